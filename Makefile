@@ -1,0 +1,85 @@
+# Soko: the newcomer's contract. `make dev` brings the whole system up locally; `make test` runs
+# every test suite. Both create .venv (Python 3.13) and install what they need on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+SAM_VENV  := .venv-sam
+SAM       := $(SAM_VENV)/bin/sam
+PORT      ?= 3000
+STAGE     ?= dev
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints \
+        build deploy sam-venv clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt layers/deps/requirements.txt pyproject.toml scripts/find-python.sh
+	@python313=$$(scripts/find-python.sh) && \
+	  { [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || \
+	    { echo "creating $(VENV) with $$python313"; rm -rf $(VENV); "$$python313" -m venv $(VENV); }; }
+	@echo "installing dependencies into $(VENV) (log: $(VENV)/install.log) ..."
+	@{ $(PY) -m pip install $(PIP_QUIET) --upgrade pip && \
+	   $(PY) -m pip install $(PIP_QUIET) -r requirements-dev.txt -e . ; } > $(VENV)/install.log 2>&1 || \
+	  { grep -v '^WARNING: Location' $(VENV)/install.log | tail -30; echo "error: installing dependencies failed"; exit 1; }
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install dependencies
+
+dev: $(STAMP) ## Run the whole system locally (HTTP API on PORT, default 3000)
+	$(PY) -m soko_local dev --port $(PORT)
+
+test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end)
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP) ## Everything but the end-to-end suite
+	$(PY) -m pytest -q -m "not e2e"
+
+lint: $(STAMP) ## ruff (style, complexity) and mypy (strict, pydantic plugin)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+fmt: $(STAMP) ## Format and autofix
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP) ## Print performance figures (start-up, gateway overhead, cold imports, ...)
+	$(PY) -m soko_local.bench
+
+openapi: $(STAMP) ## Regenerate docs/openapi.json from the handlers
+	$(PY) -m soko_local.openapi --write
+
+schemas: $(STAMP) ## Regenerate docs/events/*.json from the event contracts
+	$(PY) -m soko_local.contracts --write
+
+check-template: $(STAMP) ## cfn-lint the template and its translated form
+	$(PY) -m pytest -q tests/template
+
+run-schedule: $(STAMP) ## Fire a schedule in the running local runtime: make run-schedule NAME=<logical id>
+	@test -n "$(NAME)" || { echo "usage: make run-schedule NAME=<schedule logical id>"; exit 2; }
+	$(PY) -m soko_local run-schedule --port $(PORT) $(NAME)
+
+endpoints: $(STAMP) ## Show the running local runtime's endpoints
+	$(PY) -m soko_local endpoints --port $(PORT)
+
+# ---------------------------------------------------------------- AWS (SAM CLI in its own venv)
+$(SAM): scripts/find-python.sh
+	@python313=$$(scripts/find-python.sh) && "$$python313" -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install $(PIP_QUIET) aws-sam-cli > $(SAM_VENV)/install.log 2>&1 || \
+	  { tail -30 $(SAM_VENV)/install.log; exit 1; }
+
+sam-venv: $(SAM) ## Install aws-sam-cli into .venv-sam
+
+build: $(SAM) ## sam build (no Docker: python3.13 is put on PATH)
+	PATH="$$(dirname $$(scripts/find-python.sh)):$$PATH" $(SAM) build
+
+deploy: build ## sam deploy --config-env $(STAGE)
+	$(SAM) deploy --config-env $(STAGE)
+
+clean: ## Remove build output and caches (keeps .venv)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,1 @@
+"""GET /health: the service's own dependencies, version and stage."""

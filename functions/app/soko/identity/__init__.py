@@ -1,0 +1,1 @@
+"""Identity: accounts, tokens and the HTTP API's Lambda authorizer."""

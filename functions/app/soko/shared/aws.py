@@ -1,0 +1,34 @@
+"""Lazily created, reused boto3 clients and resources (created on first use, never at import).
+
+boto3 reads ``AWS_ENDPOINT_URL`` itself, so the same code talks to AWS, LocalStack or the local
+runtime's embedded moto without endpoint patching.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def _session() -> Any:
+    import boto3  # noqa: PLC0415  (kept off the import path of modules that may never call AWS)
+
+    return boto3.session.Session()
+
+
+@cache
+def client(service: str) -> Any:
+    return _session().client(service)
+
+
+@cache
+def resource(service: str) -> Any:
+    return _session().resource(service)
+
+
+def reset() -> None:
+    """Forget cached clients (tests that swap endpoints or credentials call this)."""
+    client.cache_clear()
+    resource.cache_clear()
+    _session.cache_clear()

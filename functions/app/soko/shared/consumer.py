@@ -1,0 +1,81 @@
+"""SQS consumers of EventBridge events: Powertools ``BatchProcessor`` with partial batch failures,
+idempotent on the EventBridge event ``id`` (a redelivered event arrives in a new SQS message with a
+new message id, so the message id would not do).
+
+A consumer function is::
+
+    consumer = EventConsumer("notifications", handle)   # handle(ReceivedEvent) -> None
+    lambda_handler = consumer.lambda_handler
+
+``handle`` raising marks only that record failed; SQS redelivers it and, after the queue's
+``maxReceiveCount``, moves it to the DLQ. A record that is not an EventBridge event fails the same
+way (it is poison, and belongs in the DLQ where someone will look at it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.base import EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from soko.shared import aws
+from soko.shared.config import BaseConfig, load
+from soko.shared.events import ReceivedEvent
+from soko.shared.observability import lambda_entry, logger
+
+IDEMPOTENCY_SECONDS = 7 * 24 * 3600  # longer than any queue's retention with its redrives
+
+
+class EventConsumer:
+    def __init__(self, name: str, handle: Callable[[ReceivedEvent], None]):
+        self.name = name
+        self._handle = handle
+        self._processor = BatchProcessor(event_type=EventType.SQS)
+        self._config = IdempotencyConfig(
+            event_key_jmespath="id",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_SECONDS,
+        )
+        self._process_once: Callable[..., Any] | None = None
+        self.lambda_handler = lambda_entry(correlation_id_path=None)(self._lambda_handler)
+
+    def _once(self) -> Callable[..., Any]:
+        if self._process_once is None:  # built on first use: needs the configured table
+            persistence = DynamoDBPersistenceLayer(
+                table_name=load(BaseConfig).idempotency_table_name, boto3_client=aws.client("dynamodb")
+            )
+
+            @idempotent_function(  # type: ignore[untyped-decorator]
+                data_keyword_argument="event",
+                config=self._config,
+                persistence_store=persistence,
+                key_prefix=f"consumer.{self.name}",
+            )
+            def process(event: dict[str, Any]) -> dict[str, str]:
+                self._handle(ReceivedEvent.model_validate(event))
+                return {"processed": event["id"]}
+
+            self._process_once = process
+        return self._process_once
+
+    def _record(self, record: SQSRecord) -> None:
+        event = json.loads(record.body)
+        ReceivedEvent.model_validate(event)  # poison (not an event) fails before any idempotency record
+        logger.append_keys(event_id=event.get("id"), detail_type=event.get("detail-type"))
+        self._once()(event=event)
+
+    def _lambda_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self._config.register_lambda_context(context)
+        response = process_partial_response(
+            event=event, record_handler=self._record, processor=self._processor, context=context
+        )
+        return dict(response)

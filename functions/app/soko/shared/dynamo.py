@@ -1,0 +1,76 @@
+"""DynamoDB helpers shared by the data-access modules of every domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from soko.shared import aws, cursor
+from soko.shared.errors import DependencyUnavailable
+
+_THROTTLED = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+}
+
+
+class Page(BaseModel):
+    """One page of a list: raw items and the cursor of the next page (None on the last)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def table(name: str) -> Any:
+    """The boto3 Table resource for ``name`` (the resource is created once per process)."""
+    return aws.resource("dynamodb").Table(name)
+
+
+def error_code(err: Exception) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(err, "response", None)
+    if not isinstance(response, Mapping):
+        return ""
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def raise_if_throttled(err: Exception) -> None:
+    if error_code(err) in _THROTTLED:
+        raise DependencyUnavailable("The database is busy; please retry shortly.") from err
+
+
+def query_page(
+    tbl: Any,
+    *,
+    scope: str,
+    key_names: frozenset[str],
+    limit: int,
+    cursor_token: str | None,
+    **query: Any,
+) -> Page:
+    """Run one ``Query`` page. ``key_names`` are the table and index key attributes of the query,
+    which a cursor must hold exactly; ``scope`` names the list (including its filters)."""
+    if cursor_token:
+        query["ExclusiveStartKey"] = cursor.decode(cursor_token, scope=scope, key_names=key_names)
+    response = tbl.query(Limit=limit, **query)
+    last = response.get("LastEvaluatedKey")
+    return Page(
+        items=response.get("Items", []),
+        next_cursor=cursor.encode(last, scope=scope) if last else None,
+    )
+
+
+def plain(value: Any) -> Any:
+    """Turn DynamoDB's Decimals into int/float recursively (for JSON and pydantic)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | set | tuple):
+        return [plain(v) for v in value]
+    return value

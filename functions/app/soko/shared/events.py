@@ -1,0 +1,59 @@
+"""Event contracts: versioned pydantic models for what goes on the Soko event bus.
+
+Every event is ``source = soko.<domain>``, ``detail-type`` a past-tense PascalCase name and a
+``detail`` that starts with ``schema_version``. A contract is a subclass of :class:`EventDetail`
+declaring ``SOURCE`` and ``DETAIL_TYPE``; a change that breaks a consumer gets a new version.
+Consumers read the EventBridge envelope with :class:`ReceivedEvent` and tolerate unknown fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_SOURCE = re.compile(r"^soko\.[a-z]+$")
+_DETAIL_TYPE = re.compile(r"^[A-Z][A-Za-z]+$")
+
+
+class EventDetail(BaseModel):
+    """Base of every event's ``detail``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    SOURCE: ClassVar[str]
+    DETAIL_TYPE: ClassVar[str]
+
+    schema_version: int = 1
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        source = cls.__dict__.get("SOURCE")
+        detail_type = cls.__dict__.get("DETAIL_TYPE")
+        if source is None and detail_type is None:
+            return  # an abstract intermediate class
+        if not (isinstance(source, str) and _SOURCE.match(source)):
+            raise TypeError(f"{cls.__name__}.SOURCE must look like 'soko.<domain>', got {source!r}")
+        if not (isinstance(detail_type, str) and _DETAIL_TYPE.match(detail_type)):
+            raise TypeError(f"{cls.__name__}.DETAIL_TYPE must be PascalCase, got {detail_type!r}")
+
+
+class ReceivedEvent(BaseModel):
+    """An EventBridge event as a consumer receives it (for example inside an SQS message body)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: str = Field(min_length=1)
+    source: str
+    detail_type: str = Field(alias="detail-type")
+    time: datetime
+    detail: dict[str, Any]
+    region: str | None = None
+    account: str | None = None  # moto's local bus leaves it out
+
+    def parse[D: EventDetail](self, contract: type[D]) -> D:
+        """The detail as ``contract``; raises pydantic's ValidationError when it does not fit."""
+        return contract.model_validate(self.detail)

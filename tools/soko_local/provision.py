@@ -1,0 +1,213 @@
+"""Provision a translated template into moto (server or in-process ``mock_aws``).
+
+moto's CloudFormation builds most resources; what it cannot (or builds in a way that would break
+the local runtime) is handled here, each for a stated reason:
+
+- API Gateway v2, Function URLs, event-source mappings and schedules are served by the local
+  runtime itself (moto has no data plane for the first two; its SQS mapping would consume
+  messages inline on send; its scheduler never fires).
+- Secrets are created first through the API and substituted where referenced.
+- State machines are created through the API: with execution enabled, moto's Step Functions API
+  reads a different backend than its CloudFormation writes to, and it ignores
+  ``DefinitionSubstitutions`` (moto resolves them for us through a stack Output instead).
+- ``Ref`` to an event bus becomes ``GetAtt Name`` (moto's bus has no Ref value); TTL, which moto's
+  CloudFormation drops, is enabled afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from soko_local.template import AppModel, references
+
+_SERVED_LOCALLY = {
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Stage",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::ApiGatewayV2::Deployment",
+    "AWS::Lambda::Url",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Scheduler::Schedule",
+    "AWS::Lambda::LayerVersion",
+    "AWS::StepFunctions::StateMachine",
+    "AWS::SecretsManager::Secret",
+}
+_STUB_CODE = "def handler(event, context):\n    raise RuntimeError('runs in the local runtime')\n"
+
+
+class ProvisionError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    logical_id: str
+    name: str
+    handler: str
+    timeout: int
+    memory: int
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    stack_name: str
+    physical: dict[str, str]
+    functions: dict[str, FunctionConfig]
+    state_machines: dict[str, str]  # logical id -> ARN
+    secrets: dict[str, str]  # logical id -> ARN
+    outputs: dict[str, str]  # the template's Outputs that moto could resolve
+
+
+def _generate_secret(spec: dict[str, Any]) -> str:
+    alphabet = string.ascii_letters + string.digits
+    if not spec.get("ExcludePunctuation"):
+        alphabet += "!#$%&()*+,-.:;<=>?@[]^_{|}~"
+    excluded = set(spec.get("ExcludeCharacters", ""))
+    alphabet = "".join(c for c in alphabet if c not in excluded)
+    return "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+
+
+def _walk(node: Any, fix: Any) -> Any:
+    node = fix(node)
+    if isinstance(node, dict):
+        return {k: _walk(v, fix) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_walk(v, fix) for v in node]
+    return node
+
+
+def _supported_types() -> set[str]:
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map  # noqa: PLC0415
+
+    return set(get_model_map()) | set(NULL_MODELS)
+
+
+def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
+    """The part of the translated template moto's CloudFormation builds, made moto-compatible."""
+    cfn: dict[str, Any] = json.loads(json.dumps(app.cfn))
+    resources: dict[str, Any] = cfn["Resources"]
+    supported = _supported_types()
+    scheduled_rules = {s.logical_id for s in app.schedules}
+    dropped = {
+        k
+        for k, v in resources.items()
+        if v["Type"] in _SERVED_LOCALLY or v["Type"] not in supported or k in scheduled_rules
+    }
+    for props in (
+        v.get("Properties", {}) for v in resources.values() if v["Type"] == "AWS::Lambda::Function"
+    ):
+        props.pop("Layers", None)  # the venv is the layer locally
+        props["Code"] = {"ZipFile": _STUB_CODE}
+    while True:  # drop what refers to a dropped resource (e.g. the routes' invoke permissions)
+        more = {
+            k
+            for k, v in resources.items()
+            if k not in dropped and references(v) & (dropped - set(substitute))
+        }
+        if not more:
+            break
+        dropped |= more
+    buses = {k for k, v in resources.items() if v["Type"] == "AWS::Events::EventBus"}
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            if node["Ref"] in buses:
+                return {"Fn::GetAtt": [node["Ref"], "Name"]}
+            if node["Ref"] in substitute:
+                return substitute[node["Ref"]]
+        return node
+
+    outputs = {k: v for k, v in cfn.get("Outputs", {}).items() if not references(v) & dropped}
+    for logical_id in app.state_machines:
+        props = resources[logical_id]["Properties"]
+        definition = props.get("DefinitionString") or json.dumps(props.get("Definition"))
+        if isinstance(definition, dict) and "Fn::Join" in definition:
+            separator, parts = definition["Fn::Join"]
+            definition = separator.join(parts)
+        substitutions = props.get("DefinitionSubstitutions")
+        outputs[f"LocalSfnDefinition{logical_id}"] = {
+            "Value": _walk({"Fn::Sub": [definition, substitutions]} if substitutions else definition, fix)
+        }
+        outputs[f"LocalSfnRole{logical_id}"] = {"Value": _walk(props["RoleArn"], fix)}
+    cfn["Resources"] = {k: _walk(v, fix) for k, v in resources.items() if k not in dropped}
+    cfn["Outputs"] = outputs
+    return cfn
+
+
+def provision(
+    app: AppModel,
+    client: Any,
+    *,
+    stack_name: str,
+    parameters: dict[str, str] | None = None,
+    secret_values: dict[str, str] | None = None,
+) -> Deployment:
+    """Create everything. ``client(service)`` returns a boto3 client for moto."""
+    secret_arns: dict[str, str] = {}
+    for logical_id, resource in app.cfn["Resources"].items():
+        if resource["Type"] != "AWS::SecretsManager::Secret":
+            continue
+        props = resource.get("Properties", {})
+        value = (
+            (secret_values or {}).get(logical_id)
+            or props.get("SecretString")
+            or _generate_secret(props.get("GenerateSecretString", {}))
+        )
+        created = client("secretsmanager").create_secret(
+            Name=f"{stack_name}-{logical_id}", SecretString=value
+        )
+        secret_arns[logical_id] = created["ARN"]
+
+    cfn = client("cloudformation")
+    cfn.create_stack(
+        StackName=stack_name,
+        TemplateBody=json.dumps(moto_template(app, secret_arns)),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        raise ProvisionError(
+            f"stack {stack_name} ended {stack['StackStatus']}: {stack.get('StackStatusReason')}"
+        )
+    physical = {
+        r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+        for r in page["StackResourceSummaries"]
+    }
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    for table, attribute in app.ttl.items():
+        client("dynamodb").update_time_to_live(
+            TableName=physical[table], TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+    machines = {
+        logical_id: client("stepfunctions").create_state_machine(
+            name=f"{stack_name}-{logical_id}",
+            definition=outputs[f"LocalSfnDefinition{logical_id}"],
+            roleArn=outputs[f"LocalSfnRole{logical_id}"],
+        )["stateMachineArn"]
+        for logical_id in app.state_machines
+    }
+    functions = {}
+    for logical_id in app.functions:
+        config = client("lambda").get_function_configuration(FunctionName=physical[logical_id])
+        functions[logical_id] = FunctionConfig(
+            logical_id=logical_id,
+            name=config["FunctionName"],
+            handler=config["Handler"],
+            timeout=int(config.get("Timeout", 3)),
+            memory=int(config.get("MemorySize", 128)),
+            environment=dict(config.get("Environment", {}).get("Variables", {})),
+        )
+    physical.update(machines)
+    physical.update(secret_arns)
+    template_outputs = {k: v for k, v in outputs.items() if not k.startswith("LocalSfn")}
+    return Deployment(stack_name, physical, functions, machines, secret_arns, template_outputs)

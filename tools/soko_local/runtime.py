@@ -1,0 +1,409 @@
+"""The local runtime: moto's server as the embedded AWS, everything the template declares
+provisioned into it, and the pieces AWS would run around our functions (gateway, SQS pollers,
+Step Functions' Lambda tasks, schedules), each function in warm worker processes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from soko_local import schedules as schedule_expressions
+from soko_local.payload import HttpResponse, gateway_error, map_response
+from soko_local.pool import InvokeResult, WorkerPool
+from soko_local.provision import Deployment, provision
+from soko_local.template import AppModel, EventSourceDef, FunctionUrlDef, ScheduleDef, load_app
+from soko_local.worker import WorkerSpec
+
+log = logging.getLogger("soko_local")
+ACCOUNT_ID = "123456789012"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+_LOCAL_FUNCTIONS: dict[str, Any] = {}  # physical function name -> callable(event) -> InvokeResult
+
+
+@dataclass
+class RuntimeOptions:
+    template: Path
+    host: str = "127.0.0.1"
+    port: int = 3000
+    region: str = "us-east-1"
+    stack_name: str = "soko-local"
+    parameters: dict[str, str] = field(default_factory=lambda: {"Stage": "local"})
+    secret_values: dict[str, str] = field(default_factory=dict)
+    watch: bool = True
+    run_schedules: bool = True
+    max_workers: int = 24
+    max_workers_per_function: int = 4
+    extra_environment: dict[str, str] = field(default_factory=dict)
+
+
+def _patch_step_functions_lambda() -> None:
+    """Make moto's Step Functions interpreter run Lambda tasks on our workers, reporting errors
+    by exception class name as the Lambda runtime does (so Retry/Catch on named errors work)."""
+    from moto.awslambda.models import LambdaFunction  # noqa: PLC0415
+
+    def invoke_local(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        run = _LOCAL_FUNCTIONS.get(self.function_name)
+        if run is None:
+            return (
+                json.dumps({"errorType": "ResourceNotFoundException", "errorMessage": "no local code"}),
+                True,
+                "",
+            )
+        payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+        result: InvokeResult = run(payload)
+        if result.ok:
+            return json.dumps(result.payload), False, ""
+        error = result.error or {}
+        return (
+            json.dumps({"errorType": error.get("errorType"), "errorMessage": error.get("errorMessage")}),
+            True,
+            "",
+        )
+
+    LambdaFunction._invoke_lambda = invoke_local  # type: ignore[method-assign]
+
+
+class LocalRuntime:
+    def __init__(self, options: RuntimeOptions):
+        self.options = options
+        self.region = options.region
+        self.account_id = ACCOUNT_ID
+        self.pool = WorkerPool(
+            max_per_function=options.max_workers_per_function, max_total=options.max_workers
+        )
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._http: BaseWSGIServer | None = None
+        self._moto: Any = None
+        self.app: AppModel
+        self.deployment: Deployment
+        self.specs: dict[str, WorkerSpec] = {}
+        self.aws_endpoint = ""
+        self.base_url = ""
+        self._schedule_runs: dict[str, datetime] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        started = time.perf_counter()
+        self._start_moto()
+        self.app = load_app(
+            self.options.template,
+            parameters=self.options.parameters,
+            region=self.region,
+            account_id=self.account_id,
+        )
+        self.deployment = provision(
+            self.app,
+            self.client,
+            stack_name=self.options.stack_name,
+            parameters=self.options.parameters,
+            secret_values=self.options.secret_values,
+        )
+        self.specs = {logical_id: self._spec(logical_id) for logical_id in self.app.functions}
+        for logical_id, spec in self.specs.items():
+            _LOCAL_FUNCTIONS[spec.function_name] = lambda event, lid=logical_id: self.invoke(lid, event)
+        self._start_http()
+        for source in self.app.event_sources:
+            if source.enabled:
+                self._thread(f"sqs-{source.logical_id}", self._poll_queue, source.logical_id)
+        if self.options.run_schedules and self.app.schedules:
+            self._thread("scheduler", self._scheduler)
+        if self.options.watch:
+            self._thread("watcher", self._watch_code)
+        self._thread("evictor", self._evict_idle)
+        log.info("local runtime ready in %.1f s at %s", time.perf_counter() - started, self.base_url)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._http is not None:
+            self._http.shutdown()
+        self.pool.close()
+        for thread in self._threads:
+            thread.join(timeout=3)
+        if self._moto is not None:
+            self._moto.stop()
+        for spec in self.specs.values():
+            _LOCAL_FUNCTIONS.pop(spec.function_name, None)
+
+    def wait(self) -> None:
+        try:
+            while not self._stop.wait(1):
+                pass
+        except KeyboardInterrupt:
+            log.info("stopping")
+
+    def _thread(self, name: str, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer  # noqa: PLC0415
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        os.environ.update(FAKE_CREDENTIALS)
+        os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
+        self._moto = ThreadedMotoServer(ip_address=self.options.host, port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.aws_endpoint = f"http://{host}:{port}"
+        os.environ["MOTO_PORT"] = str(port)  # moto's Step Functions interpreter calls back on this port
+        requests.post(
+            f"{self.aws_endpoint}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
+        ).raise_for_status()
+        _patch_step_functions_lambda()
+
+    def _start_http(self) -> None:
+        from soko_local.gateway import Gateway  # noqa: PLC0415
+
+        self.gateway = Gateway(self)
+        self._http = make_server(self.options.host, self.options.port, self.gateway, threaded=True)
+        self.base_url = f"http://{self.options.host}:{self._http.server_port}"
+        self._thread("http", self._http.serve_forever)
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_endpoint,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106  (moto's fake keys)
+        )
+
+    def _spec(self, logical_id: str) -> WorkerSpec:
+        config = self.deployment.functions[logical_id]
+        code_dir = str(self.app.functions[logical_id].code_dir)
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "TZ": "UTC",
+            "PYTHONUNBUFFERED": "1",
+            **FAKE_CREDENTIALS,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_LAMBDA_FUNCTION_NAME": config.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+            "LAMBDA_TASK_ROOT": code_dir,
+            "_HANDLER": config.handler,
+            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+            **config.environment,
+            **self.options.extra_environment,
+        }
+        return WorkerSpec(
+            logical_id=logical_id,
+            function_name=config.name,
+            handler=config.handler,
+            code_dir=code_dir,
+            environment=environment,
+            timeout_seconds=config.timeout,
+            memory_mb=config.memory,
+            region=self.region,
+            account_id=self.account_id,
+        )
+
+    # ------------------------------------------------------------------ invoking
+    def invoke(self, logical_id: str, event: Any) -> InvokeResult:
+        result = self.pool.invoke(self.specs[logical_id], event)
+        if not result.ok:
+            error = result.error or {}
+            log.warning("%s failed: %s: %s", logical_id, error.get("errorType"), error.get("errorMessage"))
+        return result
+
+    def invoke_http(self, logical_id: str, event: dict[str, Any]) -> HttpResponse:
+        if len(json.dumps(event)) > 6 * 1024 * 1024:
+            return gateway_error(413, "Request Entity Too Large")
+        result = self.invoke(logical_id, event)
+        if not result.ok:
+            return gateway_error(500, "Internal Server Error")
+        return map_response(result.payload)
+
+    def function_url(self, function_logical_id: str) -> FunctionUrlDef | None:
+        return next((u for u in self.app.function_urls if u.function == function_logical_id), None)
+
+    # ------------------------------------------------------------------ SQS -> Lambda
+    def _poll_queue(self, source_id: str) -> None:
+        source = next(s for s in self.app.event_sources if s.logical_id == source_id)
+        sqs = self.client("sqs")
+        url = self.deployment.physical[source.queue]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        while not self._stop.is_set():
+            try:
+                self._poll_once(sqs, url, arn, source)
+            except Exception:
+                if not self._stop.is_set():
+                    log.exception("polling %s failed", source.queue)
+                    time.sleep(1)
+
+    def _poll_once(self, sqs: Any, url: str, arn: str, source: EventSourceDef) -> int:
+        messages = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(source.batch_size, 10),
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": self.region,
+            }
+            for m in messages
+        ]
+        result = self.invoke(source.function, {"Records": records})
+        if not result.ok:
+            return 0  # the whole batch becomes visible again after the visibility timeout
+        failed: set[str] = set()
+        if source.report_batch_item_failures and isinstance(result.payload, dict):
+            items = result.payload.get("batchItemFailures") or []
+            failed = {str(item.get("itemIdentifier")) for item in items if isinstance(item, dict)}
+            if any(not ident or ident == "None" for ident in failed):
+                return 0  # an invalid failure report fails the whole batch, as on AWS
+        done = [r for r in records if r["messageId"] not in failed]
+        for start in range(0, len(done), 10):
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                    for i, r in enumerate(done[start : start + 10])
+                ],
+            )
+        return len(done)
+
+    # ------------------------------------------------------------------ schedules
+    def _schedule_event(self, schedule: ScheduleDef) -> Any:
+        if schedule.input:
+            return json.loads(schedule.input)
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": self.account_id,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": self.region,
+            "resources": [f"arn:aws:events:{self.region}:{self.account_id}:rule/{schedule.logical_id}"],
+            "detail": {},
+        }
+
+    def fire(self, schedule: ScheduleDef) -> dict[str, Any]:
+        self._schedule_runs[schedule.logical_id] = datetime.now(UTC)
+        event = self._schedule_event(schedule)
+        if schedule.target_kind == "function":
+            result = self.invoke(schedule.target, event)
+            return {
+                "schedule": schedule.logical_id,
+                "target": schedule.target,
+                "ok": result.ok,
+                "result": result.payload,
+                "error": result.error
+                and {k: result.error[k] for k in ("errorType", "errorMessage") if k in result.error},
+            }
+        execution = self.client("stepfunctions").start_execution(
+            stateMachineArn=self.deployment.state_machines[schedule.target],
+            name=f"{schedule.logical_id}-{uuid.uuid4().hex[:12]}",
+            input=json.dumps(event),
+        )
+        return {
+            "schedule": schedule.logical_id,
+            "target": schedule.target,
+            "ok": True,
+            "execution_arn": execution["executionArn"],
+        }
+
+    def run_schedule_now(self, name: str) -> tuple[dict[str, Any], int]:
+        schedule = next((s for s in self.app.schedules if s.logical_id == name), None)
+        if schedule is None:
+            known = sorted(s.logical_id for s in self.app.schedules)
+            return {"error": f"no schedule named {name!r}", "schedules": known}, 404
+        return self.fire(schedule), 200
+
+    def _scheduler(self) -> None:
+        parsed = {
+            s.logical_id: (s, schedule_expressions.parse(s.expression))
+            for s in self.app.schedules
+            if s.enabled
+        }
+        while not self._stop.wait(60 - datetime.now(UTC).second):
+            now = datetime.now(UTC).replace(second=0, microsecond=0)
+            for name, (schedule, expression) in parsed.items():
+                if expression.due(now, self._schedule_runs.get(name)):
+                    self._thread(f"schedule-{name}", self.fire, schedule)
+
+    # ------------------------------------------------------------------ housekeeping
+    def _code_fingerprint(self) -> float:
+        newest = 0.0
+        for directory in {f.code_dir for f in self.app.functions.values()}:
+            for path in directory.rglob("*.py"):
+                try:
+                    newest = max(newest, path.stat().st_mtime)
+                except FileNotFoundError:
+                    continue
+        return newest
+
+    def _watch_code(self) -> None:
+        seen = self._code_fingerprint()
+        template_seen = self.options.template.stat().st_mtime
+        while not self._stop.wait(1):
+            current = self._code_fingerprint()
+            if current != seen:
+                seen = current
+                self.pool.code_changed()
+                log.info("code changed: functions will start on the new code at their next invocation")
+            if self.options.template.stat().st_mtime != template_seen:
+                template_seen = self.options.template.stat().st_mtime
+                log.warning("template.yaml changed: restart `make dev` to provision the new resources")
+
+    def _evict_idle(self) -> None:
+        while not self._stop.wait(30):
+            self.pool.evict_idle()
+
+    # ------------------------------------------------------------------ introspection
+    def endpoints(self) -> dict[str, Any]:
+        return {
+            "http_api": self.base_url,
+            "docs": f"{self.base_url}/docs",
+            "openapi": f"{self.base_url}/openapi.json",
+            "function_urls": {
+                url.function: f"{self.base_url}/_fn/{url.function}/" for url in self.app.function_urls
+            },
+            "websocket": None,
+            "aws_endpoint": self.aws_endpoint,
+            "region": self.region,
+            "stack_name": self.options.stack_name,
+            "outputs": self.deployment.outputs,
+            "queues": {s.queue: self.deployment.physical[s.queue] for s in self.app.event_sources},
+            "state_machines": self.deployment.state_machines,
+            "schedules": {s.logical_id: s.expression for s in self.app.schedules},
+            "workers": self.pool.stats(),
+        }
