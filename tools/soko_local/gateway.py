@@ -220,9 +220,10 @@ class Gateway:
         length = request.content_length or 0
         if length > MAX_REQUEST_BYTES:
             return self._to_wsgi(gateway_error(413, "Request Entity Too Large"))
+        raw_uri = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path)
         incoming = IncomingRequest(
             method=request.method,
-            path=request.path,
+            path=raw_uri.split("?", 1)[0],  # API Gateway's rawPath keeps the percent-encoding
             query_string=request.query_string.decode("latin-1"),
             headers=list(request.headers.items()),
             body=request.get_data(cache=False),

@@ -1,0 +1,5 @@
+VERSION = "one"
+
+
+def handler(event, context):
+    return {"version": VERSION}

@@ -1,0 +1,165 @@
+"""One OpenAPI document for the whole HTTP API, generated from the handlers' own resolvers.
+
+Each API function has its own Powertools resolver with its one route. This module takes the
+routes from the template (so a route exists in the document only if API Gateway serves it),
+imports each function's handler module, merges the resolvers' schemas, marks the routes the
+Lambda authorizer protects, and fails when the template and the code disagree about a route.
+
+``python -m soko_local.openapi --write`` regenerates ``docs/openapi.json``; ``--check`` exits 1
+when the checked-in document is stale (the contract test does the same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from soko_local.template import AppModel, load_app
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT = ROOT / "docs" / "openapi.json"
+_POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+_BEARER = "bearerAuth"
+_ERROR_REF = "#/components/schemas/ErrorResponse"
+
+
+class OpenApiError(RuntimeError):
+    pass
+
+
+def _resolver(app: AppModel, function: str) -> Any:
+    handler = app.cfn["Resources"][function]["Properties"]["Handler"]
+    module_name = handler.rpartition(".")[0].replace("/", ".")
+    module = importlib.import_module(module_name)
+    resolver = getattr(module, "app", None)
+    if resolver is None or not hasattr(resolver, "get_openapi_json_schema"):
+        raise OpenApiError(f"{module_name} (handler of {function}) has no Powertools resolver named `app`")
+    return resolver
+
+
+def _merge_component(target: dict[str, Any], name: str, schema: Any, source: str) -> None:
+    if name in target and target[name] != schema:
+        raise OpenApiError(f"schema {name!r} from {source} differs from another function's {name!r}")
+    target[name] = schema
+
+
+def _operations(app: AppModel) -> tuple[dict[str, Any], dict[str, Any]]:
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for api in app.http_apis:
+        for method, path, function, authorizer in sorted(api.routes, key=lambda r: (r[1], r[0])):
+            if path == "$default":
+                continue
+            document = json.loads(_resolver(app, function).get_openapi_json_schema(title="x", version="0"))
+            operation = document.get("paths", {}).get(path, {}).get(method.lower())
+            if operation is None:
+                raise OpenApiError(f"{function} serves {method} {path} in the template but not in its code")
+            extra = [
+                f"{m.upper()} {p}"
+                for p, ops in document.get("paths", {}).items()
+                for m in ops
+                if (p, m) != (path, method.lower())
+            ]
+            if extra:
+                raise OpenApiError(f"{function} has routes API Gateway never sends it: {', '.join(extra)}")
+            _use_error_shape(operation, f"{method} {path}")
+            operation["operationId"] = function[0].lower() + function[1:].removesuffix("Function")
+            if authorizer:
+                operation["security"] = [{_BEARER: []}]
+            paths.setdefault(path, {})[method.lower()] = operation
+            for name, schema in document.get("components", {}).get("schemas", {}).items():
+                _merge_component(schemas, name, schema, function)
+    return paths, schemas
+
+
+def _use_error_shape(operation: dict[str, Any], route: str) -> None:
+    """Every error is ErrorResponse: Powertools' default 422 schema is replaced (or dropped for a
+    route that takes no input), and a route must document its errors with error_responses()."""
+    responses = operation.setdefault("responses", {})
+    default_422 = json.dumps(responses.get("422", {}))
+    if "HTTPValidationError" in default_422:
+        if operation.get("parameters") or operation.get("requestBody"):
+            responses["422"] = {
+                "description": "Invalid values",
+                "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
+            }
+        else:
+            responses.pop("422")
+    if _ERROR_REF not in json.dumps(responses.get("500", {})):
+        raise OpenApiError(f"{route} does not document its errors: add **error_responses(...) to responses=")
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def _unused_validation_schemas(document: dict[str, Any]) -> None:
+    text = json.dumps(document["paths"])
+    for name in _POWERTOOLS_VALIDATION_SCHEMAS:
+        if f"#/components/schemas/{name}" not in text:
+            document["components"]["schemas"].pop(name, None)
+
+
+def generate(app: AppModel, version: str) -> dict[str, Any]:
+    paths, schemas = _operations(app)
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Soko API",
+            "version": version,
+            "description": (
+                "Soko's HTTP API for mobile and web clients. Money is integer UGX, times are UTC ISO 8601, "
+                "lists take `limit` and `cursor`, and every error is "
+                '`{"error": {"code", "message", "details"}}`.'
+            ),
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                _BEARER: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "Access token from POST /auth/login, checked by the Lambda authorizer.",
+                }
+            },
+        },
+    }
+    _unused_validation_schemas(document)
+    return document
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def current() -> str:
+    app = load_app(
+        ROOT / "template.yaml", parameters={"Stage": "local"}, region="us-east-1", account_id="123456789012"
+    )
+    version = app.cfn.get("Parameters", {}).get("AppVersion", {}).get("Default", "0.0.0")
+    return render(generate(app, str(version)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="regenerate docs/openapi.json")
+    mode.add_argument("--check", action="store_true", help="exit 1 if docs/openapi.json is stale")
+    args = parser.parse_args(argv)
+    text = current()
+    if args.write:
+        DOCUMENT.parent.mkdir(parents=True, exist_ok=True)
+        DOCUMENT.write_text(text)
+        print(f"wrote {DOCUMENT.relative_to(ROOT)}")
+        return 0
+    if not DOCUMENT.exists() or DOCUMENT.read_text() != text:
+        print("docs/openapi.json is stale: run `make openapi`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
