@@ -172,7 +172,10 @@ def map_response(result: Any) -> HttpResponse:
         if raw is None:
             body = b""
         elif result.get("isBase64Encoded"):
-            body = base64.b64decode(str(raw))
+            try:
+                body = base64.b64decode(str(raw), validate=True)
+            except ValueError:
+                return gateway_error(500, "Internal Server Error")
         else:
             body = (raw if isinstance(raw, str) else json.dumps(raw)).encode()
         return HttpResponse(status, headers, body)

@@ -26,10 +26,8 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
         return frozenset(range(low, high + 1))
     values: set[int] = set()
     for part in text.split(","):
-        if any(c in part for c in "LW#"):
-            raise ScheduleError(f"cron feature in {part!r} is not supported by the local scheduler")
         base, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
+        step = _number(step_text, None) if step_text else 1
         if base in ("*", "?"):
             start, end = low, high
         elif "-" in base:
@@ -47,6 +45,8 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
 def _number(text: str, names: dict[str, int] | None) -> int:
     if names and text.upper() in names:
         return names[text.upper()]
+    if any(c in text.upper() for c in "LW#"):
+        raise ScheduleError(f"cron feature in {text!r} is not supported by the local scheduler")
     if not text.isdigit():
         raise ScheduleError(f"cron value {text!r} is not a number")
     return int(text)
@@ -89,15 +89,24 @@ class Schedule:
 def parse(expression: str) -> Schedule:
     expression = expression.strip()
     if rate := _RATE.match(expression):
-        amount, unit = int(rate.group(1)), rate.group(2).rstrip("s")
+        amount, written = int(rate.group(1)), rate.group(2)
+        unit = written.rstrip("s")
         if amount < 1:
             raise ScheduleError("a rate must be at least 1")
+        if (amount == 1) != (written == unit):
+            raise ScheduleError(
+                f"write rate({amount} {unit if amount == 1 else unit + 's'}), as AWS requires"
+            )
         return Schedule(expression, interval=timedelta(seconds=amount * _UNIT_SECONDS[unit]))
     if cron := _CRON.match(expression):
         fields = cron.group(1).split()
         if len(fields) != 6:
             raise ScheduleError("cron() takes six fields: minutes hours day-of-month month day-of-week year")
         minute, hour, day, month, weekday, year = fields
+        if (day == "?") == (weekday == "?"):
+            raise ScheduleError(
+                "cron() needs '?' in exactly one of day-of-month and day-of-week (as AWS does)"
+            )
         return Schedule(
             expression,
             minutes=_field(minute, 0, 59),

@@ -35,8 +35,9 @@ def load_yaml(path: Path) -> dict[str, Any]:
 
 def _local_uri(root: Path, value: Any) -> Any:
     if isinstance(value, str) and not value.startswith("s3://"):
+        root = root.resolve()
         directory = (root / value).resolve()
-        if not directory.is_dir():
+        if not directory.is_dir() or not directory.is_relative_to(root):
             raise TemplateError(f"{value!r} in the template is not a directory under {root}")
         return f"s3://{CODE_BUCKET}/{directory.relative_to(root).as_posix()}"
     return value

@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -66,16 +67,27 @@ def _error(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
     }
 
 
+class HandlerNotFound(Exception):
+    pass
+
+
 def _load_handler(spec: WorkerSpec) -> Any:
     module_name, _, function_name = spec.handler.rpartition(".")
     module = importlib.import_module(module_name.replace("/", "."))
-    return getattr(module, function_name)
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise HandlerNotFound(f"Handler '{function_name}' missing on module '{module_name}'") from None
 
 
 def serve(conn: Connection, spec: WorkerSpec) -> None:
     """Entry point of the worker process."""
     os.environ.clear()
     os.environ.update(spec.environment)
+    # A fresh bytecode cache per worker: a .pyc checked by whole-second mtime could otherwise
+    # serve the code from before a save that happened within the same second.
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = tempfile.mkdtemp(prefix="soko-worker-pyc-")
     for path in reversed((spec.code_dir, *spec.extra_paths)):
         sys.path.insert(0, path)
     os.chdir(spec.code_dir)
@@ -83,7 +95,9 @@ def serve(conn: Connection, spec: WorkerSpec) -> None:
     try:
         handler = _load_handler(spec)
         init_error = None
-    except Exception as exc:  # reported on every invocation, as Lambda does
+    except HandlerNotFound as exc:  # reported on every invocation, as Lambda does
+        handler, init_error = None, _error(exc, "Runtime.HandlerNotFound")
+    except Exception as exc:
         handler, init_error = None, _error(exc, "Runtime.ImportModuleError")
     conn.send({"ready": True, "init_ms": (time.perf_counter() - init_started) * 1000})
     while True:
