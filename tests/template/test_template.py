@@ -1,0 +1,103 @@
+"""template.yaml keeps the project's rules: cfn-lint clean in both forms, DLQs with alarms, log groups
+with retention, python3.13 on arm64 with real handlers, least privilege, one Lambda per endpoint,
+EventBridge -> SQS -> Lambda, described functions, and the platform settings (tracing, authorizer,
+CORS, throttling, event archive, idempotency TTL).
+
+The checks themselves live in template_checks.py (pure functions returning the problems found);
+test_template_mutations.py proves each one fails on a broken template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import template_checks as checks
+from soko_local.template import AppModel, load_yaml
+from template_checks import Templates
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+@pytest.fixture(scope="session")
+def templates(app_model: AppModel) -> Templates:
+    """template.yaml as written and as translated (once per session, by the `app_model` fixture)."""
+    return Templates(
+        sam=load_yaml(TEMPLATE), cfn=app_model.cfn, root=TEMPLATE.parent, sam_text=TEMPLATE.read_text()
+    )
+
+
+def assert_passes(check: Callable[[Templates], list[str]], templates: Templates) -> None:
+    problems = check(templates)
+    assert not problems, f"{check.__doc__}\n  " + "\n  ".join(problems)
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_cfn_lint_sam_template(templates: Templates) -> None:
+    """cfn-lint finds no error or warning in template.yaml (SAM form)."""
+    assert_passes(checks.lint_sam, templates)
+
+
+def test_cfn_lint_translated_template(templates: Templates) -> None:
+    """cfn-lint finds no error or warning in the translated CloudFormation."""
+    assert_passes(checks.lint_translated, templates)
+
+
+# 2 ------------------------------------------------------------------------------------------
+def test_every_queue_has_a_dead_letter_queue_with_an_alarm(templates: Templates) -> None:
+    assert_passes(checks.queues_have_dead_letter_queues, templates)
+
+
+# 3 ------------------------------------------------------------------------------------------
+def test_every_function_has_a_log_group_with_retention(templates: Templates) -> None:
+    assert_passes(checks.functions_have_log_groups, templates)
+
+
+# 4 ------------------------------------------------------------------------------------------
+def test_every_function_runs_python313_on_arm64(templates: Templates) -> None:
+    assert_passes(checks.functions_use_the_runtime, templates)
+
+
+def test_every_handler_exists_under_its_code_uri(templates: Templates) -> None:
+    assert_passes(checks.handlers_exist, templates)
+
+
+# 5 ------------------------------------------------------------------------------------------
+def test_iam_is_least_privilege(templates: Templates) -> None:
+    assert_passes(checks.least_privilege, templates)
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_one_function_per_route(templates: Templates) -> None:
+    assert_passes(checks.one_function_per_route, templates)
+
+
+def test_the_template_has_routes(templates: Templates) -> None:
+    """The route check is not vacuous: it sees the routes the local runtime serves."""
+    assert ("HttpApi", "GET", "/health", "HealthFunction") in checks.http_routes(templates)
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_event_rules_target_queues_and_schedules_target_functions(templates: Templates) -> None:
+    assert_passes(checks.event_rule_targets, templates)
+
+
+# 8 ------------------------------------------------------------------------------------------
+def test_every_function_has_a_description(templates: Templates) -> None:
+    assert_passes(checks.functions_have_descriptions, templates)
+
+
+# 9 ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "check",
+    [
+        checks.function_globals,
+        checks.http_api_settings,
+        checks.event_buses_archived,
+        checks.idempotency_table_ttl,
+    ],
+    ids=lambda check: check.__name__,
+)
+def test_platform_settings(check: Callable[[Templates], list[str]], templates: Templates) -> None:
+    assert_passes(check, templates)
