@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import requests
-
 from soko_local.openapi import DOCUMENT
 
 

@@ -220,3 +220,29 @@ def test_code_changes_are_picked_up_without_restart(
     assert _wait_for(
         lambda: http.get(f"{app.url}/version", timeout=10).json() == {"version": "two"}, timeout=15
     )
+
+
+# ---------------------------------------------------------------- DynamoDB streams -> Lambda
+def test_stream_records_are_delivered_in_order_and_failures_go_to_the_destination(
+    app: RunningRuntime,
+) -> None:
+    dynamodb = app.client("dynamodb")
+    ledger = next(t for t in dynamodb.list_tables()["TableNames"] if "LedgerTable" in t)
+    seen = next(t for t in dynamodb.list_tables()["TableNames"] if "SeenTable" in t)
+    run = uuid.uuid4().hex[:8]
+    dynamodb.put_item(TableName=ledger, Item={"pk": {"S": f"{run}-ok"}})
+    dynamodb.put_item(TableName=ledger, Item={"pk": {"S": f"{run}-bad"}, "poison": {"BOOL": True}})
+
+    def deliveries(key: str) -> int:
+        item = dynamodb.get_item(TableName=seen, Key={"pk": {"S": f"stream#{key}"}}).get("Item")
+        return int(item["deliveries"]["N"]) if item else 0
+
+    sqs = app.client("sqs")
+    failures = next(u for u in sqs.list_queues()["QueueUrls"] if "StreamFailureQueue" in u)
+    message = _wait_for(lambda: sqs.receive_message(QueueUrl=failures).get("Messages"), timeout=30)[0]
+
+    assert deliveries(f"{run}-ok") == 1
+    assert deliveries(f"{run}-bad") == 3, "the first try and MaximumRetryAttempts (2) retries"
+    info = json.loads(message["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["DDBStreamBatchInfo"]["batchSize"] == 1

@@ -4,6 +4,7 @@ Step Functions' Lambda tasks, schedules), each function in warm worker processes
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -79,6 +80,14 @@ def _patch_step_functions_lambda() -> None:
     LambdaFunction._invoke_lambda = invoke_local  # type: ignore[method-assign]
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
 class LocalRuntime:
     def __init__(self, options: RuntimeOptions):
         self.options = options
@@ -121,7 +130,8 @@ class LocalRuntime:
         self._start_http()
         for source in self.app.event_sources:
             if source.enabled:
-                self._thread(f"sqs-{source.logical_id}", self._poll_queue, source.logical_id)
+                poll = self._poll_queue if source.kind == "sqs" else self._poll_stream
+                self._thread(f"{source.kind}-{source.logical_id}", poll, source.logical_id)
         if self.options.run_schedules and self.app.schedules:
             self._thread("scheduler", self._scheduler)
         if self.options.watch:
@@ -300,6 +310,85 @@ class LocalRuntime:
             )
         return len(done)
 
+    # ------------------------------------------------------------------ DynamoDB streams -> Lambda
+    def _poll_stream(self, source_id: str) -> None:
+        source = next(s for s in self.app.event_sources if s.logical_id == source_id)
+        table = self.deployment.physical[source.queue]
+        stream_arn = self.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        streams = self.client("dynamodbstreams")
+        shard_iterators: dict[str, str] = {}
+        while not self._stop.is_set():
+            try:
+                for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+                    shard_id = shard["ShardId"]
+                    if shard_id not in shard_iterators:
+                        shard_iterators[shard_id] = streams.get_shard_iterator(
+                            StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                        )["ShardIterator"]
+                    shard_iterators[shard_id] = self._drain_shard(
+                        streams, shard_iterators[shard_id], stream_arn, source
+                    )
+            except Exception:
+                if not self._stop.is_set():
+                    log.exception("polling the stream of %s failed", source.queue)
+            self._stop.wait(0.5)
+
+    def _drain_shard(self, streams: Any, iterator: str, stream_arn: str, source: EventSourceDef) -> str:
+        response = streams.get_records(ShardIterator=iterator, Limit=source.batch_size)
+        # As Lambda delivers them: JSON (epoch seconds for times, base64 for binary values).
+        raw = json.dumps(response.get("Records", []), default=_json_default)
+        records = [{**r, "eventSourceARN": stream_arn} for r in json.loads(raw)]
+        attempts = 0
+        while records and not self._stop.is_set():
+            result = self.invoke(source.function, {"Records": records})
+            failed_from = self._first_failure(result, records, source)
+            if failed_from is None:
+                break
+            attempts += 1
+            if 0 <= source.max_retry_attempts < attempts:
+                self._stream_failure(source, records[failed_from:], result)
+                break
+            records = records[failed_from:]  # in order: retry from the first failed record
+            self._stop.wait(min(0.2 * 2**attempts, 5))
+        return str(response.get("NextShardIterator") or iterator)
+
+    @staticmethod
+    def _first_failure(
+        result: InvokeResult, records: list[dict[str, Any]], source: EventSourceDef
+    ) -> int | None:
+        if not result.ok:
+            return 0
+        if not source.report_batch_item_failures or not isinstance(result.payload, dict):
+            return None
+        failed = {str(f.get("itemIdentifier")) for f in result.payload.get("batchItemFailures") or []}
+        positions = [i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed]
+        return min(positions) if positions else None
+
+    def _stream_failure(
+        self, source: EventSourceDef, records: list[dict[str, Any]], result: InvokeResult
+    ) -> None:
+        log.error("%s: giving up on %d stream records after retries", source.logical_id, len(records))
+        if source.on_failure:
+            self.client("sqs").send_message(
+                QueueUrl=self.deployment.physical[source.on_failure],
+                MessageBody=json.dumps(
+                    {
+                        "requestContext": {
+                            "condition": "RetryAttemptsExhausted",
+                            "functionArn": source.function,
+                        },
+                        "responseContext": {"functionError": (result.error or {}).get("errorType")},
+                        "DDBStreamBatchInfo": {
+                            "shardId": "local",
+                            "streamArn": records[0]["eventSourceARN"],
+                            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                            "batchSize": len(records),
+                        },
+                    }
+                ),
+            )
+
     # ------------------------------------------------------------------ schedules
     def _schedule_event(self, schedule: ScheduleDef) -> Any:
         if schedule.input:
@@ -402,7 +491,9 @@ class LocalRuntime:
             "region": self.region,
             "stack_name": self.options.stack_name,
             "outputs": self.deployment.outputs,
-            "queues": {s.queue: self.deployment.physical[s.queue] for s in self.app.event_sources},
+            "queues": {
+                s.queue: self.deployment.physical[s.queue] for s in self.app.event_sources if s.kind == "sqs"
+            },
             "state_machines": self.deployment.state_machines,
             "schedules": {s.logical_id: s.expression for s in self.app.schedules},
             "workers": self.pool.stats(),

@@ -154,11 +154,14 @@ class FunctionUrlDef:
 @dataclass(frozen=True)
 class EventSourceDef:
     logical_id: str
-    queue: str
+    queue: str  # the logical id of the source: an SQS queue or a DynamoDB table (its stream)
     function: str
     batch_size: int
     report_batch_item_failures: bool
     enabled: bool
+    kind: str = "sqs"  # "sqs" | "dynamodb"
+    max_retry_attempts: int = -1  # streams: -1 retries until the record expires
+    on_failure: str | None = None  # streams: the logical id of the on-failure SQS queue
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,27 @@ def _schedules(cfn: dict[str, Any], functions: set[str], machines: set[str]) -> 
     return found
 
 
+def _event_source(cfn: dict[str, Any], logical_id: str, props: dict[str, Any]) -> EventSourceDef:
+    source = single_reference(props["EventSourceArn"])
+    kind = {"AWS::SQS::Queue": "sqs", "AWS::DynamoDB::Table": "dynamodb"}.get(
+        cfn["Resources"][source]["Type"]
+    )
+    if kind is None:
+        raise TemplateError(f"{logical_id}: the local runtime polls SQS queues and DynamoDB streams only")
+    destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    return EventSourceDef(
+        logical_id=logical_id,
+        queue=source,
+        function=single_reference(props["FunctionName"]),
+        batch_size=int(props.get("BatchSize", 10 if kind == "sqs" else 100)),
+        report_batch_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+        enabled=bool(props.get("Enabled", True)),
+        kind=kind,
+        max_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+        on_failure=single_reference(destination) if destination else None,
+    )
+
+
 def describe(cfn: dict[str, Any], root: Path) -> AppModel:
     functions = {}
     for logical_id, props in _of_type(cfn, "AWS::Lambda::Function").items():
@@ -274,15 +298,7 @@ def describe(cfn: dict[str, Any], root: Path) -> AppModel:
         for k, p in _of_type(cfn, "AWS::Lambda::Url").items()
     )
     sources = tuple(
-        EventSourceDef(
-            k,
-            single_reference(p["EventSourceArn"]),
-            single_reference(p["FunctionName"]),
-            int(p.get("BatchSize", 10)),
-            "ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
-            bool(p.get("Enabled", True)),
-        )
-        for k, p in _of_type(cfn, "AWS::Lambda::EventSourceMapping").items()
+        _event_source(cfn, k, p) for k, p in _of_type(cfn, "AWS::Lambda::EventSourceMapping").items()
     )
     ttl = {
         k: p["TimeToLiveSpecification"]["AttributeName"]

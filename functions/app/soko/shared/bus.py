@@ -45,18 +45,26 @@ class EventPublisher:
         return self._client
 
     def publish(self, events: Iterable[EventDetail], *, resources: Sequence[str] = ()) -> None:
-        entries = [self._entry(event, resources) for event in events]
+        self.publish_raw(
+            ((event.SOURCE, event.DETAIL_TYPE, event.model_dump_json()) for event in events),
+            resources=resources,
+        )
+
+    def publish_raw(self, events: Iterable[tuple[str, str, str]], *, resources: Sequence[str] = ()) -> None:
+        """Publish already-serialised ``(source, detail_type, detail_json)`` triples (the outbox relay)."""
+        entries = [
+            self._entry(source, detail_type, detail, resources) for source, detail_type, detail in events
+        ]
         for start in range(0, len(entries), MAX_BATCH):
             self._send(entries[start : start + MAX_BATCH])
 
-    def _entry(self, event: EventDetail, resources: Sequence[str]) -> Entry:
-        detail = event.model_dump_json()
+    def _entry(self, source: str, detail_type: str, detail: str, resources: Sequence[str]) -> Entry:
         if len(detail.encode()) > MAX_ENTRY_BYTES:
-            raise ValueError(f"{event.DETAIL_TYPE} detail is larger than EventBridge's 256 KB limit")
+            raise ValueError(f"{detail_type} detail is larger than EventBridge's 256 KB limit")
         return {
             "EventBusName": self._bus_name,
-            "Source": event.SOURCE,
-            "DetailType": event.DETAIL_TYPE,
+            "Source": source,
+            "DetailType": detail_type,
             "Detail": detail,
             "Resources": list(resources),
         }

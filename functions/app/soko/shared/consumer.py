@@ -2,7 +2,8 @@
 idempotent on the EventBridge event ``id`` (a redelivered event arrives in a new SQS message with a
 new message id, so the message id would not do).
 
-A consumer function is::
+Deduplication is on ``detail.event_id`` (our id, stable when the outbox relay re-publishes) and
+falls back to EventBridge's ``id`` for events from elsewhere. A consumer function is::
 
     consumer = EventConsumer("notifications", handle)   # handle(ReceivedEvent) -> None
     lambda_handler = consumer.lambda_handler
@@ -41,7 +42,7 @@ class EventConsumer:
         self._handle = handle
         self._processor = BatchProcessor(event_type=EventType.SQS)
         self._config = IdempotencyConfig(
-            event_key_jmespath="id",
+            event_key_jmespath="detail.event_id || id",
             raise_on_no_idempotency_key=True,
             expires_after_seconds=IDEMPOTENCY_SECONDS,
         )

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from soko.shared import clock, ids
+
 _SOURCE = re.compile(r"^soko\.[a-z]+$")
 _DETAIL_TYPE = re.compile(r"^[A-Z][A-Za-z]+$")
 
@@ -27,6 +29,10 @@ class EventDetail(BaseModel):
     DETAIL_TYPE: ClassVar[str]
 
     schema_version: int = 1
+    # Our own id, stable across re-publishing (EventBridge gives every PutEvents a new `id`);
+    # consumers deduplicate on it.
+    event_id: str = Field(default_factory=ids.ulid)
+    occurred_at: datetime = Field(default_factory=clock.now)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -53,6 +59,11 @@ class ReceivedEvent(BaseModel):
     detail: dict[str, Any]
     region: str | None = None
     account: str | None = None  # moto's local bus leaves it out
+
+    @property
+    def dedup_id(self) -> str:
+        """What a consumer deduplicates on: the event's own id, else EventBridge's."""
+        return str(self.detail.get("event_id") or self.id)
 
     def parse[D: EventDetail](self, contract: type[D]) -> D:
         """The detail as ``contract``; raises pydantic's ValidationError when it does not fit."""

@@ -95,3 +95,18 @@ def pay(event, context):
 def tick(event, context):
     _table().put_item(Item={"pk": "tick", "job": event.get("job", "?")})
     return {"ticked": event.get("job")}
+
+
+def stream(event, context):
+    failures = []
+    for record in event["Records"]:
+        image = record["dynamodb"].get("NewImage", {})
+        key = image["pk"]["S"]
+        _table().update_item(
+            Key={"pk": f"stream#{key}"},
+            UpdateExpression="ADD deliveries :one",
+            ExpressionAttributeValues={":one": 1},
+        )
+        if "poison" in image:
+            failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+    return {"batchItemFailures": failures}
