@@ -23,6 +23,8 @@ from soko_local.payload import (
     http_event,
 )
 from soko_local.routing import Route, RouteTable
+from soko_local.sandbox import PREFIX as SANDBOX_PREFIX
+from soko_local.sandbox import Sandbox
 from soko_local.template import Authorizer, HttpApiDef
 
 if TYPE_CHECKING:
@@ -195,6 +197,7 @@ class Gateway:
     def __init__(self, runtime: LocalRuntime):
         self.runtime = runtime
         self.apis = [HttpApiGateway(runtime, api) for api in runtime.app.http_apis]
+        self.sandbox = Sandbox()
         self.internal: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/_local/endpoints"): lambda r: self._json(runtime.endpoints()),
             ("GET", "/_local/health"): lambda r: self._json({"status": "ok"}),
@@ -210,13 +213,23 @@ class Gateway:
         request = Request(environ)
         return self.dispatch(request)(environ, start_response)
 
-    def dispatch(self, request: Request) -> Response:
+    def _local(self, request: Request) -> Response | None:
+        """The runtime's own routes: /_local/..., /docs, /openapi.json and the sandboxes."""
         internal = self.internal.get((request.method, request.path))
         if internal is not None:
             return internal(request)
+        if request.path.startswith(SANDBOX_PREFIX):
+            sandboxed = self.sandbox.dispatch(request)
+            return sandboxed if sandboxed is not None else self._json({"message": "Not Found"}, 404)
         if request.path.startswith("/_local/schedules/") and request.method == "POST":
             name = request.path.removeprefix("/_local/schedules/").removesuffix("/run")
             return self._json(*self.runtime.run_schedule_now(name))
+        return None
+
+    def dispatch(self, request: Request) -> Response:
+        local = self._local(request)
+        if local is not None:
+            return local
         length = request.content_length or 0
         if length > MAX_REQUEST_BYTES:
             return self._to_wsgi(gateway_error(413, "Request Entity Too Large"))

@@ -24,7 +24,8 @@ from soko_local import schedules as schedule_expressions
 from soko_local.payload import HttpResponse, gateway_error, map_response
 from soko_local.pool import InvokeResult, WorkerPool
 from soko_local.provision import Deployment, provision
-from soko_local.template import AppModel, EventSourceDef, FunctionUrlDef, ScheduleDef, load_app
+from soko_local.sandbox import parameter_overrides
+from soko_local.template import AppModel, EventSourceDef, FunctionUrlDef, ScheduleDef, load_app, load_yaml
 from soko_local.worker import WorkerSpec
 
 log = logging.getLogger("soko_local")
@@ -80,6 +81,15 @@ def _patch_step_functions_lambda() -> None:
     LambdaFunction._invoke_lambda = invoke_local  # type: ignore[method-assign]
 
 
+class _LateApp:
+    """The WSGI app the server is bound with before the gateway exists."""
+
+    app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return int(value.timestamp())
@@ -106,22 +116,24 @@ class LocalRuntime:
         self.aws_endpoint = ""
         self.base_url = ""
         self._schedule_runs: dict[str, datetime] = {}
+        self.parameters: dict[str, str] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         started = time.perf_counter()
         self._start_moto()
+        self._bind_http()  # first: the sandboxes' URLs (on this port) are template parameters
+        declared = set(load_yaml(self.options.template).get("Parameters", {}))
+        overrides = {k: v for k, v in parameter_overrides(self.base_url).items() if k in declared}
+        self.parameters = {**overrides, **self.options.parameters}
         self.app = load_app(
-            self.options.template,
-            parameters=self.options.parameters,
-            region=self.region,
-            account_id=self.account_id,
+            self.options.template, parameters=self.parameters, region=self.region, account_id=self.account_id
         )
         self.deployment = provision(
             self.app,
             self.client,
             stack_name=self.options.stack_name,
-            parameters=self.options.parameters,
+            parameters=self.parameters,
             secret_values=self.options.secret_values,
         )
         self.specs = {logical_id: self._spec(logical_id) for logical_id in self.app.functions}
@@ -181,12 +193,17 @@ class LocalRuntime:
         ).raise_for_status()
         _patch_step_functions_lambda()
 
+    def _bind_http(self) -> None:
+        self._wsgi = _LateApp()
+        self._http = make_server(self.options.host, self.options.port, self._wsgi, threaded=True)
+        self.base_url = f"http://{self.options.host}:{self._http.server_port}"
+
     def _start_http(self) -> None:
         from soko_local.gateway import Gateway  # noqa: PLC0415
 
         self.gateway = Gateway(self)
-        self._http = make_server(self.options.host, self.options.port, self.gateway, threaded=True)
-        self.base_url = f"http://{self.options.host}:{self._http.server_port}"
+        self._wsgi.app = self.gateway
+        assert self._http is not None
         self._thread("http", self._http.serve_forever)
 
     def client(self, service: str) -> Any:

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from soko.shared.observability import logger
 
 
@@ -29,9 +28,12 @@ def log_output(
     logger.setLevel(logging.DEBUG)
     caplog.set_level(logging.DEBUG)
 
+    streams: list[str] = []
+
     def read() -> str:
-        captured = capsys.readouterr()
-        return "\n".join((buffer.getvalue(), captured.out, captured.err, caplog.text))
+        captured = capsys.readouterr()  # consumes what it returns: keep it for the next read
+        streams.extend((captured.out, captured.err))
+        return "\n".join((buffer.getvalue(), *streams, caplog.text))
 
     try:
         yield read

@@ -12,7 +12,8 @@ from soko.shared.events import EventDetail
 
 type Entry = dict[str, Any]  # one PutEvents request entry
 MAX_BATCH = 10  # PutEvents accepts at most 10 entries per call
-MAX_ENTRY_BYTES = 256 * 1024
+MAX_REQUEST_BYTES = 256 * 1024  # ... and at most 256 KB of entries per call (and so per entry)
+_TIME_BYTES = 14  # an entry's Time counts as 14 bytes in EventBridge's size formula
 _RETRYABLE = {"ThrottlingException", "InternalException", "InternalFailure", "ServiceUnavailable"}
 
 
@@ -51,23 +52,32 @@ class EventPublisher:
         )
 
     def publish_raw(self, events: Iterable[tuple[str, str, str]], *, resources: Sequence[str] = ()) -> None:
-        """Publish already-serialised ``(source, detail_type, detail_json)`` triples (the outbox relay)."""
-        entries = [
-            self._entry(source, detail_type, detail, resources) for source, detail_type, detail in events
-        ]
-        for start in range(0, len(entries), MAX_BATCH):
-            self._send(entries[start : start + MAX_BATCH])
+        """Publish already-serialised ``(source, detail_type, detail_json)`` triples (the outbox relay),
+        in requests of at most 10 entries and 256 KB."""
+        batch: list[Entry] = []
+        batch_bytes = 0
+        for source, detail_type, detail in events:
+            entry = self._entry(source, detail_type, detail, resources)
+            size = entry_size(entry)
+            if batch and (len(batch) == MAX_BATCH or batch_bytes + size > MAX_REQUEST_BYTES):
+                self._send(batch)
+                batch, batch_bytes = [], 0
+            batch.append(entry)
+            batch_bytes += size
+        if batch:
+            self._send(batch)
 
     def _entry(self, source: str, detail_type: str, detail: str, resources: Sequence[str]) -> Entry:
-        if len(detail.encode()) > MAX_ENTRY_BYTES:
-            raise ValueError(f"{detail_type} detail is larger than EventBridge's 256 KB limit")
-        return {
+        entry: Entry = {
             "EventBusName": self._bus_name,
             "Source": source,
             "DetailType": detail_type,
             "Detail": detail,
             "Resources": list(resources),
         }
+        if entry_size(entry) > MAX_REQUEST_BYTES:
+            raise ValueError(f"{detail_type} is larger than EventBridge's 256 KB limit")
+        return entry
 
     def _send(self, batch: list[Entry]) -> None:
         pending = batch
@@ -88,6 +98,13 @@ class EventPublisher:
                 )
             pending = [entry for entry, _ in failed]
             time.sleep(self._backoff * (2**attempt))
+
+
+def entry_size(entry: Entry) -> int:
+    """EventBridge's size of an entry: Source, DetailType, Detail, Resources and Time."""
+    parts = [entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", "")]
+    parts += list(entry.get("Resources", []))
+    return _TIME_BYTES + sum(len(str(part).encode()) for part in parts)
 
 
 def _describe(entry: Entry, result: Any) -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 from soko.shared.errors import InvalidCursor
 
 _VERSION = 1
-_MAX_LENGTH = 2048
+_MAX_LENGTH = 12 * 1024  # base64 of the largest legal table + index keys (2 x (2048 + 1024) bytes)
 
 type Key = dict[str, str | Decimal]
 
@@ -29,8 +29,11 @@ def encode(key: Key, *, scope: str) -> str:
         name: ["n", str(value)] if isinstance(value, int | Decimal) else ["s", value]
         for name, value in sorted(key.items())
     }
-    raw = json.dumps({"v": _VERSION, "s": scope, "k": typed}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    raw = json.dumps({"v": _VERSION, "s": scope, "k": typed}, separators=(",", ":"), ensure_ascii=False)
+    token = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    if len(token) > _MAX_LENGTH:
+        raise ValueError("a DynamoDB key this large cannot be a cursor")
+    return token
 
 
 def decode(cursor: str, *, scope: str, key_names: frozenset[str] | set[str]) -> Key:

@@ -41,9 +41,9 @@ class EventDetail(BaseModel):
         detail_type = cls.__dict__.get("DETAIL_TYPE")
         if source is None and detail_type is None:
             return  # an abstract intermediate class
-        if not (isinstance(source, str) and _SOURCE.match(source)):
+        if not (isinstance(source, str) and _SOURCE.fullmatch(source)):
             raise TypeError(f"{cls.__name__}.SOURCE must look like 'soko.<domain>', got {source!r}")
-        if not (isinstance(detail_type, str) and _DETAIL_TYPE.match(detail_type)):
+        if not (isinstance(detail_type, str) and _DETAIL_TYPE.fullmatch(detail_type)):
             raise TypeError(f"{cls.__name__}.DETAIL_TYPE must be PascalCase, got {detail_type!r}")
 
 

@@ -11,7 +11,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
@@ -114,6 +117,9 @@ def create_app() -> APIGatewayHttpResolver:
     app.exception_handler(SokoError)(_on_domain_error)
     app.exception_handler(RequestValidationError)(_on_validation_error)
     app.exception_handler(ServiceError)(_on_service_error)
+    app.exception_handler(RequestUnsupportedContentType)(
+        lambda err: error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.")
+    )
     app.exception_handler(Exception)(_on_unexpected)
     return app
 
@@ -125,7 +131,10 @@ def _prepare(
     body = event.get("body")
     if not body:
         return event, None
-    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if event.get("isBase64Encoded"):
+        size = len(body) * 3 // 4 - len(body) + len(body.rstrip("="))
+    else:
+        size = len(body.encode())
     if size > max_body_bytes:
         return event, _raw_error(
             413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {max_body_bytes} bytes."
@@ -138,6 +147,11 @@ def _prepare(
             "UNSUPPORTED_MEDIA_TYPE",
             f"Send the body as {' or '.join(accept)} (got {media_type or 'none'}).",
         )
+    # Media types are case-insensitive (RFC 9110); the resolver's parser knows the lower-case form.
+    event = {
+        **event,
+        "headers": {**{k: v for k, v in headers.items() if k != "content-type"}, "content-type": media_type},
+    }
     if event.get("isBase64Encoded") and media_type == JSON:
         # API Gateway base64-encodes bodies it does not recognise as text; the resolver wants text.
         try:

@@ -27,5 +27,5 @@ def normalize(raw: str) -> str:
 
 
 def mask(phone: str) -> str:
-    """+256700123456 -> +2567•••••••56 (for logs and other users' eyes)."""
+    """+256700123456 -> +2567••••••56 (for logs and other users' eyes)."""
     return phone[:5] + "•" * max(0, len(phone) - 7) + phone[-2:] if len(phone) > 7 else "•••"
