@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import template_checks as checks
-from soko_local.template import AppModel, load_yaml
 from template_checks import Templates
+
+from soko_local.template import AppModel, load_yaml
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+
 from soko_local.payload import (
     HttpResponse,
     IncomingRequest,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from soko_local.pool import WorkerPool
 from soko_local.worker import WorkerSpec
 

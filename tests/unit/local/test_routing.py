@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from soko_local.routing import Route, RouteTable
 
 

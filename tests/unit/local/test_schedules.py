@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from soko_local.schedules import ScheduleError, parse
 
 # 2025-06-02 is a Monday.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from soko_local import gateway
 from soko_local.gateway import AuthorizerCache, _CacheEntry, _identity_values
 from soko_local.template import (

@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import jwt
 import pytest
+
 from soko.identity import authorizer
 from soko.identity.tokens import InvalidToken, issue_access_token, verify_access_token
 from soko.shared import config, secrets

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
 from soko.shared import config
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from soko.shared import cursor
 from soko.shared.errors import BadRequest, InvalidCursor
 

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
+
 from soko.shared import cursor, dynamo
 from soko.shared.errors import DependencyUnavailable, InvalidCursor
 

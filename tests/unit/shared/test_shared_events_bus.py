@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
+
 from soko.shared import ids
 from soko.shared.bus import MAX_BATCH, MAX_REQUEST_BYTES, EventPublisher, EventPublishError
 from soko.shared.errors import DependencyUnavailable

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import pytest
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field
+
 from soko.shared import errors
 from soko.shared.http import MAX_BODY_BYTES, ErrorResponse, create_app, entry, error_responses, json_body
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from soko.shared.errors import Forbidden, Unauthorized
 from soko.shared.identity import Caller, caller_from_event, require_caller
 

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from soko.shared import clock, ids, outbox, phone
 from soko.shared.events import EventDetail
 
