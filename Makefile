@@ -12,7 +12,7 @@ PORT      ?= 3000
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi check-template run-schedule endpoints \
+.PHONY: help dev test test-fast lint fmt bench openapi check-template run-schedule endpoints create-admin \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -60,6 +60,9 @@ check-template: $(STAMP) ## cfn-lint the template and its translated form
 run-schedule: $(STAMP) ## Fire a schedule in the running local runtime: make run-schedule NAME=<logical id>
 	@test -n "$(NAME)" || { echo "usage: make run-schedule NAME=<schedule logical id>"; exit 2; }
 	$(PY) -m soko_local run-schedule --port $(PORT) $(NAME)
+
+create-admin: $(STAMP) ## Create the admin in a deployed stack: SOKO_ADMIN_EMAIL=.. SOKO_ADMIN_PASSWORD=.. make create-admin STAGE=dev
+	$(PY) -m soko.identity.admin --stack soko-$(STAGE)
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)

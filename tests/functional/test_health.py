@@ -21,9 +21,12 @@ def test_healthy_when_table_and_bus_answer(invoke, deployment: Deployment) -> No
     assert body["stage"] == "local"
     assert body["version"] == "0.1.0"
     assert body["time"].endswith("Z")
-    kinds = {check["kind"]: check for check in body["checks"]}
-    assert kinds["dynamodb"]["name"] == deployment.physical["IdempotencyTable"]
-    assert kinds["eventbridge"]["name"] == deployment.outputs["EventBusName"]
+    checked = {(check["kind"], check["name"]) for check in body["checks"]}
+    assert checked == {
+        ("dynamodb", deployment.physical["IdempotencyTable"]),
+        ("dynamodb", deployment.physical["UsersTable"]),
+        ("eventbridge", deployment.outputs["EventBusName"]),
+    }
     assert all(check["ok"] for check in body["checks"])
 
 
@@ -36,5 +39,5 @@ def test_degraded_503_when_a_table_is_gone(invoke, deployment: Deployment) -> No
     body = json.loads(response["body"])
     assert body["status"] == "degraded"
     failed = [c for c in body["checks"] if not c["ok"]]
-    assert [c["kind"] for c in failed] == ["dynamodb"]
+    assert [c["name"] for c in failed] == [deployment.physical["IdempotencyTable"]]
     assert failed[0]["error"] == "ResourceNotFoundException"

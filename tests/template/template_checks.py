@@ -165,7 +165,7 @@ def redrive_policy(props: Doc) -> Doc:
 
 def dead_letter_queues(t: Templates) -> dict[str, str]:
     """DLQ logical id -> who sends it dead letters: a queue's RedrivePolicy, an EventBridge target's
-    or a function's DeadLetterConfig, or a function's on-failure destination."""
+    or a function's DeadLetterConfig, or a function's or a stream mapping's on-failure destination."""
     queues = t.resources("AWS::SQS::Queue")
     found: dict[str, str] = {}
     pointers: list[tuple[str, Any]] = []
@@ -179,6 +179,9 @@ def dead_letter_queues(t: Templates) -> dict[str, str]:
     for name, props in t.resources("AWS::Lambda::EventInvokeConfig").items():
         on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
         pointers.append((f"invoke config {name}", on_failure.get("Destination")))
+    for name, props in t.resources("AWS::Lambda::EventSourceMapping").items():
+        on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
+        pointers.append((f"stream mapping {name}", on_failure.get("Destination")))
     for source, pointer in pointers:
         dlq = target(pointer) if pointer is not None else None
         if dlq in queues:

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dev(args: argparse.Namespace) -> int:
+    from soko_local.bootstrap import create_admin  # noqa: PLC0415
     from soko_local.runtime import LocalRuntime, RuntimeOptions  # noqa: PLC0415
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -33,6 +34,7 @@ def _dev(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    create_admin(runtime)
     endpoints = runtime.endpoints()
     print(f"\n  Soko local runtime\n  HTTP API   {endpoints['http_api']}\n  API docs   {endpoints['docs']}")
     print(

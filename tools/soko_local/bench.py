@@ -25,20 +25,26 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from soko_local.payload import IncomingRequest, authorizer_event, http_event
-from soko_local.pool import InvokeResult
-from soko_local.runtime import ACCOUNT_ID, FAKE_CREDENTIALS, LocalRuntime, RuntimeOptions
-from soko_local.template import AppModel, HttpApiDef, load_app
+if TYPE_CHECKING:
+    from soko_local.pool import InvokeResult
+    from soko_local.runtime import LocalRuntime
+    from soko_local.template import AppModel, HttpApiDef
+
+# The runtime's modules are imported where they are used, not here: every worker process the
+# in-process runtime spawns re-imports this module (multiprocessing's spawn start method runs the
+# main module again), and it must stay as light as `soko_local.__main__` is for `make dev`'s
+# workers, or section 4 would time workers that find boto3 & co. already imported.
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 REGION = "us-east-1"
 PARAMETERS = {"Stage": "local"}
+ACCOUNT_ID = "123456789012"
 
 STARTUP_RUNS = 3
 STARTUP_TARGET_S = 10.0
@@ -50,6 +56,7 @@ IMPORT_RUNS = 5
 IMPORT_SOURCE_RUNS = 3
 IMPORT_TARGET_MS = 400.0
 COLD_START_RUNS = 3
+MANY_FUNCTIONS = 6  # beyond this, the secondary figures take one run each (run time stays ~1 min)
 WARM_RUNS = 20
 POLL_SECONDS = 0.005
 
@@ -258,6 +265,11 @@ def measure_startup() -> Section:
         ),
         Figure("spawn -> serving (ready file written)", _median([r.ready_s for r in runs]), "s"),
         Figure(
+            "serving -> first 200 (HealthFunction's cold start)",
+            _median([(r.healthy_s - r.ready_s) * 1000 for r in runs]),
+            "ms",
+        ),
+        Figure(
             "shutdown after Ctrl-C (SIGINT)", _median([r.shutdown_s for r in runs]), "s", None, last.stopped
         ),
         Figure("RSS of the runtime process (moto + gateway)", last.runtime_rss_mb, "MB"),
@@ -270,8 +282,8 @@ def measure_startup() -> Section:
         ),
     ]
     section.notes.append(
-        "the first 200 includes HealthFunction's cold start (worker spawn, handler import, first "
-        "DynamoDB/EventBridge calls to moto); 'serving' is when the runtime writes --ready-file"
+        "'serving' is when the runtime writes --ready-file; the first 200 then needs HealthFunction's "
+        "cold start (worker spawn, handler import, first DynamoDB/EventBridge calls to moto)"
     )
     return section
 
@@ -288,8 +300,18 @@ print(json.dumps({"ms": elapsed, "file": module.__file__}))
 """
 
 
+_WARM_UP = """\
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+for name in sys.argv[2:]:
+    importlib.import_module(name)
+"""
+
+
 def _function_environment(**extra: str) -> dict[str, str]:
     """What a function sees at import time (without the Globals that need provisioned resources)."""
+    from soko_local.runtime import FAKE_CREDENTIALS  # noqa: PLC0415
+
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -357,104 +379,167 @@ def _handlers(app: AppModel) -> dict[str, tuple[Path, str]]:
     return found
 
 
-def _measure_one_import(
-    logical_id: str, code_dir: Path, module: str, scratch: Path
-) -> tuple[list[Figure], str]:
-    env = _function_environment()
-    _run_probe(code_dir, module, env)  # warm-up: writes __pycache__, as a second cold start would find it
-    cached = [_run_probe(code_dir, module, env) for _ in range(IMPORT_RUNS)]
-    imports = [ms for ms, _, _ in cached]
-    _, _, profile = _run_probe(code_dir, module, env, "-X", "importtime")
+def _warm_up(handlers: dict[str, tuple[Path, str]], env: dict[str, str]) -> None:
+    """Import every handler module once, unmeasured, so that __pycache__ holds their .pyc."""
+    by_dir: dict[Path, list[str]] = {}
+    for code_dir, module in handlers.values():
+        by_dir.setdefault(code_dir, []).append(module)
+    for code_dir, modules in by_dir.items():
+        done = subprocess.run(
+            [sys.executable, "-P", "-c", _WARM_UP, str(code_dir), *modules],
+            cwd=code_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"importing the handlers failed:\n{done.stderr[-2000:]}")
 
-    source_dir = scratch / logical_id  # our code without .pyc, everything else cached
-    shutil.copytree(code_dir, source_dir, ignore=shutil.ignore_patterns("__pycache__"))
+
+@dataclass
+class _Import:
+    logical_id: str
+    module: str
+    code_dir: Path
+    import_ms: list[float]  # .pyc cached
+    wall_ms: list[float]  # the whole process, start-up included
+    own_source_ms: list[float]  # functions/app without .pyc, everything else cached
+
+
+def _measure_one_import(
+    logical_id: str, code_dir: Path, module: str, source_dir: Path, source_runs: int
+) -> _Import:
+    env = _function_environment()
+    cached = [_run_probe(code_dir, module, env) for _ in range(IMPORT_RUNS)]
     no_write = _function_environment(PYTHONDONTWRITEBYTECODE="1")
-    own_source = [_run_probe(source_dir, module, no_write)[0] for _ in range(IMPORT_SOURCE_RUNS)]
-    empty_prefix = scratch / f"{logical_id}-pycache"  # no .pyc anywhere: stdlib and deps compile too
-    everything = _function_environment(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=str(empty_prefix))
-    all_source = [_run_probe(source_dir, module, everything)[0] for _ in range(IMPORT_SOURCE_RUNS)]
-    figures = [
+    own_source = [_run_probe(source_dir, module, no_write)[0] for _ in range(source_runs)]
+    return _Import(logical_id, module, code_dir, [c[0] for c in cached], [c[1] for c in cached], own_source)
+
+
+def _import_figure(result: _Import) -> Figure:
+    return Figure(
+        f"{result.logical_id} ({result.module})",
+        _median(result.import_ms),
+        "ms",
+        IMPORT_TARGET_MS,
+        f"max {max(result.import_ms):.0f}; without .pyc for functions/app "
+        f"{_median(result.own_source_ms):.0f}; process wall {_median(result.wall_ms):.0f} ms",
+    )
+
+
+def _slowest_details(slowest: list[_Import], source_dirs: dict[Path, Path], scratch: Path) -> Section:
+    """For the slowest imports: where the time goes, and the import with no .pyc anywhere."""
+    details = Section("")
+    env = _function_environment()
+    worst = slowest[0]
+    everything = _function_environment(
+        PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=str(scratch / "empty-pycache-prefix")
+    )
+    all_source = [
+        _run_probe(source_dirs[worst.code_dir], worst.module, everything)[0]
+        for _ in range(IMPORT_SOURCE_RUNS)
+    ]
+    details.figures.append(
         Figure(
-            f"{logical_id}: import {module}",
-            _median(imports),
-            "ms",
-            IMPORT_TARGET_MS,
-            f"max {max(imports):.0f} ms; runs {_ms_list(imports)}; process wall "
-            f"{_median([wall for _, wall, _ in cached]):.0f} ms",
-        ),
-        Figure(
-            f"{logical_id}: same, no .pyc for functions/app",
-            _median(own_source),
-            "ms",
-            IMPORT_TARGET_MS,
-            f"max {max(own_source):.0f} ms",
-        ),
-        Figure(
-            f"{logical_id}: same, no .pyc at all (worst case)",
+            f"{worst.logical_id}, no .pyc at all (stdlib and deps too)",
             _median(all_source),
             "ms",
             None,
-            f"max {max(all_source):.0f} ms",
-        ),
-    ]
-    return figures, f"{logical_id}, where the import time goes: {_import_profile(profile) or '-'}"
+            f"max {max(all_source):.0f} ms (median of {IMPORT_SOURCE_RUNS}); what a worker without a "
+            "bytecode cache pays",
+        )
+    )
+    for result in slowest:
+        stderr = _run_probe(result.code_dir, result.module, env, "-X", "importtime")[2]
+        details.notes.append(
+            f"{result.logical_id}, where the import time goes: {_import_profile(stderr) or '-'}"
+        )
+    return details
 
 
 def measure_imports() -> Section:
+    from soko_local.template import load_app  # noqa: PLC0415
+
     section = Section(
         f"3. Cold import of each function's handler module (fresh interpreter, median of {IMPORT_RUNS})"
     )
     app = load_app(TEMPLATE, parameters=PARAMETERS, region=REGION, account_id=ACCOUNT_ID)
-    bare = _bare_startup_ms(_function_environment())
+    handlers = _handlers(app)
+    env = _function_environment()
+    bare = _bare_startup_ms(env)
     section.figures.append(
         Figure("bare interpreter start-up (python -P -c pass)", _median(bare), "ms", None, _ms_list(bare))
     )
-    profiles = []
+    source_runs = IMPORT_SOURCE_RUNS if len(handlers) <= MANY_FUNCTIONS else 1
+    _warm_up(handlers, env)
     with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:
-        for logical_id, (code_dir, module) in _handlers(app).items():
+        source_dirs: dict[Path, Path] = {}  # code dir -> a copy without __pycache__
+        for code_dir, _ in handlers.values():
+            if code_dir not in source_dirs:
+                source_dirs[code_dir] = Path(tmp) / f"code-{len(source_dirs)}"
+                shutil.copytree(code_dir, source_dirs[code_dir], ignore=shutil.ignore_patterns("__pycache__"))
+        results = []
+        for logical_id, (code_dir, module) in handlers.items():
             _progress(f"cold import of {module} ({logical_id})")
-            figures, profile = _measure_one_import(logical_id, code_dir, module, Path(tmp))
-            section.figures += figures
-            profiles.append(profile)
+            results.append(
+                _measure_one_import(logical_id, code_dir, module, source_dirs[code_dir], source_runs)
+            )
+        section.figures += [_import_figure(r) for r in results]
+        slowest = sorted(results, key=lambda r: _median(r.import_ms), reverse=True)[:3]
+        details = _slowest_details(slowest, source_dirs, Path(tmp))
+    section.figures += details.figures
     section.notes += [
         "import time is measured inside the child (perf_counter around importlib.import_module) with "
-        "the code directory first on sys.path, POWERTOOLS_TRACE_DISABLED=true, fake AWS credentials",
-        "main rows use .pyc caches: one unmeasured warm-up run writes __pycache__ first. A Lambda "
-        "package holds .pyc only if the build compiles them (`sam build` copies functions/app as .py), "
-        "so the 'no .pyc for functions/app' row is closer to a first cold start on AWS",
-        "'where the import time goes': self time by top-level package, from one `-X importtime` run "
-        "with .pyc cached (the flag adds overhead of its own)",
-        *profiles,
+        "the code directory first on sys.path, POWERTOOLS_TRACE_DISABLED=true, fake AWS credentials; "
+        "the verdict is on the median with .pyc cached (max and the other figures in the details)",
+        "with .pyc cached: one unmeasured warm-up run imports every handler first and writes "
+        "__pycache__. A Lambda package holds .pyc only if the build compiles them (`sam build` copies "
+        "functions/app as .py), so 'without .pyc for functions/app' "
+        f"(median of {source_runs}) is closer to a first cold start on AWS",
+        *details.notes,
+        "'where the import time goes': self time by top-level package from one `-X importtime` run "
+        "(the flag adds overhead of its own)",
     ]
     return section
 
 
 # ---------------------------------------------------------------------------- the in-process runtime
-class _TimedRuntime(LocalRuntime):
-    """A LocalRuntime that times every invocation, including those the gateway makes, and keeps
-    the last event each function received (so direct invocations can reuse the gateway's event)."""
+@dataclass
+class _InvokeLog:
+    """Every invocation the runtime makes (the gateway's included): its duration and, per
+    function, the last event (so direct invocations can reuse exactly what the gateway sends)."""
 
-    def __init__(self, options: RuntimeOptions):
-        super().__init__(options)
-        self.invoke_ms: list[float] = []
-        self.last_event: dict[str, Any] = {}
+    ms: list[float] = field(default_factory=list)
+    last_event: dict[str, Any] = field(default_factory=dict)
 
-    def invoke(self, logical_id: str, event: Any) -> InvokeResult:
+
+def _instrument(runtime: LocalRuntime) -> _InvokeLog:
+    log = _InvokeLog()
+    invoke = runtime.invoke
+
+    def timed(logical_id: str, event: Any) -> InvokeResult:
         started = time.perf_counter()
-        result = super().invoke(logical_id, event)
-        self.invoke_ms.append(_ms_since(started))
-        self.last_event[logical_id] = event
+        result = invoke(logical_id, event)
+        log.ms.append(_ms_since(started))
+        log.last_event[logical_id] = event
         return result
+
+    runtime.invoke = timed  # type: ignore[method-assign]  # the gateway calls self.invoke
+    return log
 
 
 @contextlib.contextmanager
-def _running_runtime() -> Iterator[tuple[_TimedRuntime, float]]:
-    options = RuntimeOptions(template=TEMPLATE, port=0, watch=False, run_schedules=False)
-    runtime = _TimedRuntime(options)
+def _running_runtime() -> Iterator[tuple[LocalRuntime, _InvokeLog, float]]:
+    from soko_local.runtime import LocalRuntime, RuntimeOptions  # noqa: PLC0415
+
+    runtime = LocalRuntime(RuntimeOptions(template=TEMPLATE, port=0, watch=False, run_schedules=False))
+    log = _instrument(runtime)
     started = time.perf_counter()
     try:
         runtime.start()
-        yield runtime, time.perf_counter() - started
+        yield runtime, log, time.perf_counter() - started
     finally:
         runtime.stop()
 
@@ -476,6 +561,8 @@ def _concrete_path(path: str) -> tuple[str, dict[str, str]]:
 
 
 def _api_event(runtime: LocalRuntime, api: HttpApiDef, logical_id: str) -> dict[str, Any] | None:
+    from soko_local.payload import IncomingRequest, authorizer_event, http_event  # noqa: PLC0415
+
     host = runtime.base_url.removeprefix("http://")
     for method, path, function, _ in api.routes:
         if function == logical_id:
@@ -530,10 +617,10 @@ def _worker_rss(logical_id: str) -> float | None:
     return max(sizes) if sizes else None
 
 
-def _cold_start_figures(runtime: LocalRuntime, logical_id: str) -> list[Figure]:
+def _cold_start_figures(runtime: LocalRuntime, logical_id: str, runs: int) -> list[Figure]:
     event = _sample_event(runtime, logical_id)
     cold: list[tuple[float, InvokeResult]] = []
-    for _ in range(COLD_START_RUNS):
+    for _ in range(runs):
         runtime.pool.code_changed()  # retire the warm workers: the next invocation starts a new one
         cold.append(_timed_invoke(runtime, logical_id, event))
     warm = [_timed_invoke(runtime, logical_id, event) for _ in range(WARM_RUNS)]
@@ -549,29 +636,31 @@ def _cold_start_figures(runtime: LocalRuntime, logical_id: str) -> list[Figure]:
             "ms",
             None,
             f"= spawn {_median(spawn):.0f} + init {_median(init):.0f} + first run "
-            f"{_median(first_run):.1f} ms (medians of {COLD_START_RUNS}); runs {_ms_list(cold_wall)}",
+            f"{_median(first_run):.1f} ms (medians of {runs}); runs {_ms_list(cold_wall)}",
         ),
         Figure(
             f"{logical_id}: warm invoke (median of {WARM_RUNS})",
             _median([wall for wall, _ in warm]),
             "ms",
             None,
-            f"p95 {_p95([wall for wall, _ in warm]):.1f} ms; invocations {outcome}",
+            f"p95 {_p95([wall for wall, _ in warm]):.1f} ms; worker RSS "
+            f"{_fmt(_worker_rss(logical_id), 'MB')}; invocations {outcome}",
         ),
-        Figure(f"{logical_id}: worker RSS", _worker_rss(logical_id), "MB"),
     ]
 
 
-def measure_worker_cold_starts(runtime: _TimedRuntime, start_s: float) -> Section:
+def measure_worker_cold_starts(runtime: LocalRuntime, start_s: float) -> Section:
     section = Section("4. Worker cold start: first invocation on a new worker vs warm (runtime.invoke)")
     section.figures.append(Figure("in-process LocalRuntime.start() (moto, provision, serve)", start_s, "s"))
+    runs = COLD_START_RUNS if len(runtime.specs) <= MANY_FUNCTIONS else 1
     for logical_id in sorted(runtime.specs):
         _progress(f"worker cold start of {logical_id}")
-        section.figures += _cold_start_figures(runtime, logical_id)
+        section.figures += _cold_start_figures(runtime, logical_id, runs)
     section.figures.append(Figure("RSS of this process (bench + runtime + moto)", _rss_mb(os.getpid()), "MB"))
     section.notes += [
         "spawn = process start (spawn context: a fresh interpreter importing soko_local.worker) and "
-        "pipe hand-shake; init = the handler import the worker reports (Lambda's Init phase)",
+        "pipe hand-shake; init = the handler import the worker reports (Lambda's Init phase): compare "
+        "with section 3 (an init near its 'no .pyc at all' row means workers compile from source)",
         "HTTP functions get a payload-2.0 event for their route; the authorizer an event without a "
         "token (it denies without calling AWS); each cold start follows pool.code_changed()",
     ]
@@ -605,28 +694,28 @@ def _connections_opened(session: requests.Session, url: str) -> int | None:
     return sum(int(pools[key].num_connections) for key in pools.keys())  # noqa: SIM118
 
 
-def _sample_gateway(runtime: _TimedRuntime, session: requests.Session) -> _GatewaySamples:
+def _sample_gateway(runtime: LocalRuntime, log: _InvokeLog, session: requests.Session) -> _GatewaySamples:
     health, nope = f"{runtime.base_url}/health", f"{runtime.base_url}/nope"
     for _ in range(GATEWAY_WARMUP):
         _get(session, health, 200)
         _get(session, nope, 404)
-    event = runtime.last_event["HealthFunction"]  # exactly what the gateway sends
+    event = log.last_event["HealthFunction"]  # exactly what the gateway sends
     samples = _GatewaySamples()
     for _ in range(GATEWAY_REQUESTS):  # interleaved, so drift (moto's tables growing...) hits both
-        runtime.invoke_ms.clear()
+        log.ms.clear()
         round_trip = _get(session, health, 200)
         samples.http_ms.append(round_trip)
-        samples.paired_ms.append(round_trip - runtime.invoke_ms[-1])
+        samples.paired_ms.append(round_trip - log.ms[-1])
         samples.direct_ms.append(_timed_invoke(runtime, "HealthFunction", event)[0])
     samples.not_found_ms = [_get(session, nope, 404) for _ in range(GATEWAY_REQUESTS)]
     return samples
 
 
-def measure_gateway(runtime: _TimedRuntime) -> Section:
+def measure_gateway(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     section = Section(f"2. Local gateway overhead per request (GET /health, N={GATEWAY_REQUESTS}, warm)")
     _progress(f"gateway overhead ({GATEWAY_REQUESTS} x 3 requests)")
     with requests.Session() as session:
-        samples = _sample_gateway(runtime, session)
+        samples = _sample_gateway(runtime, log, session)
         connections = _connections_opened(session, runtime.base_url)
     http, direct = _median(samples.http_ms), _median(samples.direct_ms)
     section.figures += [
@@ -680,9 +769,9 @@ def _guarded(title: str, measure: Callable[[], list[Section]]) -> list[Section]:
 
 
 def _runtime_sections() -> list[Section]:
-    with _running_runtime() as (runtime, start_s):
+    with _running_runtime() as (runtime, log, start_s):
         cold = measure_worker_cold_starts(runtime, start_s)  # first: every worker is still cold
-        gateway = measure_gateway(runtime)
+        gateway = measure_gateway(runtime, log)
     return [gateway, cold]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
@@ -15,10 +15,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from soko.shared.errors import SokoError, TooManyRequests
+from soko.shared.identity import Caller, require_caller
 from soko.shared.observability import Handler, lambda_entry, logger
 
 MAX_BODY_BYTES = 256 * 1024  # JSON bodies only; images and media go straight to S3 (presigned POST)
@@ -189,3 +191,12 @@ def json_body(model: BaseModel, status: int = 200, headers: dict[str, str] | Non
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
+
+
+Limit = Annotated[int, Query(ge=1, le=100, description="page size, 1-100")]
+Cursor = Annotated[str | None, Query(max_length=12 * 1024, description="next_cursor of the previous page")]
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    """The signed-in caller of the current request (401 when the authorizer gave no identity)."""
+    return require_caller(app.current_event.raw_event)

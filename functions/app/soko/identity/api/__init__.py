@@ -1,0 +1,1 @@
+"""Identity's HTTP endpoints: one module (and one Lambda function) per route."""

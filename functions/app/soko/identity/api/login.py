@@ -1,0 +1,27 @@
+"""POST /auth/login"""
+
+from aws_lambda_powertools.event_handler import Response
+
+from soko.identity import logic
+from soko.identity.deps import identity
+from soko.identity.models import LoginRequest, TokenPair
+from soko.shared.http import JSON, create_app, entry, error_responses, json_body
+
+app = create_app()
+
+
+@app.post(
+    "/auth/login",
+    summary="Sign in",
+    description="The same 401 for an unknown email and a wrong password; 429 after 5 failures in 15 minutes.",
+    tags=["auth"],
+    responses={
+        200: {"description": "Signed in", "content": {JSON: {"model": TokenPair}}},
+        **error_responses(400, 401, 422, 429),
+    },
+)
+def login(request: LoginRequest) -> Response[str]:
+    return json_body(logic.login(request, identity()))
+
+
+lambda_handler = entry(app)

@@ -1,0 +1,27 @@
+"""PUT /users/me"""
+
+from aws_lambda_powertools.event_handler import Response
+
+from soko.identity import logic
+from soko.identity.deps import identity
+from soko.identity.models import Account, ProfileUpdate
+from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
+
+app = create_app()
+
+
+@app.put(
+    "/users/me",
+    summary="Update my profile",
+    description="Fields left out are kept. Farmers set specialties, buyers interests.",
+    tags=["users"],
+    responses={
+        200: {"description": "The updated account", "content": {JSON: {"model": Account}}},
+        **error_responses(400, 401, 404, 409, 422),
+    },
+)
+def update_me(update: ProfileUpdate) -> Response[str]:
+    return json_body(logic.update_me(caller(app), update, identity()))
+
+
+lambda_handler = entry(app)

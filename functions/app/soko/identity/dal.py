@@ -1,0 +1,348 @@
+"""Identity data access: the users table (the only module here that touches DynamoDB).
+
+Access patterns (table ``pk``/``sk``, index ``gsi1``):
+
+| pattern | key |
+|---|---|
+| account by id | ``USER#<id>`` / ``PROFILE`` |
+| account by email (login; uniqueness) | ``EMAIL#<email lower>`` / ``EMAIL`` -> user id |
+| account by phone (reset, USSD; uniqueness) | ``PHONE#<e164>`` / ``PHONE`` -> user id |
+| farmers / buyers, by district | gsi1: ``DIR#<role>`` / ``<district lower>#<id>`` (one entry per role) |
+| refresh-token family | ``REFRESH#<family id>`` / ``FAMILY`` (TTL) |
+| login failures of an email | ``LOGINFAIL#<email lower>`` / ``WINDOW`` (TTL) |
+| password-reset code of an account | ``USER#<id>`` / ``RESET`` (TTL) |
+| outbox events | ``OUTBOX#<event id>`` / ``EVENT`` (TTL; see soko.shared.outbox) |
+
+Uniqueness of email and phone is decided by conditional writes in the same transaction as the
+account (never by reading first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from soko.identity.models import DirectoryRole, StoredUser
+from soko.shared import aws, dynamo, outbox
+from soko.shared.errors import Conflict
+from soko.shared.events import EventDetail
+
+_serializer = TypeSerializer()
+DIRECTORY_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
+_NO_DISTRICT = "~"  # sorts after every district name
+
+
+class EmailTaken(Conflict):
+    code = "EMAIL_TAKEN"
+
+
+class PhoneTaken(Conflict):
+    code = "PHONE_TAKEN"
+
+
+class ConcurrentUpdate(Conflict):
+    code = "CONCURRENT_UPDATE"
+
+
+def _user_key(user_id: str) -> dict[str, str]:
+    return {"pk": f"USER#{user_id}", "sk": "PROFILE"}
+
+
+def _low(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(_decimals(v)) for k, v in item.items() if v is not None}
+
+
+def _decimals(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def directory_entry(user: StoredUser, role: DirectoryRole) -> dict[str, Any]:
+    district = (user.district or "").lower() or _NO_DISTRICT
+    public = user.public().model_dump(by_alias=False)
+    return {
+        "pk": f"USER#{user.id}",
+        "sk": f"DIR#{role}",
+        "gsi1pk": f"DIR#{role}",
+        "gsi1sk": f"{district}#{user.id}",
+        **{k: v for k, v in public.items() if v not in (None, [])},
+    }
+
+
+def district_prefix(district: str) -> str:
+    return f"{district.lower()}#"
+
+
+class UsersDal:
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return dynamo.table(self.table_name)
+
+    @property
+    def _client(self) -> Any:
+        return aws.client("dynamodb")
+
+    def _put(self, item: dict[str, Any], condition: str | None = None, **values: Any) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": _low(item)}
+        if condition:
+            put["ConditionExpression"] = condition
+        if values:
+            put["ExpressionAttributeValues"] = _low({f":{name}": value for name, value in values.items()})
+        return {"Put": put}
+
+    def _transact(self, items: list[dict[str, Any]], reasons: dict[int, Exception]) -> None:
+        """Run a transaction; a failed condition at index i raises ``reasons[i]``."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as err:
+            if dynamo.error_code(err) != "TransactionCanceledException":
+                dynamo.raise_if_throttled(err)
+                raise
+            codes = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
+            for index, code in enumerate(codes):
+                if code == "ConditionalCheckFailed" and index in reasons:
+                    raise reasons[index] from None
+            if "TransactionConflict" in codes:
+                raise ConcurrentUpdate(
+                    "Someone else changed this account at the same moment; try again."
+                ) from None
+            raise
+
+    def _outbox(self, events: Iterable[EventDetail]) -> list[dict[str, Any]]:
+        return [
+            {"Put": {**put["Put"], "Item": _low(put["Put"]["Item"])}}
+            for put in (outbox.put(self.table_name, e) for e in events)
+        ]
+
+    # ------------------------------------------------------------------ accounts
+    def create_user(self, user: StoredUser, events: Sequence[EventDetail]) -> None:
+        email_taken = EmailTaken("An account with this email already exists.", details={"field": "email"})
+        phone_taken = PhoneTaken(
+            "An account with this phone number already exists.", details={"field": "phone"}
+        )
+        new = "attribute_not_exists(pk)"
+        items = [
+            self._put({**_user_key(user.id), **user.model_dump()}, new),
+            self._put({"pk": f"EMAIL#{user.email_lower}", "sk": "EMAIL", "user_id": user.id}, new),
+        ]
+        reasons: dict[int, Exception] = {1: email_taken}
+        if user.phone:
+            reasons[len(items)] = phone_taken
+            items.append(self._put({"pk": f"PHONE#{user.phone}", "sk": "PHONE", "user_id": user.id}, new))
+        items += [self._put(directory_entry(user, role)) for role in user.directory_roles()]
+        self._transact(items + self._outbox(events), reasons)
+
+    def get_user(self, user_id: str) -> StoredUser | None:
+        item = self._table.get_item(Key=_user_key(user_id), ConsistentRead=True).get("Item")
+        return StoredUser.model_validate(dynamo.plain(item)) if item else None
+
+    def _lookup(self, pk: str, sk: str) -> str | None:
+        item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        return str(item["user_id"]) if item else None
+
+    def user_id_by_email(self, email_lower: str) -> str | None:
+        return self._lookup(f"EMAIL#{email_lower}", "EMAIL")
+
+    def user_id_by_phone(self, phone: str) -> str | None:
+        return self._lookup(f"PHONE#{phone}", "PHONE")
+
+    def replace_user(self, old: StoredUser, new: StoredUser, events: Sequence[EventDetail]) -> None:
+        """Write ``new`` over ``old`` if nobody changed it meanwhile (optimistic lock on ``version``),
+        moving the phone guard and directory entries along with it."""
+        changed = ConcurrentUpdate("Your account changed while you were editing it; reload and try again.")
+        items = [self._put({**_user_key(new.id), **new.model_dump()}, "version = :v", v=old.version)]
+        reasons: dict[int, Exception] = {0: changed}
+        if old.phone != new.phone:
+            if new.phone:
+                reasons[len(items)] = PhoneTaken(
+                    "An account with this phone number already exists.", details={"field": "phone"}
+                )
+                items.append(
+                    self._put(
+                        {"pk": f"PHONE#{new.phone}", "sk": "PHONE", "user_id": new.id},
+                        "attribute_not_exists(pk)",
+                    )
+                )
+            if old.phone:
+                items.append(
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": _low({"pk": f"PHONE#{old.phone}", "sk": "PHONE"}),
+                        }
+                    }
+                )
+        items += [self._put(directory_entry(new, role)) for role in new.directory_roles()]
+        self._transact(items + self._outbox(events), reasons)
+
+    def list_directory(
+        self, role: DirectoryRole, district: str | None, limit: int, cursor: str | None
+    ) -> dynamo.Page:
+        condition = "gsi1pk = :role"
+        values: dict[str, str] = {":role": f"DIR#{role}"}
+        if district:
+            condition += " AND begins_with(gsi1sk, :district)"
+            values[":district"] = district_prefix(district)
+        return dynamo.query_page(
+            self._table,
+            scope=f"users:{role}:{(district or '').lower()}",
+            key_names=DIRECTORY_KEYS,
+            limit=limit,
+            cursor_token=cursor,
+            IndexName="gsi1",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
+
+    # ------------------------------------------------------------------ login failures
+    def login_failures(self, email_lower: str) -> tuple[int, int]:
+        """(failures, window start epoch) for an email; (0, 0) when none are recorded."""
+        item = self._table.get_item(Key={"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"}).get("Item")
+        return (int(item["failures"]), int(item["window_start"])) if item else (0, 0)
+
+    def record_login_failure(self, email_lower: str, now: int, window_seconds: int) -> None:
+        key = {"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"}
+        try:  # within the current window: count one more
+            self._table.update_item(
+                Key=key,
+                UpdateExpression="ADD failures :one",
+                ConditionExpression="window_start > :cutoff",
+                ExpressionAttributeValues={":one": 1, ":cutoff": now - window_seconds},
+            )
+        except ClientError as err:
+            if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                raise
+            self._table.put_item(
+                Item={**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds}
+            )
+
+    def clear_login_failures(self, email_lower: str) -> None:
+        self._table.delete_item(Key={"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"})
+
+    # ------------------------------------------------------------------ refresh-token families
+    def create_family(
+        self, family_id: str, user_id: str, token_hash: str, token_version: int, expires_at: int
+    ) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"REFRESH#{family_id}",
+                "sk": "FAMILY",
+                "user_id": user_id,
+                "current": token_hash,
+                "token_version": token_version,
+                "revoked": False,
+                "expires_at": expires_at,
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get_family(self, family_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"}, ConsistentRead=True)
+        return dynamo.plain(item["Item"]) if "Item" in item else None
+
+    def rotate_family(
+        self, family_id: str, presented: str, replacement: str, now: int, expires_at: int
+    ) -> bool:
+        """Swap the family's current token hash, only if ``presented`` is still current."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+                UpdateExpression="SET #current = :new, expires_at = :exp",
+                ConditionExpression="#current = :presented AND revoked = :false AND expires_at > :now",
+                ExpressionAttributeNames={"#current": "current"},
+                ExpressionAttributeValues={
+                    ":new": replacement,
+                    ":presented": presented,
+                    ":false": False,
+                    ":now": now,
+                    ":exp": expires_at,
+                },
+            )
+            return True
+        except ClientError as err:
+            if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                raise
+            return False
+
+    def revoke_family(self, family_id: str) -> None:
+        try:
+            self._table.update_item(
+                Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+                UpdateExpression="SET revoked = :true",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":true": True},
+            )
+        except ClientError as err:
+            if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                raise
+
+    # ------------------------------------------------------------------ password reset
+    def get_reset(self, user_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": f"USER#{user_id}", "sk": "RESET"}, ConsistentRead=True).get(
+            "Item"
+        )
+        return dynamo.plain(item) if item else None
+
+    def put_reset(
+        self, user_id: str, code_hash: str, expires_at: int, issued: int, window_start: int
+    ) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"USER#{user_id}",
+                "sk": "RESET",
+                "code_hash": code_hash,
+                "attempts": 0,
+                "issued": issued,
+                "window_start": window_start,
+                "expires_at": expires_at,
+            }
+        )
+
+    def record_reset_attempt(self, user_id: str) -> int:
+        attributes = self._table.update_item(
+            Key={"pk": f"USER#{user_id}", "sk": "RESET"},
+            UpdateExpression="ADD attempts :one",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":one": 1},
+            ReturnValues="UPDATED_NEW",
+        )["Attributes"]
+        return int(attributes["attempts"])
+
+    def burn_reset(self, user_id: str) -> None:
+        """Spend the code (keeping the issue counters, so SMS limits still hold)."""
+        self._table.update_item(
+            Key={"pk": f"USER#{user_id}", "sk": "RESET"},
+            UpdateExpression="REMOVE code_hash",
+        )
+
+    def set_password(self, user: StoredUser, password_hash: str, now_iso: str) -> None:
+        """New hash, and a new token version so every refresh family of the account dies."""
+        try:
+            self._table.update_item(
+                Key=_user_key(user.id),
+                UpdateExpression=(
+                    "SET password_hash = :h, token_version = :tv, version = :nv, updated_at = :now"
+                ),
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={
+                    ":h": password_hash,
+                    ":tv": user.token_version + 1,
+                    ":nv": user.version + 1,
+                    ":v": user.version,
+                    ":now": now_iso,
+                },
+            )
+        except ClientError as err:
+            if dynamo.error_code(err) == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate("The account changed at the same moment; try again.") from None
+            raise

@@ -1,0 +1,218 @@
+"""Identity's models: requests, responses and the stored account."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from soko.shared import phone as phones
+from soko.shared.config import BaseConfig
+
+Role = Literal["farmer", "buyer", "both", "admin"]
+SelfRegisteredRole = Literal["farmer", "buyer", "both"]
+Language = Literal["en", "lg"]
+DirectoryRole = Literal["farmer", "buyer"]
+
+_NAME = re.compile(r"^[^\x00-\x1f<>]{1,80}$")
+_DISTRICT = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,39}$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9 _-]{0,39}$")
+
+
+class IdentityConfig(BaseConfig):
+    users_table_name: str
+    jwt_secret_arn: str = ""
+    jwt_issuer: str = "soko"
+    jwt_audience: str = "soko-api"
+    sms_secret_arn: str = ""
+    africastalking_base_url: str = "https://api.sandbox.africastalking.com"
+    sms_sender_id: str = ""
+
+
+def _phone(value: str | None) -> str | None:
+    return None if value in (None, "") else phones.normalize(str(value))
+
+
+def _tags(values: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for value in values:
+        tag = " ".join(value.strip().lower().split())
+        if not _TAG.match(tag):
+            raise ValueError(f"{value!r} is not a crop or product name (letters, digits, spaces; at most 40)")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+Password = Annotated[str, Field(min_length=8, max_length=128, description="8 to 128 characters")]
+FullName = Annotated[
+    str | None,
+    Field(
+        default=None,
+        validation_alias=AliasChoices("fullName", "full_name"),
+        serialization_alias="fullName",
+        max_length=80,
+    ),
+]
+
+
+class RegisterRequest(_Input):
+    email: EmailStr
+    password: Password
+    role: SelfRegisteredRole = Field(description="admin cannot be self-registered")
+    phone: str | None = Field(default=None, description="E.164; a local 07... number is read as Uganda")
+    full_name: FullName
+
+    _phone = field_validator("phone")(_phone)
+
+    @field_validator("full_name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not _NAME.match(value):
+            raise ValueError("a name has 1 to 80 printable characters")
+        return value
+
+
+class LoginRequest(_Input):
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (a scheme name, not a secret)
+    expires_in: int = Field(description="seconds until the access token expires")
+
+
+class RefreshRequest(_Input):
+    refresh_token: Annotated[str, Field(min_length=10, max_length=200)]
+
+
+class ForgotRequest(_Input):
+    email: EmailStr | None = None
+    phone: str | None = None
+
+    _phone = field_validator("phone")(_phone)
+
+    @model_validator(mode="after")
+    def _one(self) -> ForgotRequest:
+        if (self.email is None) == (self.phone is None):
+            raise ValueError("give exactly one of email or phone")
+        return self
+
+
+class ResetRequest(ForgotRequest):
+    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS")]
+    new_password: Password
+
+
+class ProfileUpdate(_Input):
+    """PUT /users/me: the fields given replace the stored ones; fields left out are kept."""
+
+    full_name: FullName
+    district: str | None = Field(default=None, max_length=40)
+    specialties: list[str] | None = Field(default=None, max_length=20, description="farmers: what they grow")
+    interests: list[str] | None = Field(default=None, max_length=20, description="buyers: what they buy")
+    phone: str | None = None
+    language: Language | None = None
+
+    _phone = field_validator("phone")(_phone)
+    _tags = field_validator("specialties", "interests")(lambda v: None if v is None else _tags(v))
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _DISTRICT.match(value):
+            raise ValueError("a district is a name like Gulu or Fort Portal")
+        return " ".join(word.capitalize() for word in value.split())
+
+
+class PublicProfile(BaseModel):
+    """What any signed-in user may see of another user."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    id: str
+    full_name: str | None = Field(default=None, serialization_alias="fullName")
+    role: Role
+    district: str | None = None
+    specialties: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+    rating: float | None = Field(default=None, description="average review rating, 1-5")
+    rating_count: int = 0
+
+
+class Account(PublicProfile):
+    """The caller's own account (GET /auth/me, GET /users/me)."""
+
+    email: str
+    phone: str | None = None
+    language: Language = "en"
+    created_at: str
+    updated_at: str
+
+
+class UserPage(BaseModel):
+    items: list[PublicProfile]
+    next_cursor: str | None
+
+
+class StoredUser(BaseModel):
+    """The account as stored (never returned as is: it holds the password hash)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    email: str
+    email_lower: str
+    password_hash: str
+    role: Role
+    phone: str | None = None
+    full_name: str | None = None
+    district: str | None = None
+    specialties: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+    language: Language = "en"
+    rating_sum: int = 0
+    rating_count: int = 0
+    token_version: int = 0
+    version: int = 1
+    created_at: str
+    updated_at: str
+
+    def public(self) -> PublicProfile:
+        return PublicProfile(**self._public_fields())
+
+    def account(self) -> Account:
+        return Account(
+            **self._public_fields(),
+            email=self.email,
+            phone=self.phone,
+            language=self.language,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+    def _public_fields(self) -> dict[str, Any]:
+        rating = round(self.rating_sum / self.rating_count, 2) if self.rating_count else None
+        return {
+            "id": self.id,
+            "full_name": self.full_name,
+            "role": self.role,
+            "district": self.district,
+            "specialties": self.specialties if self.role in ("farmer", "both") else [],
+            "interests": self.interests if self.role in ("buyer", "both") else [],
+            "rating": rating,
+            "rating_count": self.rating_count,
+        }
+
+    def directory_roles(self) -> list[DirectoryRole]:
+        return {"farmer": ["farmer"], "buyer": ["buyer"], "both": ["farmer", "buyer"], "admin": []}[self.role]  # type: ignore[return-value]

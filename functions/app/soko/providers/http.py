@@ -1,0 +1,55 @@
+"""A small JSON/form HTTP client on the standard library (no extra dependency in the layer)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+
+class ProviderError(Exception):
+    """A provider could not be reached or answered with an error."""
+
+
+@dataclass
+class ProviderResponse:
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError as err:
+            raise ProviderError(f"provider answered {self.status} with a body that is not JSON") from err
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    json_body: Any = None,
+    timeout: float = 10.0,
+) -> ProviderResponse:
+    if not url.startswith(("https://", "http://")):
+        raise ProviderError("provider URLs must be http(s)")
+    data = None
+    all_headers = {"Accept": "application/json", **(headers or {})}
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif json_body is not None:
+        data = json.dumps(json_body).encode()
+        all_headers["Content-Type"] = "application/json"
+    outgoing = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(outgoing, timeout=timeout) as response:  # noqa: S310  (scheme checked)
+            return ProviderResponse(response.status, response.read())
+    except urllib.error.HTTPError as err:
+        return ProviderResponse(err.code, err.read())
+    except (urllib.error.URLError, TimeoutError, OSError) as err:
+        raise ProviderError(f"provider unreachable: {type(err).__name__}") from err
