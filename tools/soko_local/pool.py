@@ -130,6 +130,9 @@ class WorkerPool:
             workers = [w for ws in self._idle.values() for w in ws]
             self._idle.clear()
             self._cond.notify_all()
+        for worker in workers:  # ask every worker to exit first, then wait for them together
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(None)
         for worker in workers:
             worker.stop()
 

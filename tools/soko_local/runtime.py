@@ -5,6 +5,7 @@ Step Functions' Lambda tasks, schedules), each function in warm worker processes
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import os
@@ -26,7 +27,7 @@ from soko_local.pool import InvokeResult, WorkerPool
 from soko_local.provision import Deployment, provision
 from soko_local.sandbox import parameter_overrides
 from soko_local.template import AppModel, EventSourceDef, FunctionUrlDef, ScheduleDef, load_app, load_yaml
-from soko_local.worker import WorkerSpec
+from soko_local.worker import WorkerSpec, compile_code
 
 log = logging.getLogger("soko_local")
 ACCOUNT_ID = "123456789012"
@@ -123,11 +124,16 @@ class LocalRuntime:
         started = time.perf_counter()
         self._start_moto()
         self._bind_http()  # first: the sandboxes' URLs (on this port) are template parameters
-        declared = set(load_yaml(self.options.template).get("Parameters", {}))
+        document = load_yaml(self.options.template)
+        declared = set(document.get("Parameters", {}))
         overrides = {k: v for k, v in parameter_overrides(self.base_url).items() if k in declared}
         self.parameters = {**overrides, **self.options.parameters}
         self.app = load_app(
-            self.options.template, parameters=self.parameters, region=self.region, account_id=self.account_id
+            self.options.template,
+            parameters=self.parameters,
+            region=self.region,
+            account_id=self.account_id,
+            document=document,
         )
         self.deployment = provision(
             self.app,
@@ -137,6 +143,7 @@ class LocalRuntime:
             secret_values=self.options.secret_values,
         )
         self.specs = {logical_id: self._spec(logical_id) for logical_id in self.app.functions}
+        self._compile_code()
         for logical_id, spec in self.specs.items():
             _LOCAL_FUNCTIONS[spec.function_name] = lambda event, lid=logical_id: self.invoke(lid, event)
         self._start_http()
@@ -204,8 +211,13 @@ class LocalRuntime:
         self.gateway = Gateway(self)
         self._wsgi.app = self.gateway
         assert self._http is not None
-        self._thread("http", self._http.serve_forever)
+        self._thread("http", self._http.serve_forever, 0.1)
 
+    def _compile_code(self) -> None:
+        for directory in sorted({str(f.code_dir) for f in self.app.functions.values()}):
+            compile_code(directory)
+
+    @functools.cache  # noqa: B019  (one client per service for the runtime's life; clients are thread-safe)
     def client(self, service: str) -> Any:
         return boto3.client(
             service,
@@ -484,6 +496,7 @@ class LocalRuntime:
             current = self._code_fingerprint()
             if current != seen:
                 seen = current
+                self._compile_code()
                 self.pool.code_changed()
                 log.info("code changed: functions will start on the new code at their next invocation")
             if self.options.template.stat().st_mtime != template_seen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ def translate(
     sam: dict[str, Any], root: Path, parameters: dict[str, str], region: str, account_id: str
 ) -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", region)  # the translator's own boto session needs one
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its usage metrics are not ours to publish
     from samtranslator.public.exceptions import InvalidDocumentException  # noqa: PLC0415
     from samtranslator.translator.transform import transform  # noqa: PLC0415
 
@@ -317,7 +319,17 @@ def describe(cfn: dict[str, Any], root: Path) -> AppModel:
     )
 
 
-def load_app(template: Path, *, parameters: dict[str, str], region: str, account_id: str) -> AppModel:
+def load_app(
+    template: Path,
+    *,
+    parameters: dict[str, str],
+    region: str,
+    account_id: str,
+    document: dict[str, Any] | None = None,
+) -> AppModel:
+    """The app ``template`` describes (``document``: the template already parsed, if it is)."""
     root = template.parent.resolve()
-    cfn = translate(load_yaml(template), root, parameters, region, account_id)
+    cfn = translate(
+        document if document is not None else load_yaml(template), root, parameters, region, account_id
+    )
     return describe(cfn, root)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from soko_local.pool import WorkerPool
-from soko_local.worker import WorkerSpec
+from soko_local.worker import WorkerSpec, compile_code
 
 HANDLER = textwrap.dedent(
     """
@@ -323,6 +323,7 @@ def test_code_changed_within_the_same_second(pool: WorkerPool, spec: WorkerSpec,
     source.write_text(HANDLER.replace('VERSION = "v1"', 'VERSION = "v2"'))  # same size
     os.utime(source, (saved_at + 0.5, saved_at + 0.5))  # saved again half a second later
 
+    compile_code(str(code_dir))  # what the runtime does on a change, before retiring the workers
     pool.code_changed()
 
     assert invoke_ok(pool, spec, {"op": "echo"})["version"] == "v2"

@@ -39,12 +39,15 @@ class EventDetail(BaseModel):
         super().__pydantic_init_subclass__(**kwargs)
         source = cls.__dict__.get("SOURCE")
         detail_type = cls.__dict__.get("DETAIL_TYPE")
-        if source is None and detail_type is None:
-            return  # an abstract intermediate class
-        if not (isinstance(source, str) and _SOURCE.fullmatch(source)):
+        if source is not None and not (isinstance(source, str) and _SOURCE.fullmatch(source)):
             raise TypeError(f"{cls.__name__}.SOURCE must look like 'soko.<domain>', got {source!r}")
+        if detail_type is None:
+            return  # an abstract intermediate class (it may fix SOURCE for its subclasses)
         if not (isinstance(detail_type, str) and _DETAIL_TYPE.fullmatch(detail_type)):
             raise TypeError(f"{cls.__name__}.DETAIL_TYPE must be PascalCase, got {detail_type!r}")
+        inherited = getattr(cls, "SOURCE", None)
+        if not (isinstance(inherited, str) and _SOURCE.fullmatch(inherited)):
+            raise TypeError(f"{cls.__name__} declares DETAIL_TYPE but no SOURCE like 'soko.<domain>'")
 
 
 class ReceivedEvent(BaseModel):

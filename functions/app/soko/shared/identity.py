@@ -3,6 +3,7 @@ from a header a client can set."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -50,3 +51,27 @@ def require_caller(event: dict[str, Any]) -> Caller:
     if caller is None:
         raise Unauthorized("Sign in to use this.")
     return caller
+
+
+def optional_caller(
+    event: dict[str, Any], *, secret: Callable[[], str], issuer: str, audience: str
+) -> Caller | None:
+    """The caller on a public route that shows more to a signed-in user.
+
+    API Gateway runs no authorizer on public routes, so the handler verifies the bearer token
+    itself, exactly as the authorizer would. A missing or invalid token means an anonymous
+    caller (the route still works), never an error.
+    """
+    from soko.identity.tokens import InvalidToken, verify_access_token  # noqa: PLC0415
+
+    header = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}.get(
+        "authorization", ""
+    )
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        claims = verify_access_token(token.strip(), secret=secret(), issuer=issuer, audience=audience)
+    except InvalidToken:
+        return None
+    return Caller(user_id=claims.sub, role=claims.role, email=claims.email)

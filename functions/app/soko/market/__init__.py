@@ -1,0 +1,1 @@
+"""The marketplace: listings, orders, reviews and the order events the ML layer learns from."""

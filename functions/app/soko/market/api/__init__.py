@@ -1,0 +1,1 @@
+"""Marketplace HTTP endpoints: one module (and one Lambda function) per route."""

@@ -1,0 +1,54 @@
+"""GET /listings/"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from soko.market import logic
+from soko.market.api._common import market
+from soko.market.models import Category, CropId, District, ListingPage, Sort
+from soko.shared.http import JSON, Cursor, Limit, create_app, entry, error_responses, json_body
+
+app = create_app()
+
+
+@app.get(
+    "/listings/",
+    summary="Browse produce",
+    description="Public. Filters combine; `q` searches titles and crops and tolerates typos "
+    "(`maze` finds maize). Sorted by `newest` (default), `price` (cheapest first) or `-price`. "
+    "Sold-out listings are left out.",
+    tags=["listings"],
+    responses={
+        200: {"description": "A page of listings", "content": {JSON: {"model": ListingPage}}},
+        **error_responses(400, 422),
+    },
+)
+def browse(
+    *,
+    category: Category | None = None,
+    crop: Annotated[CropId | None, Query(description="any crop name; normalised")] = None,
+    district: Annotated[District | None, Query()] = None,
+    min_price: Annotated[int | None, Query(ge=0)] = None,
+    max_price: Annotated[int | None, Query(ge=0)] = None,
+    farmer_id: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=60)] = None,
+    sort: Sort = "newest",
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response[str]:
+    filters = logic.BrowseFilters(
+        category=category,
+        crop=crop,
+        district=district,
+        min_price=min_price,
+        max_price=max_price,
+        farmer_id=farmer_id,
+        q=q,
+        sort=sort,
+    )
+    return json_body(logic.browse(filters, limit, cursor, market()))
+
+
+lambda_handler = entry(app)

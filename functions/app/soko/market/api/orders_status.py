@@ -1,0 +1,28 @@
+"""PATCH /orders/{id}/status"""
+
+from aws_lambda_powertools.event_handler import Response
+
+from soko.market import logic
+from soko.market.api._common import market
+from soko.market.models import Order, StatusChange
+from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
+
+app = create_app()
+
+
+@app.patch(
+    "/orders/<id>/status",
+    summary="Confirm, reject or complete an order",
+    description="The farmer: pending -> confirmed | rejected, confirmed -> completed. Other moves are 409; "
+    "rejecting returns the stock; two racing changes cannot both win.",
+    tags=["orders"],
+    responses={
+        200: {"description": "Changed", "content": {JSON: {"model": Order}}},
+        **error_responses(400, 401, 403, 404, 409, 422),
+    },
+)
+def change(id: str, change: StatusChange) -> Response[str]:
+    return json_body(logic.change_status(caller(app), id, change, market()))
+
+
+lambda_handler = entry(app)

@@ -1,0 +1,514 @@
+"""Marketplace data access: the market table (the only module here that touches DynamoDB).
+
+Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk``/``gsiNsk``):
+
+| pattern | key |
+|---|---|
+| listing by id | ``LISTING#<id>`` / ``LISTING`` |
+| browse a crop, by price / newest | gsi1 / gsi2: ``CROP#<crop>`` / ``<price:012>#<id>``, ``<at>#<id>`` |
+| browse a district, by price / newest | gsi3 / gsi4: ``DIST#<district>`` / same |
+| browse everything, by price / newest | gsi5 / gsi6: ``ACTIVE`` / same |
+| a farmer's listings, newest / by price | gsi7 / gsi8: ``FARMER#<farmer>`` / same |
+| order by id, its audit trail and review | ``ORDER#<id>`` / ``ORDER``, ``AUDIT#<at>#<n>``, ``REVIEW`` |
+| a buyer's orders, newest first | gsi1: ``BUYER#<buyer>`` / ``<created>#<id>`` |
+| a farmer's incoming orders, newest first | gsi2: ``INCOMING#<farmer>`` / ``<created>#<id>`` |
+| flagged orders (admin) | ``FLAG#<id>`` / ``FLAG``; gsi1: ``FLAGS`` / ``<created>#<id>`` |
+| a buyer's orders this hour (rate limit) | ``RATE#<buyer>`` / ``<yyyymmddhh>`` (TTL) |
+| a buyer's order sizes (fraud rule) | ``BUYER#<buyer>`` / ``STATS`` |
+| a farmer's rating and fulfilment | ``FARMER#<farmer>`` / ``STATS`` |
+| one view per viewer, listing and day | ``VIEW#<listing>#<viewer>`` / ``<day>`` (TTL) |
+| outbox events | ``OUTBOX#<event id>`` / ``EVENT`` (TTL) |
+
+Browse indexes are sparse: a deleted listing loses its index keys and leaves every list, while the
+listing itself stays readable by id (order history keeps working). Stock is decremented with the
+guard ``quantity_g >= :q`` in the same transaction that writes the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from soko.shared import aws, dynamo, outbox
+from soko.shared.errors import Conflict, NotFound, TooManyRequests
+from soko.shared.events import EventDetail
+
+_serializer = TypeSerializer()
+BROWSE_INDEXES = {
+    ("crop", "price"): "gsi1",
+    ("crop", "newest"): "gsi2",
+    ("district", "price"): "gsi3",
+    ("district", "newest"): "gsi4",
+    ("all", "price"): "gsi5",
+    ("all", "newest"): "gsi6",
+    ("farmer", "newest"): "gsi7",
+    ("farmer", "price"): "gsi8",
+}
+_LISTING_INDEX_ATTRS = [f"gsi{n}{part}" for n in range(1, 9) for part in ("pk", "sk")]
+
+
+class ListingNotFound(NotFound):
+    code = "LISTING_NOT_FOUND"
+
+
+class OrderNotFound(NotFound):
+    code = "ORDER_NOT_FOUND"
+
+
+class InsufficientStock(Conflict):
+    code = "INSUFFICIENT_STOCK"
+
+
+class ListingUnavailable(Conflict):
+    code = "LISTING_UNAVAILABLE"
+
+
+class StaleWrite(Conflict):
+    code = "CONCURRENT_UPDATE"
+
+
+class AlreadyReviewed(Conflict):
+    code = "ALREADY_REVIEWED"
+
+
+class OrderRateLimited(TooManyRequests):
+    code = "ORDER_RATE_LIMITED"
+
+
+def price_key(price: int, item_id: str) -> str:
+    return f"{price:012d}#{item_id}"
+
+
+def time_key(created_at: str, item_id: str) -> str:
+    return f"{created_at}#{item_id}"
+
+
+def listing_index_keys(item: dict[str, Any]) -> dict[str, str]:
+    """The browse-index keys of an active listing."""
+    by_price = price_key(int(item["price_per_kg"]), item["id"])
+    newest = time_key(item["created_at"], item["id"])
+    keys = {}
+    for n, (pk, sk) in enumerate(
+        [
+            (f"CROP#{item['crop']}", by_price),
+            (f"CROP#{item['crop']}", newest),
+            (f"DIST#{item['district']}", by_price),
+            (f"DIST#{item['district']}", newest),
+            ("ACTIVE", by_price),
+            ("ACTIVE", newest),
+            (f"FARMER#{item['farmer_id']}", newest),
+            (f"FARMER#{item['farmer_id']}", by_price),
+        ],
+        start=1,
+    ):
+        keys[f"gsi{n}pk"], keys[f"gsi{n}sk"] = pk, sk
+    return keys
+
+
+def _low(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in value.items() if v is not None}
+
+
+@dataclass
+class BrowseQuery:
+    index: str
+    partition: str
+    ascending: bool
+    price_range: tuple[int, int] | None  # on a price-ordered index: a key condition
+    filters: dict[str, Any]  # equality filters on listing attributes
+    min_price: int | None = None  # on a newest-ordered index: filters
+    max_price: int | None = None
+    title_keys: list[str] | None = None  # every key must be among the listing's title keys
+
+
+class MarketDal:
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return dynamo.table(self.table_name)
+
+    @property
+    def _client(self) -> Any:
+        return aws.client("dynamodb")
+
+    def _outbox(self, events: Sequence[EventDetail]) -> list[dict[str, Any]]:
+        puts = []
+        for event in events:
+            put = outbox.put(self.table_name, event)["Put"]
+            puts.append({"Put": {**put, "Item": _low(put["Item"])}})
+        return puts
+
+    def _transact(self, items: list[dict[str, Any]]) -> list[str | None]:
+        """Run a transaction: [] when it committed, else the cancellation code of each item."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+            return []
+        except ClientError as err:
+            if dynamo.error_code(err) != "TransactionCanceledException":
+                dynamo.raise_if_throttled(err)
+                raise
+            codes = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
+            if "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes:
+                raise StaleWrite("Someone changed this at the same moment; try again.") from None
+            return [None if code in (None, "None") else code for code in codes]
+
+    # ------------------------------------------------------------------ listings
+    def create_listing(self, item: dict[str, Any], events: Sequence[EventDetail]) -> None:
+        put = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _low(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        if self._transact([put, *self._outbox(events)]):
+            raise StaleWrite("A listing with this id already exists.")
+
+    def get_listing(self, listing_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": f"LISTING#{listing_id}", "sk": "LISTING"}, ConsistentRead=True)
+        return dynamo.plain(item["Item"]) if "Item" in item else None
+
+    def update_listing(
+        self,
+        listing_id: str,
+        version: int,
+        sets: dict[str, Any],
+        removes: Sequence[str],
+        events: Sequence[EventDetail],
+    ) -> None:
+        """SET/REMOVE attributes if the listing is still at ``version`` (optimistic lock)."""
+        names = {f"#a{i}": name for i, name in enumerate([*sets, *removes])}
+        by_name = {name: alias for alias, name in names.items()}
+        values = {f":v{i}": value for i, value in enumerate(sets.values())}
+        expression = "SET " + ", ".join(f"{by_name[n]} = :v{i}" for i, n in enumerate(sets))
+        if removes:
+            expression += " REMOVE " + ", ".join(by_name[n] for n in removes)
+        update = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _low({"pk": f"LISTING#{listing_id}", "sk": "LISTING"}),
+                "UpdateExpression": expression,
+                "ConditionExpression": "#ver = :expected",
+                "ExpressionAttributeNames": {**names, "#ver": "version"},
+                "ExpressionAttributeValues": _low({**values, ":expected": version}),
+            }
+        }
+        if self._transact([update, *self._outbox(events)]):
+            raise StaleWrite(
+                "The listing changed while you were editing it (perhaps an order); reload and retry."
+            )
+
+    def browse(self, query: BrowseQuery, limit: int, cursor: str | None, scope: str) -> dynamo.Page:
+        """Up to ``limit`` listings in index order; filters are applied while reading, and the
+        cursor points after the last listing returned (never skipping a filtered-out gap)."""
+        key_names = frozenset({"pk", "sk", f"{query.index}pk", f"{query.index}sk"})
+        condition = f"{query.index}pk = :p"
+        values: dict[str, Any] = {":p": query.partition}
+        if query.price_range is not None:
+            condition += f" AND {query.index}sk BETWEEN :lo AND :hi"
+            values[":lo"] = f"{query.price_range[0]:012d}#"
+            values[":hi"] = f"{query.price_range[1]:012d}#~"
+        filters = ["quantity_g > :zero"]
+        values[":zero"] = 0
+        names: dict[str, str] = {}
+        for i, (attribute, value) in enumerate(query.filters.items()):
+            names[f"#f{i}"] = attribute
+            values[f":f{i}"] = value
+            filters.append(f"#f{i} = :f{i}")
+        if query.min_price is not None:
+            filters.append("price_per_kg >= :minp")
+            values[":minp"] = query.min_price
+        if query.max_price is not None:
+            filters.append("price_per_kg <= :maxp")
+            values[":maxp"] = query.max_price
+        for i, key in enumerate(query.title_keys or []):
+            filters.append(f"contains(title_keys, :t{i})")
+            values[f":t{i}"] = key
+        request: dict[str, Any] = {
+            "IndexName": query.index,
+            "KeyConditionExpression": condition,
+            "FilterExpression": " AND ".join(filters),
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": query.ascending,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        return self._filtered_page(request, key_names, limit, cursor, scope)
+
+    def _filtered_page(
+        self, request: dict[str, Any], key_names: frozenset[str], limit: int, cursor: str | None, scope: str
+    ) -> dynamo.Page:
+        from soko.shared import cursor as cursors  # noqa: PLC0415
+
+        start = cursors.decode(cursor, scope=scope, key_names=key_names) if cursor else None
+        items: list[dict[str, Any]] = []
+        reads = 0
+        while len(items) < limit and reads < 10:  # a bounded amount of reading per page
+            page = self._table.query(
+                **request, Limit=max(limit * 2, 25), **({"ExclusiveStartKey": start} if start else {})
+            )
+            reads += 1
+            for item in page.get("Items", []):
+                items.append(item)
+                if len(items) == limit:  # the next page starts after this listing
+                    last = {name: item[name] for name in key_names}
+                    return dynamo.Page(items=items, next_cursor=cursors.encode(last, scope=scope))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return dynamo.Page(items=items, next_cursor=None)
+        return dynamo.Page(items=items, next_cursor=cursors.encode(start, scope=scope) if start else None)
+
+    # ------------------------------------------------------------------ orders
+    def place_order(
+        self,
+        order: dict[str, Any],
+        *,
+        audit: dict[str, Any],
+        hour: str,
+        rate_limit: int,
+        rate_ttl: int,
+        flag: dict[str, Any] | None,
+        events: Sequence[EventDetail],
+    ) -> None:
+        grams = int(order["quantity_g"])
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": f"LISTING#{order['listing_id']}", "sk": "LISTING"}),
+                    "UpdateExpression": "SET quantity_g = quantity_g - :q, #ver = #ver + :one",
+                    "ConditionExpression": "quantity_g >= :q AND #status = :active",
+                    "ExpressionAttributeNames": {"#status": "status", "#ver": "version"},
+                    "ExpressionAttributeValues": _low({":q": grams, ":active": "active", ":one": 1}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": _low(order),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Put": {"TableName": self.table_name, "Item": _low(audit)}},
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": f"RATE#{order['buyer_id']}", "sk": hour}),
+                    "UpdateExpression": "ADD placed :one SET expires_at = :ttl",
+                    "ConditionExpression": "attribute_not_exists(placed) OR placed < :limit",
+                    "ExpressionAttributeValues": _low({":one": 1, ":limit": rate_limit, ":ttl": rate_ttl}),
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": f"BUYER#{order['buyer_id']}", "sk": "STATS"}),
+                    "UpdateExpression": "ADD orders :one, total_g :q",
+                    "ExpressionAttributeValues": _low({":one": 1, ":q": grams}),
+                }
+            },
+        ]
+        if flag is not None:
+            items.append({"Put": {"TableName": self.table_name, "Item": _low(flag)}})
+        codes = self._transact(items + self._outbox(events))
+        if not codes:
+            return
+        if codes[3] == "ConditionalCheckFailed":
+            raise OrderRateLimited(
+                f"At most {rate_limit} orders an hour. Try again later.",
+                retry_after_seconds=_seconds_to_next_hour(),
+            )
+        if codes[0] == "ConditionalCheckFailed":
+            listing = self.get_listing(order["listing_id"]) or {}
+            if listing.get("status") != "active":
+                raise ListingUnavailable("This listing is no longer available.")
+            raise InsufficientStock(
+                "Not enough stock left for this order.",
+                details={"available_kg": str(Decimal(int(listing.get("quantity_g", 0))) / 1000)},
+            )
+        raise StaleWrite("The order could not be placed; try again.")
+
+    def buyer_stats(self, buyer_id: str) -> tuple[int, int]:
+        item = self._table.get_item(Key={"pk": f"BUYER#{buyer_id}", "sk": "STATS"}).get("Item") or {}
+        return int(item.get("orders", 0)), int(item.get("total_g", 0))
+
+    def get_order(
+        self, order_id: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None] | None:
+        """The order, its audit trail (oldest first) and its review, in one query."""
+        response = self._table.query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": f"ORDER#{order_id}"},
+            ConsistentRead=True,
+        )
+        items = [dynamo.plain(i) for i in response.get("Items", [])]
+        order = next((i for i in items if i["sk"] == "ORDER"), None)
+        if order is None:
+            return None
+        audit = sorted((i for i in items if i["sk"].startswith("AUDIT#")), key=lambda i: i["sk"])
+        review = next((i for i in items if i["sk"] == "REVIEW"), None)
+        return order, audit, review
+
+    def transition(
+        self,
+        order: dict[str, Any],
+        *,
+        to_status: str,
+        audit: dict[str, Any],
+        now: str,
+        restock: bool,
+        stats: dict[str, int],
+        events: Sequence[EventDetail],
+    ) -> None:
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": order["pk"], "sk": "ORDER"}),
+                    "UpdateExpression": "SET #status = :to, #ver = #ver + :one, updated_at = :now",
+                    "ConditionExpression": "#ver = :expected AND #status = :from",
+                    "ExpressionAttributeNames": {"#status": "status", "#ver": "version"},
+                    "ExpressionAttributeValues": _low(
+                        {
+                            ":to": to_status,
+                            ":one": 1,
+                            ":now": now,
+                            ":expected": int(order["version"]),
+                            ":from": order["status"],
+                        }
+                    ),
+                }
+            },
+            {"Put": {"TableName": self.table_name, "Item": _low(audit)}},
+        ]
+        if restock:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _low({"pk": f"LISTING#{order['listing_id']}", "sk": "LISTING"}),
+                        "UpdateExpression": "ADD quantity_g :q, #ver :one",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeNames": {"#ver": "version"},
+                        "ExpressionAttributeValues": _low({":q": int(order["quantity_g"]), ":one": 1}),
+                    }
+                }
+            )
+        if stats:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _low({"pk": f"FARMER#{order['farmer_id']}", "sk": "STATS"}),
+                        "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in stats),
+                        "ExpressionAttributeValues": _low(
+                            {f":{name}": value for name, value in stats.items()}
+                        ),
+                    }
+                }
+            )
+        if self._transact(items + self._outbox(events)):
+            raise StaleWrite("The order changed at the same moment; reload it and try again.")
+
+    def list_orders(
+        self, index: str, partition: str, limit: int, cursor: str | None, scope: str
+    ) -> dynamo.Page:
+        return dynamo.query_page(
+            self._table,
+            scope=scope,
+            key_names=frozenset({"pk", "sk", f"{index}pk", f"{index}sk"}),
+            limit=limit,
+            cursor_token=cursor,
+            IndexName=index,
+            KeyConditionExpression=f"{index}pk = :p",
+            ExpressionAttributeValues={":p": partition},
+            ScanIndexForward=False,
+        )
+
+    # ------------------------------------------------------------------ reviews and farmer stats
+    def farmer_stats(self, farmer_id: str) -> dict[str, Any]:
+        item = self._table.get_item(Key={"pk": f"FARMER#{farmer_id}", "sk": "STATS"}, ConsistentRead=True)
+        stats: dict[str, Any] = dynamo.plain(item.get("Item") or {})
+        return stats
+
+    def put_review(
+        self,
+        review: dict[str, Any],
+        order: dict[str, Any],
+        stats_version: int | None,
+        events: Sequence[EventDetail],
+    ) -> None:
+        """The review, the order marked reviewed, and the farmer's rating sums, in one transaction;
+        the stats are written only if nobody else changed them since they were read."""
+        stats_condition = (
+            "attribute_not_exists(reviews_version)" if stats_version is None else "reviews_version = :sv"
+        )
+        stats_values: dict[str, Any] = {":r": review["rating"], ":one": 1}
+        if stats_version is not None:
+            stats_values[":sv"] = stats_version
+        items = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": _low(review),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": order["pk"], "sk": "ORDER"}),
+                    "UpdateExpression": "SET reviewed = :true",
+                    "ConditionExpression": "#status = :completed AND reviewed = :false",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": _low(
+                        {":true": True, ":false": False, ":completed": "completed"}
+                    ),
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": f"FARMER#{order['farmer_id']}", "sk": "STATS"}),
+                    "UpdateExpression": "ADD rating_sum :r, rating_count :one, reviews_version :one",
+                    "ConditionExpression": stats_condition,
+                    "ExpressionAttributeValues": _low(stats_values),
+                }
+            },
+        ]
+        codes = self._transact(items + self._outbox(events))
+        if not codes:
+            return
+        if codes[0] == "ConditionalCheckFailed" or codes[1] == "ConditionalCheckFailed":
+            raise AlreadyReviewed("This order has already been reviewed.")
+        raise StaleWrite("Another review landed at the same moment; try again.")
+
+    # ------------------------------------------------------------------ views and flags
+    def record_view(
+        self, listing_id: str, viewer_id: str, day: str, ttl: int, events: Sequence[EventDetail]
+    ) -> bool:
+        view = {"pk": f"VIEW#{listing_id}#{viewer_id}", "sk": day, "expires_at": ttl}
+        put = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _low(view),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        return not self._transact([put, *self._outbox(events)])
+
+    def list_flags(self, limit: int, cursor: str | None) -> dynamo.Page:
+        return self.list_orders("gsi1", "FLAGS", limit, cursor, "flags")
+
+
+def _seconds_to_next_hour() -> int:
+    import time  # noqa: PLC0415
+
+    return 3600 - int(time.time()) % 3600

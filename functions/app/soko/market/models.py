@@ -1,0 +1,220 @@
+"""Marketplace models: requests, responses and stored items."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from soko.shared import crops, places
+from soko.shared.config import BaseConfig
+
+ListingStatus = Literal["active", "deleted"]
+OrderStatus = Literal["pending", "confirmed", "rejected", "cancelled", "completed"]
+Sort = Literal["price", "-price", "newest"]
+GRAMS_PER_KG = 1000
+MAX_QUANTITY_KG = Decimal(1_000_000)
+
+
+class MarketConfig(BaseConfig):
+    market_table_name: str
+    media_bucket_name: str = ""
+    jwt_secret_arn: str = ""
+    jwt_issuer: str = "soko"
+    jwt_audience: str = "soko-api"
+    orders_per_buyer_per_hour: int = 20
+    large_order_factor: float = 5.0
+
+
+def _kg(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("must be more than 0 kg")
+    if value > MAX_QUANTITY_KG:
+        raise ValueError("must be at most 1,000,000 kg")
+    if value != value.quantize(Decimal("0.001")):
+        raise ValueError("use at most 3 decimals (grams)")
+    return value
+
+
+Kilograms = Annotated[Decimal, AfterValidator(_kg), Field(description="kilograms, at most 3 decimals")]
+Ugx = Annotated[int, Field(gt=0, le=100_000_000, description="integer UGX")]
+
+
+def to_grams(kg: Decimal) -> int:
+    return int((kg * GRAMS_PER_KG).to_integral_value())
+
+
+def to_kg(grams: int) -> Decimal:
+    return (Decimal(grams) / GRAMS_PER_KG).quantize(Decimal("0.001"))
+
+
+def total_ugx(price_per_kg: int, grams: int) -> int:
+    return int((Decimal(price_per_kg) * Decimal(grams) / GRAMS_PER_KG).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _crop(value: str) -> str:
+    crop = crops.find(value)
+    if crop is None:
+        raise ValueError(f"'{value}' is not a crop we know; try one of {', '.join(crops.suggestions(value))}")
+    return crop.id
+
+
+def _district(value: str) -> str:
+    try:
+        return places.district(value)
+    except Exception as err:
+        raise ValueError(f"'{value}' is not a Ugandan district we know") from err
+
+
+CropId = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_crop)]
+District = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_district)]
+Category = Literal["grains", "legumes", "tubers", "fruit_veg", "flours", "animal", "processed", "cash"]
+
+
+class ListingCreate(_Input):
+    title: Annotated[str, Field(min_length=3, max_length=120)]
+    category: Category | None = Field(default=None, description="defaults to the crop's category")
+    crop: CropId = Field(description="any name, synonym or Luganda name; stored as the catalogue id")
+    price_per_kg: Ugx
+    quantity_kg: Kilograms
+    district: District
+    description: Annotated[str | None, Field(max_length=2000)] = None
+    harvest_date: date | None = None
+
+    @field_validator("harvest_date")
+    @classmethod
+    def _recent(cls, value: date | None) -> date | None:
+        if value is not None and value.year < 2000:
+            raise ValueError("a harvest date after 2000")
+        return value
+
+
+class ListingUpdate(_Input):
+    title: Annotated[str | None, Field(min_length=3, max_length=120)] = None
+    price_per_kg: Ugx | None = None
+    quantity_kg: Annotated[Decimal | None, Field(ge=0)] = None
+    description: Annotated[str | None, Field(max_length=2000)] = None
+    harvest_date: date | None = None
+
+    @field_validator("quantity_kg")
+    @classmethod
+    def _quantity(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value != 0:
+            _kg(value)
+        return value
+
+
+class Listing(BaseModel):
+    id: str
+    farmer_id: str
+    title: str
+    category: str
+    crop: str
+    crop_name: str
+    price_per_kg: int
+    quantity_kg: Decimal
+    district: str
+    description: str | None = None
+    harvest_date: date | None = None
+    status: ListingStatus
+    images: list[str] = Field(default_factory=list, description="presigned image URLs")
+    created_at: str
+    updated_at: str
+
+
+class ListingPage(BaseModel):
+    items: list[Listing]
+    next_cursor: str | None
+
+
+class ImageUploadRequest(_Input):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class ImageUpload(BaseModel):
+    url: str
+    fields: dict[str, str]
+    key: str
+    max_bytes: int
+    expires_in: int
+
+
+class OrderCreate(_Input):
+    listing_id: Annotated[str, Field(min_length=1, max_length=40)]
+    quantity_kg: Kilograms
+    delivery_district: District | None = None
+
+
+class StatusChange(_Input):
+    new_status: Literal["confirmed", "rejected", "completed"]
+
+
+class ReviewCreate(_Input):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str | None, Field(max_length=1000)] = None
+
+
+class AuditEntry(BaseModel):
+    actor: str
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    at: str
+
+
+class Order(BaseModel):
+    id: str
+    listing_id: str
+    buyer_id: str
+    farmer_id: str
+    crop: str
+    title: str
+    district: str
+    delivery_district: str | None = None
+    quantity_kg: Decimal
+    price_per_kg: int
+    total_ugx: int
+    status: OrderStatus
+    payment_status: str = "unpaid"
+    reviewed: bool = False
+    flagged: bool = False
+    created_at: str
+    updated_at: str
+    audit: list[AuditEntry] = Field(default_factory=list)
+
+
+class OrderPage(BaseModel):
+    items: list[Order]
+    next_cursor: str | None
+
+
+class Review(BaseModel):
+    order_id: str
+    farmer_id: str
+    buyer_id: str
+    rating: int
+    comment: str | None = None
+    created_at: str
+    farmer_rating: float
+    farmer_rating_count: int
+    farmer_fulfillment_rate: float | None
+
+
+class Flag(BaseModel):
+    id: str
+    order_id: str
+    buyer_id: str
+    reason: str
+    quantity_kg: Decimal
+    usual_quantity_kg: Decimal
+    created_at: str
+
+
+class FlagPage(BaseModel):
+    items: list[Flag]
+    next_cursor: str | None
