@@ -12,7 +12,7 @@ PORT      ?= 3000
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi check-template run-schedule endpoints create-admin \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -53,6 +53,9 @@ bench: $(STAMP) ## Print performance figures (start-up, gateway overhead, cold i
 
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the handlers
 	$(PY) -m soko_local.openapi --write
+
+schemas: $(STAMP) ## Regenerate docs/events/*.json from the event contracts
+	$(PY) -m soko_local.contracts --write
 
 check-template: $(STAMP) ## cfn-lint the template and its translated form
 	$(PY) -m pytest -q tests/template

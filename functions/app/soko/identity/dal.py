@@ -204,6 +204,30 @@ class UsersDal:
             ExpressionAttributeValues=values,
         )
 
+    def set_rating(self, user_id: str, rating_sum: int, rating_count: int) -> bool:
+        """Apply a farmer's rating totals to the profile and its directory entries in one
+        transaction, if they are newer than the stored ones (the count only grows). False when
+        the stored ones are as new or newer, or there is no such user."""
+        user = self.get_user(user_id)
+        if user is None or user.rating_count >= rating_count:
+            return False
+        rated = user.model_copy(update={"rating_sum": rating_sum, "rating_count": rating_count})
+        update = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _low(_user_key(user_id)),
+                "UpdateExpression": "SET rating_sum = :s, rating_count = :c",
+                "ConditionExpression": "rating_count < :c",
+                "ExpressionAttributeValues": _low({":s": rating_sum, ":c": rating_count}),
+            }
+        }
+        entries = [self._put(directory_entry(rated, role)) for role in rated.directory_roles()]
+        try:
+            self._transact([update, *entries], {0: ConcurrentUpdate("a newer rating landed first")})
+        except ConcurrentUpdate:
+            return False
+        return True
+
     # ------------------------------------------------------------------ login failures
     def login_failures(self, email_lower: str) -> tuple[int, int]:
         """(failures, window start epoch) for an email; (0, 0) when none are recorded."""

@@ -1,0 +1,1 @@
+"""Identity's event consumers."""
