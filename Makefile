@@ -12,7 +12,7 @@ PORT      ?= 3000
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -66,6 +66,9 @@ run-schedule: $(STAMP) ## Fire a schedule in the running local runtime: make run
 
 create-admin: $(STAMP) ## Create the admin in a deployed stack: SOKO_ADMIN_EMAIL=.. SOKO_ADMIN_PASSWORD=.. make create-admin STAGE=dev
 	$(PY) -m soko.identity.admin --stack soko-$(STAGE)
+
+seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the running local runtime
+	$(PY) -m soko_local.seed --port $(PORT)
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)

@@ -1,0 +1,172 @@
+"""``make seed``: the demo world in the running local runtime, through its HTTP API.
+
+Thirteen farmers and ten buyers across Ugandan districts, with profiles, and the farmers' listings
+at prices in line with recent WFP retail figures (UGX per kg). Re-running it changes nothing that
+exists: accounts are matched by email and listings by title.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import requests
+
+PASSWORD = "Soko-demo-2026"  # noqa: S105  (demo accounts, local runtime only)
+
+FARMERS: list[tuple[str, str, list[str], list[tuple[str, str, int, str]]]] = [
+    # name, district, specialties, listings: (title, crop, price UGX/kg, quantity kg)
+    (
+        "Amina Achieng",
+        "Gulu",
+        ["maize", "beans"],
+        [
+            ("Dry white maize, 2026 season", "maize", 1100, "800"),
+            ("Yellow beans (nambale)", "beans", 3600, "250"),
+        ],
+    ),
+    ("Geoffrey Okello", "Lira", ["sorghum", "maize"], [("Red sorghum, well dried", "sorghum", 1400, "600")]),
+    ("Sarah Nakato", "Masaka", ["matoke", "coffee"], [("Matooke bunches, medium", "matooke", 700, "1200")]),
+    (
+        "Robert Mugisha",
+        "Mbarara",
+        ["matoke", "milk"],
+        [("Mbarara matooke", "matoke", 650, "2000"), ("Fresh milk, morning collection", "milk", 1300, "150")],
+    ),
+    (
+        "Peter Wanyama",
+        "Mbale",
+        ["irish potatoes", "onions"],
+        [("Irish potatoes from Bududa slopes", "irish potatoes", 1500, "900")],
+    ),
+    (
+        "Grace Namutebi",
+        "Mukono",
+        ["tomatoes", "cabbage"],
+        [("Ripe tomatoes", "tomatoes", 2500, "300"), ("Cabbage heads", "cabbage", 900, "400")],
+    ),
+    (
+        "Denis Opio",
+        "Soroti",
+        ["cassava chips", "groundnuts"],
+        [
+            ("Sun-dried cassava chips", "cassava chips", 1200, "700"),
+            ("Red groundnuts", "groundnuts", 5200, "200"),
+        ],
+    ),
+    (
+        "Joy Tumusiime",
+        "Kabale",
+        ["irish potatoes", "sorghum"],
+        [("Kabale Irish potatoes", "irish potatoes", 1300, "1500")],
+    ),
+    ("Joseph Kato", "Luwero", ["maize", "cassava"], [("Maize grain, bagged", "maize", 1150, "1000")]),
+    (
+        "Betty Achan",
+        "Apac",
+        ["sesame", "millet"],
+        [("Simsim (sesame), clean", "sesame", 6500, "180"), ("Finger millet", "millet", 2800, "350")],
+    ),
+    ("Paul Mwesigwa", "Kasese", ["coffee", "beans"], [("Beans, mixed colours", "beans", 3400, "300")]),
+    ("Ruth Nabirye", "Iganga", ["rice", "maize"], [("Upland rice, milled", "rice", 4200, "500")]),
+    ("Moses Ocen", "Kitgum", ["sorghum", "sesame"], [("White sorghum", "sorghum", 1350, "450")]),
+]
+BUYERS: list[tuple[str, str, list[str]]] = [
+    ("Kampala Fresh Foods", "Kampala", ["tomatoes", "matoke", "cabbage"]),
+    ("Jinja Millers", "Jinja", ["maize", "sorghum"]),
+    ("Gulu Grain Traders", "Gulu", ["maize", "beans", "sesame"]),
+    ("Mbarara Matooke Depot", "Mbarara", ["matoke"]),
+    ("Entebbe Hotel Supplies", "Wakiso", ["tomatoes", "irish potatoes", "milk"]),
+    ("Lira Produce Hub", "Lira", ["sorghum", "millet"]),
+    ("Masaka Schools Supply", "Masaka", ["beans", "maize flour"]),
+    ("Mbale Agro Processors", "Mbale", ["irish potatoes", "groundnuts"]),
+    ("Hoima Refinery Canteen", "Hoima", ["rice", "beans"]),
+    ("Arua Relief Stores", "Arua", ["sorghum", "beans", "cassava chips"]),
+]
+
+
+def _email(name: str) -> str:
+    return ".".join(name.lower().replace(",", "").split()) + "@demo.soko.ug"
+
+
+class Seeder:
+    def __init__(self, base_url: str):
+        self.url = base_url.rstrip("/")
+        self.http = requests.Session()
+
+    def _call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.http.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
+
+    def account(self, name: str, role: str, profile: dict[str, Any]) -> tuple[str, str]:
+        email = _email(name)
+        created = self._call(
+            "POST",
+            "/auth/register",
+            json={"email": email, "password": PASSWORD, "role": role, "fullName": name},
+        )
+        if created.status_code not in (201, 409):
+            raise RuntimeError(f"registering {email}: {created.status_code} {created.text}")
+        token = self._call("POST", "/auth/login", json={"email": email, "password": PASSWORD}).json()[
+            "access_token"
+        ]
+        updated = self._call("PUT", "/users/me", token, json=profile)
+        if updated.status_code != 200:
+            raise RuntimeError(f"profile of {email}: {updated.status_code} {updated.text}")
+        return updated.json()["id"], token
+
+    def listings(
+        self, farmer_id: str, token: str, district: str, wanted: list[tuple[str, str, int, str]]
+    ) -> int:
+        existing = self._call("GET", "/listings/", params={"farmer_id": farmer_id, "limit": 100}).json()[
+            "items"
+        ]
+        titles = {item["title"] for item in existing}
+        made = 0
+        for title, crop, price, quantity in wanted:
+            if title in titles:
+                continue
+            body = {
+                "title": title,
+                "crop": crop,
+                "price_per_kg": price,
+                "quantity_kg": quantity,
+                "district": district,
+            }
+            response = self._call("POST", "/listings/", token, json=body)
+            if response.status_code != 201:
+                raise RuntimeError(f"listing {title!r}: {response.status_code} {response.text}")
+            made += 1
+        return made
+
+    def run(self) -> str:
+        listings = 0
+        for name, district, specialties, wanted in FARMERS:
+            farmer_id, token = self.account(
+                name, "farmer", {"district": district, "specialties": specialties}
+            )
+            listings += self.listings(farmer_id, token, district, wanted)
+        for name, district, interests in BUYERS:
+            self.account(name, "buyer", {"district": district, "interests": interests})
+        return f"{len(FARMERS)} farmers, {len(BUYERS)} buyers (password {PASSWORD}), {listings} new listings"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    try:
+        summary = Seeder(f"http://{args.host}:{args.port}").run()
+    except requests.ConnectionError:
+        print(
+            f"error: no local runtime at {args.host}:{args.port}; start it with `make dev`", file=sys.stderr
+        )
+        return 1
+    print(f"seeded: {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
