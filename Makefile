@@ -12,7 +12,7 @@ PORT      ?= 3000
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed ingest-wfp \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -69,6 +69,9 @@ create-admin: $(STAMP) ## Create the admin in a deployed stack: SOKO_ADMIN_EMAIL
 
 seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the running local runtime
 	$(PY) -m soko_local.seed --port $(PORT)
+
+ingest-wfp: $(STAMP) ## Load the shipped WFP price series into the running local runtime
+	$(PY) -m soko_local.ml_tasks ingest-wfp --port $(PORT)
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)

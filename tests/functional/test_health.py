@@ -22,7 +22,7 @@ def test_healthy_when_table_and_bus_answer(invoke, deployment: Deployment) -> No
     assert body["version"] == "0.1.0"
     assert body["time"].endswith("Z")
     checked = {(check["kind"], check["name"]) for check in body["checks"]}
-    tables = {"IdempotencyTable", "UsersTable", "MarketTable"}
+    tables = {"IdempotencyTable", "UsersTable", "MarketTable", "MlTable"}
     assert checked == {("dynamodb", deployment.physical[t]) for t in tables} | {
         ("eventbridge", deployment.outputs["EventBusName"])
     }

@@ -1,0 +1,1 @@
+"""The ML layer: price observations, forecasts (served from precomputed values), matching."""

@@ -1,0 +1,1 @@
+"""Price-layer HTTP endpoints (one module and one function per route)."""
