@@ -4,17 +4,23 @@ the functions' cold starts, each printed next to its target. Figures, not tests:
 1. start-up of ``python -m soko_local dev`` to the first 200 from ``GET /health``;
 2. the local gateway's overhead per request (HTTP round trip minus the function's invocation);
 3. cold import of every function's handler module in a fresh interpreter;
-4. a worker's cold start (first invocation on a new worker process) against warm invocations.
+4. a worker's cold start (first invocation on a new worker process) against warm invocations;
+5. identity: access-token verification (in-process and the authorizer warm), argon2id, sign-in;
+6. marketplace: browse and place-order through the gateway with 10,000 listings in the table.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import json
 import logging
+import math
 import multiprocessing
 import os
 import platform
+import random
 import shutil
 import signal
 import statistics
@@ -22,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +39,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 if TYPE_CHECKING:
+    from soko.identity.tokens import Role
+    from soko.shared.identity import Caller
     from soko_local.pool import InvokeResult
     from soko_local.runtime import LocalRuntime
     from soko_local.template import AppModel, HttpApiDef
@@ -59,6 +69,38 @@ COLD_START_RUNS = 3
 MANY_FUNCTIONS = 6  # beyond this, the secondary figures take one run each (run time stays ~1 min)
 WARM_RUNS = 20
 POLL_SECONDS = 0.005
+
+TOKEN_RUNS = 2000
+TOKEN_WARMUP = 100
+TOKEN_TARGET_US = 2000.0
+AUTHORIZER_RUNS = 200
+AUTHORIZER_TARGET_MS = 2.0
+ARGON2_RUNS = 10
+LOGIN_RUNS = 20
+LOGIN_FUNCTION = "LoginFunction"
+PASSWORD_FUNCTIONS = ("LoginFunction", "RegisterFunction", "PasswordResetFunction")  # they run argon2id
+BENCH_PASSWORD = "Bench-sign-in-2026!"  # noqa: S105  (throwaway accounts in the bench's own runtime)
+
+LISTINGS_FIRST = 1_000  # browse and orders are measured here first, to show how they scale
+LISTINGS_TOTAL = 10_000
+WRITE_BATCH = 25  # batch_write_item's maximum
+CROPS = ("maize", "beans", "matoke", "cassava", "sorghum", "millet", "tomatoes", "irish potatoes")
+DISTRICTS = tuple("Gulu Lira Masaka Mbarara Mbale Mukono Soroti Kabale Arua Hoima Jinja Kasese".split())
+GRADES = ("Dry", "Fresh", "Grade A", "Sorted", "Clean", "Organic")
+FARMERS = 200
+PRICES_UGX = (300, 6000)
+STOCK_KG = (200, 5000)
+BROWSE_RUNS = 30
+BROWSE_RUNS_FIRST = 10
+ORDER_RUNS = 30
+ORDER_RUNS_FIRST = 10
+ORDER_KG = "1"
+ORDERS_PER_BUYER = 15  # the template allows 20 an hour; warm-ups count too
+SAMPLE_BUDGET_S = 20.0  # a figure stops sampling after this long (with at least MIN_SAMPLES)
+MIN_SAMPLES = 5
+STREAM_QUIET_S = 2.0
+STREAM_TIMEOUT_S = 90.0
+SCALING_NOTE_RATIO = 1.5  # browse this much slower at 10,000 than at 1,000: say why
 
 
 class BenchError(RuntimeError):
@@ -95,6 +137,8 @@ def _fmt(value: float | None, unit: str) -> str:
         return "-"
     if unit == "MB":
         return f"{value:.0f} MB"
+    if unit == "µs":
+        return f"{value:.0f} µs"
     if unit == "ms":
         return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms"
     return f"{value:.2f} {unit}"
@@ -765,6 +809,648 @@ def measure_gateway(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     return section
 
 
+# ---------------------------------------------------------------------------- 5. and 6.: shared
+@dataclass(frozen=True)
+class _Signer:
+    """Signs access tokens with the runtime's JWT secret, as LoginFunction does."""
+
+    secret: str
+    issuer: str
+    audience: str
+
+    def token(self, user_id: str, role: Role, email: str) -> str:
+        from soko.identity.tokens import issue_access_token  # noqa: PLC0415
+
+        return issue_access_token(
+            user_id=user_id,
+            role=role,
+            email=email,
+            secret=self.secret,
+            issuer=self.issuer,
+            audience=self.audience,
+        )
+
+
+def _authorizer_route(runtime: LocalRuntime) -> tuple[HttpApiDef, str, str]:
+    """(API, route key, authorizer function) of the first route behind a Lambda authorizer."""
+    for api in runtime.app.http_apis:
+        for method, path, _, name in api.routes:
+            if name:
+                return api, f"{method} {path}", api.authorizers[name].function
+    raise BenchError("no route of the template has a Lambda authorizer")
+
+
+def _signer(runtime: LocalRuntime) -> _Signer:
+    """The JWT secret from the embedded Secrets Manager; issuer and audience as the authorizer's."""
+    arn = runtime.deployment.secrets["JwtSigningSecret"]
+    secret = runtime.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    environment = runtime.deployment.functions[_authorizer_route(runtime)[2]].environment
+    return _Signer(
+        str(secret), environment.get("JWT_ISSUER", "soko"), environment.get("JWT_AUDIENCE", "soko-api")
+    )
+
+
+def _ulid() -> str:
+    from soko.shared import ids  # noqa: PLC0415
+
+    return ids.ulid()
+
+
+@dataclass
+class _Samples:
+    """Timed requests of one kind, and the statuses they got."""
+
+    expected: int
+    ms: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    planned: int = 0
+
+    def add(self, ms: float, response: requests.Response) -> None:
+        self.ms.append(ms)
+        self.statuses[response.status_code] += 1
+
+    @property
+    def cut_short(self) -> bool:
+        return len(self.ms) < self.planned
+
+    def errors(self) -> str:
+        wrong = {status: n for status, n in self.statuses.items() if status != self.expected}
+        listed = ", ".join(f"{n} x {status}" for status, n in sorted(wrong.items()))
+        return f"errors {sum(wrong.values())}/{self.statuses.total()}" + (f" ({listed})" if wrong else "")
+
+    def detail(self) -> str:
+        return f"p95 {_p95(self.ms):.1f} ms, N={len(self.ms)}; {self.errors()}"
+
+
+def _timed_request(
+    session: requests.Session, method: str, url: str, **kwargs: Any
+) -> tuple[float, requests.Response]:
+    started = time.perf_counter()
+    response = session.request(method, url, timeout=120, **kwargs)
+    return _ms_since(started), response
+
+
+def _sample(expected: int, runs: int, request: Callable[[], tuple[float, requests.Response]]) -> _Samples:
+    """``runs`` requests, or fewer (at least MIN_SAMPLES) once SAMPLE_BUDGET_S is spent."""
+    samples = _Samples(expected, planned=runs)
+    started = time.perf_counter()
+    for _ in range(runs):
+        samples.add(*request())
+        if len(samples.ms) >= MIN_SAMPLES and time.perf_counter() - started > SAMPLE_BUDGET_S:
+            break
+    return samples
+
+
+def _budget_note(samples: list[_Samples]) -> list[str]:
+    if not any(s.cut_short for s in samples):
+        return []
+    return [
+        f"N below the planned count: a figure stops sampling after {SAMPLE_BUDGET_S:.0f} s (with at "
+        f"least {MIN_SAMPLES} samples) to keep `make bench` short"
+    ]
+
+
+# ---------------------------------------------------------------------------- 5. identity
+def _token_verify_us(signer: _Signer) -> list[float]:
+    from soko.identity.tokens import verify_access_token  # noqa: PLC0415
+
+    token = signer.token(_ulid(), "buyer", "bench-verify@example.com")
+    for _ in range(TOKEN_WARMUP):
+        verify_access_token(token, secret=signer.secret, issuer=signer.issuer, audience=signer.audience)
+    samples = []
+    for _ in range(TOKEN_RUNS):
+        started = time.perf_counter()
+        verify_access_token(token, secret=signer.secret, issuer=signer.issuer, audience=signer.audience)
+        samples.append((time.perf_counter() - started) * 1_000_000)
+    return samples
+
+
+def _authorizer_samples(runtime: LocalRuntime, signer: _Signer) -> tuple[str, list[float], int]:
+    """(authorizer function, warm invoke ms, how many were not authorized) for a valid token."""
+    from soko_local.payload import IncomingRequest, authorizer_event  # noqa: PLC0415
+
+    api, route_key, function = _authorizer_route(runtime)
+    method, _, path = route_key.partition(" ")
+    concrete, params = _concrete_path(path)
+    bearer = f"Bearer {signer.token(_ulid(), 'buyer', 'bench-authorizer@example.com')}"
+    host = runtime.base_url.removeprefix("http://")
+    headers = [("host", host), ("authorization", bearer)]
+    event = authorizer_event(
+        IncomingRequest(method, concrete, "", headers, b"", "127.0.0.1", host),
+        route_key=route_key,
+        path_parameters=params,
+        api_id=api.logical_id.lower(),
+        account_id=runtime.account_id,
+        region=runtime.region,
+        identity_source=[bearer],
+    )
+    for _ in range(GATEWAY_WARMUP):  # the first call also reads the secret from Secrets Manager
+        runtime.invoke(function, event)
+    samples, denied = [], 0
+    for _ in range(AUTHORIZER_RUNS):
+        ms, result = _timed_invoke(runtime, function, event)
+        samples.append(ms)
+        payload = result.payload if result.ok and isinstance(result.payload, dict) else {}
+        denied += payload.get("isAuthorized") is not True
+    return function, samples, denied
+
+
+@dataclass
+class _Argon2:
+    hash_ms: list[float]
+    verify_ms: list[float]
+    memory_kib: int  # the parameters the app's hasher stores in its hashes
+    time_cost: int
+    parallelism: int
+    rss_mb: tuple[float, float]  # (before, peak after) one hash in a fresh interpreter
+
+
+_ARGON2_PROBE = """\
+import json, resource, sys
+sys.path.insert(0, sys.argv[1])
+from soko.identity import passwords
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+def current():  # the peak so far is usually higher: imports allocate and free
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return peak()
+passwords.verify_password("not-a-hash", "x")  # builds the hasher without hashing
+before = current()
+passwords.hash_password(sys.argv[2])
+print(json.dumps({"before": before, "after": peak()}))
+"""
+
+
+def _argon2_peak_mb(code_dir: Path) -> tuple[float, float]:
+    """(RSS before, peak RSS after) one hash_password in a fresh interpreter, in MB."""
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", _ARGON2_PROBE, str(code_dir), BENCH_PASSWORD],
+        cwd=code_dir,
+        env=_function_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"the argon2 memory probe failed:\n{done.stderr[-2000:]}")
+    reply = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(reply["before"]) / 2**20, float(reply["after"]) / 2**20
+
+
+def _argon2(code_dir: Path) -> _Argon2:
+    from argon2 import extract_parameters  # noqa: PLC0415
+
+    from soko.identity import passwords  # noqa: PLC0415
+
+    stored = passwords.hash_password(BENCH_PASSWORD)  # unmeasured: the first use builds the hasher
+    hash_ms, verify_ms = [], []
+    for _ in range(ARGON2_RUNS):
+        started = time.perf_counter()
+        stored = passwords.hash_password(BENCH_PASSWORD)
+        hash_ms.append(_ms_since(started))
+        started = time.perf_counter()
+        valid = passwords.verify_password(stored, BENCH_PASSWORD)
+        verify_ms.append(_ms_since(started))
+        if not valid:
+            raise BenchError("verify_password rejected the password just hashed")
+    parameters = extract_parameters(stored)
+    return _Argon2(
+        hash_ms,
+        verify_ms,
+        parameters.memory_cost,
+        parameters.time_cost,
+        parameters.parallelism,
+        _argon2_peak_mb(code_dir),
+    )
+
+
+def _login_samples(runtime: LocalRuntime, session: requests.Session) -> _Samples:
+    """Register one account, then sign in with it LOGIN_RUNS times (after one unmeasured sign-in)."""
+    email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+    _, registered = _timed_request(
+        session,
+        "POST",
+        f"{runtime.base_url}/auth/register",
+        json={"email": email, "password": BENCH_PASSWORD, "role": "buyer"},
+    )
+    if registered.status_code != 201:
+        raise BenchError(f"POST /auth/register returned {registered.status_code}: {registered.text[:300]}")
+    url, body = f"{runtime.base_url}/auth/login", {"email": email, "password": BENCH_PASSWORD}
+    _timed_request(session, "POST", url, json=body)
+    return _sample(200, LOGIN_RUNS, lambda: _timed_request(session, "POST", url, json=body))
+
+
+def _memory_sizes(runtime: LocalRuntime) -> str:
+    """MemorySize of the functions that run argon2id, from the translated template."""
+    resources = runtime.app.cfn["Resources"]
+    return ", ".join(
+        f"{logical_id} {resources[logical_id]['Properties'].get('MemorySize', '?')} MB"
+        for logical_id in PASSWORD_FUNCTIONS
+        if logical_id in resources
+    )
+
+
+def _identity_figures(
+    runtime: LocalRuntime, signer: _Signer, log: _InvokeLog, session: requests.Session
+) -> tuple[list[Figure], _Argon2, _Samples, list[float]]:
+    _progress(f"access-token verification ({TOKEN_RUNS} in-process, {AUTHORIZER_RUNS} authorizer invokes)")
+    verify_us = _token_verify_us(signer)
+    authorizer, authorizer_ms, denied = _authorizer_samples(runtime, signer)
+    _progress(f"argon2id ({ARGON2_RUNS} hashes and verifies, one memory probe)")
+    argon2 = _argon2(runtime.app.functions[LOGIN_FUNCTION].code_dir)
+    _progress(f"sign-in over HTTP ({LOGIN_RUNS} x POST /auth/login)")
+    mark = len(log.calls)
+    logins = _login_samples(runtime, session)
+    inside = [ms for logical_id, ms in log.calls[mark:] if logical_id == LOGIN_FUNCTION]
+    figures = [
+        Figure(
+            f"verify_access_token in-process (median of {TOKEN_RUNS})",
+            _median(verify_us),
+            "µs",
+            TOKEN_TARGET_US,
+            f"p95 {_p95(verify_us):.0f} µs; max {max(verify_us):.0f} µs",
+        ),
+        Figure(
+            f"{authorizer} warm, valid token (median of {AUTHORIZER_RUNS})",
+            _median(authorizer_ms),
+            "ms",
+            AUTHORIZER_TARGET_MS,
+            f"p95 {_p95(authorizer_ms):.1f} ms; runtime.invoke; "
+            + (f"{denied} not authorized" if denied else "all authorized"),
+        ),
+        Figure(
+            f"argon2id hash_password (median of {ARGON2_RUNS})",
+            _median(argon2.hash_ms),
+            "ms",
+            None,
+            f"max {max(argon2.hash_ms):.0f} ms; memory_cost {argon2.memory_kib // 1024} MiB, "
+            f"time_cost {argon2.time_cost}, parallelism {argon2.parallelism}",
+        ),
+        Figure(
+            f"argon2id verify_password (median of {ARGON2_RUNS})",
+            _median(argon2.verify_ms),
+            "ms",
+            None,
+            f"max {max(argon2.verify_ms):.0f} ms",
+        ),
+        Figure(
+            "memory of one hash (peak RSS rise)",
+            argon2.rss_mb[1] - argon2.rss_mb[0],
+            "MB",
+            None,
+            f"RSS {argon2.rss_mb[0]:.0f} MB -> peak {argon2.rss_mb[1]:.0f} MB; memory_cost "
+            f"{argon2.memory_kib / 1024:.0f} MiB",
+        ),
+        Figure(
+            f"POST /auth/login over HTTP (p50 of {len(logins.ms)})",
+            _median(logins.ms),
+            "ms",
+            None,
+            f"{logins.detail()}; {LOGIN_FUNCTION} itself "
+            f"{_median(inside) if inside else 0:.0f} ms; worker RSS "
+            f"{_fmt(_worker_rss(LOGIN_FUNCTION), 'MB')}",
+        ),
+    ]
+    return figures, argon2, logins, inside
+
+
+def measure_identity(runtime: LocalRuntime, log: _InvokeLog) -> Section:
+    section = Section("5. Identity: access tokens, argon2id and sign-in (warm)")
+    with requests.Session() as session:
+        figures, argon2, logins, inside = _identity_figures(runtime, _signer(runtime), log, session)
+    section.figures += figures
+    verify = _median(argon2.verify_ms)
+    login = _median(inside) if inside else _median(logins.ms)
+    section.notes += [
+        "tokens are signed with the runtime's JwtSigningSecret (read from the embedded Secrets "
+        "Manager); the authorizer figure is runtime.invoke with a REQUEST event carrying the token, "
+        "so it includes the pipe round trip to the warm worker",
+        f"sign-in is dominated by argon2id: one verify_password ({verify:.0f} ms) is "
+        f"{min(verify / login, 1) * 100:.0f}% of {LOGIN_FUNCTION}'s median invocation ({login:.0f} ms). "
+        f"The template sizes {_memory_sizes(runtime)} (MemorySize in the translated template): Lambda "
+        "allots CPU in proportion to memory (one vCPU at 1,769 MB), so on AWS hashing takes longer "
+        "than on this machine, whose workers have no CPU limit",
+        "memory of one hash: in a fresh interpreter with the hasher built, peak RSS after one "
+        "hash_password (getrusage ru_maxrss) minus RSS before it (/proc VmRSS); argon2id fills "
+        "memory_cost KiB for the duration of each hash",
+        *_budget_note([logins]),
+    ]
+    return section
+
+
+# ---------------------------------------------------------------------------- 6. marketplace
+def _build_listings(count: int, farmers: list[Caller], rng: random.Random) -> list[dict[str, Any]]:
+    """Listing items exactly as POST /listings/ stores them: logic.create_listing with a DAL that
+    keeps the item instead of writing it (and its ListingCreated event to the outbox)."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from soko.market import logic  # noqa: PLC0415
+    from soko.market.dal import MarketDal  # noqa: PLC0415
+    from soko.market.models import ListingCreate, MarketConfig  # noqa: PLC0415
+
+    items: list[dict[str, Any]] = []
+
+    class KeepingDal(MarketDal):
+        def create_listing(self, item: dict[str, Any], events: Any) -> None:
+            items.append(item)
+
+    class NoMedia:
+        def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+            return {}
+
+        def view_url(self, key: str) -> str:
+            return key
+
+    market = logic.Market(MarketConfig(market_table_name="bench"), KeepingDal("bench"), NoMedia())
+    for _ in range(count):
+        crop, district = rng.choice(CROPS), rng.choice(DISTRICTS)
+        request = ListingCreate(
+            title=f"{rng.choice(GRADES)} {crop} from {district}",
+            crop=crop,
+            price_per_kg=rng.randint(*PRICES_UGX),
+            quantity_kg=Decimal(rng.randint(*STOCK_KG)),
+            district=district,
+        )
+        logic.create_listing(rng.choice(farmers), request, market)
+    return items
+
+
+def _write_listings(runtime: LocalRuntime, table: str, items: list[dict[str, Any]]) -> float:
+    """Seconds to put ``items`` with batch_write_item, WRITE_BATCH a request."""
+    from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
+
+    serializer = TypeSerializer()
+    puts = [
+        {"PutRequest": {"Item": {k: serializer.serialize(v) for k, v in item.items() if v is not None}}}
+        for item in items
+    ]
+    client = runtime.client("dynamodb")
+    started = time.perf_counter()
+    for start in range(0, len(puts), WRITE_BATCH):
+        pending: dict[str, Any] = {table: puts[start : start + WRITE_BATCH]}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    return time.perf_counter() - started
+
+
+def _stream_consumer(runtime: LocalRuntime, table: str) -> str | None:
+    """The function the runtime feeds the table's stream to."""
+    return next(
+        (s.function for s in runtime.app.event_sources if s.kind == "dynamodb" and s.queue == table), None
+    )
+
+
+def _wait_for_stream(log: _InvokeLog, function: str | None) -> tuple[float, int]:
+    """(seconds until the stream consumer's last invocation, its invocations), once it has been
+    idle for STREAM_QUIET_S."""
+
+    def count() -> int:
+        return sum(1 for logical_id, _ in log.calls if logical_id == function)
+
+    started = last_change = time.perf_counter()
+    seen = first = count()
+    while function and time.perf_counter() - last_change < STREAM_QUIET_S:
+        if time.perf_counter() - started > STREAM_TIMEOUT_S:
+            break
+        time.sleep(0.1)
+        if (now := count()) != seen:
+            seen, last_change = now, time.perf_counter()
+    return last_change - started, seen - first
+
+
+@dataclass
+class _Stage:
+    """Browse and place-order at one table size."""
+
+    listings: int
+    browse: dict[str, _Samples] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # label -> what its page held
+    orders: _Samples | None = None
+
+
+@dataclass
+class _Shop:
+    """What the marketplace's requests share."""
+
+    base_url: str
+    session: requests.Session
+    buyers: Iterator[str]  # access tokens, round-robin
+    rng: random.Random
+
+
+BROWSE_SHAPES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("newest, no filter", {}),
+    ("crop=maize&sort=price", {"crop": "maize", "sort": "price"}),
+    ("district=Gulu", {"district": "Gulu"}),
+    (
+        "crop=beans&district=Gulu&min/max_price",
+        {"crop": "beans", "district": "Gulu", "min_price": "1000", "max_price": "4000"},
+    ),
+    ("q=maze (typo)", {"q": "maze"}),
+)
+SECOND_PAGE = "2nd page of newest (cursor)"
+
+
+def _page(response: requests.Response) -> tuple[str, str | None]:
+    """(what the page held, its cursor)."""
+    try:
+        body = response.json()
+        items, cursor = len(body["items"]), body.get("next_cursor")
+    except (ValueError, KeyError, TypeError):
+        return f"status {response.status_code}", None
+    return f"{items} items" + (" + cursor" if cursor else ", last page"), cursor
+
+
+def _measure_browse(shop: _Shop, stage: _Stage, runs: int) -> None:
+    url = f"{shop.base_url}/listings/"
+    shapes = list(BROWSE_SHAPES)
+    cursor = _page(_timed_request(shop.session, "GET", url)[1])[1]
+    if cursor:
+        shapes.append((SECOND_PAGE, {"cursor": cursor}))
+    for label, params in shapes:
+        browse = functools.partial(_timed_request, shop.session, "GET", url, params=params)
+        stage.pages[label] = _page(browse()[1])[0]  # unmeasured: what the page holds
+        stage.browse[label] = _sample(200, runs, browse)
+
+
+def _measure_orders(shop: _Shop, listing_ids: list[str], runs: int) -> _Samples:
+    def place() -> tuple[float, requests.Response]:
+        return _timed_request(
+            shop.session,
+            "POST",
+            f"{shop.base_url}/orders/",
+            json={"listing_id": shop.rng.choice(listing_ids), "quantity_kg": ORDER_KG},
+            headers={"authorization": f"Bearer {next(shop.buyers)}"},
+        )
+
+    place()  # unmeasured
+    return _sample(201, runs, place)
+
+
+def _stage(shop: _Shop, listing_ids: list[str], browse_runs: int, order_runs: int) -> _Stage:
+    stage = _Stage(len(listing_ids))
+    _progress(f"browse with {stage.listings:,} listings ({len(BROWSE_SHAPES) + 1} query shapes)")
+    _measure_browse(shop, stage, browse_runs)
+    _progress(f"place-order with {stage.listings:,} listings")
+    stage.orders = _measure_orders(shop, listing_ids, order_runs)
+    return stage
+
+
+@dataclass
+class _Load:
+    built_s: float = 0.0
+    written_s: float = 0.0
+    stream_s: float = 0.0
+    stream_invocations: int = 0
+    consumer: str | None = None
+
+
+def _load(runtime: LocalRuntime, log: _InvokeLog, items: list[dict[str, Any]], load: _Load) -> None:
+    table = runtime.deployment.physical["MarketTable"]
+    load.written_s += _write_listings(runtime, table, items)
+    load.consumer = _stream_consumer(runtime, "MarketTable")
+    waited, invocations = _wait_for_stream(log, load.consumer)
+    load.stream_s += waited
+    load.stream_invocations += invocations
+
+
+def _browse_figures(small: _Stage, large: _Stage) -> list[Figure]:
+    figures = []
+    for label, samples in large.browse.items():
+        before = small.browse.get(label)
+        at_small = f"; at {small.listings:,}: {_median(before.ms):.0f} ms" if before else ""
+        figures.append(
+            Figure(
+                f"GET /listings/ {label}",
+                _median(samples.ms),
+                "ms",
+                None,
+                f"{samples.detail()}; {large.pages[label]}{at_small}",
+            )
+        )
+    return figures
+
+
+def _scaling(small: _Stage, large: _Stage) -> float | None:
+    """How many times slower browse is at the larger size (median over the query shapes)."""
+    ratios = [
+        _median(large.browse[label].ms) / _median(small.browse[label].ms)
+        for label in large.browse
+        if label in small.browse and _median(small.browse[label].ms) > 0
+    ]
+    return _median(ratios) if ratios else None
+
+
+def _market_notes(small: _Stage, large: _Stage, load: _Load) -> list[str]:
+    notes = [
+        f"{LISTINGS_TOTAL:,} listings over {len(CROPS)} crops, {len(DISTRICTS)} districts, {FARMERS} "
+        f"farmers, {PRICES_UGX[0]}-{PRICES_UGX[1]} UGX/kg, built by logic.create_listing and written "
+        f"straight into MarketTable ({WRITE_BATCH} per batch_write_item, no outbox events); "
+        f"browse and orders were measured at {small.listings:,} listings first",
+        f"orders: {ORDER_KG} kg each on a random listing, round-robin over buyers' tokens signed with "
+        f"the JWT secret (at most {ORDERS_PER_BUYER} orders each: the limit is 20 an hour); the "
+        "gateway caches the authorizer's answer per token, as API Gateway does",
+    ]
+    if load.stream_invocations:
+        notes.append(
+            f"the runtime fed all {LISTINGS_TOTAL:,} listing writes from MarketTable's stream to "
+            f"{load.consumer} ({load.stream_invocations} invocations, which skip them): it does not "
+            "apply the event source's FilterCriteria (OUTBOX# inserts only), which AWS applies "
+            "before invoking; browse and orders were measured after it went idle"
+        )
+    ratio = _scaling(small, large)
+    if ratio is not None and ratio >= SCALING_NOTE_RATIO:
+        notes.append(
+            f"browse is {ratio:.1f}x slower at {large.listings:,} listings than at {small.listings:,} "
+            "(median over the query shapes): moto evaluates a GSI query in memory, going through "
+            "every item of the table and sorting the partition on each call, so these figures measure "
+            "the emulator, not DynamoDB (whose query cost follows the items read, not the table size)"
+        )
+    if (
+        small.orders
+        and large.orders
+        and _median(large.orders.ms) >= SCALING_NOTE_RATIO * _median(small.orders.ms)
+    ):
+        notes.append(
+            f"place-order is {_median(large.orders.ms) / _median(small.orders.ms):.1f}x slower at "
+            f"{large.listings:,} listings: moto's transact_write_items deep-copies the whole table "
+            "(and its stream) once per item of the transaction, for rollback: the emulator again"
+        )
+    return notes
+
+
+def measure_market(runtime: LocalRuntime, log: _InvokeLog) -> Section:
+    section = Section(
+        f"6. Marketplace through the gateway with {LISTINGS_TOTAL:,} listings (p50; p95 in the details)"
+    )
+    rng = random.Random(2026)  # noqa: S311  (test data, not secrets)
+    signer = _signer(runtime)
+    farmers = _farmers(FARMERS)
+    load = _Load()
+    _progress(f"building {LISTINGS_TOTAL:,} listings with logic.create_listing")
+    started = time.perf_counter()
+    items = _build_listings(LISTINGS_TOTAL, farmers, rng)
+    load.built_s = time.perf_counter() - started
+    ids = [str(item["id"]) for item in items]
+    runs = ORDER_RUNS_FIRST + ORDER_RUNS + 2  # and one warm-up each
+    tokens = [
+        signer.token(_ulid(), "buyer", f"bench-buyer-{n}@example.com")
+        for n in range(max(3, math.ceil(runs / ORDERS_PER_BUYER)))
+    ]
+    with requests.Session() as session:
+        shop = _Shop(runtime.base_url, session, itertools.cycle(tokens), rng)
+        _progress(f"loading {LISTINGS_FIRST:,} listings")
+        _load(runtime, log, items[:LISTINGS_FIRST], load)
+        small = _stage(shop, ids[:LISTINGS_FIRST], BROWSE_RUNS_FIRST, ORDER_RUNS_FIRST)
+        _progress(f"loading {LISTINGS_TOTAL - LISTINGS_FIRST:,} more listings")
+        _load(runtime, log, items[LISTINGS_FIRST:], load)
+        large = _stage(shop, ids, BROWSE_RUNS, ORDER_RUNS)
+    assert large.orders is not None and small.orders is not None
+    section.figures += [
+        Figure(
+            f"load {LISTINGS_TOTAL:,} listings (batch_write_item)",
+            load.written_s,
+            "s",
+            None,
+            f"{LISTINGS_TOTAL / load.written_s:.0f} listings/s; built by create_listing in "
+            f"{load.built_s:.1f} s",
+        ),
+        Figure(
+            "MarketTable stream busy after the loads",
+            load.stream_s,
+            "s",
+            None,
+            f"{load.stream_invocations} invocations of {load.consumer}",
+        ),
+        *_browse_figures(small, large),
+        Figure(
+            f"POST /orders/ ({len(tokens)} buyers)",
+            _median(large.orders.ms),
+            "ms",
+            None,
+            f"{large.orders.detail()}; at {small.listings:,}: {_median(small.orders.ms):.0f} ms",
+        ),
+        Figure("RSS of this process (moto holding the table)", _rss_mb(os.getpid()), "MB"),
+    ]
+    section.notes += _market_notes(small, large, load)
+    section.notes += _budget_note(
+        [*small.browse.values(), *large.browse.values(), small.orders, large.orders]
+    )
+    return section
+
+
+def _farmers(count: int) -> list[Caller]:
+    from soko.shared.identity import Caller  # noqa: PLC0415
+
+    return [
+        Caller(user_id=_ulid(), role="farmer", email=f"bench-farmer-{n}@example.com") for n in range(count)
+    ]
+
+
 # ---------------------------------------------------------------------------- main
 def _guarded(title: str, measure: Callable[[], list[Section]]) -> list[Section]:
     """Run a measurement; a failure becomes a section that says so (the others still run)."""
@@ -775,11 +1461,14 @@ def _guarded(title: str, measure: Callable[[], list[Section]]) -> list[Section]:
 
 
 def _runtime_sections() -> list[Section]:
-    """Sections 2 and 4, on one in-process runtime: 4 first, while every worker is still cold."""
+    """Sections 2, 4, 5 and 6, on one in-process runtime: 4 first, while every worker is still
+    cold; 6 last, as it leaves moto holding 10,000 listings."""
     with _running_runtime() as (runtime, log, start_s):
         cold = _guarded("4. Worker cold start", lambda: [measure_worker_cold_starts(runtime, start_s)])
         gateway = _guarded("2. Gateway overhead", lambda: [measure_gateway(runtime, log)])
-    return [*gateway, *cold]
+        identity = _guarded("5. Identity", lambda: [measure_identity(runtime, log)])
+        market = _guarded("6. Marketplace", lambda: [measure_market(runtime, log)])
+    return [*gateway, *cold, *identity, *market]
 
 
 def _allow_ctrl_c_in_children() -> None:
@@ -794,10 +1483,10 @@ def main() -> int:
     # aws-sam-translator warns "There are unpublished metrics" when its Metrics object is collected
     logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
     began = time.perf_counter()
-    _progress("measuring (about a minute) ...")
+    _progress("measuring (a few minutes) ...")
     startup = _guarded("1. Start-up", lambda: [measure_startup()])
     imports = _guarded("3. Cold imports", lambda: [measure_imports()])
-    runtime = _guarded("2./4. Gateway overhead and worker cold start", _runtime_sections)
+    runtime = _guarded("2./4./5./6. The in-process runtime", _runtime_sections)
     print(render([*startup, *runtime[:1], *imports, *runtime[1:]], time.perf_counter() - began))
     return 0
 

@@ -16,12 +16,14 @@ the local runtime) is handled here, each for a stated reason:
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import string
 from dataclasses import dataclass
 from typing import Any
 
+from soko_local import moto_patches
 from soko_local.template import AppModel, references
 
 _SERVED_LOCALLY = {
@@ -150,6 +152,8 @@ def provision(
     secret_values: dict[str, str] | None = None,
 ) -> Deployment:
     """Create everything. ``client(service)`` returns a boto3 client for moto."""
+    moto_patches.apply()
+    client = functools.cache(client)  # one client per service (creating one costs ~25 ms)
     secret_arns: dict[str, str] = {}
     for logical_id, resource in app.cfn["Resources"].items():
         if resource["Type"] != "AWS::SecretsManager::Secret":

@@ -1,0 +1,81 @@
+"""Corrections to moto that make it behave like AWS where Soko depends on it. Each is small,
+idempotent, and says why it exists; ``apply()`` installs them all (the local runtime and the
+tests both provision through :mod:`soko_local.provision`, which calls it).
+
+1. Transactions and streams. moto cancels a transaction by putting back a deep copy of each table
+   it touched, so the table's stream object changes and a stream reader keeps reading the old one
+   (every later change is lost), and the records of the cancelled writes are already in the old
+   stream (a change that never happened is published). DynamoDB writes a transaction's stream
+   records only when it commits. Here records are held until commit and dropped on cancel, and the
+   restored table keeps the live stream. Transactions also run one at a time: moto checks and
+   writes item by item, so two concurrent transactions could both pass a condition (DynamoDB
+   isolates them).
+2. Template parsing. moto parses every template with PyYAML's pure-Python loader (seconds for a
+   template of our size); a JSON template is parsed as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+_applied = False
+_lock = threading.Lock()
+
+
+def _transactions_keep_streams() -> None:
+    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: Any) -> Any:
+        with _lock:
+            live = {
+                name: table.stream_shard
+                for name, table in self.tables.items()
+                if table.stream_shard is not None
+            }
+            held: list[tuple[Any, Any, Any]] = []
+            for shard in live.values():
+                shard.add = lambda old, new, s=shard: held.append((s, old, new))  # shadows the method
+            try:
+                result = original(self, transact_items)
+            except Exception:
+                for name, shard in live.items():
+                    if name in self.tables:  # moto put back a copy: it keeps the live stream
+                        self.tables[name].stream_shard = shard
+                        shard.table = self.tables[name]
+                raise
+            finally:
+                for shard in live.values():
+                    del shard.add
+            for shard, old, new in held:  # committed: the records appear, in order
+                shard.add(old, new)
+            return result
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _json_templates_as_json() -> None:
+    from moto.cloudformation.models import Stack  # noqa: PLC0415
+
+    original = Stack.parse_template
+
+    def parse_template(template: str) -> dict[str, Any]:
+        if template.lstrip().startswith("{"):
+            parsed: dict[str, Any] = json.loads(template)
+            return parsed
+        result: dict[str, Any] = original(template)
+        return result
+
+    Stack.parse_template = staticmethod(parse_template)  # type: ignore[method-assign]
+
+
+def apply() -> None:
+    global _applied  # noqa: PLW0603  (installed once per process)
+    if _applied:
+        return
+    _transactions_keep_streams()
+    _json_templates_as_json()
+    _applied = True
