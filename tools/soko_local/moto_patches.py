@@ -9,7 +9,8 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
    records only when it commits. Here records are held until commit and dropped on cancel, and the
    restored table keeps the live stream. Transactions also run one at a time: moto checks and
    writes item by item, so two concurrent transactions could both pass a condition (DynamoDB
-   isolates them).
+   isolates them); and single-item writes take the same lock, so none lands while a transaction
+   copies its tables (moto's copy fails, or drops the write, when a table changes under it).
 2. Template parsing. moto parses every template with PyYAML's pure-Python loader (seconds for a
    template of our size); a JSON template is parsed as JSON.
 """
@@ -21,7 +22,7 @@ import threading
 from typing import Any
 
 _applied = False
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def _transactions_keep_streams() -> None:
@@ -55,6 +56,17 @@ def _transactions_keep_streams() -> None:
             return result
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in ("put_item", "update_item", "delete_item", "batch_write_item"):
+        if hasattr(DynamoDBBackend, name):
+            setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
+
+
+def _locked(method: Any) -> Any:
+    def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _lock:
+            return method(self, *args, **kwargs)
+
+    return write
 
 
 def _json_templates_as_json() -> None:

@@ -197,6 +197,7 @@ class UsersDal:
             self._table,
             scope=f"users:{role}:{(district or '').lower()}",
             key_names=DIRECTORY_KEYS,
+            numeric_keys=frozenset(),  # every key of the users table is a string
             limit=limit,
             cursor_token=cursor,
             IndexName="gsi1",
@@ -229,26 +230,40 @@ class UsersDal:
         return True
 
     # ------------------------------------------------------------------ login failures
-    def login_failures(self, email_lower: str) -> tuple[int, int]:
-        """(failures, window start epoch) for an email; (0, 0) when none are recorded."""
-        item = self._table.get_item(Key={"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"}).get("Item")
-        return (int(item["failures"]), int(item["window_start"])) if item else (0, 0)
-
-    def record_login_failure(self, email_lower: str, now: int, window_seconds: int) -> None:
+    def reserve_login_attempt(
+        self, email_lower: str, now: int, window_seconds: int, limit: int
+    ) -> int | None:
+        """Count one sign-in attempt against the email's window before the password is checked
+        (atomically, so parallel guesses cannot all slip past the limit). Returns None when the
+        attempt is allowed, else the start of the window that is full."""
         key = {"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"}
-        try:  # within the current window: count one more
-            self._table.update_item(
-                Key=key,
-                UpdateExpression="ADD failures :one",
-                ConditionExpression="window_start > :cutoff",
-                ExpressionAttributeValues={":one": 1, ":cutoff": now - window_seconds},
-            )
-        except ClientError as err:
-            if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                raise
-            self._table.put_item(
-                Item={**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds}
-            )
+        cutoff = now - window_seconds
+        for _ in range(3):
+            try:
+                self._table.update_item(
+                    Key=key,
+                    UpdateExpression="ADD failures :one",
+                    ConditionExpression="window_start > :cutoff AND failures < :limit",
+                    ExpressionAttributeValues={":one": 1, ":cutoff": cutoff, ":limit": limit},
+                )
+                return None
+            except ClientError as err:
+                if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                    raise
+            current = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+            if current and int(current["window_start"]) > cutoff:
+                return int(current["window_start"])  # the window is full
+            try:  # no window, or an expired one: this attempt opens a new window
+                self._table.put_item(
+                    Item={**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds},
+                    ConditionExpression="attribute_not_exists(pk) OR window_start <= :cutoff",
+                    ExpressionAttributeValues={":cutoff": cutoff},
+                )
+                return None
+            except ClientError as err:
+                if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                    raise  # else another attempt opened the window first: count against it
+        return now
 
     def clear_login_failures(self, email_lower: str) -> None:
         self._table.delete_item(Key={"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"})
@@ -263,6 +278,7 @@ class UsersDal:
                 "sk": "FAMILY",
                 "user_id": user_id,
                 "current": token_hash,
+                "previous": [],
                 "token_version": token_version,
                 "revoked": False,
                 "expires_at": expires_at,
@@ -275,18 +291,27 @@ class UsersDal:
         return dynamo.plain(item["Item"]) if "Item" in item else None
 
     def rotate_family(
-        self, family_id: str, presented: str, replacement: str, now: int, expires_at: int
+        self,
+        family_id: str,
+        presented: str,
+        replacement: str,
+        *,
+        previous: list[str],
+        now: int,
+        expires_at: int,
     ) -> bool:
-        """Swap the family's current token hash, only if ``presented`` is still current."""
+        """Swap the family's current token hash (keeping ``previous``, the hashes already used), only
+        if ``presented`` is still current."""
         try:
             self._table.update_item(
                 Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
-                UpdateExpression="SET #current = :new, expires_at = :exp",
+                UpdateExpression="SET #current = :new, previous = :previous, expires_at = :exp",
                 ConditionExpression="#current = :presented AND revoked = :false AND expires_at > :now",
                 ExpressionAttributeNames={"#current": "current"},
                 ExpressionAttributeValues={
                     ":new": replacement,
                     ":presented": presented,
+                    ":previous": previous,
                     ":false": False,
                     ":now": now,
                     ":exp": expires_at,
@@ -318,28 +343,44 @@ class UsersDal:
         return dynamo.plain(item) if item else None
 
     def put_reset(
-        self, user_id: str, code_hash: str, expires_at: int, issued: int, window_start: int
+        self,
+        user_id: str,
+        code_hash: str,
+        *,
+        code_expires_at: int,
+        issued: int,
+        window_start: int,
+        window_seconds: int,
     ) -> None:
+        """A new code. The item lives (TTL) as long as its hourly SMS window, not just the code."""
         self._table.put_item(
             Item={
                 "pk": f"USER#{user_id}",
                 "sk": "RESET",
                 "code_hash": code_hash,
                 "attempts": 0,
+                "code_expires_at": code_expires_at,
                 "issued": issued,
                 "window_start": window_start,
-                "expires_at": expires_at,
+                "expires_at": max(code_expires_at, window_start + window_seconds),
             }
         )
 
-    def record_reset_attempt(self, user_id: str) -> int:
-        attributes = self._table.update_item(
-            Key={"pk": f"USER#{user_id}", "sk": "RESET"},
-            UpdateExpression="ADD attempts :one",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":one": 1},
-            ReturnValues="UPDATED_NEW",
-        )["Attributes"]
+    def reserve_reset_attempt(self, user_id: str, limit: int) -> int | None:
+        """Count one try of the code before it is compared (atomically: parallel guesses cannot
+        exceed ``limit``). The try's number, or None when there is no code left to try."""
+        try:
+            attributes = self._table.update_item(
+                Key={"pk": f"USER#{user_id}", "sk": "RESET"},
+                UpdateExpression="ADD attempts :one",
+                ConditionExpression="attribute_exists(code_hash) AND attempts < :limit",
+                ExpressionAttributeValues={":one": 1, ":limit": limit},
+                ReturnValues="UPDATED_NEW",
+            )["Attributes"]
+        except ClientError as err:
+            if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                raise
+            return None
         return int(attributes["attempts"])
 
     def burn_reset(self, user_id: str) -> None:

@@ -35,9 +35,11 @@ from soko.shared.observability import logger
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_MAX_FAILURES = 5
 REFRESH_SECONDS = 30 * 24 * 3600
+REFRESH_HISTORY = 50  # used refresh tokens remembered per family, to tell reuse from junk
 RESET_CODE_SECONDS = 10 * 60
 RESET_MAX_TRIES = 5
 RESET_SMS_PER_HOUR = 3
+RESET_WINDOW_SECONDS = 3600
 
 
 class SmsSender(Protocol):
@@ -137,11 +139,13 @@ def _issue(user: StoredUser, deps: Identity, family_id: str | None = None) -> tu
 def login(request: LoginRequest, deps: Identity) -> TokenPair:
     email = str(request.email).lower()
     now = clock.epoch()
-    failures, window_start = deps.dal.login_failures(email)
-    if failures >= LOGIN_MAX_FAILURES and window_start > now - LOGIN_WINDOW_SECONDS:
+    # Every attempt is counted before the password is checked (a success clears the count), so
+    # parallel guesses cannot slip past the limit.
+    full_since = deps.dal.reserve_login_attempt(email, now, LOGIN_WINDOW_SECONDS, LOGIN_MAX_FAILURES)
+    if full_since is not None:
         raise TooManyRequests(
             "Too many failed sign-ins for this account. Try again later.",
-            retry_after_seconds=window_start + LOGIN_WINDOW_SECONDS - now,
+            retry_after_seconds=max(1, full_since + LOGIN_WINDOW_SECONDS - now),
         )
     user_id = deps.dal.user_id_by_email(email)
     user = deps.dal.get_user(user_id) if user_id else None
@@ -150,10 +154,8 @@ def login(request: LoginRequest, deps: Identity) -> TokenPair:
         user.password_hash if user else passwords.dummy_hash(), request.password
     )
     if user is None or not valid:
-        deps.dal.record_login_failure(email, now, LOGIN_WINDOW_SECONDS)
         raise InvalidCredentials("The email or password is not right.")
-    if failures:
-        deps.dal.clear_login_failures(email)
+    deps.dal.clear_login_failures(email)
     pair, family, token_hash = _issue(user, deps)
     deps.dal.create_family(family, user.id, token_hash, user.token_version, now + REFRESH_SECONDS)
     return pair
@@ -167,8 +169,9 @@ def _split_refresh(token: str) -> tuple[str, str]:
 
 
 def refresh(request: RefreshRequest, deps: Identity) -> TokenPair:
-    """Rotate: the presented token stops working. Presenting a token that was already rotated
-    means it was copied: the whole family is revoked (theft detection)."""
+    """Rotate: the presented token stops working. Presenting a token of the family that was
+    already rotated means it was copied: the whole family is revoked (theft detection). A token
+    the family never issued is refused without touching the family."""
     invalid = InvalidRefreshToken("The refresh token is not valid; sign in again.")
     family, secret = _split_refresh(request.refresh_token)
     presented = _hash(secret)
@@ -176,17 +179,22 @@ def refresh(request: RefreshRequest, deps: Identity) -> TokenPair:
     record = deps.dal.get_family(family)
     if record is None or record.get("revoked") or int(record["expires_at"]) <= now:
         raise invalid
+    previous = [str(h) for h in record.get("previous", [])]
     if not hmac.compare_digest(str(record["current"]), presented):
-        _revoke_reused(family, record, deps)
+        if any(hmac.compare_digest(old, presented) for old in previous):
+            _revoke_reused(family, record, deps)
         raise invalid
     user = deps.dal.get_user(str(record["user_id"]))
     if user is None or int(record.get("token_version", -1)) != user.token_version:
         deps.dal.revoke_family(family)
         raise invalid
     pair, _, replacement = _issue(user, deps, family)
+    history = [*previous, presented][-REFRESH_HISTORY:]
     # The swap is conditional on the presented token still being current: of two requests racing
     # with the same token only one wins, and the loser is treated as reuse.
-    if not deps.dal.rotate_family(family, presented, replacement, now, now + REFRESH_SECONDS):
+    if not deps.dal.rotate_family(
+        family, presented, replacement, previous=history, now=now, expires_at=now + REFRESH_SECONDS
+    ):
         _revoke_reused(family, record, deps)
         raise invalid
     return pair
@@ -198,12 +206,18 @@ def _revoke_reused(family: str, record: dict[str, object], deps: Identity) -> No
 
 
 def logout(request: RefreshRequest, deps: Identity) -> None:
-    """Revoke the refresh token's family (possession of the token is the right to revoke it)."""
+    """Revoke the refresh token's family: possession of one of its tokens is the right to."""
     try:
-        family, _ = _split_refresh(request.refresh_token)
+        family, secret = _split_refresh(request.refresh_token)
     except InvalidRefreshToken:
         return
-    deps.dal.revoke_family(family)
+    record = deps.dal.get_family(family)
+    if record is None:
+        return
+    presented = _hash(secret)
+    known = [str(record["current"]), *(str(h) for h in record.get("previous", []))]
+    if any(hmac.compare_digest(h, presented) for h in known):
+        deps.dal.revoke_family(family)
 
 
 # ---------------------------------------------------------------------------- password reset
@@ -229,7 +243,7 @@ def forgot(request: ForgotRequest, deps: Identity) -> None:
     now = clock.epoch()
     previous = deps.dal.get_reset(user.id) or {}
     window_start = int(previous.get("window_start", 0))
-    issued = int(previous.get("issued", 0)) if window_start > now - 3600 else 0
+    issued = int(previous.get("issued", 0)) if window_start > now - RESET_WINDOW_SECONDS else 0
     if issued >= RESET_SMS_PER_HOUR:
         logger.info("password reset SMS limit reached", extra={"user_id": user.id})
         return
@@ -237,9 +251,10 @@ def forgot(request: ForgotRequest, deps: Identity) -> None:
     deps.dal.put_reset(
         user.id,
         _code_hash(user.id, code),
-        now + RESET_CODE_SECONDS,
-        issued + 1,
-        window_start if issued else now,
+        code_expires_at=now + RESET_CODE_SECONDS,
+        issued=issued + 1,
+        window_start=window_start if issued else now,
+        window_seconds=RESET_WINDOW_SECONDS,
     )
     if deps.sms is None:
         raise RuntimeError("no SMS sender configured")
@@ -256,22 +271,21 @@ def reset(request: ResetRequest, deps: Identity) -> None:
     )
     user = _find(request, deps)
     stored = deps.dal.get_reset(user.id) if user else None
-    if (
-        user is None
-        or not stored
-        or not stored.get("code_hash")
-        or int(stored["expires_at"]) <= clock.epoch()
-    ):
+    if user is None or not stored or not stored.get("code_hash"):
         raise invalid
-    if int(stored.get("attempts", 0)) >= RESET_MAX_TRIES:
-        raise invalid
-    if not hmac.compare_digest(str(stored["code_hash"]), _code_hash(user.id, request.code)):
-        if deps.dal.record_reset_attempt(user.id) >= RESET_MAX_TRIES:
-            deps.dal.burn_reset(user.id)
+    if int(stored.get("code_expires_at", stored["expires_at"])) <= clock.epoch():
         raise invalid
     passwords.check_policy(request.new_password, email=user.email, field="new_password")
-    deps.dal.burn_reset(user.id)
+    attempt = deps.dal.reserve_reset_attempt(user.id, RESET_MAX_TRIES)  # counted before comparing
+    if attempt is None:
+        raise invalid
+    if not hmac.compare_digest(str(stored["code_hash"]), _code_hash(user.id, request.code)):
+        if attempt >= RESET_MAX_TRIES:
+            deps.dal.burn_reset(user.id)
+        raise invalid
+    # The password first: if it fails (the account changed at the same moment) the code still works.
     deps.dal.set_password(user, passwords.hash_password(request.new_password), clock.now_iso())
+    deps.dal.burn_reset(user.id)
 
 
 # ---------------------------------------------------------------------------- profiles

@@ -46,10 +46,13 @@ def _tags(values: list[str]) -> list[str]:
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    # Strings are not stripped here: a password's spaces are part of it. Names and places are
+    # normalised by their own validators.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-Password = Annotated[str, Field(min_length=8, max_length=128, description="8 to 128 characters")]
+# Secrets are kept out of reprs (Powertools logs parsed models at DEBUG).
+Password = Annotated[str, Field(min_length=8, max_length=128, description="8 to 128 characters", repr=False)]
 FullName = Annotated[
     str | None,
     Field(
@@ -73,6 +76,7 @@ class RegisterRequest(_Input):
     @field_validator("full_name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
+        value = value.strip() if value is not None else None
         if value is not None and not _NAME.match(value):
             raise ValueError("a name has 1 to 80 printable characters")
         return value
@@ -80,7 +84,7 @@ class RegisterRequest(_Input):
 
 class LoginRequest(_Input):
     email: EmailStr
-    password: Annotated[str, Field(min_length=1, max_length=128)]
+    password: Annotated[str, Field(min_length=1, max_length=128, repr=False)]
 
 
 class TokenPair(BaseModel):
@@ -91,7 +95,7 @@ class TokenPair(BaseModel):
 
 
 class RefreshRequest(_Input):
-    refresh_token: Annotated[str, Field(min_length=10, max_length=200)]
+    refresh_token: Annotated[str, Field(min_length=10, max_length=200, repr=False)]
 
 
 class ForgotRequest(_Input):
@@ -108,7 +112,7 @@ class ForgotRequest(_Input):
 
 
 class ResetRequest(ForgotRequest):
-    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS")]
+    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS", repr=False)]
     new_password: Password
 
 
@@ -130,6 +134,7 @@ class ProfileUpdate(_Input):
     def _district(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        value = value.strip()
         if not _DISTRICT.match(value):
             raise ValueError("a district is a name like Gulu or Fort Portal")
         return " ".join(word.capitalize() for word in value.split())

@@ -247,13 +247,21 @@ class MarketDal:
     ) -> dynamo.Page:
         from soko.shared import cursor as cursors  # noqa: PLC0415
 
-        start = cursors.decode(cursor, scope=scope, key_names=key_names) if cursor else None
+        start = (
+            cursors.decode(cursor, scope=scope, key_names=key_names, numeric_keys=frozenset())
+            if cursor
+            else None
+        )
         items: list[dict[str, Any]] = []
         reads = 0
         while len(items) < limit and reads < 10:  # a bounded amount of reading per page
-            page = self._table.query(
-                **request, Limit=max(limit * 2, 25), **({"ExclusiveStartKey": start} if start else {})
-            )
+            try:
+                page = self._table.query(
+                    **request, Limit=max(limit * 2, 25), **({"ExclusiveStartKey": start} if start else {})
+                )
+            except Exception as err:
+                dynamo.raise_for_cursor(err, cursor)
+                raise
             reads += 1
             for item in page.get("Items", []):
                 items.append(item)
@@ -331,7 +339,11 @@ class MarketDal:
                 raise ListingUnavailable("This listing is no longer available.")
             raise InsufficientStock(
                 "Not enough stock left for this order.",
-                details={"available_kg": str(Decimal(int(listing.get("quantity_g", 0))) / 1000)},
+                details={
+                    "available_kg": str(
+                        (Decimal(int(listing.get("quantity_g", 0))) / 1000).quantize(Decimal("0.001"))
+                    )
+                },
             )
         raise StaleWrite("The order could not be placed; try again.")
 
@@ -426,6 +438,7 @@ class MarketDal:
             key_names=frozenset({"pk", "sk", f"{index}pk", f"{index}sk"}),
             limit=limit,
             cursor_token=cursor,
+            numeric_keys=frozenset(),  # every key of the market table is a string
             IndexName=index,
             KeyConditionExpression=f"{index}pk = :p",
             ExpressionAttributeValues={":p": partition},

@@ -17,6 +17,8 @@ from typing import Any
 
 from soko.shared.errors import InvalidCursor
 
+__all__ = ["InvalidCursor", "decode", "encode"]
+
 _VERSION = 1
 _MAX_LENGTH = 12 * 1024  # base64 of the largest legal table + index keys (2 x (2048 + 1024) bytes)
 
@@ -36,8 +38,19 @@ def encode(key: Key, *, scope: str) -> str:
     return token
 
 
-def decode(cursor: str, *, scope: str, key_names: frozenset[str] | set[str]) -> Key:
-    """Decode ``cursor`` for the list identified by ``scope``; raise :class:`InvalidCursor`."""
+def decode(
+    cursor: str,
+    *,
+    scope: str,
+    key_names: frozenset[str] | set[str],
+    numeric_keys: frozenset[str] | None = None,
+) -> Key:
+    """Decode ``cursor`` for the list identified by ``scope``; raise :class:`InvalidCursor`.
+
+    ``numeric_keys``: the key attributes that are numbers in the table's schema (every other one
+    is a string). Given, the types are checked too, so a doctored cursor is refused here rather than
+    by DynamoDB; None accepts either type.
+    """
     invalid = InvalidCursor(
         "The cursor is not valid for this list. Start again without a cursor.",
         details={"field": "cursor"},
@@ -47,14 +60,19 @@ def decode(cursor: str, *, scope: str, key_names: frozenset[str] | set[str]) -> 
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise invalid from None
     if not isinstance(payload, dict) or payload.get("v") != _VERSION or payload.get("s") != scope:
         raise invalid
     typed = payload.get("k")
     if not isinstance(typed, dict) or set(typed) != set(key_names):
         raise invalid
-    return {name: _value(pair, invalid) for name, pair in typed.items()}
+    key = {name: _value(pair, invalid) for name, pair in typed.items()}
+    if numeric_keys is not None:
+        for name, value in key.items():
+            if isinstance(value, Decimal) != (name in numeric_keys):
+                raise invalid
+    return key
 
 
 def _value(pair: Any, invalid: InvalidCursor) -> str | Decimal:

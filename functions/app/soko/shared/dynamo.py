@@ -51,18 +51,34 @@ def query_page(
     key_names: frozenset[str],
     limit: int,
     cursor_token: str | None,
+    numeric_keys: frozenset[str] | None = None,
     **query: Any,
 ) -> Page:
     """Run one ``Query`` page. ``key_names`` are the table and index key attributes of the query,
     which a cursor must hold exactly; ``scope`` names the list (including its filters)."""
     if cursor_token:
-        query["ExclusiveStartKey"] = cursor.decode(cursor_token, scope=scope, key_names=key_names)
-    response = tbl.query(Limit=limit, **query)
+        query["ExclusiveStartKey"] = cursor.decode(
+            cursor_token, scope=scope, key_names=key_names, numeric_keys=numeric_keys
+        )
+    try:
+        response = tbl.query(Limit=limit, **query)
+    except Exception as err:
+        raise_for_cursor(err, cursor_token)
+        raise
     last = response.get("LastEvaluatedKey")
     return Page(
         items=response.get("Items", []),
         next_cursor=cursor.encode(last, scope=scope) if last else None,
     )
+
+
+def raise_for_cursor(err: Exception, cursor_token: str | None) -> None:
+    """A start key DynamoDB refuses (wrong types, another partition) came from a doctored cursor."""
+    if cursor_token and error_code(err) == "ValidationException":
+        raise cursor.InvalidCursor(
+            "The cursor is not valid for this list. Start again without a cursor.",
+            details={"field": "cursor"},
+        ) from None
 
 
 def plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ app = create_app()
     description="Takes the code, the new password and the same email or phone the code was asked for. "
     "Every session of the account is signed out.",
     tags=["auth"],
-    responses={204: {"description": "Password changed"}, **error_responses(400, 422)},
+    responses={204: {"description": "Password changed"}, **error_responses(400, 409, 422)},
 )
 def reset(request: ResetRequest) -> Response[str]:
     logic.reset(request, identity())
