@@ -91,14 +91,14 @@ FARMERS = 200
 PRICES_UGX = (300, 6000)
 STOCK_KG = (200, 5000)
 BROWSE_RUNS = 30
-BROWSE_RUNS_FIRST = 10
+BROWSE_RUNS_FIRST = 5
 ORDER_RUNS = 30
 ORDER_RUNS_FIRST = 10
 ORDER_KG = "1"
 ORDERS_PER_BUYER = 15  # the template allows 20 an hour; warm-ups count too
 SAMPLE_BUDGET_S = 5.0  # a figure stops sampling after this long (with at least MIN_SAMPLES)
 MIN_SAMPLES = 5
-STREAM_TIMEOUT_S = 20.0  # at most, after each load
+STREAM_WAIT_S = (20.0, 5.0)  # at most, after each load: the second is not drained in minutes
 SCALING_NOTE_RATIO = 1.5  # browse this much slower at 10,000 than at 1,000: say why
 
 
@@ -881,10 +881,12 @@ class _Samples:
     failed_ms: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     gave_up: bool = False  # stopped at the first server error
+    last: requests.Response | None = None
 
     def add(self, ms: float, response: requests.Response) -> None:
         (self.ok_ms if response.status_code == self.expected else self.failed_ms).append(ms)
         self.statuses[response.status_code] += 1
+        self.last = response
 
     @property
     def p50(self) -> float | None:
@@ -1246,15 +1248,24 @@ def _write_listings(runtime: LocalRuntime, table: str, items: list[dict[str, Any
 
 
 @dataclass
+class _Written:
+    """One batch of listings written, and the wait for their stream records after it."""
+
+    listings: int
+    write_s: float
+    wait_s: float  # until the consumer had been handed their records, or the wait's cap
+    behind: int  # records not delivered when the wait ended
+    rate: float  # records delivered a second during the wait
+
+
+@dataclass
 class _Load:
     """Listings written into the table, and their way through the table's stream."""
 
     table: str  # physical name
     consumer: str | None  # the function the runtime feeds the table's stream to
     built_s: float = 0.0
-    # (listings written, seconds to write them, their stream records not delivered when the wait ended)
-    stages: list[tuple[int, float, int]] = field(default_factory=list)
-    drain_s: float = 0.0  # waiting, after the writes, for the consumer to be handed their records
+    stages: list[_Written] = field(default_factory=list)
     invocations: int = 0  # of the consumer, from the first write on
     baseline: int = 0  # records of the table's stream delivered before the first write
 
@@ -1267,26 +1278,29 @@ class _Load:
 
     @property
     def written(self) -> int:
-        return sum(count for count, _, _ in self.stages)
+        return sum(stage.listings for stage in self.stages)
 
 
-def _load(runtime: LocalRuntime, log: _InvokeLog, load: _Load, items: list[dict[str, Any]]) -> None:
-    """Write ``items``, then wait (at most STREAM_TIMEOUT_S) until the runtime has handed every
+def _load(
+    runtime: LocalRuntime, log: _InvokeLog, load: _Load, items: list[dict[str, Any]], wait_s: float
+) -> None:
+    """Write ``items``, then wait (at most ``wait_s``) until the runtime has handed every
     listing's stream record to the consumer, so the measurements that follow do not compete with
     that. (Records of other writes, the orders', count too: "behind" is approximate.)"""
     if not load.stages:
         load.baseline = load.streamed(log)
     mark = len(log.calls)
     seconds = _write_listings(runtime, load.table, items)
-    written = load.written + len(items)
+    written, delivered = load.written + len(items), load.delivered(log)
     started = time.perf_counter()
     while load.consumer and load.delivered(log) < written:
-        if time.perf_counter() - started > STREAM_TIMEOUT_S:
+        if time.perf_counter() - started > wait_s:
             break
         time.sleep(0.1)
-    load.drain_s += time.perf_counter() - started
+    waited = time.perf_counter() - started
     behind = max(0, written - load.delivered(log)) if load.consumer else 0
-    load.stages.append((len(items), seconds, behind))
+    rate = (load.delivered(log) - delivered) / waited if waited > 0 else 0.0
+    load.stages.append(_Written(len(items), seconds, waited, behind, rate))
     load.invocations += sum(1 for logical_id, _ in log.calls[mark:] if logical_id == load.consumer)
 
 
@@ -1327,8 +1341,10 @@ BROWSE_SHAPES: tuple[tuple[str, dict[str, str]], ...] = (
 SECOND_PAGE = "2nd page of newest (cursor)"
 
 
-def _page(response: requests.Response) -> tuple[str, str | None]:
+def _page(response: requests.Response | None) -> tuple[str, str | None]:
     """(what the page held, its cursor)."""
+    if response is None:
+        return "no response", None
     try:
         body = response.json()
         items, cursor = len(body["items"]), body.get("next_cursor")
@@ -1337,16 +1353,23 @@ def _page(response: requests.Response) -> tuple[str, str | None]:
     return f"{items} items" + (" + cursor" if cursor else ", last page"), cursor
 
 
-def _measure_browse(shop: _Shop, stage: _Stage, runs: int) -> None:
+def _browse_shape(shop: _Shop, stage: _Stage, label: str, params: dict[str, str], runs: int) -> str | None:
+    """Sample one query shape; returns the cursor of its (last) page."""
     url = f"{shop.base_url}/listings/"
-    shapes = list(BROWSE_SHAPES)
-    cursor = _page(_timed_request(shop.session, "GET", url)[1])[1]
-    if cursor:
-        shapes.append((SECOND_PAGE, {"cursor": cursor}))
-    for label, params in shapes:
-        browse = functools.partial(_timed_request, shop.session, "GET", url, params=params)
-        stage.pages[label] = _page(browse()[1])[0]  # unmeasured: what the page holds
-        stage.browse[label] = _sample(200, runs, browse)
+    stage.browse[label] = _sample(
+        200, runs, functools.partial(_timed_request, shop.session, "GET", url, params=params)
+    )
+    stage.pages[label], cursor = _page(stage.browse[label].last)
+    return cursor
+
+
+def _measure_browse(shop: _Shop, stage: _Stage, runs: int) -> None:
+    second_page = None
+    for label, params in BROWSE_SHAPES:
+        cursor = _browse_shape(shop, stage, label, params, runs)
+        second_page = second_page or (cursor if not params else None)
+    if second_page:  # the first page of everything came with a cursor
+        _browse_shape(shop, stage, SECOND_PAGE, {"cursor": second_page}, runs)
 
 
 def _measure_orders(shop: _Shop, listing_ids: list[str], runs: int, *, warm_up: bool) -> _Samples:
@@ -1388,15 +1411,11 @@ def _at(stage: _Stage, samples: _Samples | None) -> str:
 
 def _market_figures(load: _Load, stages: tuple[_Stage, _Stage], buyers: int) -> list[Figure]:
     small, large = stages
-    written = sum(seconds for _, seconds, _ in load.stages)
-    each = ", ".join(f"{count:,} in {seconds:.1f} s" for count, seconds, _ in load.stages)
-    behind = [
-        f"{n:,} behind at {stage.listings:,}"
-        for (_, _, n), stage in zip(load.stages, stages, strict=True)
-        if n
-    ]
-    drained = f"{load.invocations} invocations of {load.consumer}; " + (
-        ", ".join(behind) if behind else "none behind"
+    written = sum(stage.write_s for stage in load.stages)
+    each = ", ".join(f"{stage.listings:,} in {stage.write_s:.1f} s" for stage in load.stages)
+    waits = "; ".join(
+        f"at {stage.listings:,}: {batch.behind:,} behind after {batch.wait_s:.0f} s ({batch.rate:.0f}/s)"
+        for batch, stage in zip(load.stages, stages, strict=True)
     )
     figures = [
         Figure(
@@ -1407,11 +1426,11 @@ def _market_figures(load: _Load, stages: tuple[_Stage, _Stage], buyers: int) -> 
             f"{LISTINGS_TOTAL / written:.0f}/s ({each}); built by create_listing in {load.built_s:.1f} s",
         ),
         Figure(
-            "then waiting on MarketTable's stream",
-            load.drain_s if load.consumer else None,
+            "then waiting on MarketTable's stream (capped)",
+            sum(stage.wait_s for stage in load.stages) if load.consumer else None,
             "s",
             None,
-            drained,
+            f"records to {load.consumer} ({load.invocations} invocations); {waits}",
         ),
     ]
     for label, samples in large.browse.items():
@@ -1504,7 +1523,7 @@ def _market_notes(
             + (
                 "the figures above were measured with the stream behind, as noted (it competes with "
                 "moto, in this process, for the CPU)"
-                if any(behind for _, _, behind in load.stages)
+                if any(stage.behind for stage in load.stages)
                 else "the figures above were measured after it had delivered the loads"
             )
         )
@@ -1546,10 +1565,10 @@ def measure_market(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     with requests.Session() as session:
         shop = _Shop(runtime.base_url, session, tokens, rng)
         _progress(f"loading {LISTINGS_FIRST:,} listings")
-        _load(runtime, log, load, items[:LISTINGS_FIRST])
+        _load(runtime, log, load, items[:LISTINGS_FIRST], STREAM_WAIT_S[0])
         small = _stage(shop, ids[:LISTINGS_FIRST], (BROWSE_RUNS_FIRST, ORDER_RUNS_FIRST), warm_up=True)
         _progress(f"loading {LISTINGS_TOTAL - LISTINGS_FIRST:,} more listings")
-        _load(runtime, log, load, items[LISTINGS_FIRST:])
+        _load(runtime, log, load, items[LISTINGS_FIRST:], STREAM_WAIT_S[1])
         large = _stage(shop, ids, (BROWSE_RUNS, ORDER_RUNS), warm_up=False)
     section.figures += _market_figures(load, (small, large), len(tokens))
     section.notes += _market_notes(runtime, log, load, (small, large))

@@ -1,15 +1,18 @@
-"""The price layer's tasks against the running local runtime: ``make ingest-wfp``."""
+"""The price layer's tasks against the running local runtime: ``make ingest-wfp``, ``make train``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
+from typing import Any
 
 import requests
 
 
-def _local(port: int) -> dict[str, str]:
+def _local(port: int) -> dict[str, Any]:
     try:
         endpoints = requests.get(f"http://127.0.0.1:{port}/_local/endpoints", timeout=10).json()
     except requests.ConnectionError:
@@ -18,18 +21,50 @@ def _local(port: int) -> dict[str, str]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ.setdefault("AWS_DEFAULT_REGION", endpoints["region"])
-    return dict(endpoints["outputs"])
+    return {**endpoints["outputs"], "state_machines": endpoints["state_machines"]}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("task", choices=["ingest-wfp"])
+    parser.add_argument("task", choices=["ingest-wfp", "train"])
     parser.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     outputs = _local(args.port)
+    if args.task == "train":
+        return _train(outputs["state_machines"]["TrainingStateMachine"])
     from soko.ml.ingest import load_wfp  # noqa: PLC0415  (after AWS_ENDPOINT_URL points at the runtime)
 
     print(f"loaded {load_wfp(outputs['MlTableName'])} WFP observations into {outputs['MlTableName']}")
+    return 0
+
+
+def _train(state_machine: str) -> int:
+    """Run the training state machine (as the weekly schedule does) and report each pair."""
+    import boto3  # noqa: PLC0415
+
+    sfn = boto3.client("stepfunctions")
+    started = time.monotonic()
+    name = f"make-train-{int(time.time())}"
+    arn = sfn.start_execution(stateMachineArn=state_machine, name=name, input="{}")["executionArn"]
+    while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+        time.sleep(1)
+    print(f"training {execution['status']} in {time.monotonic() - started:.1f} s")
+    if execution["status"] != "SUCCEEDED":
+        print(execution.get("error"), execution.get("cause"))
+        return 1
+    results = json.loads(execution["output"]).get("results", [])
+    for result in results:
+        outcome = result.get("result", result)
+        if outcome.get("failed"):
+            print(f"  {outcome['market']:>16} {outcome['crop']:<15} FAILED {outcome.get('error')}")
+        else:
+            print(
+                f"  {outcome['market']:>16} {outcome['crop']:<15} {outcome['method']:<16} "
+                f"inner MAPE {outcome['inner_mape']:.3f} (naive {outcome['naive_mape']:.3f})"
+            )
+    print(
+        f"{sum(1 for r in results if not r.get('result', r).get('failed'))} of {len(results)} pairs trained"
+    )
     return 0
 
 

@@ -26,9 +26,12 @@ type Forecaster = Callable[[np.ndarray], np.ndarray]  # log history -> log forec
 def clean(log_prices: np.ndarray) -> np.ndarray:
     """Replace a value far from the trailing median (by MADs of the trailing window) with that
     median. Each point is judged only against the points before it: no look-ahead."""
-    out = log_prices.astype(float).copy()
+    raw = log_prices.astype(float)
+    out = raw.copy()
     for i in range(3, len(out)):
-        window = out[max(0, i - OUTLIER_WINDOW) : i]
+        # Against the raw trailing window: judged against cleaned values, a genuine level shift
+        # would be "corrected" forever. The median shrugs off an occasional outlier in the window.
+        window = raw[max(0, i - OUTLIER_WINDOW) : i]
         median = float(np.median(window))
         mad = float(np.median(np.abs(window - median))) or 0.02
         if abs(out[i] - median) > OUTLIER_MADS * 1.4826 * mad:

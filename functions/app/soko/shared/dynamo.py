@@ -81,6 +81,17 @@ def raise_for_cursor(err: Exception, cursor_token: str | None) -> None:
         ) from None
 
 
+def storable(value: Any) -> Any:
+    """Floats as Decimals, recursively (boto3 refuses floats)."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 def plain(value: Any) -> Any:
     """Turn DynamoDB's Decimals into int/float recursively (for JSON and pydantic)."""
     if isinstance(value, Decimal):
