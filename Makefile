@@ -12,7 +12,7 @@ PORT      ?= 3000
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed ingest-wfp train \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed ingest-wfp generate-data train \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -72,6 +72,9 @@ seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the
 
 ingest-wfp: $(STAMP) ## Load the shipped WFP price series into the running local runtime
 	$(PY) -m soko_local.ml_tasks ingest-wfp --port $(PORT)
+
+generate-data: $(STAMP) ## Synthetic, labelled weekly series for crops with no real data (local runtime)
+	$(PY) -m soko_local.ml_tasks generate-data --port $(PORT)
 
 train: $(STAMP) ## Run the training state machine in the running local runtime (after make ingest-wfp)
 	$(PY) -m soko_local.ml_tasks train --port $(PORT)

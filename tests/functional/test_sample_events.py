@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
+from soko_local.provision import Deployment
 from soko_local.template import AppModel
 
 EVENTS = Path(__file__).parents[2] / "events"
@@ -22,16 +26,55 @@ def test_no_sample_event_without_a_function(app_model: AppModel) -> None:
     assert not orphans, f"events for functions the template does not declare: {orphans}"
 
 
+def _kind(app_model: AppModel, function: str) -> str:
+    api = app_model.http_apis[0]
+    if any(route[2] == function for route in api.routes):
+        return "http"
+    if any(a.function == function for a in api.authorizers.values()):
+        return "authorizer"
+    if any(s.function == function for s in app_model.event_sources):
+        return "consumer"
+    return "task"  # a Step Functions task
+
+
+def _seed_training_pair(deployment: Deployment) -> None:
+    """TrainPairFunction's sample trains Gulu maize: give the pair 30 months of prices."""
+    table = boto3.resource("dynamodb").Table(deployment.physical["MlTable"])
+    for month in range(30):
+        day = f"{2023 + month // 12}-{month % 12 + 1:02d}-15"
+        table.put_item(
+            Item={
+                "pk": "OBS#Gulu#maize_grain",
+                "sk": f"{day}#wfp#retail",
+                "date": day,
+                "price": 1000 + 10 * month,
+                "source": "wfp",
+                "pricetype": "retail",
+                "status": "accepted",
+            }
+        )
+
+
+SETUP: dict[str, Callable[[Deployment], None]] = {"TrainPairFunction": _seed_training_pair}
+
+
 @pytest.mark.parametrize("event_file", sorted(EVENTS.glob("*.json")), ids=lambda p: p.stem)
-def test_handler_accepts_its_sample_event(invoke, event_file: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke(event_file.stem, json.loads(event_file.read_text()))
+def test_handler_accepts_its_sample_event(  # type: ignore[no-untyped-def]
+    invoke, deployment: Deployment, app_model: AppModel, event_file: Path
+) -> None:
+    function = event_file.stem
+    SETUP.get(function, lambda _: None)(deployment)
+    result: Any = invoke(function, json.loads(event_file.read_text()))
 
     assert isinstance(result, dict)
-    if "statusCode" in result:  # an HTTP API function
+    kind = _kind(app_model, function)
+    if kind == "http":
         assert result["statusCode"] < 500, result
         if result.get("body"):
             json.loads(result["body"])
-    elif "batchItemFailures" in result:  # a stream or queue consumer: the sample is processed
+    elif kind == "consumer":  # the sample record is processed
         assert result["batchItemFailures"] == []
-    else:  # the authorizer: the sample carries a token that is not valid
+    elif kind == "authorizer":  # the sample carries a token that is not valid
         assert result == {"isAuthorized": False}
+    else:
+        json.dumps(result)  # a task's result goes back to Step Functions as JSON

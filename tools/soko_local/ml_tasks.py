@@ -1,4 +1,5 @@
-"""The price layer's tasks against the running local runtime: ``make ingest-wfp``, ``make train``."""
+"""The price layer's tasks against the running local runtime: ``make ingest-wfp``,
+``make generate-data``, ``make train``."""
 
 from __future__ import annotations
 
@@ -26,12 +27,21 @@ def _local(port: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("task", choices=["ingest-wfp", "train"])
+    parser.add_argument("task", choices=["ingest-wfp", "generate-data", "train"])
     parser.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     outputs = _local(args.port)
     if args.task == "train":
         return _train(outputs["state_machines"]["TrainingStateMachine"])
+    if args.task == "generate-data":
+        from datetime import UTC, datetime  # noqa: PLC0415
+
+        from soko.ml.ingest import load  # noqa: PLC0415
+        from soko.ml.synthetic import generate  # noqa: PLC0415
+
+        count = load(outputs["MlTableName"], generate(datetime.now(UTC).date()), counter="synthetic_count")
+        print(f"generated {count} synthetic weekly observations (source=synthetic) for the crops WFP lacks")
+        return 0
     from soko.ml.ingest import load_wfp  # noqa: PLC0415  (after AWS_ENDPOINT_URL points at the runtime)
 
     print(f"loaded {load_wfp(outputs['MlTableName'])} WFP observations into {outputs['MlTableName']}")

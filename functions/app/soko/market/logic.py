@@ -265,7 +265,9 @@ def _plan(filters: BrowseFilters) -> Any:
     if filters.q:
         found = crops.find(filters.q)
         if found is None:
-            title = title_keys(filters.q) or None
+            title = title_keys(filters.q)
+            if not title:
+                return None  # no word of 3 or more letters to search for: nothing can match
         elif crop_id not in (None, found.id):
             return None  # two different crops asked for: nothing can match
         else:
@@ -286,7 +288,12 @@ def _plan(filters: BrowseFilters) -> Any:
         index=BROWSE_INDEXES[(dimension, order)],
         partition=partition,
         ascending=filters.sort == "price",  # cheapest first; newest and -price read backwards
-        price_range=(filters.min_price or 0, filters.max_price or 999_999_999_999) if priced else None,
+        price_range=(
+            filters.min_price or 0,
+            999_999_999_999 if filters.max_price is None else filters.max_price,
+        )
+        if priced
+        else None,
         filters={k: v for k, v in equality.items() if v and not covered.get(k)},
         min_price=None if priced else filters.min_price,
         max_price=None if priced else filters.max_price,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -39,7 +39,8 @@ def _kg(value: Decimal) -> Decimal:
 
 
 Kilograms = Annotated[Decimal, AfterValidator(_kg), Field(description="kilograms, at most 3 decimals")]
-Ugx = Annotated[int, Field(gt=0, le=100_000_000, description="integer UGX")]
+# Strict: money is a JSON integer, never "1200" or 1200.0 (CONVENTIONS: no floats for money).
+Ugx = Annotated[int, Field(strict=True, gt=0, le=100_000_000, description="integer UGX")]
 
 
 def to_grams(kg: Decimal) -> int:
@@ -96,11 +97,20 @@ class ListingCreate(_Input):
 
 
 class ListingUpdate(_Input):
+    """Fields left out are kept; ``null`` clears only the optional ones (description, harvest date)."""
+
     title: Annotated[str | None, Field(min_length=3, max_length=120)] = None
     price_per_kg: Ugx | None = None
     quantity_kg: Annotated[Decimal | None, Field(ge=0)] = None
     description: Annotated[str | None, Field(max_length=2000)] = None
     harvest_date: date | None = None
+
+    @field_validator("title", "price_per_kg", "quantity_kg", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null (leave the field out to keep it)")
+        return value
 
     @field_validator("quantity_kg")
     @classmethod
