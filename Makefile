@@ -12,7 +12,7 @@ PORT      ?= 3000
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed ingest-wfp generate-data train \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed ingest-wfp generate-data train backtest \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -75,6 +75,9 @@ ingest-wfp: $(STAMP) ## Load the shipped WFP price series into the running local
 
 generate-data: $(STAMP) ## Synthetic, labelled weekly series for crops with no real data (local runtime)
 	$(PY) -m soko_local.ml_tasks generate-data --port $(PORT)
+
+backtest: $(STAMP) ## Rolling-origin backtest on the real WFP series: reports/backtest.{json,md} and PNGs
+	$(PY) -m soko.ml.backtest
 
 train: $(STAMP) ## Run the training state machine in the running local runtime (after make ingest-wfp)
 	$(PY) -m soko_local.ml_tasks train --port $(PORT)
