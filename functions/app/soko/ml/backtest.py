@@ -88,7 +88,9 @@ def _selected(prices: np.ndarray, t: int, pool: dict[str, fc.Forecaster]) -> str
 
 @dataclass
 class Scores:
-    errors: dict[str, dict[int, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    errors: dict[str, dict[int, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
 
     def add(self, name: str, horizon: int, error: float) -> None:
         self.errors[name][horizon].append(error)
@@ -139,10 +141,15 @@ def run(include_prophet: bool = True, plots: bool = True) -> dict[str, Any]:
 def _series_report(series: Series, scores: Scores) -> dict[str, Any]:
     naive = scores.mape("naive")
     return {
-        "series": series.name, "market": series.market, "crop": series.crop, "pricetype": series.pricetype,
-        "months": int(np.sum(~np.isnan(series.prices))), "first": series.months[0].isoformat(),
+        "series": series.name,
+        "market": series.market,
+        "crop": series.crop,
+        "pricetype": series.pricetype,
+        "months": int(np.sum(~np.isnan(series.prices))),
+        "first": series.months[0].isoformat(),
         "last": series.months[-1].isoformat(),
-        "model_mape": round(scores.mape("model"), 4), "naive_mape": round(naive, 4),
+        "model_mape": round(scores.mape("model"), 4),
+        "naive_mape": round(naive, 4),
         "seasonal_naive_mape": round(scores.mape("seasonal_naive"), 4),
         "ratio": round(scores.mape("model") / naive, 3) if naive else None,
     }
@@ -151,7 +158,9 @@ def _series_report(series: Series, scores: Scores) -> dict[str, Any]:
 def _report(overall: Scores, series: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     names = sorted(overall.errors)
     by_horizon = {
-        str(h): {f"{name}_mape": round(overall.mape(name, h), 4) for name in ("model", "naive", "seasonal_naive")}
+        str(h): {
+            f"{name}_mape": round(overall.mape(name, h), 4) for name in ("model", "naive", "seasonal_naive")
+        }
         | {"ratio": round(overall.mape("model", h) / overall.mape("naive", h), 3)}
         for h in fc.HORIZONS
     }
@@ -159,21 +168,30 @@ def _report(overall: Scores, series: list[dict[str, Any]], seconds: float) -> di
         name: {
             "mape": round(overall.mape(name), 4),
             "ratio_to_naive": round(overall.mape(name) / overall.mape("naive"), 3),
-            "by_horizon": {str(h): round(overall.mape(name, h) / overall.mape("naive", h), 3) for h in fc.HORIZONS},
+            "by_horizon": {
+                str(h): round(overall.mape(name, h) / overall.mape("naive", h), 3) for h in fc.HORIZONS
+            },
         }
         for name in names
     }
     return {
         "overall": {
-            "model_mape": round(overall.mape("model"), 4), "naive_mape": round(overall.mape("naive"), 4),
+            "model_mape": round(overall.mape("model"), 4),
+            "naive_mape": round(overall.mape("naive"), 4),
             "seasonal_naive_mape": round(overall.mape("seasonal_naive"), 4),
-            "ratio": round(overall.mape("model") / overall.mape("naive"), 3), "by_horizon": by_horizon,
+            "ratio": round(overall.mape("model") / overall.mape("naive"), 3),
+            "by_horizon": by_horizon,
         },
         "candidates": candidates,
         "series": series,
-        "setup": {"origins": ORIGINS, "horizons_months": list(fc.HORIZONS), "series_count": len(series),
-                  "markets": list(SEED_MARKETS), "seconds": round(seconds, 1),
-                  "data": "WFP via HDX (CC BY-IGO 3.0), data/wfp/wfp_uganda_prices.csv"},
+        "setup": {
+            "origins": ORIGINS,
+            "horizons_months": list(fc.HORIZONS),
+            "series_count": len(series),
+            "markets": list(SEED_MARKETS),
+            "seconds": round(seconds, 1),
+            "data": "WFP via HDX (CC BY-IGO 3.0), data/wfp/wfp_uganda_prices.csv",
+        },
     }
 
 
@@ -187,10 +205,17 @@ def _plot(series: Series, one_step: list[tuple[int, float]]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     figure, axis = plt.subplots(figsize=(8, 3.2))
     start = max(0, len(series.months) - 60)
-    axis.plot(series.months[start:], series.prices[start:], label="actual (UGX/kg)", color="black")
+    when = np.array(series.months, dtype="datetime64[D]")
+    axis.plot(when[start:], series.prices[start:], label="actual (UGX/kg)", color="black")
     if one_step:
-        axis.plot([series.months[i] for i, _ in one_step], [v for _, v in one_step], "o-", ms=3,
-                  label="1-month-ahead forecast", color="tab:green")
+        axis.plot(
+            when[[i for i, _ in one_step]],
+            [v for _, v in one_step],
+            "o-",
+            ms=3,
+            label="1-month-ahead forecast",
+            color="tab:green",
+        )
     axis.set_title(series.name)
     axis.legend(loc="best", fontsize=8)
     figure.tight_layout()
@@ -201,20 +226,31 @@ def _plot(series: Series, one_step: list[tuple[int, float]]) -> None:
 def markdown(report: dict[str, Any]) -> str:
     o = report["overall"]
     lines = [
-        "# Price forecast backtest (WFP Uganda, real data)", "",
+        "# Price forecast backtest (WFP Uganda, real data)",
+        "",
         f"{report['setup']['series_count']} series, last {ORIGINS} origins each, horizons 1-3 months; "
-        f"{report['setup']['seconds']} s. Data: WFP via HDX (CC BY-IGO 3.0).", "",
+        f"{report['setup']['seconds']} s. Data: WFP via HDX (CC BY-IGO 3.0).",
+        "",
         f"**Served (per-series selection by inner backtest): MAPE {o['model_mape']:.2%} vs naive "
-        f"{o['naive_mape']:.2%} - ratio {o['ratio']:.3f}** (seasonal naive {o['seasonal_naive_mape']:.2%}).", "",
-        "| horizon | served | naive | seasonal naive | ratio |", "|---|---|---|---|---|",
+        f"{o['naive_mape']:.2%} - ratio {o['ratio']:.3f}** (seasonal naive {o['seasonal_naive_mape']:.2%}).",
+        "",
+        "| horizon | served | naive | seasonal naive | ratio |",
+        "|---|---|---|---|---|",
     ]
     for h, row in o["by_horizon"].items():
-        lines.append(f"| {h} | {row['model_mape']:.2%} | {row['naive_mape']:.2%} | "
-                     f"{row['seasonal_naive_mape']:.2%} | {row['ratio']:.3f} |")
-    lines += ["", "| candidate | MAPE (h=1..3) | ratio to naive | h1 | h2 | h3 |", "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {h} | {row['model_mape']:.2%} | {row['naive_mape']:.2%} | "
+            f"{row['seasonal_naive_mape']:.2%} | {row['ratio']:.3f} |"
+        )
+    lines += [
+        "",
+        "| candidate | MAPE (h=1..3) | ratio to naive | h1 | h2 | h3 |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, row in sorted(report["candidates"].items(), key=lambda kv: kv[1]["ratio_to_naive"]):
         hz = row["by_horizon"]
-        lines.append(f"| {name} | {row['mape']:.2%} | {row['ratio_to_naive']:.3f} | {hz['1']} | {hz['2']} | {hz['3']} |")
+        ratios = f"{hz['1']} | {hz['2']} | {hz['3']}"
+        lines.append(f"| {name} | {row['mape']:.2%} | {row['ratio_to_naive']:.3f} | {ratios} |")
     return "\n".join(lines) + "\n"
 
 
