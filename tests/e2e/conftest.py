@@ -20,7 +20,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME_APP = Path(__file__).parent / "runtime_app"
-START_TIMEOUT_SECONDS = 60
+START_TIMEOUT_SECONDS = 180  # generous: a fresh clone compiles everything on a busy 2-core machine
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
