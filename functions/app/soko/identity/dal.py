@@ -20,10 +20,8 @@ account (never by reading first).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from soko.identity.models import DirectoryRole, StoredUser
@@ -31,7 +29,6 @@ from soko.shared import aws, dynamo, outbox
 from soko.shared.errors import Conflict
 from soko.shared.events import EventDetail
 
-_serializer = TypeSerializer()
 DIRECTORY_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 _NO_DISTRICT = "~"  # sorts after every district name
 
@@ -52,16 +49,7 @@ def _user_key(user_id: str) -> dict[str, str]:
     return {"pk": f"USER#{user_id}", "sk": "PROFILE"}
 
 
-def _low(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(_decimals(v)) for k, v in item.items() if v is not None}
-
-
-def _decimals(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, list):
-        return [_decimals(v) for v in value]
-    return value
+_low = dynamo.serialize
 
 
 def directory_entry(user: StoredUser, role: DirectoryRole) -> dict[str, Any]:
@@ -102,27 +90,15 @@ class UsersDal:
 
     def _transact(self, items: list[dict[str, Any]], reasons: dict[int, Exception]) -> None:
         """Run a transaction; a failed condition at index i raises ``reasons[i]``."""
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as err:
-            if dynamo.error_code(err) != "TransactionCanceledException":
-                dynamo.raise_if_throttled(err)
-                raise
-            codes = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-            for index, code in enumerate(codes):
-                if code == "ConditionalCheckFailed" and index in reasons:
-                    raise reasons[index] from None
-            if "TransactionConflict" in codes:
-                raise ConcurrentUpdate(
-                    "Someone else changed this account at the same moment; try again."
-                ) from None
-            raise
+        codes = dynamo.transact(items)
+        for index, code in enumerate(codes):
+            if code == "ConditionalCheckFailed" and index in reasons:
+                raise reasons[index]
+        if codes:
+            raise ConcurrentUpdate("The change could not be applied; try again.")
 
     def _outbox(self, events: Iterable[EventDetail]) -> list[dict[str, Any]]:
-        return [
-            {"Put": {**put["Put"], "Item": _low(put["Put"]["Item"])}}
-            for put in (outbox.put(self.table_name, e) for e in events)
-        ]
+        return outbox.puts(self.table_name, events)
 
     # ------------------------------------------------------------------ accounts
     def create_user(self, user: StoredUser, events: Sequence[EventDetail]) -> None:

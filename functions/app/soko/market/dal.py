@@ -31,14 +31,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
-from botocore.exceptions import ClientError
-
 from soko.shared import aws, dynamo, outbox
 from soko.shared.errors import Conflict, NotFound, TooManyRequests
 from soko.shared.events import EventDetail
 
-_serializer = TypeSerializer()
 BROWSE_INDEXES = {
     ("crop", "price"): "gsi1",
     ("crop", "newest"): "gsi2",
@@ -110,8 +106,7 @@ def listing_index_keys(item: dict[str, Any]) -> dict[str, str]:
     return keys
 
 
-def _low(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in value.items() if v is not None}
+_low = dynamo.serialize
 
 
 @dataclass
@@ -139,25 +134,12 @@ class MarketDal:
         return aws.client("dynamodb")
 
     def _outbox(self, events: Sequence[EventDetail]) -> list[dict[str, Any]]:
-        puts = []
-        for event in events:
-            put = outbox.put(self.table_name, event)["Put"]
-            puts.append({"Put": {**put, "Item": _low(put["Item"])}})
-        return puts
+        return outbox.puts(self.table_name, events)
 
-    def _transact(self, items: list[dict[str, Any]]) -> list[str | None]:
-        """Run a transaction: [] when it committed, else the cancellation code of each item."""
-        try:
-            self._client.transact_write_items(TransactItems=items)
-            return []
-        except ClientError as err:
-            if dynamo.error_code(err) != "TransactionCanceledException":
-                dynamo.raise_if_throttled(err)
-                raise
-            codes = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-            if "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes:
-                raise StaleWrite("Someone changed this at the same moment; try again.") from None
-            return [None if code in (None, "None") else code for code in codes]
+    @staticmethod
+    def _transact(items: list[dict[str, Any]]) -> list[str | None]:
+        """[] when the transaction committed, else each item's cancellation code."""
+        return dynamo.transact(items)
 
     # ------------------------------------------------------------------ listings
     def create_listing(self, item: dict[str, Any], events: Sequence[EventDetail]) -> None:

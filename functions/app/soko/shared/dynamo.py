@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from soko.shared import aws, cursor
-from soko.shared.errors import DependencyUnavailable
+from soko.shared.errors import Conflict, DependencyUnavailable
 
 _THROTTLED = {
     "ProvisionedThroughputExceededException",
@@ -90,6 +90,35 @@ def storable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [storable(v) for v in value]
     return value
+
+
+def serialize(item: dict[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB's low-level form (for TransactWriteItems); None values are left out."""
+    from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
+
+    serializer = TypeSerializer()
+    return {k: serializer.serialize(storable(v)) for k, v in item.items() if v is not None}
+
+
+class TransactionConflict(Conflict):
+    code = "CONCURRENT_UPDATE"
+
+
+def transact(items: list[dict[str, Any]]) -> list[str | None]:
+    """Run a transaction: [] when it committed, else each item's cancellation code (None where it
+    did not fail). A conflict with another transaction, and no failed condition, is a 409."""
+    try:
+        aws.client("dynamodb").transact_write_items(TransactItems=items)
+        return []
+    except Exception as err:
+        if error_code(err) != "TransactionCanceledException":
+            raise_if_throttled(err)
+            raise
+        reasons = getattr(err, "response", {}).get("CancellationReasons", [])
+        codes = [None if r.get("Code") in (None, "None") else r.get("Code") for r in reasons]
+        if "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes:
+            raise TransactionConflict("Someone changed this at the same moment; try again.") from None
+        return codes
 
 
 def plain(value: Any) -> Any:

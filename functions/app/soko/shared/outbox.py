@@ -8,6 +8,7 @@ An outbox item lives in the domain's own table (``pk = OUTBOX#<event_id>``) and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from soko.shared import clock
@@ -29,6 +30,13 @@ def item(event: EventDetail) -> dict[str, Any]:
         "created_at": clock.now_iso(),
         "expires_at": clock.epoch() + TTL_SECONDS,
     }
+
+
+def puts(table_name: str, events: Iterable[EventDetail]) -> list[dict[str, Any]]:
+    """TransactWriteItems ``Put``s (low-level form) of the events' outbox items."""
+    from soko.shared.dynamo import serialize  # noqa: PLC0415
+
+    return [{"Put": {**put(table_name, e)["Put"], "Item": serialize(item(e))}} for e in events]
 
 
 def put(table_name: str, event: EventDetail) -> dict[str, Any]:
