@@ -38,19 +38,21 @@ def _transactions_keep_streams() -> None:
                 if table.stream_shard is not None
             }
             held: list[tuple[Any, Any, Any]] = []
-            for shard in live.values():
-                shard.add = lambda old, new, s=shard: held.append((s, old, new))  # shadows the method
+            for name, shard in live.items():
+                # A small recorder stands in for the stream while the transaction runs: moto
+                # deep-copies each table per item for its rollback, and the live stream holds every
+                # record ever written (copying it made transactions slower the longer a run went on).
+                self.tables[name].stream_shard = _Recorder(shard, held)
             try:
                 result = original(self, transact_items)
             except Exception:
                 for name, shard in live.items():
-                    if name in self.tables:  # moto put back a copy: it keeps the live stream
+                    if name in self.tables:  # moto put back a copy: it gets the live stream back
                         self.tables[name].stream_shard = shard
                         shard.table = self.tables[name]
                 raise
-            finally:
-                for shard in live.values():
-                    del shard.add
+            for name, shard in live.items():
+                self.tables[name].stream_shard = shard
             for shard, old, new in held:  # committed: the records appear, in order
                 shard.add(old, new)
             return result
@@ -59,6 +61,20 @@ def _transactions_keep_streams() -> None:
     for name in ("put_item", "update_item", "delete_item", "batch_write_item"):
         if hasattr(DynamoDBBackend, name):
             setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
+
+
+class _Recorder:
+    """Takes a transaction's stream records until it commits (see _transactions_keep_streams)."""
+
+    def __init__(self, shard: Any, held: list[tuple[Any, Any, Any]]):
+        self._shard = shard
+        self._held = held
+
+    def add(self, old: Any, new: Any) -> None:
+        self._held.append((self._shard, old, new))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Recorder:
+        return self  # nothing of its own to copy
 
 
 def _locked(method: Any) -> Any:

@@ -42,7 +42,7 @@ from soko_local.provision import Deployment, provision
 from soko_local.template import AppModel
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def operations() -> Iterator[OperationRecorder]:
     """Every AWS API call goes through ``BaseClient._make_api_call``: wrapped to record its name."""
     recorder = OperationRecorder()
@@ -62,7 +62,7 @@ def operations() -> Iterator[OperationRecorder]:
 FAST_OPERATIONS = frozenset({"Query", "Scan", "GetItem"})
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def fast_dynamodb_reads() -> Iterator[Any]:
     """Query/Scan/GetItem results as ``json.dumps`` (see the module docstring); yields the original."""
     original = DynamoResult.execute_result
@@ -79,7 +79,7 @@ def fast_dynamodb_reads() -> Iterator[Any]:
         DynamoResult.execute_result = original  # type: ignore[method-assign]
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def deployment(
     app_model: AppModel, operations: OperationRecorder, fast_dynamodb_reads: Any
 ) -> Iterator[Deployment]:
@@ -95,12 +95,12 @@ def deployment(
     reset_process_caches()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def invoke(deployment: Deployment) -> Invoke:
     return make_invoker(deployment)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def api(invoke: Invoke, app_model: AppModel, deployment: Deployment, operations: OperationRecorder) -> Api:
     secret: list[str] = []
 
@@ -115,7 +115,7 @@ def api(invoke: Invoke, app_model: AppModel, deployment: Deployment, operations:
     return Api(invoke, app_model.http_apis[0].routes, jwt_secret, operations)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def market_table(deployment: Deployment) -> MarketTable:
     return MarketTable(deployment.physical["MarketTable"])
 
