@@ -19,9 +19,10 @@ _publisher: EventPublisher | None = None
 
 
 def _bus() -> EventPublisher:
-    global _publisher  # noqa: PLW0603  (one publisher per execution environment)
-    if _publisher is None:
-        _publisher = EventPublisher(load(BaseConfig).event_bus_name)
+    global _publisher  # noqa: PLW0603  (one publisher per execution environment and bus)
+    bus = load(BaseConfig).event_bus_name
+    if _publisher is None or _publisher.bus_name != bus:
+        _publisher = EventPublisher(bus)
     return _publisher
 
 

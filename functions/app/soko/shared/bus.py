@@ -40,6 +40,10 @@ class EventPublisher:
         self._backoff = backoff_seconds
 
     @property
+    def bus_name(self) -> str:
+        return self._bus_name
+
+    @property
     def client(self) -> Any:
         if self._client is None:
             self._client = aws.client("events")

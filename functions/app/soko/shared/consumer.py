@@ -47,13 +47,14 @@ class EventConsumer:
             expires_after_seconds=IDEMPOTENCY_SECONDS,
         )
         self._process_once: Callable[..., Any] | None = None
+        self._table = ""
         self.lambda_handler = lambda_entry(correlation_id_path=None)(self._lambda_handler)
 
     def _once(self) -> Callable[..., Any]:
-        if self._process_once is None:  # built on first use: needs the configured table
-            persistence = DynamoDBPersistenceLayer(
-                table_name=load(BaseConfig).idempotency_table_name, boto3_client=aws.client("dynamodb")
-            )
+        table = load(BaseConfig).idempotency_table_name
+        if self._process_once is None or table != self._table:  # built per configured table
+            self._table = table
+            persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
 
             @idempotent_function(  # type: ignore[untyped-decorator]
                 data_keyword_argument="event",

@@ -42,12 +42,13 @@ class IdempotentWrite:
             expires_after_seconds=TTL_SECONDS,
         )
         self._once: Callable[..., dict[str, Any]] | None = None
+        self._table = ""
 
     def __call__(self, *, caller: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
-        if self._once is None:
-            persistence = DynamoDBPersistenceLayer(
-                table_name=load(BaseConfig).idempotency_table_name, boto3_client=aws.client("dynamodb")
-            )
+        table = load(BaseConfig).idempotency_table_name
+        if self._once is None or table != self._table:  # built once per table (per process on Lambda)
+            self._table = table
+            persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
             self._once = idempotent_function(
                 data_keyword_argument="request",
                 config=self.config,
