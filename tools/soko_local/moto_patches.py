@@ -17,6 +17,7 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from typing import Any
@@ -26,6 +27,7 @@ _lock = threading.RLock()
 
 
 def _transactions_keep_streams() -> None:
+    from moto.dynamodb import models as dynamodb_models  # noqa: PLC0415
     from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
 
     original = DynamoDBBackend.transact_write_items
@@ -43,6 +45,7 @@ def _transactions_keep_streams() -> None:
                 # deep-copies each table per item for its rollback, and the live stream holds every
                 # record ever written (copying it made transactions slower the longer a run went on).
                 self.tables[name].stream_shard = _Recorder(shard, held)
+            dynamodb_models.copy = OneCopyPerTable()  # type: ignore[assignment,attr-defined]
             try:
                 result = original(self, transact_items)
             except Exception:
@@ -51,6 +54,8 @@ def _transactions_keep_streams() -> None:
                         self.tables[name].stream_shard = shard
                         shard.table = self.tables[name]
                 raise
+            finally:
+                dynamodb_models.copy = copy  # type: ignore[attr-defined]
             for name, shard in live.items():
                 self.tables[name].stream_shard = shard
             for shard, old, new in held:  # committed: the records appear, in order
@@ -61,6 +66,26 @@ def _transactions_keep_streams() -> None:
     for name in ("put_item", "update_item", "delete_item", "batch_write_item"):
         if hasattr(DynamoDBBackend, name):
             setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
+
+
+class OneCopyPerTable:
+    """moto backs up a table once per item of a transaction, before any write, so the copies of one
+    table are identical: make one (moto's ``copy`` module is swapped for this during a call)."""
+
+    def __init__(self) -> None:
+        self._copies: dict[int, Any] = {}
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+        if not isinstance(value, Table):
+            return copy.deepcopy(value, memo)
+        if id(value) not in self._copies:
+            self._copies[id(value)] = copy.deepcopy(value)
+        return self._copies[id(value)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
 
 
 class _Recorder:
