@@ -12,22 +12,24 @@ Eval  : for every series, each of its last 24 observed months is an origin t; ev
 Final method ("FINAL"), everything computed from data <= origin:
   1. causal outlier cleaning (log scale): x_m is replaced by the median of the previous 12 raw observations
      (needs >= 6) if |log x_m - median| > max(log 3, 5 * 1.4826 * MAD). Used for modelling only.
-  2. POOL: pooled ridge regression, one per horizon h, fitted at each origin T on all series' samples (i, s)
-     with s + h <= T; target = clean log change s -> s+h (clipped +-0.5); features (all computed from data <= s):
+  2. POOL: pooled ridge regression, one per horizon h, refitted at each origin month T on ALL past samples (i, s)
+     of all 31 series (expanding window, s observed, >= 12 months of history, s + h <= T); target = clean log change s -> s+h (clipped +-0.5); features (all computed from data <= s):
      own last 3 one-month log changes, relative-price deviation (log gap to the mean of the other target markets
      of the same crop & pricetype, minus its own trailing-36-month mean) plus its crop interactions, mean
      one-month change of those peer markets, Owino's one-month change (0 for Owino), gap of the price to its own
      trailing-36-month mean, crop x 2-harmonic month-of-year terms, northern-market (Gulu, Lira) harmonics,
      and the series' own expected seasonal log change month(t)->month(t+h) estimated on its past (plus crop
-     interactions). Features standardised on the training rows; ridge penalty lam * sum(weights), lam = 1.
+     interactions). Features standardised on the training rows; penalty lam * n_train * ||b||^2 with lam = 1
+     (no intercept penalty); < 100 training rows -> no change predicted.
   3. ENS = mean(POOL, SEASONAL-NAIVE) in log space (seasonal naive = clean last value adjusted by
-     multiplicative month factors estimated on the past, shrunk by 0.5).
-  4. BLEND = clean_last + w_h * (ENS - clean_last); w_h in {0, .25, ..., 1.5} chosen at each origin month by a
-     pooled inner backtest over all target series on origins s in [T-36, T-h] (targets <= T).
-  5. FINAL = BLEND, unless (per series) one of {naive, SES, seasonal naive, Prophet, POOL} had an inner-backtest
-     MAPE (origins in [T-36, T), targets <= T, >= 30 scored points, series history >= 36 months) at least 10%
-     lower than BLEND's, in which case that candidate is used. (Prophet is fitted only at the evaluation origins
-     and the 12 origins before them, so its inner MAPE uses at most those origins - to bound run time.)
+     multiplicative month factors estimated on the past, shrunk by 0.5; factor = median by calendar month of the
+     log deviation from a centred 2x12 moving average computed inside the history; needs >= 48 months).
+  4. FINAL = ENS, unless (per series, per origin T) one of {naive, SES, seasonal naive, Prophet, POOL} had an
+     inner-backtest MAPE at least 30% lower than ENS's (inner origins s in [T-36, T), targets s+h <= T, >= 60 scored
+     points, series history >= 36 observations); then that candidate is used. (Prophet is fitted only at the
+     evaluation origins and the 12 origins before them, so its inner MAPE uses at most those - to bound run time.)
+  Also reported: BLEND = clean_last + w_h * (ENS - clean_last), w_h in {0, .25, ..., 1.5} chosen at each origin
+  month by a pooled inner backtest over all series (origins in [T-36, T-h]); it did not beat ENS on the dev window.
 
 Run: python backtest.py [--dev] [--prophet-raw] [--procs 2]
 """
@@ -53,7 +55,7 @@ MIN_OBS = 36          # series needs >= 36 observations
 MIN_HIST = 12         # a model is only run at an origin with >= 12 months since the series' first observation
 W_INNER = 36          # inner-backtest window (months) for blend weight and per-series override
 BLEND_GRID = np.arange(0, 1.501, 0.25)
-OVERRIDE_MARGIN, OVERRIDE_MINPTS, OVERRIDE_MINHIST = 0.10, 30, 36
+OVERRIDE_MARGIN, OVERRIDE_MINPTS, OVERRIDE_MINHIST = 0.30, 60, 36
 PROPHET_INNER = 12    # Prophet is fitted at the eval origins + the 12 origins before (limits its inner-selection use)
 RIDGE_LAM, TARGET_CLIP = 1.0, 0.5
 
@@ -196,6 +198,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dev", action="store_true", help="also score the 24 origins before the test origins")
     ap.add_argument("--prophet-raw", action="store_true", help="also Prophet on raw (uncleaned) log prices")
+    ap.add_argument("--prophet-cache", default=None, help="optional pickle to reuse Prophet fits between runs")
+    ap.add_argument("--dump", default=None, help="optional pickle of all forecasts (for further analysis)")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
     t_start = time.time()
@@ -222,8 +226,9 @@ def main():
     first_eval = {i: min(v[i][0] for v in eval_sets.values()) for i in range(n)}
     # origins at which forecasts are needed: eval origins + 2 inner windows back (override needs BLEND there,
     # BLEND needs ENS one more window back)
-    need = {i: [m for m in np.where(obs[i])[0] if m >= first_eval[i] - 2 * W_INNER - H and m - first[i] >= MIN_HIST]
-            for i in range(n)}
+    # every origin with >= 12 months of history (so that the pooled inner backtest of the blend weight always
+    # sees all series, independent of which origins are being evaluated)
+    need = {i: [m for m in np.where(obs[i])[0] if m - first[i] >= MIN_HIST] for i in range(n)}
     need_prophet = {i: [m for m in need[i] if m >= first_eval[i] - PROPHET_INNER] for i in range(n)}
     print(f"{n} series; outer origins {sum(len(v) for v in outer.values())}")
 
@@ -306,7 +311,10 @@ def main():
     for T, ilist in sorted(by_month.items()):
         for h in range(1, H + 1):
             tr = (RS + h <= T) & np.isfinite(YA[h])     # target month must be <= origin
-            f = ridge(XA[h][tr], np.clip(YA[h][tr], -TARGET_CLIP, TARGET_CLIP), RIDGE_LAM)
+            if tr.sum() < 100:                           # too little pooled history yet: no change predicted
+                f = lambda x: 0.0
+            else:
+                f = ridge(XA[h][tr], np.clip(YA[h][tr], -TARGET_CLIP, TARGET_CLIP), RIDGE_LAM)
             for i in ilist:
                 FC["pool"].setdefault((i, T), np.zeros(H))[h - 1] = C[i, T] + f(xrow(i, T, h))
     for k in FC["pool"]:
@@ -319,10 +327,18 @@ def main():
     jobs = [(i, m, "clean") for i in range(n) for m in need_prophet[i]]
     if args.prophet_raw:
         FC["prophet_rawlog"] = {}
-        jobs += [(i, m, "raw") for i in range(n) for m in outer[i]]
+        jobs += [(i, m, "raw") for i in range(n) for v in eval_sets.values() for m in v[i] if m - first[i] >= MIN_HIST]
+    cache = {}
+    if args.prophet_cache and os.path.exists(args.prophet_cache):
+        cache = pd.read_pickle(args.prophet_cache)
+    todo = [j for j in jobs if (keys[j[0]], j[1], j[2]) not in cache]
     with Pool(args.procs) as pool:
-        for (i, m, w), f in pool.imap_unordered(_prophet_job, jobs, chunksize=8):
-            FC["prophet" if w == "clean" else "prophet_rawlog"][(i, m)] = f
+        for (i, m, w), f in pool.imap_unordered(_prophet_job, todo, chunksize=8):
+            cache[(keys[i], m, w)] = f
+    for (i, m, w) in jobs:
+        FC["prophet" if w == "clean" else "prophet_rawlog"][(i, m)] = cache[(keys[i], m, w)]
+    if args.prophet_cache:
+        pd.to_pickle(cache, args.prophet_cache)
     t_prophet = time.time() - t0
 
     # ---------------- inner-backtest helpers (only actuals at months <= the decision origin are used)
@@ -357,16 +373,18 @@ def main():
         for i in by_month[T]:
             FC["blend"][(i, T)] = FC["clean_last"][(i, T)] + wcache[T] * (FC["ens"][(i, T)] - FC["clean_last"][(i, T)])
 
-    # FINAL: per-series override of BLEND by a candidate that was >= 10% better in the inner backtest
+    # FINAL: per-series override of ENS by a candidate that was >= 30% better in the inner backtest
     ovr_cands = ["naive", "ses", "seas_naive", "prophet", "pool"]
     chosen = {}
     for i in range(n):
         for T in sorted(set(np.concatenate([v[i] for v in eval_sets.values()]))):
+            if (i, T) not in FC["ens"]:
+                continue                                 # < 12 months of history: scored as naive for every method
             def inner(c):
                 e = [[ape(FC[c], i, s, h) for s in need[i] if T - W_INNER <= s < T and s + h <= T] for h in range(1, H + 1)]
                 e = [[x for x in eh if np.isfinite(x)] for eh in e]
                 return (np.mean([np.mean(eh) for eh in e if eh]) if any(e) else np.inf), sum(len(eh) for eh in e)
-            best, (bv, _) = "blend", inner("blend")
+            best, (bv, _) = "ens", inner("ens")
             bestv = bv * (1 - OVERRIDE_MARGIN)
             if nobs_upto[i, T] >= OVERRIDE_MINHIST:
                 for c in ovr_cands:
@@ -403,7 +421,7 @@ def main():
              ("prophet", "Prophet, log (cleaned)")] + \
             ([("prophet_rawlog", "Prophet, log (raw)")] if args.prophet_raw else []) + \
             [("clean_last", "naive on cleaned value"), ("pool", "POOL pooled ridge"), ("ens", "ENS = (POOL+seas.naive)/2"),
-             ("blend", "BLEND = naive->ENS, inner w"), ("final", "FINAL = BLEND + override")]
+             ("blend", "BLEND = naive->ENS, inner w"), ("final", "FINAL = ENS + guarded override")]
     print(f"\nruntime: total {time.time() - t_start:.0f}s (local {t_local:.0f}s, pooled {t_pool:.0f}s, "
           f"prophet {t_prophet:.0f}s for {len(jobs)} fits, blend/selection {t_select:.0f}s)")
     for tag, origins in eval_sets.items():
@@ -419,6 +437,9 @@ def main():
                 r = a / nb
                 print(f"{label:32s} {a[0]:6.2f} {a[1]:6.2f} {a[2]:6.2f} {a.mean():6.2f} | "
                       f"{r[0]:5.3f} {r[1]:5.3f} {r[2]:5.3f} {a.mean() / nb.mean():5.3f}")
+    if args.dump:
+        pd.to_pickle(dict(FC=FC, keys=keys, L=L, C=C, FLAG=FLAG, obs=obs, months=months, outer=outer, dev=dev,
+                          need=need, chosen=chosen, wcache=wcache), args.dump)
     from collections import Counter
     print("\nFINAL choice counts (test origins):", dict(Counter(chosen[(i, m)] for i in range(n) for m in outer[i])))
     print("BLEND weights w_h, mean over test origin months:",
