@@ -24,6 +24,7 @@ def _dev(args: argparse.Namespace) -> int:
         port=args.port,
         watch=not args.no_watch,
         run_schedules=not args.no_schedules,
+        parameters={"Stage": "local", **dict(p.split("=", 1) for p in args.parameter)},
     )
     runtime = LocalRuntime(options)
     try:
@@ -60,6 +61,12 @@ def _remote(args: argparse.Namespace, method: str, path: str) -> int:
     return 0 if response.ok else 1
 
 
+def _parameter(text: str) -> str:
+    if "=" not in text or not text.split("=", 1)[0]:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="soko_local", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     dev.add_argument("--template", default=str(ROOT / "template.yaml"))
     dev.add_argument("--no-watch", action="store_true", help="do not reload code on change")
     dev.add_argument("--no-schedules", action="store_true", help="fire schedules only on demand")
+    dev.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        type=_parameter,
+        help="a template parameter, as sam deploy --parameter-overrides (repeatable)",
+    )
     dev.add_argument("--ready-file", help="write the endpoints JSON here once serving (used by tests)")
     args = parser.parse_args(argv)
     if args.command == "dev":

@@ -68,7 +68,19 @@ def read_wfp(path: Path = WFP_FILE) -> list[Observation]:
             rank = _PREFERRED.get(row["commodity"], 0)
             if key not in chosen or rank < chosen[key][0]:
                 chosen[key] = (rank, observation)
-    return sorted((o for _, o in chosen.values()), key=lambda o: (o.market, o.crop, o.pricetype, o.day))
+    # "Maize" only before the first "Maize (white)" month of the series: the two differ in level and
+    # move differently, so mixing them after white starts adds noise (docs/research/REPORT.md).
+    preferred_from: dict[tuple[str, str, str], date] = {}
+    for rank, o in chosen.values():
+        if rank == 0:
+            series = (o.market, o.crop, o.pricetype)
+            preferred_from[series] = min(o.day, preferred_from.get(series, o.day))
+    kept = (
+        o
+        for rank, o in chosen.values()
+        if rank == 0 or o.day < preferred_from.get((o.market, o.crop, o.pricetype), date.max)
+    )
+    return sorted(kept, key=lambda o: (o.market, o.crop, o.pricetype, o.day))
 
 
 def load(table_name: str, observations: list[Observation], *, counter: str) -> int:

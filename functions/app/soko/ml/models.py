@@ -13,6 +13,7 @@ from soko.shared.config import BaseConfig
 class MlConfig(BaseConfig):
     ml_table_name: str
     models_bucket_name: str = ""
+    prophet_candidate: bool = True  # fit Prophet at the inner origins as an override candidate
 
 
 class MarketOut(BaseModel):

@@ -33,16 +33,26 @@ def observations(table_name: str, market: str, crop: str) -> list[dict[str, Any]
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def monthly(items: list[dict[str, Any]]) -> tuple[str, list[tuple[date, float]]]:
-    """The pair's monthly series (median per month) of the best price type it has."""
+def monthly_by_kind(items: list[dict[str, Any]]) -> dict[str, list[tuple[date, float]]]:
+    """The pair's monthly series (median per month) of every price type it has (accepted only)."""
     by_type: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
     for item in items:
         if item.get("status") != "accepted":
             continue
         kind = "synthetic" if item.get("source") == "synthetic" else str(item.get("pricetype", "retail"))
         by_type[kind][month(date.fromisoformat(str(item["date"])))].append(float(item["price"]))
-    for kind in PRICETYPE_ORDER:
-        if by_type.get(kind):
-            points = sorted((m, statistics.median(v)) for m, v in by_type[kind].items())
-            return kind, points
-    return "none", []
+    return {
+        kind: sorted((m, statistics.median(v)) for m, v in months.items()) for kind, months in by_type.items()
+    }
+
+
+def preferred(kinds: dict[str, Any]) -> str | None:
+    """The price type a pair is forecast on."""
+    return next((kind for kind in PRICETYPE_ORDER if kinds.get(kind)), None)
+
+
+def monthly(items: list[dict[str, Any]]) -> tuple[str, list[tuple[date, float]]]:
+    """The pair's monthly series of the best price type it has."""
+    kinds = monthly_by_kind(items)
+    kind = preferred(kinds)
+    return (kind, kinds[kind]) if kind else ("none", [])

@@ -1,10 +1,12 @@
 """Training (Step Functions tasks): list the trainable pairs, and train one pair.
 
-Training one pair reads its monthly series (soko.ml.series), chooses a method by an inner rolling
-backtest on data before the forecast origin (soko.ml.forecasting), forecasts the next 3 months on
-log prices, turns them into 12 weekly prices with bounds, stores the model document in S3 under a
-versioned key and the forecast in DynamoDB, drops the pair's cached answers, and publishes
-ModelTrained. Only the training functions import this module (numpy; Prophet for its candidate).
+Listing also takes a snapshot of every monthly price series (S3), so that every pair of one run is
+trained on the same data. Training one pair builds the panel of all series (the pooled model learns
+from every market; soko.ml.forecasting), chooses what to serve by an inner backtest on data before
+the forecast origin, forecasts on log prices, turns the months ahead into 12 weekly prices with
+bounds, stores the model document in S3 under a versioned key and the forecast in DynamoDB, drops the
+pair's cached answers, and publishes ModelTrained. Only the training functions import this module
+(numpy; pandas and Prophet for the Prophet candidate).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from soko.ml import fallback, forecasting, series
 from soko.ml.dal import MlDal
 from soko.ml.events import ModelTrained
+from soko.ml.markets import MARKETS
 from soko.ml.models import MlConfig
 from soko.shared import aws, clock, dynamo, ids
 from soko.shared.bus import EventPublisher
@@ -27,6 +30,10 @@ from soko.shared.config import load
 from soko.shared.observability import lambda_entry, logger
 
 WEEKS = 12
+POOL_MARKETS = tuple(m.id for m in MARKETS if m.seed)
+SNAPSHOT_PREFIX = "snapshots/"
+
+type Panel = dict[forecasting.SeriesKey, dict[int, float]]
 
 
 class NotEnoughData(Exception):
@@ -40,26 +47,98 @@ class Trained:
     model_version: str
     method: str
     data_through: str
+    data_from: str
     predictions: list[dict[str, Any]]
     inner_mape: float
     naive_mape: float
+    candidates: dict[str, float]
     months: int
     series_kind: str
 
 
+def _coverage(table_name: str) -> list[dict[str, Any]]:
+    table, query = (
+        dynamo.table(table_name),
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": "COVERAGE"},
+        },
+    )
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**query)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def trainable_pairs(table_name: str) -> list[dict[str, str]]:
     """Pairs with at least MIN_HISTORY observations of any source (from the coverage counts)."""
-    items = (
-        dynamo.table(table_name)
-        .query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "COVERAGE"})
-        .get("Items", [])
-    )
     pairs = []
-    for item in items:
+    for item in _coverage(table_name):
         total = sum(int(item.get(k, 0)) for k in ("wfp_count", "order_count", "synthetic_count"))
         if total >= forecasting.MIN_HISTORY:
             pairs.append({"market": str(item["market"]), "crop": str(item["crop"])})
     return sorted(pairs, key=lambda p: (p["crop"], p["market"]))
+
+
+def collect(table_name: str) -> Panel:
+    """Every pair's monthly series of every price type, keyed for the forecasting panel."""
+    panel: Panel = {}
+    for item in _coverage(table_name):
+        market, crop = str(item["market"]), str(item["crop"])
+        for kind, points in series.monthly_by_kind(series.observations(table_name, market, crop)).items():
+            key = forecasting.SeriesKey(market, crop, kind)
+            panel[key] = {forecasting.month_index(day): price for day, price in points}
+    return panel
+
+
+def dump(panel: Panel) -> bytes:
+    return json.dumps(
+        {
+            "series": [
+                {
+                    "market": k.market,
+                    "crop": k.crop,
+                    "kind": k.kind,
+                    "prices": {str(m): p for m, p in v.items()},
+                }
+                for k, v in sorted(panel.items())
+            ]
+        }
+    ).encode()
+
+
+def parse(body: bytes) -> Panel:
+    document = json.loads(body)
+    return {
+        forecasting.SeriesKey(s["market"], s["crop"], s["kind"]): {
+            int(m): float(p) for m, p in s["prices"].items()
+        }
+        for s in document["series"]
+    }
+
+
+def snapshot(config: MlConfig) -> str | None:
+    """Store the panel of this run in S3 (without a bucket each pair reads DynamoDB itself)."""
+    if not config.models_bucket_name:
+        return None
+    key = f"{SNAPSHOT_PREFIX}{ids.ulid()}.json"
+    aws.client("s3").put_object(
+        Bucket=config.models_bucket_name,
+        Key=key,
+        Body=dump(collect(config.ml_table_name)),
+        ContentType="application/json",
+    )
+    return key
+
+
+def load_panel(config: MlConfig, key: str | None) -> Panel:
+    if key and config.models_bucket_name:
+        body = aws.client("s3").get_object(Bucket=config.models_bucket_name, Key=key)["Body"].read()
+        return parse(body)
+    return collect(config.ml_table_name)
 
 
 def weekly(
@@ -67,9 +146,9 @@ def weekly(
 ) -> list[dict[str, Any]]:
     """Weekly prices for the next WEEKS weeks: log-linear between the last observed month and the
     monthly forecasts (each placed on the 15th), flat after the last one; bounds widen with it."""
+    base = forecasting.month_index(last_month)
     anchors = [(last_month, last_log)] + [
-        ((last_month.replace(day=1) + timedelta(days=32 * h)).replace(day=15), float(v))
-        for h, v in zip(forecasting.HORIZONS, monthly_logs, strict=True)
+        (forecasting.month_date(base + h), float(v)) for h, v in enumerate(monthly_logs, start=1)
     ]
     out = []
     for start in fallback.week_starts(today, WEEKS):
@@ -85,37 +164,60 @@ def weekly(
             {
                 "week_start": start.isoformat(),
                 "price": round(price),
-                "lower": round(price * (1 - width)),
+                "lower": round(price * (1 - min(width, 0.9))),
                 "upper": round(price * (1 + width)),
             }
         )
     return out
 
 
-def train_pair(market: str, crop: str, config: MlConfig, *, include_prophet: bool = False) -> Trained:
-    kind, points = series.monthly(series.observations(config.ml_table_name, market, crop))
-    if len(points) < forecasting.MIN_HISTORY:
+def horizon_for(data_through: date, today: date) -> int:
+    """Months to forecast: up to the month of the last week served, at least the scored 3, at most 12
+    (older data serves the last month's forecast flat)."""
+    last_week = fallback.week_starts(today, WEEKS)[-1]
+    needed = forecasting.month_index(last_week) - forecasting.month_index(data_through) + 1
+    return max(*forecasting.HORIZONS, min(12, needed))
+
+
+def train_pair(
+    market: str, crop: str, config: MlConfig, *, panel: Panel | None = None, prophet: bool | None = None
+) -> Trained:
+    data = panel if panel is not None else collect(config.ml_table_name)
+    kinds = {k.kind: v for k, v in data.items() if k.market == market and k.crop == crop}
+    kind = series.preferred(kinds)
+    observed = len(kinds[kind]) if kind else 0
+    if kind is None or observed < forecasting.MIN_HISTORY:
         raise NotEnoughData(
-            f"{market}/{crop} has {len(points)} months of prices; {forecasting.MIN_HISTORY} needed"
+            f"{market}/{crop} has {observed} months of prices; {forecasting.MIN_HISTORY} needed"
         )
-    prices = np.array([p for _, p in points], dtype=float)
-    pool = forecasting.candidates(include_prophet=include_prophet)
-    selection = forecasting.select(prices, pool)
-    history = forecasting.clean(np.log(prices))
-    monthly_logs = pool[selection.method](history)
+    key = forecasting.SeriesKey(market, crop, kind)
     today = clock.now().date()
-    version = ids.ulid()
-    predictions = weekly(points[-1][0], float(history[-1]), monthly_logs, selection.band, today)
+    last = max(data[key])
+    use_prophet = config.prophet_candidate if prophet is None else prophet
+    model = forecasting.Panel(
+        data,
+        POOL_MARKETS,
+        horizon=horizon_for(forecasting.month_date(last), today),
+        prophet=forecasting.prophet_fit if use_prophet else None,
+    )
+    i, t = model.index(key), model.col(last)
+    chosen = model.forecast(i, t)
+    predictions = weekly(
+        forecasting.month_date(last), float(model.cleaned[i, t]), chosen.logs, chosen.band, today
+    )
+    naive = model.inner_mape("naive", i, t)
     return Trained(
         market=market,
         crop=crop,
-        model_version=version,
-        method=selection.method,
-        data_through=points[-1][0].isoformat(),
+        model_version=ids.ulid(),
+        method=chosen.method,
+        data_through=forecasting.month_date(last).isoformat(),
+        data_from=forecasting.month_date(min(data[key])).isoformat(),
         predictions=predictions,
-        inner_mape=selection.inner[selection.method],
-        naive_mape=selection.inner["naive"],
-        months=len(points),
+        inner_mape=chosen.inner.get(chosen.method, naive),
+        naive_mape=naive,
+        candidates=chosen.inner,
+        months=observed,
         series_kind=kind,
     )
 
@@ -130,8 +232,10 @@ def publish(trained: Trained, config: MlConfig) -> None:
         "series": trained.series_kind,
         "data_through": trained.data_through,
         "trained_at": clock.now_iso(),
-        "inner_backtest_mape": trained.inner_mape,
-        "inner_backtest_naive_mape": trained.naive_mape,
+        "inner_backtest_mape": _finite(trained.inner_mape),
+        "inner_backtest_naive_mape": _finite(trained.naive_mape),
+        "inner_backtest_candidates": trained.candidates,
+        "data_from": trained.data_from,
         "predictions": trained.predictions,
     }
     if config.models_bucket_name:
@@ -163,8 +267,8 @@ def publish(trained: Trained, config: MlConfig) -> None:
                 method=trained.method,
                 data_through=trained.data_through,
                 observations=trained.months,
-                backtest_mape=round(trained.inner_mape, 4),
-                naive_mape=round(trained.naive_mape, 4),
+                backtest_mape=_finite(trained.inner_mape),
+                naive_mape=_finite(trained.naive_mape),
             )
         ]
     )
@@ -172,14 +276,17 @@ def publish(trained: Trained, config: MlConfig) -> None:
 
 @lambda_entry(correlation_id_path=None)
 def list_pairs_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"pairs": trainable_pairs(load(MlConfig).ml_table_name)}
+    config = load(MlConfig)
+    key = snapshot(config)
+    pairs = trainable_pairs(config.ml_table_name)
+    return {"snapshot": key, "pairs": [pair | ({"snapshot": key} if key else {}) for pair in pairs]}
 
 
 @lambda_entry(correlation_id_path=None)
 def train_pair_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = load(MlConfig)
     market, crop = str(event["market"]), str(event["crop"])
-    trained = train_pair(market, crop, config)
+    trained = train_pair(market, crop, config, panel=load_panel(config, event.get("snapshot")))
     publish(trained, config)
     logger.info("model trained", extra={"market": market, "crop": crop, "method": trained.method})
     return {
@@ -187,6 +294,10 @@ def train_pair_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "crop": crop,
         "model_version": trained.model_version,
         "method": trained.method,
-        "inner_mape": round(trained.inner_mape, 4),
-        "naive_mape": round(trained.naive_mape, 4),
+        "inner_mape": _finite(trained.inner_mape),
+        "naive_mape": _finite(trained.naive_mape),
     }
+
+
+def _finite(value: float) -> float | None:
+    return round(value, 4) if math.isfinite(value) else None
