@@ -9,10 +9,11 @@ STAMP     := $(VENV)/.installed
 SAM_VENV  := .venv-sam
 SAM       := $(SAM_VENV)/bin/sam
 PORT      ?= 3000
+PARAMS    ?=# template parameters for make dev, as sam deploy takes them: PARAMS="ProphetCandidate=false"
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints create-admin seed ingest-wfp generate-data train backtest \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed ingest-wfp generate-data train backtest \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -31,7 +32,7 @@ $(STAMP): requirements-dev.txt layers/deps/requirements.txt pyproject.toml scrip
 venv: $(STAMP) ## Create .venv and install dependencies
 
 dev: $(STAMP) ## Run the whole system locally (HTTP API on PORT, default 3000)
-	$(PY) -m soko_local dev --port $(PORT)
+	$(PY) -m soko_local dev --port $(PORT) $(foreach p,$(PARAMS),--parameter $(p))
 
 test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end)
 	$(PY) -m pytest -q
@@ -84,6 +85,10 @@ train: $(STAMP) ## Run the training state machine in the running local runtime (
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)
+
+ussd: $(STAMP) ## A handset in the terminal on the local USSD Function URL: make ussd PHONE=+256772123456
+	@test -n "$(PHONE)" || { echo "usage: make ussd PHONE=+2567XXXXXXXX"; exit 2; }
+	$(PY) -m soko_local.ussd_sim --port $(PORT) --phone "$(PHONE)"
 
 # ---------------------------------------------------------------- AWS (SAM CLI in its own venv)
 $(SAM): scripts/find-python.sh

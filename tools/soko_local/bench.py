@@ -587,7 +587,15 @@ def _instrument(runtime: LocalRuntime) -> _InvokeLog:
 def _running_runtime() -> Iterator[tuple[LocalRuntime, _InvokeLog, float]]:
     from soko_local.runtime import LocalRuntime, RuntimeOptions  # noqa: PLC0415
 
-    runtime = LocalRuntime(RuntimeOptions(template=TEMPLATE, port=0, watch=False, run_schedules=False))
+    runtime = LocalRuntime(
+        RuntimeOptions(
+            template=TEMPLATE,
+            port=0,
+            watch=False,
+            run_schedules=False,
+            parameters={"Stage": "local"},
+        )
+    )
     log = _instrument(runtime)
     started = time.perf_counter()
     try:
@@ -1600,6 +1608,104 @@ def measure_market(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     return section
 
 
+# ---------------------------------------------------------------------------- 8. USSD
+USSD_RUNS = 40
+USSD_IMPORT_RUNS = 5
+USSD_REPLY_TARGET_MS = 1000.0  # PROVIDERS.md: well under 1 s, a cold start included
+USSD_IMPORT_TARGET_MS = 300.0
+USSD_FORBIDDEN_MODULES = ("pandas", "prophet", "numpy", "soko.payments", "soko.providers.pesapal")
+
+
+def _ussd_cold_imports() -> tuple[list[float], list[str]]:
+    """The USSD handler module's import in fresh interpreters, and the heavy modules it loaded."""
+    code_dir = Path(__file__).resolve().parents[2] / "functions" / "app"
+    env = _function_environment()
+    times = [_run_probe(code_dir, "soko.ussd.handler", env)[0] for _ in range(USSD_IMPORT_RUNS)]
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import soko.ussd.handler; "
+        f"print(','.join(m for m in {USSD_FORBIDDEN_MODULES!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", probe, str(code_dir)],
+        cwd=code_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return times, [m for m in done.stdout.strip().split(",") if m]
+
+
+def measure_ussd(runtime: LocalRuntime, log: _InvokeLog) -> Section:
+    """Replies through the gateway and the Function URL, as Africa's Talking would get them."""
+    section = Section("8. USSD: replies through the local Function URL, and the handler's cold import")
+    url = runtime.endpoints()["function_urls"]["UssdFunction"]
+    table = runtime.client("dynamodb")
+    day = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 2 * 86400))
+    table.put_item(
+        TableName=runtime.deployment.physical["MlTable"],
+        Item={
+            "pk": {"S": "OBS#Kisenyi_Kampala#maize_grain"},
+            "sk": {"S": f"{day}#wfp#retail"},
+            "date": {"S": day},
+            "price": {"N": "1000"},
+            "source": {"S": "wfp"},
+            "pricetype": {"S": "retail"},
+            "status": {"S": "accepted"},
+        },
+    )
+    screens: dict[str, list[float]] = {"main menu (text '')": [], "1*1*1 (forecast)": []}
+    first_ms: float | None = None
+    with requests.Session() as http:
+        for run in range(USSD_RUNS):
+            session = f"ATUid_bench_{run}"
+            for samples, text in zip(screens.values(), ("", "1*1*1"), strict=True):
+                form = {
+                    "sessionId": session,
+                    "phoneNumber": "+256772999000",
+                    "networkCode": "99999",
+                    "text": text,
+                }
+                started = time.perf_counter()
+                reply = http.post(url, data=form, timeout=30)
+                elapsed = _ms_since(started)
+                if reply.status_code != 200 or not reply.text.startswith(("CON ", "END ")):
+                    raise BenchError(f"USSD answered {reply.status_code}: {reply.text[:100]!r}")
+                if first_ms is None:
+                    first_ms = elapsed
+                else:
+                    samples.append(elapsed)
+    imports, heavy = _ussd_cold_imports()
+    for label, samples in screens.items():
+        section.figures.append(
+            Figure(
+                f"reply p50, {label}",
+                _median(samples),
+                "ms",
+                USSD_REPLY_TARGET_MS,
+                f"p95 {_p95(samples):.0f} ms over {len(samples)} requests (HTTP to the gateway, worker warm)",
+            )
+        )
+    section.figures += [
+        Figure("first reply (worker cold start included)", first_ms, "ms", USSD_REPLY_TARGET_MS),
+        Figure(
+            f"cold import of soko.ussd.handler (median of {USSD_IMPORT_RUNS} fresh interpreters)",
+            _median(imports),
+            "ms",
+            USSD_IMPORT_TARGET_MS,
+            f"runs {_ms_list(imports)}",
+        ),
+    ]
+    section.notes.append(
+        "heavy modules loaded by the USSD handler: "
+        + (", ".join(heavy) if heavy else "none")
+        + f" (checked: {', '.join(USSD_FORBIDDEN_MODULES)}); the marketplace and price logic load on "
+        "the first screen that needs them."
+    )
+    return section
+
+
 # ---------------------------------------------------------------------------- main
 def _guarded(title: str, measure: Callable[[], list[Section]]) -> list[Section]:
     """Run a measurement; a failure becomes a section that says so (the others still run)."""
@@ -1610,14 +1716,22 @@ def _guarded(title: str, measure: Callable[[], list[Section]]) -> list[Section]:
 
 
 def _runtime_sections() -> list[Section]:
-    """Sections 2, 4, 5 and 6, on one in-process runtime: 4 first, while every worker is still
+    """Sections 2, 4, 5, 6 and 7, on one in-process runtime: 4 first, while every worker is still
     cold; 6 last, as it leaves moto holding 10,000 listings."""
     with _running_runtime() as (runtime, log, start_s):
         cold = _guarded("4. Worker cold start", lambda: [measure_worker_cold_starts(runtime, start_s)])
         gateway = _guarded("2. Gateway overhead", lambda: [measure_gateway(runtime, log)])
         identity = _guarded("5. Identity", lambda: [measure_identity(runtime, log)])
+        ussd = _guarded("8. USSD", lambda: [measure_ussd(runtime, log)])
         market = _guarded("6. Marketplace", lambda: [measure_market(runtime, log)])
-    return [*gateway, *cold, *identity, *market]
+        prices = _guarded("7. Price layer", lambda: [_measure_prices(runtime, log)])
+    return [*gateway, *cold, *identity, *market, *prices, *ussd]
+
+
+def _measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
+    from soko_local.bench_prices import measure_prices  # noqa: PLC0415  (it imports this module)
+
+    return measure_prices(runtime, log)
 
 
 def _allow_ctrl_c_in_children() -> None:

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -508,13 +509,23 @@ class LocalRuntime:
             self.pool.evict_idle()
 
     # ------------------------------------------------------------------ introspection
+    def _url_token_query(self, logical_id: str) -> str:
+        """``?token=...`` for a function URL whose function checks a secret token in its URL (it
+        names the secret in URL_TOKEN_SECRET_ARN); '' for any other."""
+        arn = self.deployment.functions[logical_id].environment.get("URL_TOKEN_SECRET_ARN")
+        if not arn:
+            return ""
+        token = self.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+        return "?" + urllib.parse.urlencode({"token": token})
+
     def endpoints(self) -> dict[str, Any]:
         return {
             "http_api": self.base_url,
             "docs": f"{self.base_url}/docs",
             "openapi": f"{self.base_url}/openapi.json",
             "function_urls": {
-                url.function: f"{self.base_url}/_fn/{url.function}/" for url in self.app.function_urls
+                url.function: f"{self.base_url}/_fn/{url.function}/{self._url_token_query(url.function)}"
+                for url in self.app.function_urls
             },
             "websocket": None,
             "aws_endpoint": self.aws_endpoint,

@@ -107,11 +107,13 @@ class UsersDal:
             "An account with this phone number already exists.", details={"field": "phone"}
         )
         new = "attribute_not_exists(pk)"
-        items = [
-            self._put({**_user_key(user.id), **user.model_dump()}, new),
-            self._put({"pk": f"EMAIL#{user.email_lower}", "sk": "EMAIL", "user_id": user.id}, new),
-        ]
-        reasons: dict[int, Exception] = {1: email_taken}
+        items = [self._put({**_user_key(user.id), **user.model_dump()}, new)]
+        reasons: dict[int, Exception] = {}
+        if user.email_lower:  # a phone-only (USSD) account has no email
+            reasons[len(items)] = email_taken
+            items.append(
+                self._put({"pk": f"EMAIL#{user.email_lower}", "sk": "EMAIL", "user_id": user.id}, new)
+            )
         if user.phone:
             reasons[len(items)] = phone_taken
             items.append(self._put({"pk": f"PHONE#{user.phone}", "sk": "PHONE", "user_id": user.id}, new))

@@ -17,6 +17,7 @@ from soko.identity.models import (
     DirectoryRole,
     ForgotRequest,
     IdentityConfig,
+    Language,
     LoginRequest,
     ProfileUpdate,
     PublicProfile,
@@ -28,6 +29,7 @@ from soko.identity.models import (
     UserPage,
 )
 from soko.shared import clock, ids
+from soko.shared import phone as phones
 from soko.shared.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
 from soko.shared.identity import Caller
 from soko.shared.observability import logger
@@ -96,6 +98,28 @@ def register(request: RegisterRequest, deps: Identity) -> Account:
     return user.account()
 
 
+def register_by_phone(
+    phone: str, full_name: str, district: str, language: Language, deps: Identity
+) -> StoredUser:
+    """Open a farmer account from a basic phone (USSD): no email and no password until the owner
+    sets one for the app (by phone: POST /auth/password/forgot then /auth/password/reset).
+    A phone that already has an account is a 409 (PhoneTaken)."""
+    now = clock.now_iso()
+    user = StoredUser(
+        id=ids.ulid(),
+        role="farmer",
+        phone=phones.normalize(phone),
+        full_name=full_name,
+        district=district,
+        language=language,
+        created_at=now,
+        updated_at=now,
+    )
+    event = UserRegistered(user_id=user.id, role=user.role, district=district, language=language)
+    deps.dal.create_user(user, [event])
+    return user
+
+
 def create_admin(email: str, password: str, deps: Identity) -> str:
     """Create the admin account (``make dev`` and ``make create-admin``); idempotent by email."""
     existing = deps.dal.user_id_by_email(email.lower())
@@ -123,7 +147,7 @@ def _issue(user: StoredUser, deps: Identity, family_id: str | None = None) -> tu
     access = tokens.issue_access_token(
         user_id=user.id,
         role=user.role,
-        email=user.email,
+        email=user.email or "",
         secret=deps.signing_secret(),
         issuer=deps.config.jwt_issuer,
         audience=deps.config.jwt_audience,
@@ -151,9 +175,9 @@ def login(request: LoginRequest, deps: Identity) -> TokenPair:
     user = deps.dal.get_user(user_id) if user_id else None
     # Verify against a dummy hash when there is no account: both answers take as long.
     valid = passwords.verify_password(
-        user.password_hash if user else passwords.dummy_hash(), request.password
+        user.password_hash if user and user.password_hash else passwords.dummy_hash(), request.password
     )
-    if user is None or not valid:
+    if user is None or not user.password_hash or not valid:
         raise InvalidCredentials("The email or password is not right.")
     deps.dal.clear_login_failures(email)
     pair, family, token_hash = _issue(user, deps)

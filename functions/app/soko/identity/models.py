@@ -158,7 +158,7 @@ class PublicProfile(BaseModel):
 class Account(PublicProfile):
     """The caller's own account (GET /auth/me, GET /users/me)."""
 
-    email: str
+    email: str | None = Field(default=None, description="null for an account opened by USSD")
     phone: str | None = None
     language: Language = "en"
     created_at: str
@@ -171,14 +171,17 @@ class UserPage(BaseModel):
 
 
 class StoredUser(BaseModel):
-    """The account as stored (never returned as is: it holds the password hash)."""
+    """The account as stored (never returned as is: it holds the password hash).
+
+    An account opened on a basic phone (USSD) has a phone and no email or password until its owner
+    sets a password for the app (``password_hash`` None: "without the app")."""
 
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    email: str
-    email_lower: str
-    password_hash: str
+    email: str | None = None
+    email_lower: str | None = None
+    password_hash: str | None = Field(default=None, repr=False)
     role: Role
     phone: str | None = None
     full_name: str | None = None

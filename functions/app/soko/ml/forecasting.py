@@ -212,7 +212,7 @@ class Panel:
         self._features: dict[int, np.ndarray] = {}
         self._seasonal: dict[int, np.ndarray] = {}
         self._ridges: dict[tuple[int, int], Callable[[np.ndarray], float] | None] = {}
-        self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+        self._cache: dict[tuple[str, int, int, int], np.ndarray] = {}
 
     def index(self, key: SeriesKey) -> int:
         return self.keys.index(key)
@@ -280,33 +280,38 @@ class Panel:
         self._features[i] = np.nan_to_num(np.column_stack(columns))
         return self._features[i]
 
-    def _row(self, i: int, s: int, h: int) -> np.ndarray:
-        expected = self._seasonal_changes(i)[h - 1, s]
-        crop = [expected * float(self.keys[i].crop == c) for c in self.crops]
-        return np.asarray(np.r_[self._base_features(i)[s], expected, crop])
+    def _rows(self, i: int, columns: np.ndarray, h: int) -> np.ndarray:
+        """Feature rows of series i at the given months for horizon h."""
+        expected = self._seasonal_changes(i)[h - 1, columns]
+        crop = np.array([float(self.keys[i].crop == c) for c in self.crops])
+        return np.column_stack([self._base_features(i)[columns], expected, expected[:, None] * crop[None, :]])
 
     @cached_property
     def _training_rows(self) -> tuple[np.ndarray, dict[int, np.ndarray], dict[int, np.ndarray]]:
-        rows = [
-            (i, s)
-            for i in self.pooled
-            for s in range(self.first[i] + MIN_MODEL_HISTORY, self.width)
-            if self.observed[i, s]
-        ]
-        months = np.array([s for _, s in rows])
-        x = {h: np.array([self._row(i, s, h) for i, s in rows]) for h in range(1, self.horizon + 1)}
-        y = {
-            h: np.array(
-                [
-                    self.cleaned[i, s + h] - self.cleaned[i, s]
-                    if s + h < self.width and self.observed[i, s + h]
-                    else np.nan
-                    for i, s in rows
-                ]
-            )
-            for h in range(1, self.horizon + 1)
-        }
-        return months, x, y
+        months: list[np.ndarray] = []
+        x: dict[int, list[np.ndarray]] = {h: [] for h in range(1, self.horizon + 1)}
+        y: dict[int, list[np.ndarray]] = {h: [] for h in range(1, self.horizon + 1)}
+        for i in self.pooled:
+            columns = np.flatnonzero(self.observed[i])
+            columns = columns[columns >= self.first[i] + MIN_MODEL_HISTORY]
+            months.append(columns)
+            for h in range(1, self.horizon + 1):
+                x[h].append(self._rows(i, columns, h))
+                target = np.full(len(columns), np.nan)
+                inside = columns + h < self.width
+                ahead = columns[inside] + h
+                target[inside] = np.where(
+                    self.observed[i, ahead], self.cleaned[i, ahead] - self.cleaned[i, columns[inside]], np.nan
+                )
+                y[h].append(target)
+        if not months:
+            empty = np.zeros(0)
+            return empty, {h: empty for h in x}, {h: empty for h in y}
+        return (
+            np.concatenate(months),
+            {h: np.vstack(rows) for h, rows in x.items()},
+            {h: np.concatenate(values) for h, values in y.items()},
+        )
 
     def _ridge_at(self, t: int, h: int) -> Callable[[np.ndarray], float] | None:
         if (t, h) not in self._ridges:
@@ -320,58 +325,59 @@ class Panel:
         return self._ridges[(t, h)]
 
     # -- candidates ----------------------------------------------------------------------------
-    def candidate(self, name: str, i: int, t: int) -> np.ndarray:
-        """Log forecasts for months t+1..t+horizon of series i, from data at months <= t only."""
-        key = (name, i, t)
+    def candidate(self, name: str, i: int, t: int, steps: int | None = None) -> np.ndarray:
+        """Log forecasts for months t+1..t+steps (default: the panel's horizon) of series i, from
+        data at months <= t only."""
+        key = (name, i, t, steps or self.horizon)
         if key not in self._cache:
-            self._cache[key] = self._compute(name, i, t)
+            self._cache[key] = self._compute(*key)
         return self._cache[key]
 
-    def _compute(self, name: str, i: int, t: int) -> np.ndarray:
-        candidates: dict[str, Callable[[int, int], np.ndarray]] = {
-            "naive": lambda i, t: np.repeat(self.logs[i, t], self.horizon),
+    def _compute(self, name: str, i: int, t: int, steps: int) -> np.ndarray:
+        candidates: dict[str, Callable[[int, int, int], np.ndarray]] = {
+            "naive": lambda i, t, n: np.repeat(self.logs[i, t], n),
             "seasonal_naive": self._seasonal_naive,
-            "ses": lambda i, t: np.repeat(ses_level(self._history(i, t)), self.horizon),
-            "naive_ses": lambda i, t: np.repeat(
-                0.5 * (ses_level(self._history(i, t)) + self.cleaned[i, t]), self.horizon
+            "ses": lambda i, t, n: np.repeat(ses_level(self._history(i, t)), n),
+            "naive_ses": lambda i, t, n: np.repeat(
+                0.5 * (ses_level(self._history(i, t)) + self.cleaned[i, t]), n
             ),
             "seas": self._seas,
             "pool": self._pool,
-            "ens": lambda i, t: np.asarray(
-                0.5 * (self.candidate("pool", i, t) + self.candidate("seas", i, t))
+            "ens": lambda i, t, n: np.asarray(
+                0.5 * (self.candidate("pool", i, t, n) + self.candidate("seas", i, t, n))
             ),
             "prophet": self._prophet,
         }
-        return candidates[name](i, t)
+        return candidates[name](i, t, steps)
 
     def _history(self, i: int, t: int) -> np.ndarray:
         return np.asarray(self.filled[i, self.first[i] : t + 1])
 
-    def _seasonal_naive(self, i: int, t: int) -> np.ndarray:
-        back = [t + h - 12 for h in range(1, self.horizon + 1)]
+    def _seasonal_naive(self, i: int, t: int, steps: int) -> np.ndarray:
+        back = [t + h - 12 for h in range(1, steps + 1)]
         return np.array(
             [self.logs[i, b] if b >= 0 and self.observed[i, b] else self.logs[i, t] for b in back]
         )
 
-    def _seas(self, i: int, t: int) -> np.ndarray:
+    def _seas(self, i: int, t: int, steps: int) -> np.ndarray:
         factors = season_factors(self._history(i, t), self.calendar[self.first[i] : t + 1])
-        ahead = (self.calendar[t] + np.arange(1, self.horizon + 1)) % 12
+        ahead = (self.calendar[t] + np.arange(1, steps + 1)) % 12
         return np.asarray(self.cleaned[i, t] - factors[self.calendar[t]] + factors[ahead])
 
-    def _pool(self, i: int, t: int) -> np.ndarray:
-        out = np.repeat(self.cleaned[i, t], self.horizon)
-        for h in range(1, self.horizon + 1):
+    def _pool(self, i: int, t: int, steps: int) -> np.ndarray:
+        out = np.repeat(self.cleaned[i, t], steps)
+        for h in range(1, steps + 1):
             ridge = self._ridge_at(t, h)
             if ridge is not None:
-                out[h - 1] += ridge(self._row(i, t, h))
+                out[h - 1] += ridge(self._rows(i, np.array([t]), h)[0])
         return out
 
-    def _prophet(self, i: int, t: int) -> np.ndarray:
+    def _prophet(self, i: int, t: int, steps: int) -> np.ndarray:
         if self._prophet_fit is None:
             raise KeyError("prophet is not enabled for this panel")
         seen = np.flatnonzero(self.observed[i, : t + 1])
         days = [month_date(self.start + int(s)) for s in seen]
-        return self._prophet_fit(days, self.cleaned[i, seen], self.horizon)
+        return self._prophet_fit(days, self.cleaned[i, seen], steps)
 
     # -- selection -----------------------------------------------------------------------------
     def inner_errors(self, name: str, i: int, t: int) -> dict[int, list[float]]:
@@ -380,7 +386,7 @@ class Panel:
         for s in self.origins(i):
             if not t - INNER_WINDOW <= s < t:
                 continue
-            forecast = self.candidate(name, i, s)
+            forecast = self.candidate(name, i, s, max(HORIZONS))
             for h in HORIZONS:
                 if s + h <= t and self.observed[i, s + h]:
                     actual = math.exp(self.logs[i, s + h])

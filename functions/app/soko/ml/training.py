@@ -83,11 +83,12 @@ def trainable_pairs(table_name: str) -> list[dict[str, str]]:
     return sorted(pairs, key=lambda p: (p["crop"], p["market"]))
 
 
-def collect(table_name: str) -> Panel:
-    """Every pair's monthly series of every price type, keyed for the forecasting panel."""
+def collect(table_name: str, also: tuple[str, str] | None = None) -> Panel:
+    """Every covered pair's monthly series of every price type (and the pair ``also``, counted or
+    not), keyed for the forecasting panel."""
     panel: Panel = {}
-    for item in _coverage(table_name):
-        market, crop = str(item["market"]), str(item["crop"])
+    pairs = {(str(item["market"]), str(item["crop"])) for item in _coverage(table_name)}
+    for market, crop in sorted(pairs | ({also} if also else set())):
         for kind, points in series.monthly_by_kind(series.observations(table_name, market, crop)).items():
             key = forecasting.SeriesKey(market, crop, kind)
             panel[key] = {forecasting.month_index(day): price for day, price in points}
@@ -134,11 +135,12 @@ def snapshot(config: MlConfig) -> str | None:
     return key
 
 
-def load_panel(config: MlConfig, key: str | None) -> Panel:
+def load_panel(config: MlConfig, key: str | None, pair: tuple[str, str]) -> Panel:
+    """The run's snapshot; without one (a pair trained on its own), the table as it is now."""
     if key and config.models_bucket_name:
         body = aws.client("s3").get_object(Bucket=config.models_bucket_name, Key=key)["Body"].read()
         return parse(body)
-    return collect(config.ml_table_name)
+    return collect(config.ml_table_name, also=pair)
 
 
 def weekly(
@@ -182,7 +184,7 @@ def horizon_for(data_through: date, today: date) -> int:
 def train_pair(
     market: str, crop: str, config: MlConfig, *, panel: Panel | None = None, prophet: bool | None = None
 ) -> Trained:
-    data = panel if panel is not None else collect(config.ml_table_name)
+    data = panel if panel is not None else collect(config.ml_table_name, also=(market, crop))
     kinds = {k.kind: v for k, v in data.items() if k.market == market and k.crop == crop}
     kind = series.preferred(kinds)
     observed = len(kinds[kind]) if kind else 0
@@ -286,7 +288,9 @@ def list_pairs_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def train_pair_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = load(MlConfig)
     market, crop = str(event["market"]), str(event["crop"])
-    trained = train_pair(market, crop, config, panel=load_panel(config, event.get("snapshot")))
+    trained = train_pair(
+        market, crop, config, panel=load_panel(config, event.get("snapshot"), (market, crop))
+    )
     publish(trained, config)
     logger.info("model trained", extra={"market": market, "crop": crop, "method": trained.method})
     return {

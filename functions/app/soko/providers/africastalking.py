@@ -75,7 +75,12 @@ class AfricasTalkingSms:
         ]
 
     def send(self, to: str, message: str) -> None:
+        self.send_one(to, message)
+
+    def send_one(self, to: str, message: str) -> str:
+        """Send to one number; the provider's message id (delivery reports name it)."""
         recipients = self.send_many([to], message)
         if not recipients or not all(r.accepted for r in recipients):
             statuses = ", ".join(f"{r.status_code} {r.status}" for r in recipients) or "no recipients"
             raise SmsError(f"the SMS was not accepted: {statuses}")
+        return recipients[0].message_id or ""

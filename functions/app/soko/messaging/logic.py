@@ -1,0 +1,146 @@
+"""Messaging rules: who gets an SMS about an order event, in their language, and recording the
+provider's delivery reports (no boto3 here).
+
+"Without the app" means an account with no password: it was opened by USSD and its owner has not
+set a password for the app, so SMS is the only way news reaches them. Such a farmer gets an SMS
+when an order for their listing is placed, confirmed or cancelled. A buyer gets one when the farmer
+responds (confirmed or rejected), if their account has a phone number (buyers are app users, but
+the farmer's answer may come hours later). Each alert is sent once per event and recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from soko.identity.dal import UsersDal
+from soko.identity.models import StoredUser
+from soko.messaging.dal import MessagingDal
+from soko.messaging.models import DeliveryReport, OrderFacts, ReportRecorded, Sms
+from soko.shared import clock
+from soko.shared import crops as catalogue
+from soko.shared.events import ReceivedEvent
+from soko.shared.observability import logger
+
+FARMER_EVENTS = {"OrderPlaced", "OrderConfirmed", "OrderCancelled"}
+BUYER_EVENTS = {"OrderConfirmed", "OrderRejected"}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "farmer.OrderPlaced": "Soko: new order for {kg}kg {crop} (UGX {total}). Dial the Soko USSD code "
+        "and choose 2 My orders to accept or reject it.",
+        "farmer.OrderConfirmed": "Soko: the order for {kg}kg {crop} (UGX {total}) is confirmed. "
+        "Prepare it for the buyer.",
+        "farmer.OrderCancelled": "Soko: the buyer cancelled the order for {kg}kg {crop}. "
+        "Your produce is back on sale.",
+        "buyer.OrderConfirmed": "Soko: the farmer accepted your order for {kg}kg {crop} (UGX {total}).",
+        "buyer.OrderRejected": "Soko: the farmer declined your order for {kg}kg {crop}. The order is closed.",
+    },
+    "lg": {
+        "farmer.OrderPlaced": "Soko: oda empya ya {kg}kg {crop} (UGX {total}). Kuba koodi ya Soko "
+        "olonde 2 okugikkiriza oba okugigaana.",
+        "farmer.OrderConfirmed": "Soko: oda ya {kg}kg {crop} (UGX {total}) ekakasiddwa. Gitegekere omuguzi.",
+        "farmer.OrderCancelled": "Soko: omuguzi asazizzaamu oda ya {kg}kg {crop}. "
+        "Ebirime byo biddamu okutundibwa.",
+        "buyer.OrderConfirmed": "Soko: omulimi akkirizza oda yo ya {kg}kg {crop} (UGX {total}).",
+        "buyer.OrderRejected": "Soko: omulimi agaanye oda yo ya {kg}kg {crop}. Oda eggaddwawo.",
+    },
+}
+
+
+class SmsSender(Protocol):
+    def send_one(self, to: str, message: str) -> str: ...  # the provider's message id
+
+
+@dataclass
+class Messaging:
+    dal: MessagingDal
+    users: UsersDal
+    sms: Callable[[], SmsSender]
+
+
+def without_app(user: StoredUser) -> bool:
+    return user.password_hash is None
+
+
+def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderFacts) -> str:
+    crop = catalogue.by_id(facts.crop)
+    language = user.language if user.language in TEXTS else "en"
+    name = (crop.luganda if language == "lg" else crop.name) if crop else facts.crop
+    kg = format(Decimal(facts.quantity_kg).normalize(), "f")
+    text = TEXTS[language][f"{recipient}.{detail_type}"]
+    return text.format(kg=kg, crop=name, total=f"{facts.total_ugx:,}")
+
+
+def alerts(
+    detail_type: str, facts: OrderFacts, farmer: StoredUser | None, buyer: StoredUser | None
+) -> list[Sms]:
+    """The SMS an order event calls for (pure)."""
+    out: list[Sms] = []
+    if detail_type in FARMER_EVENTS and farmer and farmer.phone and without_app(farmer):
+        out.append(
+            Sms(
+                recipient="farmer",
+                user_id=farmer.id,
+                to=farmer.phone,
+                message=_message("farmer", detail_type, farmer, facts),
+            )
+        )
+    if detail_type in BUYER_EVENTS and buyer and buyer.phone:
+        out.append(
+            Sms(
+                recipient="buyer",
+                user_id=buyer.id,
+                to=buyer.phone,
+                message=_message("buyer", detail_type, buyer, facts),
+            )
+        )
+    return out
+
+
+def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
+    """Send the alerts of one order event; returns how many were sent now. An alert already sent
+    for this event is not sent again; one that fails is released and the event fails (SQS retries
+    it, then dead-letters it)."""
+    if event.detail_type not in FARMER_EVENTS | BUYER_EVENTS:
+        return 0
+    facts = OrderFacts.model_validate(event.detail)
+    event_id = str(event.detail.get("event_id") or event.id)
+    farmer = deps.users.get_user(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
+    buyer = deps.users.get_user(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
+    sent = 0
+    for sms in alerts(event.detail_type, facts, farmer, buyer):
+        if not deps.dal.claim_alert(event_id, sms.recipient, clock.epoch()):
+            continue
+        try:
+            message_id = deps.sms().send_one(sms.to, sms.message)
+        except Exception:
+            deps.dal.release_alert(event_id, sms.recipient)
+            raise
+        deps.dal.record_sent(
+            message_id,
+            event_id=event_id,
+            order_id=facts.order_id,
+            recipient=sms.recipient,
+            kind=event.detail_type,
+            now_iso=clock.now_iso(),
+            now=clock.epoch(),
+        )
+        logger.info("order alert sent", extra={"recipient": sms.recipient, "user_id": sms.user_id})
+        sent += 1
+    return sent
+
+
+def record_report(report: DeliveryReport, deps: Messaging) -> ReportRecorded:
+    entry = {
+        "status": report.status,
+        "failure_reason": report.failure_reason or "",
+        "network_code": report.network_code or "",
+        "at": clock.now_iso(),
+    }
+    recorded = deps.dal.record_report(report.id, entry)
+    if not recorded:
+        logger.info("delivery report for a message we did not send")
+    return ReportRecorded(recorded=recorded)

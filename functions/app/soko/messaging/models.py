@@ -1,0 +1,66 @@
+"""Messaging models: configuration, the order events' fields the alerts use, an SMS to send, and
+Africa's Talking's delivery report."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from soko.shared.config import BaseConfig
+
+DeliveryStatus = Literal["Sent", "Submitted", "Buffered", "Rejected", "Success", "Failed", "Expired"]
+
+
+class MessagingConfig(BaseConfig):
+    users_table_name: str = ""
+    messaging_table_name: str
+    sms_secret_arn: str = ""
+    africastalking_base_url: str = "https://api.sandbox.africastalking.com"
+    sms_sender_id: str = ""
+
+
+class OrderFacts(BaseModel):
+    """What an order event (soko.orders) says that an alert needs; other fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    order_id: str
+    buyer_id: str
+    farmer_id: str
+    crop: str
+    quantity_kg: Decimal
+    total_ugx: int
+
+
+class Sms(BaseModel):
+    recipient: Literal["farmer", "buyer"]
+    user_id: str
+    to: str = Field(repr=False)
+    message: Annotated[str, Field(max_length=320)]
+
+
+class DeliveryReport(BaseModel):
+    """Africa's Talking's delivery-report callback (a form POST)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True)
+
+    id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+    status: DeliveryStatus
+    phone_number: Annotated[
+        str | None,
+        Field(default=None, max_length=20, validation_alias=AliasChoices("phoneNumber", "phone_number")),
+    ] = None
+    network_code: Annotated[
+        str | None,
+        Field(default=None, max_length=10, validation_alias=AliasChoices("networkCode", "network_code")),
+    ] = None
+    failure_reason: Annotated[
+        str | None,
+        Field(default=None, max_length=100, validation_alias=AliasChoices("failureReason", "failure_reason")),
+    ] = None
+
+
+class ReportRecorded(BaseModel):
+    recorded: bool = Field(description="false when the message id is not one Soko sent (it is ignored)")

@@ -1,0 +1,347 @@
+"""USSD rules: a request's screen from its input history, sessions, once-only changes and PINs.
+
+The menu itself is :mod:`soko.ussd.menu`; this module gives it the world (:class:`CallerServices`)
+through the other domains' logic: identity for accounts and language, the marketplace for orders
+and listings, the price layer's synchronous forecast for prices. No business rule of theirs is
+repeated here. Market and price logic are imported on first use: most screens need neither, and
+they stay off the cold start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from soko.identity import passwords
+from soko.identity.dal import PhoneTaken, UsersDal
+from soko.shared import clock
+from soko.shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from soko.shared.identity import Caller
+from soko.shared.observability import logger
+from soko.ussd import menu
+from soko.ussd.dal import UssdDal
+from soko.ussd.models import (
+    MAX_PARTS,
+    SESSION_SECONDS,
+    ListingLine,
+    Member,
+    MenuState,
+    OrderLine,
+    PinCheck,
+    Reply,
+    UssdConfig,
+    UssdRequest,
+)
+from soko.ussd.texts import Language
+
+if TYPE_CHECKING:
+    from soko.identity.logic import Identity
+    from soko.market.logic import Market
+    from soko.ml.logic import Prices
+
+PIN_MAX_TRIES = 3
+PIN_LOCK_SECONDS = 15 * 60
+
+
+@dataclass
+class Ussd:
+    """What the USSD logic needs, injected by the handler (and by tests)."""
+
+    config: UssdConfig
+    dal: UssdDal
+    users: UsersDal
+    identity: Callable[[], Identity]
+    market: Callable[[], Market]
+    prices: Callable[[], Prices]
+
+
+def history_key(session_id: str, parts: list[str]) -> str:
+    """A session's input history, hashed: the session item never holds the inputs (PINs)."""
+    return hashlib.sha256(f"{session_id}\x00{'*'.join(parts)}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------- the request
+def respond(request: UssdRequest, deps: Ussd) -> Reply:
+    parts = request.parts
+    now = clock.epoch()
+    session = deps.dal.get_session(request.session_id)
+    if session is not None and session.get("phone") != request.phone_number:
+        session = None  # another phone with this session id: it starts its own history
+    services = CallerServices(request, deps, language=session.get("language") if session else None)
+    if len(parts) > MAX_PARTS:
+        return menu.too_long(services.language)
+    key = history_key(request.session_id, parts)
+    if session is not None and session.get("key") == key:
+        return Reply.model_validate(session["reply"])  # a retry: the same screen, nothing redone
+    state, start = None, 0
+    if session is not None and parts and session.get("key") == history_key(request.session_id, parts[:-1]):
+        state, start = MenuState.model_validate(session["state"]), len(parts) - 1  # one step on
+    state = menu.fold(parts, services, state, start)
+    reply = menu.render(state, services.language)
+    deps.dal.put_session(
+        request.session_id,
+        {
+            "phone": request.phone_number,
+            "key": key,
+            "state": state.model_dump(mode="json"),
+            "reply": reply.model_dump(),
+            "language": services.language,
+        },
+        now + SESSION_SECONDS,
+    )
+    return reply
+
+
+# ---------------------------------------------------------------------------- the menu's world
+class _NoImages:
+    """USSD shows no images: listings are read without presigning their image URLs."""
+
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def view_url(self, key: str) -> str:
+        return ""
+
+
+class CallerServices:
+    """The caller's view of Soko, for one request (implements :class:`soko.ussd.menu.Services`)."""
+
+    language: Language
+
+    def __init__(self, request: UssdRequest, deps: Ussd, language: Any = None):
+        self.request, self.deps = request, deps
+        self._member: Member | None = None
+        self._looked_up = False
+        if language in ("en", "lg"):
+            self.language = language
+        else:
+            member = self.member()
+            saved = member.language if member else deps.dal.get_language(request.phone_number)
+            self.language = "lg" if saved == "lg" else "en"
+
+    # ------------------------------------------------------------------ reads
+    def member(self) -> Member | None:
+        if not self._looked_up:
+            self._looked_up = True
+            user_id = self.deps.users.user_id_by_phone(self.request.phone_number)
+            user = self.deps.users.get_user(user_id) if user_id else None
+            if user is not None:
+                self._member = Member(
+                    user_id=user.id,
+                    role=user.role,
+                    email=user.email,
+                    name=(user.full_name or "")[:30] or "Soko user",
+                    district=user.district,
+                    language=user.language,
+                    has_pin=self.deps.dal.get_pin(user.id) is not None,
+                )
+        return self._member
+
+    def _caller(self) -> Caller:
+        member = self.member()
+        assert member is not None  # the menu asks only for a registered caller
+        return Caller(user_id=member.user_id, role=member.role, email=member.email or "")
+
+    def forecast(self, crop_id: str, market_id: str) -> list[tuple[date, int]] | None:
+        from soko.ml.logic import NoPriceData, predict  # noqa: PLC0415
+        from soko.ml.models import PredictRequest  # noqa: PLC0415
+
+        try:
+            forecast = predict(
+                PredictRequest(market=market_id, crop=crop_id, weeks_ahead=4), self.deps.prices()
+            )
+        except NoPriceData:
+            return None
+        return [(week.week_start, week.price) for week in forecast.predictions]
+
+    def _orders(self, incoming: bool, limit: int) -> list[OrderLine]:
+        from soko.market.logic import list_orders  # noqa: PLC0415
+
+        page = list_orders(self._caller(), incoming, 50 if incoming else limit, None, self.deps.market())
+        orders = [o for o in page.items if o.status == "pending"] if incoming else page.items
+        return [
+            OrderLine(
+                id=o.id,
+                crop=o.crop,
+                kg=menu.kg_text(o.quantity_kg),
+                price=o.price_per_kg,
+                total=o.total_ugx,
+                status=o.status,
+            )
+            for o in orders[:limit]
+        ]
+
+    def pending_orders(self, limit: int) -> list[OrderLine]:
+        return self._orders(True, limit)
+
+    def my_orders(self, limit: int) -> list[OrderLine]:
+        return self._orders(False, limit)
+
+    def my_listings(self, limit: int) -> list[ListingLine]:
+        from soko.market.logic import BrowseFilters, browse  # noqa: PLC0415
+
+        member = self.member()
+        assert member is not None
+        page = browse(BrowseFilters(farmer_id=member.user_id), limit, None, self.deps.market())
+        return [
+            ListingLine(id=x.id, crop=x.crop, kg=menu.kg_text(x.quantity_kg), price=x.price_per_kg)
+            for x in page.items
+        ]
+
+    def district(self, text: str) -> str | None:
+        from soko.shared import places  # noqa: PLC0415
+
+        try:
+            return places.district(text)
+        except Unprocessable:
+            return None
+
+    # ------------------------------------------------------------------ PIN
+    def check_pin(self, pin: str) -> PinCheck:
+        member = self.member()
+        if member is None or not member.has_pin:
+            return PinCheck(outcome="no_pin")
+        return check_pin(member.user_id, pin, self.deps)
+
+    def _pin_from_history(self, position: int) -> str:
+        return self.request.parts[position]
+
+    # ------------------------------------------------------------------ changes (once per input)
+    def perform(self, step: int, action: str, args: dict[str, Any]) -> str:
+        dal, session = self.deps.dal, self.request.session_id
+        expires = clock.epoch() + SESSION_SECONDS
+        earlier = dal.claim_action(session, step, expires)
+        if earlier is not None:
+            return "busy" if earlier == "pending" else earlier
+        try:
+            outcome = self._do(action, args)
+        except Exception:
+            dal.release_action(session, step)
+            raise
+        dal.finish_action(session, step, outcome)
+        logger.info("ussd change", extra={"action": action, "outcome": outcome})
+        return outcome
+
+    def _do(self, action: str, args: dict[str, Any]) -> str:
+        actions: dict[str, Callable[[dict[str, Any]], str]] = {
+            "decide": self._decide,
+            "sell": self._sell,
+            "update_listing": self._update_listing,
+            "register": self._register,
+            "set_pin": self._set_pin,
+            "language": self._set_language,
+        }
+        return actions[action](args)
+
+    def _decide(self, args: dict[str, Any]) -> str:
+        from soko.market.logic import change_status  # noqa: PLC0415
+        from soko.market.models import StatusChange  # noqa: PLC0415
+
+        change = StatusChange(new_status="confirmed" if args["accept"] else "rejected")
+        return _guarded(lambda: change_status(self._caller(), args["order_id"], change, self.deps.market()))
+
+    def _sell(self, args: dict[str, Any]) -> str:
+        from soko.market.logic import create_listing  # noqa: PLC0415
+        from soko.market.models import ListingCreate  # noqa: PLC0415
+        from soko.shared import crops  # noqa: PLC0415
+
+        member = self.member()
+        assert member is not None and member.district
+        crop = crops.by_id(args["crop"])
+        assert crop is not None
+        request = ListingCreate(
+            title=f"{crop.name} from {member.district}",
+            crop=crop.id,
+            price_per_kg=int(args["price"]),
+            quantity_kg=Decimal(int(args["kg"])),
+            district=member.district,
+        )
+        return _guarded(lambda: create_listing(self._caller(), request, self.deps.market()))
+
+    def _update_listing(self, args: dict[str, Any]) -> str:
+        from soko.market.logic import update_listing  # noqa: PLC0415
+        from soko.market.models import ListingUpdate  # noqa: PLC0415
+
+        change = (
+            ListingUpdate(quantity_kg=Decimal(int(args["kg"])))
+            if "kg" in args
+            else ListingUpdate(price_per_kg=int(args["price"]))
+        )
+        return _guarded(
+            lambda: update_listing(self._caller(), args["listing_id"], change, self.deps.market())
+        )
+
+    def _register(self, args: dict[str, Any]) -> str:
+        from soko.identity.logic import register_by_phone  # noqa: PLC0415
+
+        try:
+            user = register_by_phone(
+                self.request.phone_number, args["name"], args["district"], self.language, self.deps.identity()
+            )
+        except PhoneTaken:
+            return "taken"
+        self.deps.dal.put_pin(
+            user.id, passwords.hash_password(self._pin_from_history(int(args["pin_at"]))), clock.now_iso()
+        )
+        return "ok"
+
+    def _set_pin(self, args: dict[str, Any]) -> str:
+        member = self.member()
+        assert member is not None
+        pin = self._pin_from_history(int(args["pin_at"]))
+        self.deps.dal.put_pin(member.user_id, passwords.hash_password(pin), clock.now_iso())
+        return "ok"
+
+    def _set_language(self, args: dict[str, Any]) -> str:
+        language: Language = "lg" if args["language"] == "lg" else "en"
+        member = self.member()
+        if member is None:
+            self.deps.dal.put_language(self.request.phone_number, language)
+        else:
+            from soko.identity.logic import update_me  # noqa: PLC0415
+            from soko.identity.models import ProfileUpdate  # noqa: PLC0415
+
+            update_me(
+                self._caller(), ProfileUpdate.model_validate({"language": language}), self.deps.identity()
+            )
+        self.language = language
+        return "ok"
+
+
+def _guarded(change: Callable[[], object]) -> str:
+    """A marketplace change's outcome for the menu: gone (no longer possible), busy, or ok."""
+    try:
+        change()
+    except (NotFound, Forbidden) as err:
+        logger.info("ussd change refused", extra={"code": err.code})
+        return "gone"
+    except Conflict as err:
+        logger.info("ussd change conflicted", extra={"code": err.code})
+        return "gone" if err.code == "ILLEGAL_TRANSITION" else "busy"
+    return "ok"
+
+
+def check_pin(user_id: str, pin: str, deps: Ussd) -> PinCheck:
+    """Compare a PIN, counting the try first; the third wrong try in a row locks for 15 minutes."""
+    now = clock.epoch()
+    stored = deps.dal.get_pin(user_id)
+    if stored is None:
+        return PinCheck(outcome="no_pin")
+    locked_until = int(stored.get("locked_until", 0))
+    if locked_until > now:
+        return PinCheck(outcome="locked", locked_minutes=max(1, -(-(locked_until - now) // 60)))
+    tries = deps.dal.reserve_pin_try(user_id, now)
+    if tries is None:
+        return PinCheck(outcome="locked", locked_minutes=PIN_LOCK_SECONDS // 60)
+    if passwords.verify_password(str(stored["pin_hash"]), pin):
+        deps.dal.reset_pin_tries(user_id)
+        return PinCheck(outcome="ok")
+    if tries >= PIN_MAX_TRIES:
+        deps.dal.lock_pin(user_id, now + PIN_LOCK_SECONDS)
+        logger.warning("ussd PIN locked", extra={"user_id": user_id})
+        return PinCheck(outcome="locked", locked_minutes=PIN_LOCK_SECONDS // 60)
+    return PinCheck(outcome="wrong", tries_left=PIN_MAX_TRIES - tries)
