@@ -48,7 +48,8 @@ def test_local_endpoints(soko, http: requests.Session) -> None:  # type: ignore[
     endpoints = http.get(f"{soko.url}/_local/endpoints", timeout=10).json()
 
     assert endpoints["http_api"] == soko.url
-    assert endpoints["function_urls"] == {}
+    assert set(endpoints["function_urls"]) == {"UssdFunction"}  # with the token the provider is given
+    assert endpoints["function_urls"]["UssdFunction"].startswith(f"{soko.url}/_fn/UssdFunction/?token=")
     assert endpoints["websocket"] is None
     assert endpoints["outputs"]["EventBusName"] == "soko-local-bus"
     buses = soko.client("events").list_event_buses()["EventBuses"]
