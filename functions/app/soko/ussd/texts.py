@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from typing import Literal
 
+from soko.ml.crops import ML_CROPS
+from soko.ml.markets import MARKETS
+
 Language = Literal["en", "lg"]
 MAX_SCREEN = 182  # characters a screen may have, "CON "/"END " included
 
-# The crops and markets of the price menu, in keypad order (1 = maize, 1 = Kampala).
-PRICE_CROPS = (
-    "maize_grain",
-    "yellow_beans",
-    "irish_potatoes",
-    "tomatoes",
-    "matoke",
-    "cassava_chips",
-    "sorghum",
-    "millet",
-)
-PRICE_MARKETS = ("Kisenyi_Kampala", "Gulu", "Mbarara", "Mbale", "Lira", "Masaka")
+# The crops and markets of the price menu, in keypad order (1 = maize, 1 = Kampala): the price
+# layer's crops and its six seed markets.
+PRICE_CROPS = ML_CROPS
+PRICE_MARKETS = tuple(m.id for m in MARKETS if m.seed)
 MARKET_LABELS = {"Kisenyi_Kampala": "Kampala"}
 SHORT_CROP_EN = {
     "maize_grain": "Maize",
