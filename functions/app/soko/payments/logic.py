@@ -466,8 +466,12 @@ def reconcile(deps: Payments) -> JobSummary:
     since = clock.iso(clock.now() - timedelta(days=deps.config.reconcile_days))
     summary = JobSummary()
     flagged_before = len(deps.dal.mismatches())
+    seen: set[str] = set()
     for status in ("pending", "completed"):
         for payment in deps.dal.payments_since(status, since):
+            if payment["id"] in seen:  # completed during this run: already compared
+                continue
+            seen.add(payment["id"])
             summary.checked += 1
             try:
                 after = refresh(payment, deps, flag_mismatches=True)
