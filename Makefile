@@ -13,7 +13,7 @@ PARAMS    ?=# template parameters for make dev, as sam deploy takes them: PARAMS
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed ingest-wfp generate-data train backtest \
+.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
         build deploy sam-venv clean
 
 help: ## List the targets
@@ -89,6 +89,12 @@ endpoints: $(STAMP) ## Show the running local runtime's endpoints
 ussd: $(STAMP) ## A handset in the terminal on the local USSD Function URL: make ussd PHONE=+256772123456
 	@test -n "$(PHONE)" || { echo "usage: make ussd PHONE=+2567XXXXXXXX"; exit 2; }
 	$(PY) -m soko_local.ussd_sim --port $(PORT) --phone "$(PHONE)"
+
+settle: $(STAMP) ## Payments: settle due payouts now in the running local runtime
+	$(PY) -m soko_local run-schedule --port $(PORT) PaymentsSettlementFunctionSchedule
+
+reconcile: $(STAMP) ## Payments: reconcile payments with the (sandbox) provider now
+	$(PY) -m soko_local run-schedule --port $(PORT) PaymentsReconciliationFunctionSchedule
 
 # ---------------------------------------------------------------- AWS (SAM CLI in its own venv)
 $(SAM): scripts/find-python.sh

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
+from soko_local import sandbox_payments
+
 PREFIX = "/_sandbox"
 _ID = itertools.count(1)
 
@@ -77,6 +79,7 @@ class AfricasTalkingSandbox:
 class Sandbox:
     def __init__(self) -> None:
         self.africastalking = AfricasTalkingSandbox()
+        self.payments = sandbox_payments.PaymentsSandbox()
 
     def dispatch(self, request: Request) -> Response | None:
         path = request.path.removeprefix(PREFIX)
@@ -84,9 +87,12 @@ class Sandbox:
             return self.africastalking.send(request)
         if path == "/sms/outbox" and request.method == "GET":
             return self.africastalking.read(request)
-        return None
+        return self.payments.dispatch(request, path)
 
 
 def parameter_overrides(base_url: str) -> dict[str, str]:
     """Template parameters that point adapters at the sandboxes (set only if a template declares them)."""
-    return {"AfricasTalkingBaseUrl": f"{base_url}{PREFIX}/africastalking"}
+    return {
+        "AfricasTalkingBaseUrl": f"{base_url}{PREFIX}/africastalking",
+        **sandbox_payments.parameter_overrides(base_url, PREFIX),
+    }

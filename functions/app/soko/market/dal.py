@@ -10,6 +10,7 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 | browse everything, by price / newest | gsi5 / gsi6: ``ACTIVE`` / same |
 | a farmer's listings, newest / by price | gsi7 / gsi8: ``FARMER#<farmer>`` / same |
 | order by id, its audit trail and review | ``ORDER#<id>`` / ``ORDER``, ``AUDIT#<at>#<n>``, ``REVIEW`` |
+| an order's payment status (payment events) | ``ORDER#<id>`` / ``ORDER`` (``payment_status``) |
 | a buyer's orders, newest first | gsi1: ``BUYER#<buyer>`` / ``<created>#<id>`` |
 | a farmer's incoming orders, newest first | gsi2: ``INCOMING#<farmer>`` / ``<created>#<id>`` |
 | flagged orders (admin) | ``FLAG#<id>`` / ``FLAG``; gsi1: ``FLAGS`` / ``<created>#<id>`` |
@@ -426,6 +427,25 @@ class MarketDal:
             ExpressionAttributeValues={":p": partition},
             ScanIndexForward=False,
         )
+
+    def set_payment_status(self, order_id: str, status: str, rank: int, now: str) -> bool:
+        """Set the order's payment status unless it already shows one of the same or a higher rank
+        (payment events may arrive out of order); False when nothing changed."""
+        from botocore.exceptions import ClientError  # noqa: PLC0415
+
+        try:
+            self._table.update_item(
+                Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+                UpdateExpression="SET payment_status = :s, payment_rank = :r, updated_at = :now",
+                ConditionExpression="attribute_exists(pk) AND "
+                "(attribute_not_exists(payment_rank) OR payment_rank < :r)",
+                ExpressionAttributeValues={":s": status, ":r": rank, ":now": now},
+            )
+            return True
+        except ClientError as err:
+            if dynamo.error_code(err) != "ConditionalCheckFailedException":
+                raise
+            return False
 
     # ------------------------------------------------------------------ reviews and farmer stats
     def farmer_stats(self, farmer_id: str) -> dict[str, Any]:

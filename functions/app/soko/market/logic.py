@@ -580,3 +580,30 @@ def list_flags(caller: Caller, limit: int, cursor: str | None, deps: Market) -> 
         for i in page.items
     ]
     return FlagPage(items=items, next_cursor=page.next_cursor)
+
+
+# ---------------------------------------------------------------------------- payments (soko.payments)
+# The payments domain reads an order through ``order_for_payment`` and never writes market items:
+# the order's ``payment_status`` follows the payment events (see ``record_payment``).
+PAYMENT_STATUSES: dict[str, tuple[str, int]] = {
+    # detail-type -> (payment_status shown on the order, rank: a status never goes back to a lower one)
+    "PaymentFailed": ("payment failed", 1),
+    "PaymentCompleted": ("paid (escrow)", 2),
+    "PayoutScheduled": ("paid out to farmer", 3),
+    "RefundRequested": ("refunded", 3),
+    "PaymentReversed": ("reversed", 3),
+}
+
+
+def order_for_payment(order_id: str, deps: Market) -> Order | None:
+    """The order as payments needs it (no caller check: payments checks who pays)."""
+    found = deps.dal.get_order(order_id)
+    return _order(found[0]) if found else None
+
+
+def record_payment(detail_type: str, order_id: str, deps: Market) -> bool:
+    """Show a payment event on its order; False when it is not newer than what the order shows."""
+    if detail_type not in PAYMENT_STATUSES:
+        return False
+    status, rank = PAYMENT_STATUSES[detail_type]
+    return deps.dal.set_payment_status(order_id, status, rank, clock.now_iso())

@@ -1,0 +1,1 @@
+"""Marketplace consumers of other domains' events."""

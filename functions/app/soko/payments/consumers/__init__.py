@@ -1,0 +1,1 @@
+"""Payments consumers of other domains' events."""

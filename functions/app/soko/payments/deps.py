@@ -1,0 +1,45 @@
+"""Payments' dependencies (cheap per request: config, clients, secrets and tokens cache themselves)."""
+
+from __future__ import annotations
+
+from soko.market import logic as market_logic
+from soko.market.deps import market
+from soko.payments.dal import PaymentsDal
+from soko.payments.logic import OrderView, Payments
+from soko.payments.models import PaymentsConfig
+from soko.providers.momo import MomoCredentials, MtnMomo
+from soko.providers.payments import PaymentProvider
+from soko.providers.pesapal import PesaPal, PesapalCredentials
+from soko.shared import secrets
+from soko.shared.config import load
+
+
+def provider(config: PaymentsConfig) -> PaymentProvider:
+    if config.payment_provider == "momo":
+        return MtnMomo(
+            config.momo_base_url,
+            MomoCredentials.from_secret(secrets.get(config.momo_secret_arn)),
+            target_environment=config.momo_target_environment,
+            callback_url=config.momo_callback_url,
+        )
+    return PesaPal(
+        config.pesapal_base_url,
+        PesapalCredentials.from_secret(secrets.get(config.pesapal_secret_arn)),
+        ipn_url=config.pesapal_ipn_url,
+        ipn_id=config.pesapal_ipn_id,
+        callback_url=config.payment_callback_url,
+    )
+
+
+def _order(order_id: str) -> OrderView | None:
+    return market_logic.order_for_payment(order_id, market())
+
+
+def payments() -> Payments:
+    config = load(PaymentsConfig)
+    return Payments(
+        config=config,
+        dal=PaymentsDal(config.payments_table_name),
+        provider=lambda: provider(config),
+        order=_order,
+    )

@@ -1,0 +1,1 @@
+"""Scheduled payments jobs (settlement, reconciliation)."""

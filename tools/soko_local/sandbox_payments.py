@@ -1,0 +1,347 @@
+"""Sandbox PesaPal 3.0 and MTN MoMo (collections), served by the local runtime under
+``/_sandbox/pesapal`` and ``/_sandbox/momo``. They speak the contracts in shared/PROVIDERS.md, so
+the adapters talk to them by base URL exactly as to the real services.
+
+Demo and test controls (not part of the providers' APIs):
+
+- ``POST /_sandbox/pesapal/{order_tracking_id}/complete`` (optional JSON ``{"amount": n}`` to pay a
+  different amount), ``/fail`` and ``/reverse`` change the transaction, then send the IPN to the
+  registered URL exactly as PesaPal does (``GET ?OrderTrackingId=..&OrderMerchantReference=..
+  &OrderNotificationType=IPNCHANGE``, no status, no signature); the answer shows what the IPN got.
+- ``GET /_sandbox/pesapal/transactions`` and ``/_sandbox/pesapal/refunds``: what was received.
+- ``POST /_sandbox/momo/{reference_id}/complete`` and ``/fail``: MoMo's single callback, no retry.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+_SEQ = itertools.count(1)
+TOKEN_SECONDS = 300
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(json.dumps(value), status=status, content_type="application/json")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return _json({"error": {"type": "error", "code": code, "message": message}}, status)
+
+
+def _body(request: Request) -> dict[str, Any]:
+    try:
+        data = json.loads(request.get_data(as_text=True) or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _deliver(method: str, url: str, payload: dict[str, str]) -> dict[str, Any]:
+    """Send a notification like the provider would; what the receiver answered."""
+    data = None
+    if method == "GET":
+        url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(payload)}"
+    else:
+        data = json.dumps(payload).encode()
+    outgoing = urllib.request.Request(  # noqa: S310  (the runtime's own URLs)
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(outgoing, timeout=30) as response:  # noqa: S310  (local URLs only)
+            return {"status": response.status, "body": response.read().decode(errors="replace")}
+    except urllib.error.HTTPError as err:
+        return {"status": err.code, "body": err.read().decode(errors="replace")}
+    except (urllib.error.URLError, OSError) as err:
+        return {"status": 0, "body": type(err).__name__}
+
+
+class PesapalSandbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.tokens: dict[str, datetime] = {}
+        self.ipns: dict[str, dict[str, str]] = {}
+        self.transactions: dict[str, dict[str, Any]] = {}
+        self.references: set[str] = set()
+        self.refunds: list[dict[str, Any]] = []
+        self.token_requests = 0
+
+    def _authorized(self, request: Request) -> bool:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        with self._lock:
+            expiry = self.tokens.get(token)
+        return expiry is not None and expiry > datetime.now(UTC)
+
+    def dispatch(self, request: Request, path: str) -> Response | None:
+        api = {
+            ("POST", "/api/Auth/RequestToken"): self.token,
+            ("POST", "/api/URLSetup/RegisterIPN"): self.register_ipn,
+            ("GET", "/api/URLSetup/GetIpnList"): self.ipn_list,
+            ("POST", "/api/Transactions/SubmitOrderRequest"): self.submit,
+            ("GET", "/api/Transactions/GetTransactionStatus"): self.status,
+            ("POST", "/api/Transactions/RefundRequest"): self.refund,
+        }.get((request.method, path))
+        if api is not None:
+            if api != self.token and not self._authorized(request):
+                return _error(401, "invalid_token", "The token is missing, invalid or expired.")
+            return api(request)
+        if request.method == "GET" and path in ("/transactions", "/refunds"):
+            with self._lock:
+                return _json(list(self.transactions.values()) if path == "/transactions" else self.refunds)
+        parts = path.strip("/").split("/")
+        if request.method == "POST" and len(parts) == 2 and parts[1] in ("complete", "fail", "reverse"):
+            return self.settle(parts[0], parts[1], _body(request))
+        return None
+
+    def token(self, request: Request) -> Response:
+        body = _body(request)
+        if not body.get("consumer_key") or not body.get("consumer_secret"):
+            return _error(401, "invalid_consumer_key_or_secret_provided", "Invalid consumer key or secret.")
+        token = uuid.uuid4().hex
+        expiry = datetime.now(UTC) + timedelta(seconds=TOKEN_SECONDS)
+        with self._lock:
+            self.tokens[token] = expiry
+            self.token_requests += 1
+        return _json({"token": token, "expiryDate": expiry.isoformat(), "status": "200", "error": None})
+
+    def register_ipn(self, request: Request) -> Response:
+        body = _body(request)
+        kind = str(body.get("ipn_notification_type", "GET")).upper()
+        if not str(body.get("url", "")).startswith(("http://", "https://")) or kind not in ("GET", "POST"):
+            return _error(400, "invalid_ipn", "A URL and GET or POST are required.")
+        ipn_id = str(uuid.uuid4())
+        with self._lock:
+            self.ipns[ipn_id] = {"url": body["url"], "ipn_notification_type": kind, "ipn_id": ipn_id}
+        return _json({**self.ipns[ipn_id], "status": "200", "error": None})
+
+    def ipn_list(self, request: Request) -> Response:
+        with self._lock:
+            return _json(list(self.ipns.values()))
+
+    def submit(self, request: Request) -> Response:
+        body = _body(request)
+        reference = str(body.get("id", ""))
+        if not reference or len(reference) > 50:
+            return _error(400, "invalid_merchant_reference", "id (max 50) is required.")
+        try:
+            amount = float(body.get("amount", 0))
+        except (TypeError, ValueError):
+            amount = 0
+        if amount <= 0 or not body.get("currency") or str(body.get("notification_id")) not in self.ipns:
+            return _error(
+                400, "invalid_order", "amount, currency and a registered notification_id are required."
+            )
+        tracking_id = str(uuid.uuid4())
+        with self._lock:
+            reused = reference in self.references
+            self.references.add(reference)
+            self.transactions[tracking_id] = {
+                "order_tracking_id": tracking_id,
+                "merchant_reference": reference,
+                "amount": amount,
+                "currency": body["currency"],
+                "notification_id": body["notification_id"],
+                "phone_number": (body.get("billing_address") or {}).get("phone_number", ""),
+                "status_code": 0,
+                "payment_status_description": "INVALID" if reused else "",
+                "confirmation_code": "",
+                "invalid": reused,  # PesaPal: a reused merchant reference yields INVALID results
+            }
+        return _json(
+            {
+                "order_tracking_id": tracking_id,
+                "merchant_reference": reference,
+                "redirect_url": f"https://cybqa.pesapal.com/pesapaliframe/PesapalIframe3/Index?OrderTrackingId={tracking_id}",
+                "error": None,
+                "status": "200",
+            }
+        )
+
+    def status(self, request: Request) -> Response:
+        tracking_id = request.args.get("orderTrackingId", "")
+        with self._lock:
+            tx = dict(self.transactions.get(tracking_id) or {})
+        if not tx:
+            return _json(
+                {
+                    "status_code": 0,
+                    "payment_status_description": "",
+                    "error": {
+                        "error_type": "api_error",
+                        "code": "payment_details_not_found",
+                        "message": "Pending Payment",
+                    },
+                    "status": "500",
+                }
+            )
+        names = {0: "INVALID", 1: "Completed", 2: "Failed", 3: "Reversed"}
+        return _json(
+            {
+                "payment_method": "MTN UG" if tx["status_code"] else "",
+                "amount": tx["amount"],
+                "created_date": datetime.now(UTC).isoformat(),
+                "confirmation_code": tx["confirmation_code"],
+                "payment_status_description": tx["payment_status_description"] or names[tx["status_code"]],
+                "description": "",
+                "message": "Request processed successfully",
+                "payment_account": tx["phone_number"],
+                "call_back_url": "",
+                "status_code": tx["status_code"],
+                "merchant_reference": tx["merchant_reference"],
+                "currency": tx["currency"],
+                "error": {"error_type": None, "code": None, "message": None},
+                "status": "200",
+            }
+        )
+
+    def refund(self, request: Request) -> Response:
+        body = _body(request)
+        with self._lock:
+            tx = next(
+                (
+                    t
+                    for t in self.transactions.values()
+                    if t["confirmation_code"] and t["confirmation_code"] == body.get("confirmation_code")
+                ),
+                None,
+            )
+            if tx is None or tx["status_code"] != 1:
+                return _json({"status": "500", "message": "Refund only applies to COMPLETED payments."})
+            if any(r["confirmation_code"] == tx["confirmation_code"] for r in self.refunds):
+                return _json({"status": "500", "message": "A refund was already requested for this payment."})
+            if float(body.get("amount", 0)) != tx["amount"]:
+                return _json({"status": "500", "message": "Mobile money refunds are in full only."})
+            self.refunds.append({**body, "order_tracking_id": tx["order_tracking_id"]})
+        return _json({"status": "200", "message": "Refund request successfully"})
+
+    def settle(self, tracking_id: str, action: str, body: dict[str, Any]) -> Response:
+        with self._lock:
+            tx = self.transactions.get(tracking_id)
+            if tx is None:
+                return _json({"message": "no such transaction"}, 404)
+            if not tx["invalid"]:
+                if action == "complete":
+                    paid = float(body.get("amount", tx["amount"]))
+                    tx["status_code"] = 1 if paid >= tx["amount"] else 2  # an underpayment ends FAILED
+                    tx["paid_amount"] = paid
+                    tx["confirmation_code"] = f"SBX{next(_SEQ):08d}"
+                elif action == "fail":
+                    tx["status_code"] = 2
+                else:
+                    tx["status_code"] = 3
+            ipn = dict(self.ipns.get(tx["notification_id"]) or {})
+            snapshot = dict(tx)
+        delivered = None
+        if ipn:
+            delivered = _deliver(
+                ipn["ipn_notification_type"],
+                ipn["url"],
+                {
+                    "OrderTrackingId": tracking_id,
+                    "OrderMerchantReference": snapshot["merchant_reference"],
+                    "OrderNotificationType": "IPNCHANGE",
+                },
+            )
+        return _json({"transaction": snapshot, "ipn": delivered})
+
+
+class MomoSandbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.tokens: set[str] = set()
+        self.requests: dict[str, dict[str, Any]] = {}
+
+    def dispatch(self, request: Request, path: str) -> Response | None:  # noqa: PLR0911
+        if request.method == "POST" and path == "/collection/token/":
+            if not request.headers.get("Authorization", "").startswith("Basic ") or not request.headers.get(
+                "Ocp-Apim-Subscription-Key"
+            ):
+                return _json({"error": "login_failed"}, 401)
+            token = uuid.uuid4().hex
+            with self._lock:
+                self.tokens.add(token)
+            return _json({"access_token": token, "token_type": "access_token", "expires_in": 3600})
+        if path.startswith("/collection/v1_0/requesttopay"):
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if token not in self.tokens:
+                return _json({"code": "UNAUTHORIZED"}, 401)
+            reference = path.removeprefix("/collection/v1_0/requesttopay").strip("/")
+            if request.method == "POST" and not reference:
+                return self.request_to_pay(request)
+            if request.method == "GET" and reference:
+                with self._lock:
+                    found = self.requests.get(reference)
+                return _json(found["public"]) if found else _json({"code": "RESOURCE_NOT_FOUND"}, 404)
+        parts = path.strip("/").split("/")
+        if request.method == "POST" and len(parts) == 2 and parts[1] in ("complete", "fail"):
+            return self.settle(parts[0], parts[1])
+        return None
+
+    def request_to_pay(self, request: Request) -> Response:
+        reference = request.headers.get("X-Reference-Id", "")
+        try:
+            uuid.UUID(reference)
+        except ValueError:
+            return _json({"code": "INVALID_REFERENCE_ID"}, 400)
+        body = _body(request)
+        with self._lock:
+            if reference in self.requests:
+                return _json({"code": "RESOURCE_ALREADY_EXIST"}, 409)
+            self.requests[reference] = {
+                "callback": request.headers.get("X-Callback-Url", ""),
+                "public": {
+                    "amount": str(body.get("amount", "")),
+                    "currency": body.get("currency", ""),
+                    "externalId": body.get("externalId", ""),
+                    "payer": body.get("payer", {}),
+                    "status": "PENDING",
+                },
+            }
+        return Response(status=202)
+
+    def settle(self, reference: str, action: str) -> Response:
+        with self._lock:
+            found = self.requests.get(reference)
+            if found is None:
+                return _json({"message": "no such request"}, 404)
+            if action == "complete":
+                found["public"].update(status="SUCCESSFUL", financialTransactionId=str(next(_SEQ)))
+            else:
+                found["public"].update(status="FAILED", reason="APPROVAL_REJECTED")
+            public, callback = dict(found["public"]), found["callback"]
+        delivered = (
+            _deliver("PUT", callback, {k: str(v) for k, v in public.items() if k != "payer"})
+            if callback
+            else None
+        )
+        return _json({"request": public, "callback": delivered})
+
+
+class PaymentsSandbox:
+    def __init__(self) -> None:
+        self.pesapal = PesapalSandbox()
+        self.momo = MomoSandbox()
+
+    def dispatch(self, request: Request, path: str) -> Response | None:
+        if path.startswith("/pesapal/"):
+            return self.pesapal.dispatch(request, path.removeprefix("/pesapal"))
+        if path.startswith("/momo/"):
+            return self.momo.dispatch(request, path.removeprefix("/momo"))
+        return None
+
+
+def parameter_overrides(base_url: str, prefix: str) -> dict[str, str]:
+    return {
+        "PesapalBaseUrl": f"{base_url}{prefix}/pesapal",
+        "PesapalIpnUrl": f"{base_url}/webhook/pesapal",
+        "MomoBaseUrl": f"{base_url}{prefix}/momo",
+    }
