@@ -88,3 +88,37 @@ def test_order_pay_complete_payout(soko: Any, http: requests.Session) -> None:
     assert settled.status_code == 200, settled.text
     result = settled.json()["result"]
     assert result["settled"] >= 1 and result["settled_ugx"] >= 11_400
+
+
+def test_a_paid_order_the_farmer_cannot_deliver_is_refunded(soko: Any, http: requests.Session) -> None:
+    farmer, buyer = new_user(soko, http, "farmer"), new_user(soko, http, "buyer")
+    listing = create_listing(soko, http, farmer, price_per_kg=900)
+    order = placed(soko, http, buyer, listing["id"], "20")
+    assert set_status(soko, http, farmer, order["id"], "confirmed").status_code == 200
+    started = http.post(
+        f"{soko.url}/payments/initiate",
+        json={"order_id": order["id"], "phone": "0772123456"},
+        headers=buyer.headers,
+        timeout=TIMEOUT,
+    )
+    assert started.status_code == 201, started.text
+    payment = started.json()
+    paid = http.post(f"{soko.url}/_sandbox/pesapal/{payment['order_tracking_id']}/complete", timeout=TIMEOUT)
+    assert paid.status_code == 200, paid.text
+
+    def order_view() -> dict[str, Any]:
+        return dict(
+            http.get(f"{soko.url}/orders/{order['id']}", headers=buyer.headers, timeout=TIMEOUT).json()
+        )
+
+    eventually(lambda: order_view()["payment_status"] == "paid (escrow)", "the order to show paid (escrow)")
+    assert set_status(soko, http, farmer, order["id"], "rejected").status_code == 200
+
+    def escrow() -> Any:
+        reply = http.get(
+            f"{soko.url}/payments/{payment['payment_id']}/status", headers=buyer.headers, timeout=TIMEOUT
+        )
+        return reply.json().get("escrow")
+
+    eventually(lambda: escrow() == "refunded", "the refund of the rejected order")
+    eventually(lambda: order_view()["payment_status"] == "refunded", "the order to show the refund")

@@ -141,9 +141,17 @@ def test_the_farmer_confirms_then_completes_and_the_stock_stays_sold(
     assert audit[-1]["at"] == completed["updated_at"]
 
 
+@pytest.mark.parametrize("status", ["pending", "confirmed"])
 def test_rejecting_returns_the_stock(
-    market: Market, market_table: MarketTable, listing: dict[str, Any], order: dict[str, Any], farmer: User
+    market: Market,
+    market_table: MarketTable,
+    listing: dict[str, Any],
+    order: dict[str, Any],
+    farmer: User,
+    buyer: User,
+    status: str,
 ) -> None:
+    order_in(market, order, farmer, buyer, status)  # confirmed: the farmer cannot deliver after all
     rejected = market.move(order["id"], farmer, "rejected").expect(200).json
 
     assert rejected["status"] == "rejected"
@@ -153,7 +161,13 @@ def test_rejecting_returns_the_stock(
 
 
 @pytest.mark.parametrize(
-    ("status", "new_status"), [("pending", "confirmed"), ("pending", "rejected"), ("confirmed", "completed")]
+    ("status", "new_status"),
+    [
+        ("pending", "confirmed"),
+        ("pending", "rejected"),
+        ("confirmed", "rejected"),
+        ("confirmed", "completed"),
+    ],
 )
 def test_only_the_farmer_changes_the_status(
     api: Api,
@@ -179,7 +193,6 @@ def test_only_the_farmer_changes_the_status(
     [
         ("pending", "completed"),
         ("confirmed", "confirmed"),
-        ("confirmed", "rejected"),
         ("completed", "confirmed"),
         ("completed", "rejected"),
         ("completed", "completed"),

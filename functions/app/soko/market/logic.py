@@ -50,6 +50,9 @@ VIEW_TTL_SECONDS = 2 * 24 * 3600
 TRANSITIONS = {
     ("pending", "confirmed"): "farmer",
     ("pending", "rejected"): "farmer",
+    # A farmer who cannot deliver a confirmed order rejects it: the stock returns and, when the
+    # buyer has paid, the payments domain refunds them in full (OrderRejected).
+    ("confirmed", "rejected"): "farmer",
     ("confirmed", "completed"): "farmer",
     ("pending", "cancelled"): "buyer",
 }

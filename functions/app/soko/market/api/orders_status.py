@@ -13,8 +13,9 @@ app = create_app()
 @app.patch(
     "/orders/<id>/status",
     summary="Confirm, reject or complete an order",
-    description="The farmer: pending -> confirmed | rejected, confirmed -> completed. Other moves are 409; "
-    "rejecting returns the stock; two racing changes cannot both win.",
+    description="The farmer: pending -> confirmed | rejected, confirmed -> completed | rejected (cannot "
+    "deliver after all: a paid order is refunded). Other moves are 409; rejecting returns the stock; two "
+    "racing changes cannot both win.",
     tags=["orders"],
     responses={
         200: {"description": "Changed", "content": {JSON: {"model": Order}}},
