@@ -49,7 +49,7 @@ def test_local_endpoints(soko, http: requests.Session) -> None:  # type: ignore[
 
     assert endpoints["http_api"] == soko.url
     assert endpoints["function_urls"] == {}
-    assert endpoints["websocket"] is None
+    assert endpoints["websocket"]["WebSocketApi"]["url"].startswith("ws://127.0.0.1:")
     assert endpoints["outputs"]["EventBusName"] == "soko-local-bus"
     buses = soko.client("events").list_event_buses()["EventBuses"]
     assert "soko-local-bus" in {b["Name"] for b in buses}
