@@ -50,7 +50,7 @@ def test_local_endpoints(soko, http: requests.Session) -> None:  # type: ignore[
     assert endpoints["http_api"] == soko.url
     assert set(endpoints["function_urls"]) == {"UssdFunction"}  # with the token the provider is given
     assert endpoints["function_urls"]["UssdFunction"].startswith(f"{soko.url}/_fn/UssdFunction/?token=")
-    assert endpoints["websocket"] is None
+    assert endpoints["websocket"]["WebSocketApi"]["url"].startswith("ws://127.0.0.1:")
     assert endpoints["outputs"]["EventBusName"] == "soko-local-bus"
     buses = soko.client("events").list_event_buses()["EventBuses"]
     assert "soko-local-bus" in {b["Name"] for b in buses}

@@ -6,7 +6,8 @@ the local runtime) is handled here, each for a stated reason:
 - API Gateway v2, Function URLs, event-source mappings and schedules are served by the local
   runtime itself (moto has no data plane for the first two; its SQS mapping would consume
   messages inline on send; its scheduler never fires).
-- Secrets are created first through the API and substituted where referenced.
+- Secrets are created first through the API and substituted where referenced; so is a WebSocket
+  API's id (its lower-cased logical id), which functions use to reach its ``@connections`` API.
 - State machines are created through the API: with execution enabled, moto's Step Functions API
   reads a different backend than its CloudFormation writes to, and it ignores
   ``DefinitionSubstitutions`` (moto resolves them for us through a stack Output instead).
@@ -118,13 +119,7 @@ def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
         dropped |= more
     buses = {k for k, v in resources.items() if v["Type"] == "AWS::Events::EventBus"}
 
-    def fix(node: Any) -> Any:
-        if isinstance(node, dict) and set(node) == {"Ref"}:
-            if node["Ref"] in buses:
-                return {"Fn::GetAtt": [node["Ref"], "Name"]}
-            if node["Ref"] in substitute:
-                return substitute[node["Ref"]]
-        return node
+    fix = _fixer(buses, substitute)
 
     outputs = {k: v for k, v in cfn.get("Outputs", {}).items() if not references(v) & dropped}
     for logical_id in app.state_machines:
@@ -141,6 +136,38 @@ def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
     cfn["Resources"] = {k: _walk(v, fix) for k, v in resources.items() if k not in dropped}
     cfn["Outputs"] = outputs
     return cfn
+
+
+def _fixer(buses: set[str], substitute: dict[str, str]) -> Any:
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
+            return {"Fn::Sub": _substitute_sub(node["Fn::Sub"], substitute)}
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            if node["Ref"] in buses:
+                return {"Fn::GetAtt": [node["Ref"], "Name"]}
+            if node["Ref"] in substitute:
+                return substitute[node["Ref"]]
+        return node
+
+    return fix
+
+
+def _substitute_sub(sub: Any, substitute: dict[str, str]) -> Any:
+    """``${Name}`` of a substituted resource written out in an Fn::Sub string."""
+    text = sub if isinstance(sub, str) else sub[0]
+    for name, value in substitute.items():
+        text = text.replace("${" + name + "}", value)
+    return text if isinstance(sub, str) else [text, sub[1]]
+
+
+def websocket_api_ids(app: AppModel) -> dict[str, str]:
+    """WebSocket APIs (served by the local runtime) -> the API id functions see locally."""
+    return {
+        k: k.lower()
+        for k, v in app.cfn["Resources"].items()
+        if v["Type"] == "AWS::ApiGatewayV2::Api"
+        and v.get("Properties", {}).get("ProtocolType") == "WEBSOCKET"
+    }
 
 
 def provision(
@@ -172,7 +199,7 @@ def provision(
     cfn = client("cloudformation")
     cfn.create_stack(
         StackName=stack_name,
-        TemplateBody=json.dumps(moto_template(app, secret_arns)),
+        TemplateBody=json.dumps(moto_template(app, {**secret_arns, **websocket_api_ids(app)})),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
@@ -213,5 +240,6 @@ def provision(
         )
     physical.update(machines)
     physical.update(secret_arns)
+    physical.update(websocket_api_ids(app))
     template_outputs = {k: v for k, v in outputs.items() if not k.startswith("LocalSfn")}
     return Deployment(stack_name, physical, functions, machines, secret_arns, template_outputs)

@@ -28,6 +28,7 @@ from soko_local.pool import InvokeResult, WorkerPool
 from soko_local.provision import Deployment, provision
 from soko_local.sandbox import parameter_overrides
 from soko_local.template import AppModel, EventSourceDef, FunctionUrlDef, ScheduleDef, load_app, load_yaml
+from soko_local.websocket import start_websocket_gateways, websocket_environment
 from soko_local.worker import WorkerSpec, compile_code
 
 log = logging.getLogger("soko_local")
@@ -119,6 +120,7 @@ class LocalRuntime:
         self.base_url = ""
         self._schedule_runs: dict[str, datetime] = {}
         self.parameters: dict[str, str] = {}
+        self.websockets: list[Any] = []
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -143,6 +145,7 @@ class LocalRuntime:
             parameters=self.parameters,
             secret_values=self.options.secret_values,
         )
+        self.websockets = start_websocket_gateways(self)  # before the specs: their URL is in the environment
         self.specs = {logical_id: self._spec(logical_id) for logical_id in self.app.functions}
         self._compile_code()
         for logical_id, spec in self.specs.items():
@@ -161,6 +164,8 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self._stop.set()
+        for gateway in self.websockets:
+            gateway.stop()
         if self._http is not None:
             self._http.shutdown()
         self.pool.close()
@@ -249,6 +254,7 @@ class LocalRuntime:
             "_HANDLER": config.handler,
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
             **config.environment,
+            **websocket_environment(self.websockets),
             **self.options.extra_environment,
         }
         return WorkerSpec(
@@ -527,7 +533,10 @@ class LocalRuntime:
                 url.function: f"{self.base_url}/_fn/{url.function}/{self._url_token_query(url.function)}"
                 for url in self.app.function_urls
             },
-            "websocket": None,
+            "websocket": {
+                g.api.logical_id: {"url": g.url, "connections": g.management_url} for g in self.websockets
+            }
+            or None,
             "aws_endpoint": self.aws_endpoint,
             "region": self.region,
             "stack_name": self.options.stack_name,

@@ -12,6 +12,7 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 | order by id, its audit trail and review | ``ORDER#<id>`` / ``ORDER``, ``AUDIT#<at>#<n>``, ``REVIEW`` |
 | an order's payment status (payment events) | ``ORDER#<id>`` / ``ORDER`` (``payment_status``) |
 | a buyer's orders, newest first | gsi1: ``BUYER#<buyer>`` / ``<created>#<id>`` |
+| does a buyer have an order in these states with a farmer (chat masking) | gsi1 ``BUYER#<buyer>``, filtered |
 | a farmer's incoming orders, newest first | gsi2: ``INCOMING#<farmer>`` / ``<created>#<id>`` |
 | flagged orders (admin) | ``FLAG#<id>`` / ``FLAG``; gsi1: ``FLAGS`` / ``<created>#<id>`` |
 | a buyer's orders this hour (rate limit) | ``RATE#<buyer>`` / ``<yyyymmddhh>`` (TTL) |
@@ -446,6 +447,26 @@ class MarketDal:
             if dynamo.error_code(err) != "ConditionalCheckFailedException":
                 raise
             return False
+
+    def has_order_with(self, buyer_id: str, farmer_id: str, statuses: Sequence[str]) -> bool:
+        """True when ``buyer_id`` has an order from ``farmer_id`` in one of ``statuses`` (a Query on the
+        buyer's orders, filtered; it stops at the first match)."""
+        names = {f":s{n}": status for n, status in enumerate(statuses)}
+        query: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": f"farmer_id = :f AND #status IN ({', '.join(names)})",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":p": f"BUYER#{buyer_id}", ":f": farmer_id, **names},
+            "ProjectionExpression": "pk",
+        }
+        while True:
+            response = self._table.query(**query)
+            if response.get("Items"):
+                return True
+            if "LastEvaluatedKey" not in response:
+                return False
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # ------------------------------------------------------------------ reviews and farmer stats
     def farmer_stats(self, farmer_id: str) -> dict[str, Any]:

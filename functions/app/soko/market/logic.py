@@ -507,6 +507,16 @@ def _transition(caller: Caller, order_id: str, to_status: str, deps: Market) -> 
     return _order({**order, "status": to_status, "updated_at": at}, [*audit, entry])
 
 
+TRADED_STATUSES = ("confirmed", "completed")  # the farmer accepted: the two have a deal
+
+
+def trade_confirmed(user_a: str, user_b: str, dal: MarketDal) -> bool:
+    """True when an order between the two users (either one the buyer) has been confirmed."""
+    return dal.has_order_with(user_a, user_b, TRADED_STATUSES) or dal.has_order_with(
+        user_b, user_a, TRADED_STATUSES
+    )
+
+
 def cancel_order(caller: Caller, order_id: str, deps: Market) -> Order:
     return _transition(caller, order_id, "cancelled", deps)
 

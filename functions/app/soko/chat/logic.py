@@ -1,0 +1,154 @@
+"""Chat rules (no boto3 here): who may write to whom, masking until a trade is confirmed, the
+per-minute limit, live delivery and the ``buyer_inquiry`` interaction.
+
+Masking is decided when a message is sent and stays with it: a message is shown as it was
+delivered. Until the two users have an order the farmer confirmed (either one the buyer), phone
+numbers and emails in the text are masked; the text as typed is kept for moderation and shown to
+admins only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from soko.chat.dal import ChatDal
+from soko.chat.events import BuyerInquired
+from soko.chat.masking import mask
+from soko.chat.models import ChatConfig, Conversation, ConversationPage, Message, MessagePage, MessageSend
+from soko.identity.dal import UsersDal
+from soko.market.dal import MarketDal
+from soko.market.logic import trade_confirmed
+from soko.realtime.push import Connections, push
+from soko.shared import clock, ids
+from soko.shared.bus import EventPublisher
+from soko.shared.errors import NotFound, Unprocessable
+from soko.shared.identity import Caller
+from soko.shared.observability import logger
+
+
+class ConversationNotFound(NotFound):
+    code = "CONVERSATION_NOT_FOUND"
+
+
+class RecipientNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+
+
+@dataclass
+class Chat:
+    config: ChatConfig
+    dal: ChatDal
+    users: UsersDal
+    market: MarketDal
+    connections: Connections
+    publisher: Callable[[], EventPublisher]
+
+
+def conversation_id(user_a: str, user_b: str) -> str:
+    """One conversation per pair of users, whoever wrote first."""
+    low, high = sorted((user_a, user_b))
+    return hashlib.sha256(f"{low}|{high}".encode()).hexdigest()[:32]
+
+
+def _view(item: dict[str, Any], admin: bool) -> Message:
+    message = Message.model_validate({k: v for k, v in item.items() if k != "original_text"})
+    if admin:
+        message.original_text = str(item.get("original_text") or item["text"])
+    return message
+
+
+def _is_farmer(role: str) -> bool:
+    return role in ("farmer", "both")
+
+
+def _is_buyer(role: str) -> bool:
+    return role in ("buyer", "both")
+
+
+def send_message(caller: Caller, request: MessageSend, deps: Chat) -> Message:
+    if request.to_user_id == caller.user_id:
+        raise Unprocessable("You cannot write to yourself.", details={"field": "to_user_id"})
+    recipient = deps.users.get_user(request.to_user_id)
+    if recipient is None:
+        raise RecipientNotFound("No such user.", details={"to_user_id": request.to_user_id})
+    now = clock.now()
+    deps.dal.count_message(
+        caller.user_id,
+        now.strftime("%Y%m%d%H%M"),
+        deps.config.messages_per_minute,
+        int(now.timestamp()),
+        retry_after=60 - now.second,
+    )
+    traded = trade_confirmed(caller.user_id, recipient.id, deps.market)
+    text = request.text if traded else mask(request.text)
+    item: dict[str, Any] = {
+        "id": ids.ulid(),
+        "conversation_id": conversation_id(caller.user_id, recipient.id),
+        "sender_id": caller.user_id,
+        "recipient_id": recipient.id,
+        "text": text,
+        "masked": text != request.text,
+        "listing_id": request.listing_id,
+        "created_at": clock.iso(now),
+    }
+    if item["masked"]:
+        item["original_text"] = request.text
+    deps.dal.put_message({k: v for k, v in item.items() if v is not None}, (caller.user_id, recipient.id))
+    message = _view(item, admin=False)
+    if _is_buyer(caller.role) and _is_farmer(recipient.role):
+        _first_inquiry(caller.user_id, recipient.id, request.listing_id, message.conversation_id, deps)
+    push(
+        recipient.id,
+        {"type": "message", "message": message.model_dump(mode="json", exclude_none=True)},
+        deps.connections,
+    )
+    return message
+
+
+def _first_inquiry(buyer: str, farmer: str, listing: str | None, conversation: str, deps: Chat) -> None:
+    if not deps.dal.claim_first_inquiry(buyer, farmer, clock.now_iso()):
+        return
+    try:
+        deps.publisher().publish(
+            [
+                BuyerInquired(
+                    buyer_id=buyer, farmer_id=farmer, listing_id=listing, conversation_id=conversation
+                )
+            ]
+        )
+    except Exception:  # an ML signal is not worth failing a message that is already stored
+        logger.warning("buyer_inquiry event not published")
+
+
+def list_conversations(caller: Caller, limit: int, cursor: str | None, deps: Chat) -> ConversationPage:
+    page = deps.dal.conversations(caller.user_id, limit, cursor)
+    return ConversationPage(
+        items=[
+            Conversation(
+                id=str(item["conversation_id"]),
+                other_user_id=str(item["other_user_id"]),
+                last_message_at=str(item["last_message_at"]),
+                last_text=str(item["last_text"]),
+                last_sender_id=str(item["last_sender_id"]),
+            )
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+def get_conversation(
+    caller: Caller, conversation: str, limit: int, cursor: str | None, deps: Chat
+) -> MessagePage:
+    """A conversation's messages, newest first: its two members (and admins) only; to anyone else
+    it does not exist."""
+    members = deps.dal.members(conversation)
+    if members is None or not (caller.is_admin or caller.user_id in members):
+        raise ConversationNotFound("No such conversation.", details={"id": conversation})
+    page = deps.dal.messages(conversation, limit, cursor)
+    return MessagePage(
+        items=[_view(item, caller.is_admin) for item in page.items], next_cursor=page.next_cursor
+    )

@@ -1,0 +1,101 @@
+"""Notifications data access: the notifications table.
+
+| pattern | key |
+|---|---|
+| one notification (id: hash of event id, recipient) | ``USER#<user>`` / ``NOTIF#<id>`` |
+| a user's notifications, unread first | gsi1: ``NOTIFS#<user>`` / ``U#<seq>``, ``R#<seq>`` (seq: a ULID) |
+
+``U`` sorts after ``R``, so one descending Query on gsi1 lists unread then read; marking one read
+moves it by rewriting its gsi1 sort key. Notifications expire after 180 days (TTL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from soko.shared import dynamo
+
+KEEP_SECONDS = 180 * 24 * 3600
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class NotificationsDal:
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return dynamo.table(self.table_name)
+
+    def create(self, item: dict[str, Any], now: int) -> bool:
+        """Store a new notification; False when this one (same id) exists (a redelivered event)."""
+        user, nid, seq = item["recipient_id"], item["id"], item["seq"]
+        try:
+            self._table.put_item(
+                Item={
+                    "pk": f"USER#{user}",
+                    "sk": f"NOTIF#{nid}",
+                    "gsi1pk": f"NOTIFS#{user}",
+                    "gsi1sk": f"U#{seq}",
+                    "expires_at": now + KEEP_SECONDS,
+                    **item,
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return True
+        except ClientError as err:
+            if dynamo.error_code(err) != _CONDITION_FAILED:
+                raise
+            return False
+
+    def page(self, user_id: str, limit: int, cursor: str | None) -> dynamo.Page:
+        return dynamo.query_page(
+            self._table,
+            scope=f"notifications:{user_id}",
+            key_names=frozenset({"pk", "sk", "gsi1pk", "gsi1sk"}),
+            numeric_keys=frozenset(),
+            limit=limit,
+            cursor_token=cursor,
+            IndexName="gsi1",
+            KeyConditionExpression=Key("gsi1pk").eq(f"NOTIFS#{user_id}"),
+            ScanIndexForward=False,
+        )
+
+    def mark_read(self, user_id: str, notification_id: str, now_iso: str) -> dict[str, Any] | None:
+        """Mark one read (idempotent); the notification after, or None when the user has no such one."""
+        key = {"pk": f"USER#{user_id}", "sk": f"NOTIF#{notification_id}"}
+        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        if item.get("read"):
+            return dict(dynamo.plain(item))
+        answer = self._table.update_item(
+            Key=key,
+            UpdateExpression="SET #read = :t, read_at = :at, gsi1sk = :sk",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#read": "read"},
+            ExpressionAttributeValues={
+                ":t": True,
+                ":at": now_iso,
+                ":sk": f"R#{item['seq']}",
+            },
+            ReturnValues="ALL_NEW",
+        )
+        return dict(dynamo.plain(answer["Attributes"]))
+
+    def unread_ids(self, user_id: str) -> list[str]:
+        ids: list[str] = []
+        query: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": Key("gsi1pk").eq(f"NOTIFS#{user_id}") & Key("gsi1sk").begins_with("U#"),
+            "ProjectionExpression": "id",
+        }
+        while True:
+            response = self._table.query(**query)
+            ids += [str(item["id"]) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return ids
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -1,0 +1,55 @@
+"""Notifications models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from soko.realtime.models import RealtimeConfig
+
+NotificationType = Literal[
+    "order_placed",
+    "order_confirmed",
+    "order_rejected",
+    "order_completed",
+    "payment_completed",
+    "payout_sent",
+    "review_received",
+]
+
+
+class NotificationsConfig(RealtimeConfig):
+    notifications_table_name: str
+
+
+class Draft(BaseModel):
+    """A notification an event calls for, before it is stored."""
+
+    recipient_id: str
+    type: NotificationType
+    title: str
+    body: str
+    data: dict[str, str | int] = Field(default_factory=dict)
+
+
+class Notification(BaseModel):
+    id: str
+    type: NotificationType
+    title: str
+    body: str
+    data: dict[str, str | int] = Field(
+        default_factory=dict, description="ids the client links to (order_id ...)"
+    )
+    read: bool
+    created_at: str
+    read_at: str | None = None
+
+
+class NotificationPage(BaseModel):
+    items: list[Notification] = Field(description="Unread first, then read; newest first within each")
+    next_cursor: str | None
+
+
+class ReadAll(BaseModel):
+    updated: int = Field(description="How many notifications were unread")

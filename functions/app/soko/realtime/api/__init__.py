@@ -1,0 +1,1 @@
+"""WebSocket entry points of realtime ($connect's authorizer, $connect, $disconnect)."""

@@ -1,0 +1,81 @@
+"""Realtime data access: the connections table and the ``@connections`` management API.
+
+| pattern | key |
+|---|---|
+| a user's open connections | ``USER#<user id>`` / ``CONN#<connection id>`` (TTL: 2 h, API Gateway's limit) |
+
+A push to a connection that API Gateway reports gone (``GoneException``, HTTP 410) deletes it:
+it is never retried.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from soko.shared import dynamo
+from soko.shared.observability import logger
+
+CONNECTION_SECONDS = 2 * 3600  # API Gateway closes a WebSocket connection after 2 hours
+
+
+@cache
+def _management_client(endpoint_url: str) -> Any:
+    import boto3  # noqa: PLC0415
+
+    return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=endpoint_url)
+
+
+class ConnectionsDal:
+    def __init__(self, table_name: str, management_url: str):
+        self.table_name = table_name
+        self.management_url = management_url
+
+    @property
+    def _table(self) -> Any:
+        return dynamo.table(self.table_name)
+
+    def add(self, user_id: str, connection_id: str, now_iso: str, now: int) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"USER#{user_id}",
+                "sk": f"CONN#{connection_id}",
+                "connection_id": connection_id,
+                "connected_at": now_iso,
+                "expires_at": now + CONNECTION_SECONDS,
+            }
+        )
+
+    def remove(self, user_id: str, connection_id: str) -> None:
+        self._table.delete_item(Key={"pk": f"USER#{user_id}", "sk": f"CONN#{connection_id}"})
+
+    def of_user(self, user_id: str, now: int) -> list[str]:
+        """The user's open connections (an expired one the TTL sweeper has not deleted yet is left out)."""
+        response = self._table.query(
+            KeyConditionExpression=Key("pk").eq(f"USER#{user_id}") & Key("sk").begins_with("CONN#"),
+            ConsistentRead=True,
+        )
+        return [
+            str(item["connection_id"])
+            for item in response.get("Items", [])
+            if int(item.get("expires_at", 0)) > now
+        ]
+
+    def post(self, connection_id: str, payload: dict[str, Any]) -> bool:
+        """Send one JSON message; False when the connection is gone (410)."""
+        if not self.management_url:
+            return False
+        client = _management_client(self.management_url)
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=json.dumps(payload).encode())
+            return True
+        except client.exceptions.GoneException:
+            return False
+        except Exception as err:
+            if dynamo.error_code(err) in ("GoneException", "410"):
+                return False
+            logger.warning("push failed", extra={"error": type(err).__name__})
+            raise

@@ -1,0 +1,41 @@
+"""Realtime configuration and the caller of a WebSocket route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from soko.shared.config import BaseConfig
+from soko.shared.identity import Caller
+
+
+class RealtimeConfig(BaseConfig):
+    connections_table_name: str = ""
+    websocket_api_id: str = ""
+    websocket_stage: str = "live"
+    # Set by the local runtime (its @connections endpoint); on AWS it is derived from the API id.
+    websocket_management_url: str = ""
+    aws_region: str = "us-east-1"
+
+    @property
+    def management_url(self) -> str:
+        if self.websocket_management_url:
+            return self.websocket_management_url
+        if not self.websocket_api_id:
+            return ""
+        return f"https://{self.websocket_api_id}.execute-api.{self.aws_region}.amazonaws.com/{self.websocket_stage}"
+
+
+def ws_caller(event: dict[str, Any]) -> Caller | None:
+    """The caller of a WebSocket route: API Gateway hands the ``$connect`` authorizer's context to
+    every route of the connection, flat in ``requestContext.authorizer``."""
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    try:
+        return Caller(user_id=context["userId"], role=context["role"], email=context.get("email", ""))
+    except (KeyError, ValidationError):
+        return None
+
+
+def connection_id(event: dict[str, Any]) -> str:
+    return str((event.get("requestContext") or {}).get("connectionId") or "")

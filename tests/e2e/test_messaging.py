@@ -1,0 +1,175 @@
+"""Chat and notifications against the real application under the local runtime, with two real
+WebSocket clients (a minimal RFC 6455 client on the standard library): live delivery of a message
+and of an order notification, offline users finding both later, masking before and after the
+order is confirmed, membership, the per-minute limit, and a disconnect mid-delivery."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import time
+import urllib.parse
+import uuid
+from typing import Any
+
+import requests
+
+from soko_local.websocket import encode_frame, read_frame
+
+from .test_market import TIMEOUT, User, create_listing, new_user, placed, set_status
+
+
+class Client:
+    """A WebSocket client: connect with ``?token=``, send JSON, wait for JSON of a given type."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        parts = urllib.parse.urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=TIMEOUT)
+        self.file = self.sock.makefile("rb")
+        query = f"?token={urllib.parse.quote(token)}" if token is not None else ""
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET /{query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        self.status = int(self.file.readline().split()[1])
+        while self.file.readline() not in (b"\r\n", b""):
+            pass
+        self.received: list[dict[str, Any]] = []
+
+    def send(self, body: dict[str, Any]) -> None:
+        self.sock.sendall(encode_frame(0x1, json.dumps(body).encode(), mask=True))
+
+    def wait_for(self, kind: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.received:
+                if item.get("type") == kind:
+                    self.received.remove(item)
+                    return item
+            self.sock.settimeout(max(0.1, deadline - time.monotonic()))
+            _, opcode, payload = read_frame(self.file)
+            if opcode == 0x1:
+                self.received.append(json.loads(payload))
+        raise AssertionError(f"no {kind} arrived; got {self.received}")
+
+    def close(self, clean: bool = True) -> None:
+        if clean:
+            self.sock.sendall(encode_frame(0x8, b"\x03\xe8", mask=True))
+        self.sock.close()
+
+
+def ws_url(soko: Any) -> str:
+    return str(soko.endpoints["websocket"]["WebSocketApi"]["url"])
+
+
+def messages(soko: Any, http: requests.Session, user: User, conversation: str) -> list[dict[str, Any]]:
+    response = http.get(
+        f"{soko.url}/message/conversations/{conversation}",
+        headers=user.headers,
+        params={"limit": 100},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+def notifications(soko: Any, http: requests.Session, user: User) -> list[dict[str, Any]]:
+    response = http.get(f"{soko.url}/notifications/", headers=user.headers, timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+def test_connect_needs_a_valid_token(soko, http: requests.Session) -> None:  # type: ignore[no-untyped-def]
+    assert soko.endpoints["websocket"]["WebSocketApi"]["connections"].startswith("http://")
+    assert Client(ws_url(soko), None).status == 401
+    assert Client(ws_url(soko), "not-a-token").status == 403
+    buyer = new_user(soko, http, "buyer")
+    client = Client(ws_url(soko), buyer.token)
+    assert client.status == 101
+    client.close()
+
+
+def test_live_chat_and_notifications_masking_and_offline_catch_up(soko, http: requests.Session) -> None:  # type: ignore[no-untyped-def]
+    farmer, buyer, stranger = (
+        new_user(soko, http, "farmer"),
+        new_user(soko, http, "buyer"),
+        new_user(soko, http, "buyer"),
+    )
+    farmer_ws, buyer_ws = Client(ws_url(soko), farmer.token), Client(ws_url(soko), buyer.token)
+    assert (farmer_ws.status, buyer_ws.status) == (101, 101)
+
+    # a message over the socket arrives live, masked (no confirmed order yet)
+    buyer_ws.send({"action": "sendMessage", "to_user_id": farmer.id, "text": "Call me on 0772 123 456"})
+    sent = buyer_ws.wait_for("message_sent")["message"]
+    live = farmer_ws.wait_for("message")["message"]
+    assert live == sent and live["masked"] is True and "123 456" not in live["text"]
+
+    # an order notification arrives live (bus -> queue -> consumer -> @connections)
+    listing = create_listing(soko, http, farmer)
+    the_order = placed(soko, http, buyer, listing["id"], "5")
+    note = farmer_ws.wait_for("notification")["notification"]
+    assert note["type"] == "order_placed" and note["data"]["order_id"] == the_order["id"]
+
+    # the farmer goes offline; what happens meanwhile is found later
+    farmer_ws.close()
+    response = http.post(
+        f"{soko.url}/message/",
+        json={"to_user_id": farmer.id, "text": "are you there?"},
+        headers=buyer.headers,
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 201, response.text
+    conversation = response.json()["conversation_id"]
+    assert set_status(soko, http, farmer, the_order["id"], "confirmed").status_code == 200
+    assert buyer_ws.wait_for("notification")["notification"]["type"] == "order_confirmed"
+    assert messages(soko, http, farmer, conversation)[0]["text"] == "are you there?"
+    assert "order_placed" in [n["type"] for n in notifications(soko, http, farmer)]
+
+    # after confirmation, contact details go through
+    response = http.post(
+        f"{soko.url}/message/",
+        json={"to_user_id": farmer.id, "text": "0772 123 456"},
+        headers=buyer.headers,
+        timeout=TIMEOUT,
+    )
+    assert response.json()["masked"] is False and response.json()["text"] == "0772 123 456"
+    # membership: nobody else reads the conversation
+    response = http.get(
+        f"{soko.url}/message/conversations/{conversation}", headers=stranger.headers, timeout=TIMEOUT
+    )
+    assert response.status_code == 404
+    buyer_ws.close()
+
+
+def test_rate_limit_and_a_disconnect_mid_delivery_loses_nothing(soko, http: requests.Session) -> None:  # type: ignore[no-untyped-def]
+    farmer, buyer = new_user(soko, http, "farmer"), new_user(soko, http, "buyer")
+    if time.gmtime().tm_sec > 40:  # keep the burst inside one minute
+        time.sleep(61 - time.gmtime().tm_sec)
+    farmer_ws = Client(ws_url(soko), farmer.token)
+    sent = []
+    for n in range(30):
+        if n == 3:
+            farmer_ws.close(clean=False)  # the socket dies mid-burst, no close frame
+        response = http.post(
+            f"{soko.url}/message/",
+            json={"to_user_id": farmer.id, "text": f"m{n} {uuid.uuid4().hex[:4]}"},
+            headers=buyer.headers,
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 201, response.text
+        sent.append(response.json())
+    response = http.post(
+        f"{soko.url}/message/",
+        json={"to_user_id": farmer.id, "text": "31st"},
+        headers=buyer.headers,
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    stored = messages(soko, http, farmer, sent[0]["conversation_id"])
+    assert [m["id"] for m in stored] == [m["id"] for m in reversed(sent)]

@@ -1,0 +1,195 @@
+"""Fixtures of the chat and notifications functional suite: template.yaml provisioned into moto once
+per module, handlers invoked in-process with their template environment, callers given as the
+authorizer's context, and pushes to WebSocket connections recorded (``FakeConnections``)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from soko.identity.models import StoredUser
+from soko.realtime.dal import ConnectionsDal
+from soko.shared import aws as soko_aws
+from soko.shared import config as soko_config
+from soko.shared import ids
+from soko_local.provision import Deployment, provision
+from soko_local.template import AppModel
+
+REGION = "us-east-1"
+
+
+def _reset() -> None:
+    soko_aws.reset()
+    soko_config.load.cache_clear()
+
+
+@dataclass
+class Ctx:
+    function_name: str = "test"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test"
+    log_group_name: str = "/aws/lambda/test"
+    log_stream_name: str = "test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@pytest.fixture(scope="module")
+def deployment(app_model: AppModel) -> Iterator[Deployment]:
+    _reset()
+    with mock_aws():
+        yield provision(
+            app_model,
+            lambda service: boto3.client(service, region_name=REGION),
+            stack_name=f"soko-chat-{uuid.uuid4().hex[:6]}",
+            parameters={"Stage": "local"},
+        )
+    _reset()
+
+
+@dataclass
+class User:
+    id: str
+    role: str
+    email: str
+
+    @property
+    def context(self) -> dict[str, str]:
+        return {"userId": self.id, "role": self.role, "email": self.email}
+
+
+class FakeConnections:
+    """Stands in for the @connections API: records what each connection received; ``gone`` ones
+    answer 410."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, list[dict[str, Any]]] = {}
+        self.gone: set[str] = set()
+
+    def post(self, connection_id: str, payload: dict[str, Any]) -> bool:
+        if connection_id in self.gone:
+            return False
+        self.received.setdefault(connection_id, []).append(json.loads(json.dumps(payload)))
+        return True
+
+
+@dataclass
+class World:
+    deployment: Deployment
+    connections: FakeConnections
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        config = self.deployment.functions[logical_id]
+        saved = {k: os.environ.get(k) for k in config.environment}
+        os.environ.update(config.environment)
+        soko_config.load.cache_clear()
+        try:
+            module, _, attribute = config.handler.rpartition(".")
+            return getattr(importlib.import_module(module), attribute)(event, Ctx(config.name))
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            soko_config.load.cache_clear()
+
+    def http(
+        self,
+        logical_id: str,
+        method: str,
+        path: str,
+        user: User | None,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any, dict[str, str]]:
+        raw_path = path
+        for name, value in (params or {}).items():
+            raw_path = raw_path.replace("{" + name + "}", value)
+        event: dict[str, Any] = {
+            "version": "2.0",
+            "routeKey": f"{method} {path}",
+            "rawPath": raw_path,
+            "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+            "headers": {"content-type": "application/json", **(headers or {})},
+            "requestContext": {
+                "stage": "$default",
+                "http": {"method": method, "path": raw_path, "sourceIp": "127.0.0.1"},
+            },
+            "isBase64Encoded": False,
+        }
+        if user is not None:
+            event["requestContext"]["authorizer"] = {"lambda": user.context}
+        if params:
+            event["pathParameters"] = params
+        if query:
+            event["queryStringParameters"] = query
+        if body is not None:
+            event["body"] = json.dumps(body)
+        answer = self.invoke(logical_id, event)
+        return answer["statusCode"], json.loads(answer.get("body") or "null"), answer.get("headers") or {}
+
+    def ws_event(self, route: str, user: User | None, connection: str, body: Any = None) -> dict[str, Any]:
+        context: dict[str, Any] = {"routeKey": route, "connectionId": connection, "stage": "live"}
+        if user is not None:
+            context["authorizer"] = {"principalId": user.id, **user.context}
+        event: dict[str, Any] = {"requestContext": context, "isBase64Encoded": False}
+        if body is not None:
+            event["body"] = json.dumps(body)
+        return event
+
+    def connect(self, user: User) -> str:
+        connection = f"conn-{uuid.uuid4().hex[:10]}"
+        assert self.invoke("WsConnectFunction", self.ws_event("$connect", user, connection)) == {
+            "statusCode": 200
+        }
+        return connection
+
+    def user(self, role: str) -> User:
+        """A user in the users table (the chat checks that the recipient exists)."""
+        user_id = ids.ulid()
+        table = boto3.resource("dynamodb", region_name=REGION).Table(self.deployment.physical["UsersTable"])
+        stored = StoredUser(
+            id=user_id, role=role, created_at="2026-11-21T09:30:00Z", updated_at="2026-11-21T09:30:00Z"
+        )  # type: ignore[arg-type]
+        table.put_item(
+            Item={"pk": f"USER#{user_id}", "sk": "PROFILE", **stored.model_dump(exclude_none=True)}
+        )
+        return User(user_id, role, f"{user_id.lower()}@example.com")
+
+    def confirmed_order(self, buyer: User, farmer: User, status: str = "confirmed") -> None:
+        """An order in the market table as the marketplace stores it (the fields chat's check reads)."""
+        table = boto3.resource("dynamodb", region_name=REGION).Table(self.deployment.physical["MarketTable"])
+        order_id = ids.ulid()
+        table.put_item(
+            Item={
+                "pk": f"ORDER#{order_id}",
+                "sk": "ORDER",
+                "gsi1pk": f"BUYER#{buyer.id}",
+                "gsi1sk": f"2026-11-21T09:30:00Z#{order_id}",
+                "buyer_id": buyer.id,
+                "farmer_id": farmer.id,
+                "status": status,
+            }
+        )
+
+
+@pytest.fixture
+def world(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> World:
+    connections = FakeConnections()
+    monkeypatch.setattr(ConnectionsDal, "post", connections.post)  # a bound method: no self
+    return World(deployment, connections)

@@ -1,0 +1,229 @@
+"""Chat over REST and the WebSocket route: conversations and their members, masking until a trade
+is confirmed (originals for admins only), limits, live delivery and the buyer_inquiry event."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from conftest import REGION, World
+
+from soko.chat.masking import mask
+
+SEND, LIST, GET = "MessageSendFunction", "ConversationsListFunction", "ConversationsGetFunction"
+
+
+def send(world: World, sender: Any, to: Any, text: str, **extra: Any) -> tuple[int, Any, dict[str, str]]:
+    return world.http(SEND, "POST", "/message/", sender, {"to_user_id": to.id, "text": text, **extra})
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("call me on +256700123456 today", "call me on +2567•••••••• today"),
+        ("my number is 0772 123 456", "my number is 0772•••••• "[:-1]),
+        ("write to grace.akello@gmail.com please", "write to g•••@•••.com please"),
+        ("100 kg at 1200 a kg, 2 bags", "100 kg at 1200 a kg, 2 bags"),
+    ],
+)
+def test_masking_hides_phone_numbers_and_emails_only(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
+def test_a_message_before_any_confirmed_order_is_masked_and_the_original_is_for_admins(world: World) -> None:
+    buyer, farmer, admin, stranger = (world.user(r) for r in ("buyer", "farmer", "admin", "buyer"))
+    status, message, _ = send(world, buyer, farmer, "Call me: +256 772 123 456 or okello@example.com")
+    assert status == 201
+    assert message["masked"] is True
+    assert "772 123" not in message["text"] and "okello@" not in message["text"]
+    assert message.get("original_text") is None
+
+    for user in (buyer, farmer):
+        status, page, _ = world.http(
+            GET, "GET", "/message/conversations/{id}", user, params={"id": message["conversation_id"]}
+        )
+        assert status == 200
+        assert [m["text"] for m in page["items"]] == [message["text"]]
+        assert page["items"][0].get("original_text") is None
+    status, page, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", admin, params={"id": message["conversation_id"]}
+    )
+    assert status == 200 and page["items"][0]["original_text"].startswith("Call me: +256 772 123 456")
+    # membership: anyone else is told the conversation does not exist
+    status, body, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", stranger, params={"id": message["conversation_id"]}
+    )
+    assert status == 404 and body["error"]["code"] == "CONVERSATION_NOT_FOUND"
+
+
+@pytest.mark.parametrize("status", ["confirmed", "completed"])
+def test_after_a_confirmed_order_contact_details_go_through(world: World, status: str) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    world.confirmed_order(buyer, farmer, status)
+    _, message, _ = send(world, farmer, buyer, "Call me on 0772123456")  # either direction
+    assert message["masked"] is False and message["text"] == "Call me on 0772123456"
+
+
+def test_a_pending_order_does_not_unmask(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    world.confirmed_order(buyer, farmer, "pending")
+    _, message, _ = send(world, buyer, farmer, "0772123456")
+    assert message["masked"] is True
+
+
+def test_conversations_newest_first_with_cursor_and_messages_paginated(world: World) -> None:
+    me, a, b = world.user("buyer"), world.user("farmer"), world.user("farmer")
+    for n in range(3):
+        send(world, me, a, f"to a {n}")
+    send(world, b, me, "from b")
+    status, page, _ = world.http(LIST, "GET", "/message/conversations", me, query={"limit": "1"})
+    assert status == 200 and page["items"][0]["other_user_id"] == b.id and page["next_cursor"]
+    _, rest, _ = world.http(
+        LIST, "GET", "/message/conversations", me, query={"limit": "5", "cursor": page["next_cursor"]}
+    )
+    assert [c["other_user_id"] for c in rest["items"]] == [a.id] and rest["next_cursor"] is None
+
+    conversation = rest["items"][0]["id"]
+    _, first, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", me, params={"id": conversation}, query={"limit": "2"}
+    )
+    assert [m["text"] for m in first["items"]] == ["to a 2", "to a 1"]
+    _, second, _ = world.http(
+        GET,
+        "GET",
+        "/message/conversations/{id}",
+        me,
+        params={"id": conversation},
+        query={"limit": "2", "cursor": first["next_cursor"]},
+    )
+    assert [m["text"] for m in second["items"]] == ["to a 0"]
+    # someone else's cursor (another list) is a 400
+    status, body, _ = world.http(
+        LIST, "GET", "/message/conversations", a, query={"cursor": first["next_cursor"]}
+    )
+    assert status == 400 and body["error"]["code"] == "INVALID_CURSOR"
+
+
+def test_bad_messages(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    assert send(world, buyer, farmer, "x" * 2001)[0] == 422
+    assert send(world, buyer, farmer, "x" * 2000)[0] == 201
+    assert send(world, buyer, farmer, "   ")[0] == 422
+    assert send(world, buyer, buyer, "hello me")[0] == 422
+    status, body, _ = world.http(
+        SEND, "POST", "/message/", buyer, {"to_user_id": "01JDNOSUCHUSER00000000000", "text": "hi"}
+    )
+    assert status == 404 and body["error"]["code"] == "USER_NOT_FOUND"
+    assert world.http(SEND, "POST", "/message/", None, {"to_user_id": farmer.id, "text": "hi"})[0] == 401
+    assert world.http(LIST, "GET", "/message/conversations", None)[0] == 401
+
+
+def test_thirty_messages_a_minute_then_429_with_retry_after(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    statuses = [send(world, buyer, farmer, f"m{n}")[0] for n in range(30)]
+    if len(set(statuses)) != 1:  # the minute turned over mid-burst: the count started again
+        statuses = [send(world, buyer, farmer, f"n{n}")[0] for n in range(30)]
+    assert set(statuses) == {201}
+    status, body, headers = send(world, buyer, farmer, "one too many")
+    assert status == 429 and body["error"]["code"] == "MESSAGE_RATE_LIMITED"
+    assert 1 <= int(headers["Retry-After"]) <= 60
+    other = world.user("buyer")
+    assert send(world, other, farmer, "another sender is not limited")[0] == 201
+
+
+def test_idempotency_key_sends_once(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    headers = {"idempotency-key": "msg-key-000001"}
+    _, first, _ = world.http(
+        SEND, "POST", "/message/", buyer, {"to_user_id": farmer.id, "text": "hi"}, headers=headers
+    )
+    _, again, _ = world.http(
+        SEND, "POST", "/message/", buyer, {"to_user_id": farmer.id, "text": "hi"}, headers=headers
+    )
+    assert first["id"] == again["id"]
+    _, page, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", buyer, params={"id": first["conversation_id"]}
+    )
+    assert len(page["items"]) == 1
+
+
+def _inquiries(world: World) -> list[dict[str, Any]]:
+    """BuyerInquired events on the bus, through a queue subscribed for the test."""
+    events, sqs = boto3.client("events", region_name=REGION), boto3.client("sqs", region_name=REGION)
+    bus = world.deployment.functions[SEND].environment["EVENT_BUS_NAME"]
+    url = sqs.create_queue(QueueName="inquiries")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(
+        Name="inquiries", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["BuyerInquired"]})
+    )
+    events.put_targets(Rule="inquiries", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    return [url]  # type: ignore[list-item]
+
+
+def test_a_buyers_first_message_to_a_farmer_sends_one_buyer_inquiry(world: World) -> None:
+    (url,) = _inquiries(world)
+    buyer, farmer, other_buyer = world.user("buyer"), world.user("farmer"), world.user("buyer")
+    send(world, buyer, farmer, "first", listing_id="01JDLISTING000000000000000")
+    send(world, buyer, farmer, "second")
+    send(world, farmer, buyer, "a farmer's reply is no inquiry")
+    send(world, buyer, other_buyer, "buyer to buyer is no inquiry")
+    sqs = boto3.client("sqs", region_name=REGION)
+    bodies = [
+        json.loads(m["Body"])
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    ]
+    assert [
+        (
+            b["source"],
+            b["detail"]["interaction"],
+            b["detail"]["buyer_id"],
+            b["detail"]["farmer_id"],
+            b["detail"]["listing_id"],
+        )
+        for b in bodies
+    ] == [("soko.messaging", "buyer_inquiry", buyer.id, farmer.id, "01JDLISTING000000000000000")]
+
+
+def test_live_delivery_to_every_open_connection_and_a_gone_one_is_removed(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    phone, laptop = world.connect(farmer), world.connect(farmer)
+    world.connections.gone.add(laptop)  # closed without $disconnect
+    _, message, _ = send(world, buyer, farmer, "live?")
+    pushed = {k: v for k, v in message.items() if v is not None}
+    assert world.connections.received[phone] == [{"type": "message", "message": pushed}]
+    table = boto3.resource("dynamodb", region_name=REGION).Table(
+        world.deployment.physical["ConnectionsTable"]
+    )
+    left = table.query(
+        KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": f"USER#{farmer.id}"}
+    )["Items"]
+    assert [item["connection_id"] for item in left] == [phone]
+    send(world, buyer, farmer, "again")
+    assert len(world.connections.received[phone]) == 2 and laptop not in world.connections.received
+
+
+def test_the_websocket_route_sends_and_answers_on_the_senders_connection(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    mine, theirs = world.connect(buyer), world.connect(farmer)
+    event = world.ws_event(
+        "sendMessage", buyer, mine, {"action": "sendMessage", "to_user_id": farmer.id, "text": "via ws"}
+    )
+    assert world.invoke("WsSendMessageFunction", event)["statusCode"] == 200
+    (ack,) = world.connections.received[mine]
+    assert ack["type"] == "message_sent" and ack["message"]["text"] == "via ws"
+    assert world.connections.received[theirs] == [{"type": "message", "message": ack["message"]}]
+    bad = world.ws_event(
+        "sendMessage", buyer, mine, {"action": "sendMessage", "to_user_id": farmer.id, "text": "x" * 2001}
+    )
+    assert world.invoke("WsSendMessageFunction", bad)["statusCode"] == 400
+    assert world.connections.received[mine][-1]["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_disconnect_forgets_the_connection(world: World) -> None:
+    farmer = world.user("farmer")
+    connection = world.connect(farmer)
+    world.invoke("WsDisconnectFunction", world.ws_event("$disconnect", farmer, connection))
+    send(world, world.user("buyer"), farmer, "nobody home")
+    assert connection not in world.connections.received

@@ -1,0 +1,183 @@
+"""Notifications: the consumer of order, review and payment events (once per event and recipient,
+pushed live when connected) and the REST API (unread first, cursor, read, read-all)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from conftest import User, World
+
+CONSUMER = "NotificationsConsumerFunction"
+LIST, READ, READ_ALL = (
+    "NotificationsListFunction",
+    "NotificationsReadFunction",
+    "NotificationsReadAllFunction",
+)
+
+
+def deliver(
+    world: World, source: str, detail_type: str, detail: dict[str, Any], event_id: str | None = None
+) -> Any:
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),  # EventBridge's id: new on every delivery
+        "detail-type": detail_type,
+        "source": source,
+        "time": "2026-11-21T09:30:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"schema_version": 1, "event_id": event_id or uuid.uuid4().hex, **detail},
+    }
+    record = {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": "x",
+        "body": json.dumps(event),
+        "attributes": {},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+        "awsRegion": "us-east-1",
+        "md5OfBody": "",
+    }
+    answer = world.invoke(CONSUMER, {"Records": [record]})
+    assert answer == {"batchItemFailures": []}
+    return event
+
+
+def order(buyer: User, farmer: User) -> dict[str, Any]:
+    return {
+        "order_id": "01JDORDER00000000000000001",
+        "listing_id": "01JDLISTING000000000000001",
+        "buyer_id": buyer.id,
+        "farmer_id": farmer.id,
+        "crop": "maize_grain",
+        "district": "Gulu",
+        "quantity_kg": "100.000",
+        "price_per_kg_ugx": 1200,
+        "total_ugx": 120000,
+    }
+
+
+def mine(world: World, user: User, **query: str) -> Any:
+    status, page, _ = world.http(LIST, "GET", "/notifications/", user, query=query or None)
+    assert status == 200
+    return page
+
+
+def test_order_events_notify_the_right_party_and_push_live(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    live = world.connect(farmer)
+    deliver(world, "soko.orders", "OrderPlaced", order(buyer, farmer))
+    (placed,) = mine(world, farmer)["items"]
+    assert placed["type"] == "order_placed" and placed["read"] is False
+    assert placed["data"]["order_id"] == "01JDORDER00000000000000001"
+    pushed = {k: v for k, v in placed.items() if v is not None}
+    assert world.connections.received[live] == [{"type": "notification", "notification": pushed}]
+    assert mine(world, buyer)["items"] == []
+    for kind, expected in (
+        ("OrderConfirmed", "order_confirmed"),
+        ("OrderRejected", "order_rejected"),
+        ("OrderCompleted", "order_completed"),
+    ):
+        deliver(world, "soko.orders", kind, order(buyer, farmer))
+        assert mine(world, buyer)["items"][0]["type"] == expected
+    deliver(
+        world,
+        "soko.orders",
+        "ReviewSubmitted",
+        {"order_id": "o1", "buyer_id": buyer.id, "farmer_id": farmer.id, "rating": 5},
+    )
+    assert mine(world, farmer)["items"][0]["type"] == "review_received"
+
+
+def test_a_redelivered_event_never_notifies_twice(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    live = world.connect(buyer)
+    for _ in range(3):  # same event id, new EventBridge id each time
+        deliver(world, "soko.orders", "OrderConfirmed", order(buyer, farmer), event_id="evt-confirm-1")
+    assert len(mine(world, buyer)["items"]) == 1
+    assert len(world.connections.received[live]) == 1
+    # past the consumer's idempotency record too: the (event id, recipient) key holds
+    from soko.notifications import logic  # noqa: PLC0415
+    from soko.notifications.deps import notifications  # noqa: PLC0415
+    from soko.shared.events import ReceivedEvent  # noqa: PLC0415
+
+    event = {
+        "id": "other",
+        "source": "soko.orders",
+        "detail-type": "OrderConfirmed",
+        "time": "2026-11-21T09:30:00Z",
+        "detail": {"event_id": "evt-confirm-1", **order(buyer, farmer)},
+    }
+    config = world.deployment.functions[CONSUMER].environment
+    import os  # noqa: PLC0415
+
+    from soko.shared import config as soko_config  # noqa: PLC0415
+
+    os.environ.update(config)
+    soko_config.load.cache_clear()
+    assert logic.on_event(ReceivedEvent.model_validate(event), notifications()) == 0
+
+
+def test_payment_events_are_read_by_their_documented_fields(world: World) -> None:
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    deliver(
+        world,
+        "soko.payments",
+        "PaymentCompleted",
+        {
+            "payment_id": "p1",
+            "order_id": "o1",
+            "buyer_id": buyer.id,
+            "farmer_id": farmer.id,
+            "amount_ugx": 120000,
+            "provider": "pesapal",
+            "something_new": {"x": 1},
+        },
+    )
+    deliver(
+        world,
+        "soko.payments",
+        "PayoutScheduled",
+        {"payout_id": "po1", "farmer_id": farmer.id, "net_ugx": 114000},
+    )
+    deliver(
+        world, "soko.payments", "PaymentCompleted", {"payment_id": "p2"}
+    )  # names no one: nothing, no failure
+    (paid,) = mine(world, buyer)["items"]
+    assert paid["type"] == "payment_completed" and "UGX 120,000" in paid["body"]
+    assert [n["type"] for n in mine(world, farmer)["items"]] == ["payout_sent", "payment_completed"]
+
+
+def test_unread_first_with_cursor_read_and_read_all(world: World) -> None:
+    buyer, farmer, other = world.user("buyer"), world.user("farmer"), world.user("farmer")
+    for n in range(4):
+        deliver(world, "soko.orders", "OrderPlaced", {**order(buyer, farmer), "order_id": f"o{n}"})
+    items = mine(world, farmer)["items"]
+    oldest = items[-1]
+    status, read, _ = world.http(
+        READ, "POST", "/notifications/{id}/read", farmer, params={"id": oldest["id"]}
+    )
+    assert status == 200 and read["read"] is True and read["read_at"]
+    assert world.http(READ, "POST", "/notifications/{id}/read", farmer, params={"id": oldest["id"]})[0] == 200
+    status, body, _ = world.http(
+        READ, "POST", "/notifications/{id}/read", other, params={"id": items[0]["id"]}
+    )
+    assert status == 404 and body["error"]["code"] == "NOTIFICATION_NOT_FOUND"
+
+    deliver(world, "soko.orders", "OrderPlaced", {**order(buyer, farmer), "order_id": "o-new"})
+    first = mine(world, farmer, limit="2")
+    rest = mine(world, farmer, limit="10", cursor=first["next_cursor"])
+    listed = first["items"] + rest["items"]
+    assert [n["read"] for n in listed] == [False, False, False, False, True]
+    assert listed[0]["data"]["order_id"] == "o-new" and listed[-1]["id"] == oldest["id"]
+    assert rest["next_cursor"] is None
+
+    status, body, _ = world.http(READ_ALL, "POST", "/notifications/read-all", farmer)
+    assert status == 200 and body == {"updated": 4}
+    assert all(n["read"] for n in mine(world, farmer)["items"])
+    assert world.http(LIST, "GET", "/notifications/", None)[0] == 401
+    status, body, _ = world.http(LIST, "GET", "/notifications/", farmer, query={"cursor": "bogus"})
+    assert status == 400
