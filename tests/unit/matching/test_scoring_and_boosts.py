@@ -115,3 +115,15 @@ def test_boosts_halve_every_30_days() -> None:
 def test_a_late_interaction_adds_its_own_decayed_increment() -> None:
     value, at = boosts.add(0.05, T0, 0.10, T0 - timedelta(days=30))
     assert (value, at) == (pytest.approx(0.10), T0)
+
+
+def test_the_recommender_beats_random_and_popularity_on_a_small_population() -> None:
+    from soko.matching import evaluate  # noqa: PLC0415
+
+    world = evaluate.generate(seed=3, farmers=300, buyers=40)
+    candidates = evaluate._candidates(world)
+    ours = evaluate.evaluate(world, lambda b: [s.id for s in scoring.rank_farmers(b, candidates(b), {}, 5)])
+    popular = sorted(world.farmers, key=lambda f: -(f.rating_count * (f.rating or 0)))[:5]
+    baseline = evaluate.evaluate(world, lambda b: [f.id for f in popular])
+    assert ours["precision@5"] > 0.3 > baseline["precision@5"]
+    assert ours["ndcg@5"] > baseline["ndcg@5"] and ours["coverage"] > baseline["coverage"]
