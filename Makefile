@@ -14,7 +14,7 @@ STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
-        build deploy sam-venv clean
+        build deploy sam-venv clean ingest-bootstrap eval-recs
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -82,6 +82,12 @@ backtest: $(STAMP) ## Rolling-origin backtest on the real WFP series: reports/ba
 
 train: $(STAMP) ## Run the training state machine in the running local runtime (after make ingest-wfp)
 	$(PY) -m soko_local.ml_tasks train --port $(PORT)
+
+ingest-bootstrap: $(STAMP) ## Rebuild the matching feature store (bootstrap state machine) in the running local runtime
+	$(PY) -m soko_local.ml_tasks ingest-bootstrap --port $(PORT)
+
+eval-recs: $(STAMP) ## Recommendations on a generated population: Precision/Recall/NDCG@5, coverage, diversity vs baselines
+	$(PY) -m soko.matching.evaluate
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)

@@ -519,7 +519,10 @@ def least_privilege(t: Templates) -> list[str]:
 
 # ---------------------------------------------------------------------------- 6. one Lambda per endpoint
 # Functions allowed to serve more than one route (logical id -> why). Empty: one Lambda per endpoint.
-MULTI_ROUTE_FUNCTIONS: dict[str, str] = {}
+MULTI_ROUTE_FUNCTIONS: dict[str, str] = {
+    "FarmersForBuyerFunction": "the legacy /recommendations/farmers-for-buyer path is the same endpoint",
+    "BuyersForFarmerFunction": "the legacy /recommendations/buyers-for-farmer path is the same endpoint",
+}
 _CATCH_ALL = re.compile(r"\$default|.*\{proxy\+\}.*")
 
 

@@ -1,5 +1,5 @@
 """The price layer's tasks against the running local runtime: ``make ingest-wfp``,
-``make generate-data``, ``make train``."""
+``make generate-data``, ``make train``; and matching's ``make ingest-bootstrap``."""
 
 from __future__ import annotations
 
@@ -27,12 +27,14 @@ def _local(port: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("task", choices=["ingest-wfp", "generate-data", "train"])
+    parser.add_argument("task", choices=["ingest-wfp", "generate-data", "train", "ingest-bootstrap"])
     parser.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     outputs = _local(args.port)
     if args.task == "train":
         return _train(outputs["state_machines"]["TrainingStateMachine"])
+    if args.task == "ingest-bootstrap":
+        return _bootstrap(outputs["state_machines"]["BootstrapStateMachine"])
     if args.task == "generate-data":
         from datetime import UTC, datetime  # noqa: PLC0415
 
@@ -74,6 +76,27 @@ def _train(state_machine: str) -> int:
             )
     print(
         f"{sum(1 for r in results if not r.get('result', r).get('failed'))} of {len(results)} pairs trained"
+    )
+    return 0
+
+
+def _bootstrap(state_machine: str) -> int:
+    """Rebuild the matching feature store from the users and market tables, then reset caches."""
+    import boto3  # noqa: PLC0415
+
+    sfn = boto3.client("stepfunctions")
+    started = time.monotonic()
+    arn = sfn.start_execution(
+        stateMachineArn=state_machine, name=f"make-bootstrap-{int(time.time())}", input="{}"
+    )["executionArn"]
+    while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+        time.sleep(1)
+    print(f"bootstrap {execution['status']} in {time.monotonic() - started:.1f} s")
+    if execution["status"] != "SUCCEEDED":
+        print(execution.get("error"), execution.get("cause"))
+        return 1
+    print(
+        f"{json.loads(execution['output']).get('total', 0)} farmer and buyer profiles rebuilt; caches reset"
     )
     return 0
 

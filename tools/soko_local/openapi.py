@@ -50,6 +50,7 @@ def _merge_component(target: dict[str, Any], name: str, schema: Any, source: str
 def _operations(app: AppModel) -> tuple[dict[str, Any], dict[str, Any]]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
+    seen: dict[str, int] = {}  # operation ids: a function serving an alias gets a numbered second id
     for api in app.http_apis:
         for method, path, function, authorizer in sorted(api.routes, key=lambda r: (r[1], r[0])):
             if path == "$default":
@@ -58,16 +59,21 @@ def _operations(app: AppModel) -> tuple[dict[str, Any], dict[str, Any]]:
             operation = document.get("paths", {}).get(path, {}).get(method.lower())
             if operation is None:
                 raise OpenApiError(f"{function} serves {method} {path} in the template but not in its code")
+            served = {(p, m.lower()) for m, p, f, _ in api.routes if f == function}  # e.g. a legacy alias
             extra = [
                 f"{m.upper()} {p}"
                 for p, ops in document.get("paths", {}).items()
                 for m in ops
-                if (p, m) != (path, method.lower())
+                if (p, m) not in served
             ]
             if extra:
                 raise OpenApiError(f"{function} has routes API Gateway never sends it: {', '.join(extra)}")
             _use_error_shape(operation, f"{method} {path}")
-            operation["operationId"] = function[0].lower() + function[1:].removesuffix("Function")
+            operation_id = function[0].lower() + function[1:].removesuffix("Function")
+            seen[operation_id] = seen.get(operation_id, 0) + 1
+            operation["operationId"] = operation_id + (
+                "" if seen[operation_id] == 1 else str(seen[operation_id])
+            )
             if authorizer:
                 operation["security"] = [{_BEARER: []}]
             paths.setdefault(path, {})[method.lower()] = operation

@@ -41,6 +41,9 @@ _SERVED_LOCALLY = {
     "AWS::StepFunctions::StateMachine",
     "AWS::SecretsManager::Secret",
 }
+_STATE_MACHINE_ARN = (
+    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-"
+)
 _STUB_CODE = "def handler(event, context):\n    raise RuntimeError('runs in the local runtime')\n"
 
 
@@ -92,6 +95,15 @@ def _supported_types() -> set[str]:
     return set(get_model_map()) | set(NULL_MODELS)
 
 
+def _state_machine_ref(node: Any, machines: set[str]) -> Any:
+    """A state machine's ARN (Ref) or name (GetAtt .Name), as the runtime will create it."""
+    if isinstance(node, dict) and set(node) == {"Ref"} and node["Ref"] in machines:
+        return {"Fn::Sub": _STATE_MACHINE_ARN + node["Ref"]}
+    if isinstance(node, dict) and set(node) == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in machines:
+        return {"Fn::Sub": "${AWS::StackName}-" + node["Fn::GetAtt"][0]}
+    return node
+
+
 def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
     """The part of the translated template moto's CloudFormation builds, made moto-compatible."""
     cfn: dict[str, Any] = json.loads(json.dumps(app.cfn))
@@ -108,18 +120,21 @@ def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
     ):
         props.pop("Layers", None)  # the venv is the layer locally
         props["Code"] = {"ZipFile": _STUB_CODE}
+    # A state machine is created through the API with a known name, so what refers to it (a function
+    # that starts it) is kept, with its ARN and name filled in.
+    machines = {k for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"}
     while True:  # drop what refers to a dropped resource (e.g. the routes' invoke permissions)
         more = {
             k
             for k, v in resources.items()
-            if k not in dropped and references(v) & (dropped - set(substitute))
+            if k not in dropped and references(v) & (dropped - set(substitute) - machines)
         }
         if not more:
             break
         dropped |= more
     buses = {k for k, v in resources.items() if v["Type"] == "AWS::Events::EventBus"}
 
-    fix = _fixer(buses, substitute)
+    fix = _fixer(buses, substitute, machines)
 
     outputs = {k: v for k, v in cfn.get("Outputs", {}).items() if not references(v) & dropped}
     for logical_id in app.state_machines:
@@ -138,7 +153,7 @@ def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
     return cfn
 
 
-def _fixer(buses: set[str], substitute: dict[str, str]) -> Any:
+def _fixer(buses: set[str], substitute: dict[str, str], machines: set[str]) -> Any:
     def fix(node: Any) -> Any:
         if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
             return {"Fn::Sub": _substitute_sub(node["Fn::Sub"], substitute)}
@@ -147,7 +162,7 @@ def _fixer(buses: set[str], substitute: dict[str, str]) -> Any:
                 return {"Fn::GetAtt": [node["Ref"], "Name"]}
             if node["Ref"] in substitute:
                 return substitute[node["Ref"]]
-        return node
+        return _state_machine_ref(node, machines)
 
     return fix
 

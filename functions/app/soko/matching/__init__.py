@@ -1,0 +1,1 @@
+"""Matching: the feature store, interaction boosts, recommendations, market routing and coverage."""

@@ -1,0 +1,372 @@
+"""Matching data access: the match table (feature store, boosts, caches), and reads of the users,
+market and ML tables for bootstrap, discovery and routing. The only module here that calls AWS.
+
+Match table (``pk``/``sk``):
+
+| pattern | key |
+|---|---|
+| a farmer's features (``farmer_features``) | ``FARMER#<id>`` / ``FEATURES`` |
+| a buyer's features (``buyer_features``) | ``BUYER#<id>`` / ``FEATURES`` |
+| farmer candidates by crop / by district | ``FARMERS#CROP#<crop>``, ``FARMERS#DIST#<district>`` / ``<id>`` |
+| buyer candidates by crop / by district | ``BUYERS#CROP#<crop>``, ``BUYERS#DIST#<district>`` / ``<id>`` |
+| a buyer's boosts, by farmer | ``BOOST#B#<buyer>`` / ``<farmer>`` |
+| a farmer's boosts, by buyer (mirror) | ``BOOST#F#<farmer>`` / ``<buyer>`` |
+| a cached recommendation list | ``CACHE#<direction>#<user>`` / ``TOP`` (TTL) |
+| invalidation generations | ``GEN#<partition or user or EPOCH>`` / ``GEN`` |
+
+Candidate items are copies of the features (the index by crop and district: a list's multi-valued
+crops cannot be a GSI key). A feature record, its candidate items and the generations it bumps are
+written in one transaction guarded by the record's ``version``. A cached list records the
+generations it was computed from; a changed generation makes it stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from soko.matching.models import BuyerFeatures, FarmerFeatures
+from soko.shared import aws, dynamo
+from soko.shared.errors import Conflict
+
+MAX_CANDIDATES_PER_PARTITION = 5000
+_low = dynamo.serialize
+
+
+class StaleFeatures(Conflict):
+    code = "CONCURRENT_UPDATE"
+
+
+def farmer_partitions(f: FarmerFeatures) -> set[str]:
+    parts = {f"FARMERS#CROP#{c}" for c in f.specialties}
+    return parts | ({f"FARMERS#DIST#{f.district.lower()}"} if f.district else set())
+
+
+def buyer_partitions(b: BuyerFeatures) -> set[str]:
+    parts = {f"BUYERS#CROP#{c}" for c in b.interests}
+    return parts | ({f"BUYERS#DIST#{b.district.lower()}"} if b.district else set())
+
+
+class MatchDal:
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return dynamo.table(self.table_name)
+
+    # ------------------------------------------------------------------ features
+    def get_farmer(self, user_id: str) -> FarmerFeatures | None:
+        item = self._table.get_item(Key={"pk": f"FARMER#{user_id}", "sk": "FEATURES"}, ConsistentRead=True)
+        return FarmerFeatures.model_validate(dynamo.plain(item["Item"])) if "Item" in item else None
+
+    def get_buyer(self, user_id: str) -> BuyerFeatures | None:
+        item = self._table.get_item(Key={"pk": f"BUYER#{user_id}", "sk": "FEATURES"}, ConsistentRead=True)
+        return BuyerFeatures.model_validate(dynamo.plain(item["Item"])) if "Item" in item else None
+
+    def save_farmer(self, old: FarmerFeatures | None, new: FarmerFeatures) -> None:
+        card = new.model_dump(exclude={"active_listings", "version"})
+        card["active_count"] = len(new.active_listings)
+        self._save(
+            f"FARMER#{new.id}",
+            old.version if old else None,
+            new.model_dump(),
+            card,
+            farmer_partitions(old) if old else set(),
+            farmer_partitions(new),
+        )
+
+    def save_buyer(self, old: BuyerFeatures | None, new: BuyerFeatures) -> None:
+        self._save(
+            f"BUYER#{new.id}",
+            old.version if old else None,
+            new.model_dump(),
+            new.model_dump(exclude={"version"}),
+            buyer_partitions(old) if old else set(),
+            buyer_partitions(new),
+        )
+
+    def _save(  # noqa: PLR0917
+        self,
+        pk: str,
+        old_version: int | None,
+        record: dict[str, Any],
+        card: dict[str, Any],
+        old_parts: set[str],
+        new_parts: set[str],
+    ) -> None:
+        user_id = record["id"]
+        record = {**record, "pk": pk, "sk": "FEATURES", "version": (old_version or 0) + 1}
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": _low(record)}
+        if old_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :v"
+            put["ExpressionAttributeValues"] = _low({":v": old_version})
+        items: list[dict[str, Any]] = [{"Put": put}]
+        items += [
+            {"Put": {"TableName": self.table_name, "Item": _low({**card, "pk": p, "sk": user_id})}}
+            for p in sorted(new_parts)
+        ]
+        items += [
+            {"Delete": {"TableName": self.table_name, "Key": _low({"pk": p, "sk": user_id})}}
+            for p in sorted(old_parts - new_parts)
+        ]
+        items += self._bumps([pk, *sorted(old_parts | new_parts)])
+        if dynamo.transact(items):
+            raise StaleFeatures("The features changed at the same moment; retry.")
+
+    def candidates(self, partitions: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Candidate cards from the crop and district partitions (Query, never Scan), deduplicated."""
+        seen: set[str] = set()
+        for partition in partitions:
+            query: dict[str, Any] = {
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": partition},
+            }
+            fetched = 0
+            while fetched < MAX_CANDIDATES_PER_PARTITION:
+                page = self._table.query(**query)
+                for item in page.get("Items", []):
+                    fetched += 1
+                    if item["sk"] not in seen:
+                        seen.add(item["sk"])
+                        yield dynamo.plain(item)
+                if "LastEvaluatedKey" not in page:
+                    break
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # ------------------------------------------------------------------ boosts
+    def boosts(self, side: str, user_id: str) -> list[dict[str, Any]]:
+        """``side`` B: a buyer's boosts by farmer; F: a farmer's by buyer."""
+        query: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": f"BOOST#{side}#{user_id}"},
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**query)
+            items += [dynamo.plain(i) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get_boost(self, buyer_id: str, farmer_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": f"BOOST#B#{buyer_id}", "sk": farmer_id}, ConsistentRead=True)
+        return dynamo.plain(item["Item"]) if "Item" in item else None
+
+    def put_boost(
+        self, buyer_id: str, farmer_id: str, value: float, as_of: datetime, old_version: int | None
+    ) -> None:
+        version = (old_version or 0) + 1
+        fields = {"value": value, "as_of": as_of.isoformat(), "version": version}
+        primary: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": _low({"pk": f"BOOST#B#{buyer_id}", "sk": farmer_id, **fields}),
+        }
+        if old_version is None:
+            primary["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            primary["ConditionExpression"] = "version = :v"
+            primary["ExpressionAttributeValues"] = _low({":v": old_version})
+        mirror = {
+            "TableName": self.table_name,
+            "Item": _low({"pk": f"BOOST#F#{farmer_id}", "sk": buyer_id, **fields}),
+        }
+        items = [
+            {"Put": primary},
+            {"Put": mirror},
+            *self._bumps([f"BUYER#{buyer_id}", f"FARMER#{farmer_id}"]),
+        ]
+        if dynamo.transact(items):
+            raise StaleFeatures("The boost changed at the same moment; retry.")
+
+    # ------------------------------------------------------------------ caches and generations
+    def _bumps(self, names: Iterable[str]) -> list[dict[str, Any]]:
+        return [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _low({"pk": f"GEN#{name}", "sk": "GEN"}),
+                    "UpdateExpression": "ADD n :one",
+                    "ExpressionAttributeValues": _low({":one": 1}),
+                }
+            }
+            for name in dict.fromkeys(names)
+        ]
+
+    def bump(self, names: Iterable[str]) -> None:
+        for item in self._bumps(names):
+            update = item["Update"]
+            self._table.update_item(
+                Key={"pk": update["Key"]["pk"]["S"], "sk": "GEN"},
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": 1},
+            )
+
+    def generations(self, names: list[str]) -> dict[str, int]:
+        """The current generation of each name (0 when never bumped)."""
+        found: dict[str, int] = {}
+        keys = [{"pk": f"GEN#{n}", "sk": "GEN"} for n in dict.fromkeys(names)]
+        for start in range(0, len(keys), 100):
+            request = {self.table_name: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            while request:
+                response = aws.resource("dynamodb").batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self.table_name, []):
+                    found[str(item["pk"])[4:]] = int(item.get("n", 0))
+                request = response.get("UnprocessedKeys") or {}
+        return {n: found.get(n, 0) for n in names}
+
+    def cached(self, direction: str, user_id: str, now: int) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": f"CACHE#{direction}#{user_id}", "sk": "TOP"}).get("Item")
+        if not item or int(item["expires_at"]) <= now:
+            return None
+        return dynamo.plain(item)  # type: ignore[no-any-return]
+
+    def cache(self, direction: str, user_id: str, answer: str, deps: dict[str, int], expires_at: int) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"CACHE#{direction}#{user_id}",
+                "sk": "TOP",
+                "answer": answer,
+                "deps": deps,
+                "expires_at": expires_at,
+            }
+        )
+
+
+class SourcesDal:
+    """Read-only access to the sources of truth: the users table (profiles, the directory), the
+    market table (farmer stats, listings, orders) and the ML table (coverage, forecasts); plus the
+    coverage-gap counters (``GAP`` / ``<crop>`` in the ML table, next to ``COVERAGE``).
+
+    | pattern | table and key |
+    |---|---|
+    | a profile | users: ``USER#<id>`` / ``PROFILE`` |
+    | farmers / buyers, a page at a time | users gsi1: ``DIR#<role>`` |
+    | a farmer's rating and fulfilment | market: ``FARMER#<id>`` / ``STATS`` |
+    | a farmer's listings | market gsi7: ``FARMER#<id>`` |
+    | a buyer's orders | market gsi1: ``BUYER#<id>`` |
+    | active listings of a crop | market gsi1: ``CROP#<crop>`` |
+    | coverage counts / gap counters | ML: ``COVERAGE`` / ``<crop>#<market>``; ``GAP`` / ``<crop>`` |
+    | a pair's forecast, latest observation | ML: ``FORECAST#<m>#<c>`` / ``LATEST``; ``OBS#<m>#<c>`` |
+    """
+
+    def __init__(self, users_table: str = "", market_table: str = "", ml_table: str = ""):
+        self.users_table, self.market_table, self.ml_table = users_table, market_table, ml_table
+
+    def profile(self, user_id: str) -> dict[str, Any] | None:
+        item = dynamo.table(self.users_table).get_item(Key={"pk": f"USER#{user_id}", "sk": "PROFILE"})
+        return dynamo.plain(item["Item"]) if "Item" in item else None
+
+    def directory_page(
+        self, role: str, start: dict[str, Any] | None, limit: int
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        query: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :r",
+            "ExpressionAttributeValues": {":r": f"DIR#{role}"},
+            "Limit": limit,
+        }
+        if start:
+            query["ExclusiveStartKey"] = start
+        page = dynamo.table(self.users_table).query(**query)
+        return [dynamo.plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def farmer_stats(self, farmer_id: str) -> dict[str, Any]:
+        item = dynamo.table(self.market_table).get_item(Key={"pk": f"FARMER#{farmer_id}", "sk": "STATS"})
+        return dynamo.plain(item.get("Item") or {})  # type: ignore[no-any-return]
+
+    def _index(self, index: str, partition: str, limit: int = 10_000) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}pk = :p",
+            "ExpressionAttributeValues": {":p": partition},
+        }
+        items: list[dict[str, Any]] = []
+        while len(items) < limit:
+            page = dynamo.table(self.market_table).query(**query)
+            items += [dynamo.plain(i) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return items[:limit]
+
+    def active_listing_ids(self, farmer_id: str) -> list[str]:
+        return [
+            str(i["id"]) for i in self._index("gsi7", f"FARMER#{farmer_id}") if i.get("status") == "active"
+        ]
+
+    def buyer_orders(self, buyer_id: str) -> list[dict[str, Any]]:
+        return self._index("gsi1", f"BUYER#{buyer_id}")
+
+    def crop_listings(self, crop: str, limit: int) -> list[dict[str, Any]]:
+        """Active listings of a crop (the browse index is sparse: only active listings are in it)."""
+        return [i for i in self._index("gsi1", f"CROP#{crop}", limit) if i.get("status") == "active"]
+
+    def _ml_partition(self, pk: str) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": pk}}
+        items: list[dict[str, Any]] = []
+        while True:
+            page = dynamo.table(self.ml_table).query(**query)
+            items += [dynamo.plain(i) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def coverage(self) -> list[dict[str, Any]]:
+        return self._ml_partition("COVERAGE")
+
+    def gaps(self) -> list[dict[str, Any]]:
+        return self._ml_partition("GAP")
+
+    def count_gap(self, crop: str, district: str | None, at: str) -> None:
+        names = {"#n": "requests", "#at": "last_requested_at"}
+        update = "ADD #n :one SET #at = :at, crop = :crop"
+        values: dict[str, Any] = {":one": 1, ":at": at, ":crop": crop}
+        if district:
+            update = "ADD #n :one, districts :d SET #at = :at, crop = :crop"
+            values[":d"] = {district}
+        dynamo.table(self.ml_table).update_item(
+            Key={"pk": "GAP", "sk": crop},
+            UpdateExpression=update,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def forecast(self, market: str, crop: str) -> dict[str, Any] | None:
+        item = dynamo.table(self.ml_table).get_item(Key={"pk": f"FORECAST#{market}#{crop}", "sk": "LATEST"})
+        return dynamo.plain(item["Item"]) if "Item" in item else None
+
+    def latest_price(self, market: str, crop: str) -> float | None:
+        response = dynamo.table(self.ml_table).query(
+            KeyConditionExpression="pk = :pk",
+            FilterExpression="#s = :ok",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":pk": f"OBS#{market}#{crop}", ":ok": "accepted"},
+            ScanIndexForward=False,
+            Limit=20,
+        )
+        items = response.get("Items", [])
+        return float(items[0]["price"]) if items else None
+
+
+class BootstrapRuns:
+    """The bootstrap state machine's executions (Step Functions)."""
+
+    def __init__(self, state_machine_arn: str):
+        self.arn = state_machine_arn
+
+    def start(self, name: str) -> str:
+        response = aws.client("stepfunctions").start_execution(
+            stateMachineArn=self.arn, name=name, input="{}"
+        )
+        return str(response["executionArn"])
+
+    def latest(self) -> dict[str, Any] | None:
+        sfn = aws.client("stepfunctions")
+        runs = sfn.list_executions(stateMachineArn=self.arn, maxResults=1).get("executions", [])
+        if not runs:
+            return None
+        return dict(sfn.describe_execution(executionArn=runs[0]["executionArn"]))

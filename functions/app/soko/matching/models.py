@@ -1,0 +1,197 @@
+"""Matching models: configuration, the two feature records, and what the endpoints answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from soko.shared.config import BaseConfig
+
+
+class MatchConfig(BaseConfig):
+    match_table_name: str = ""
+    users_table_name: str = ""
+    market_table_name: str = ""
+    ml_table_name: str = ""
+    bootstrap_state_machine_arn: str = ""
+    transport_ugx_per_kg_km: float = 2.0  # moving one kg one km (lorry, Uganda 2026: 1.5-3 UGX)
+
+
+class FarmerFeatures(BaseModel):
+    """``farmer_features``: what scoring a farmer needs, kept current by events."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    full_name: str | None = None
+    district: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    specialties: list[str] = Field(default_factory=list, description="crop keys")
+    rating_sum: int = 0
+    rating_count: int = 0
+    completed: int = 0
+    rejected: int = 0
+    active_listings: list[str] = Field(default_factory=list, description="ids of active listings")
+    version: int = 0
+
+    @property
+    def rating(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 2) if self.rating_count else None
+
+    @property
+    def fulfillment_rate(self) -> float | None:
+        decided = self.completed + self.rejected
+        return round(self.completed / decided, 3) if decided else None
+
+
+class BuyerFeatures(BaseModel):
+    """``buyer_features``: what scoring a buyer needs, kept current by events."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    full_name: str | None = None
+    district: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    interests: list[str] = Field(default_factory=list, description="crop keys")
+    payments_completed: int = 0
+    payments_failed: int = 0
+    orders_completed: int = 0
+    spend_ugx: int = 0
+    version: int = 0
+
+    @property
+    def payment_reliability(self) -> float | None:
+        tried = self.payments_completed + self.payments_failed
+        return round(self.payments_completed / tried, 3) if tried else None
+
+
+class Match(BaseModel):
+    """One recommended user: public fields, the score and its parts in plain words."""
+
+    id: str
+    full_name: str | None
+    role: str
+    district: str | None
+    crops: list[str] = Field(description="a farmer's specialties or a buyer's interests")
+    rating: float | None = None
+    rating_count: int | None = None
+    active_listings: int | None = None
+    matchScore: float = Field(description="0-1.1: the weighted parts plus the interaction boost")
+    explanation: str = Field(
+        description="the parts in plain words, e.g. 'grows 2 of your 3 crops · same district'"
+    )
+    reasons: list[str]
+    score_parts: dict[str, float]
+
+
+class Recommendations(BaseModel):
+    user_id: str
+    direction: str
+    items: list[Match]
+    cached: bool = Field(description="served from the cache (invalidated by the events that change it)")
+
+
+TopN = Annotated[int, Field(ge=1, le=50)]
+
+
+class RouteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    crop: Annotated[str, Field(min_length=1, max_length=60)]
+    quantity_kg: Annotated[float, Field(gt=0, le=1_000_000)]
+    district: Annotated[str | None, Field(default=None, max_length=60)] = None
+    lat: Annotated[float | None, Field(default=None, ge=-2.0, le=5.0)] = None
+    lon: Annotated[float | None, Field(default=None, ge=29.0, le=36.0)] = None
+
+    @model_validator(mode="after")
+    def _place(self) -> RouteRequest:
+        if self.district is None and (self.lat is None or self.lon is None):
+            raise ValueError("give a district, or both lat and lon")
+        return self
+
+
+class MarketOption(BaseModel):
+    market: str
+    name: str
+    distance_km: float
+    price_per_kg: int = Field(description="forecast (or latest) UGX per kg at the market")
+    transport_per_kg: int
+    net_per_kg: int = Field(description="price minus transport, UGX per kg")
+    net_total_ugx: int
+    price_source: str = Field(description="model, latest_observation or cross_market")
+    observations: int
+
+
+class RouteAnswer(BaseModel):
+    crop: str
+    tier: int = Field(description="1 forecast per market, 2 cross-market prices, 3 not covered yet")
+    options: list[MarketOption]
+    suggestion: str
+
+
+class DiscoverRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    crop: Annotated[str, Field(min_length=1, max_length=60)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    radius_km: Annotated[float, Field(gt=0, le=1000)] = 50
+
+
+class NearbyListing(BaseModel):
+    id: str
+    title: str | None = None
+    price_per_kg: int
+    quantity_kg: str | None = None
+
+
+class NearbyFarmer(BaseModel):
+    farmer_id: str
+    district: str
+    distance_km: float
+    listings: list[NearbyListing]
+
+
+class DiscoverAnswer(BaseModel):
+    crop: str
+    items: list[NearbyFarmer]
+
+
+class CoverageItem(BaseModel):
+    crop: str
+    market: str
+    observations: int
+    model_ready: bool
+
+
+class CoverageAnswer(BaseModel):
+    min_observations: int
+    items: list[CoverageItem]
+
+
+class GapItem(BaseModel):
+    crop: str
+    requests: int
+    last_requested_at: str | None = None
+    districts: list[str]
+
+
+class GapsAnswer(BaseModel):
+    items: list[GapItem]
+
+
+class BootstrapStarted(BaseModel):
+    execution_id: str
+    status: str
+
+
+class BootstrapStatus(BaseModel):
+    execution_id: str | None
+    status: str = Field(description="NONE, RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED")
+    started_at: str | None = None
+    stopped_at: str | None = None
+    output: dict[str, object] | None = None

@@ -1,0 +1,553 @@
+"""Matching in-process against moto resources built from template.yaml: events through the feature
+store's consumer, recommendations (scores, reasons, identity, caching and invalidation), boosts,
+routing, discovery, coverage and gaps, and the bootstrap tasks."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from soko.shared import clock
+from soko_local.provision import Deployment
+
+FARMER, FARMER2, BUYER, OTHER, ADMIN = "F1", "F2", "B1", "B9", "A1"
+CONSUMER = "MatchFeaturesConsumerFunction"
+
+
+def sqs(*events: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
+    records = []
+    for source, detail_type, detail in events:
+        body = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": source,
+            "time": clock.now_iso(),
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {"schema_version": 1, "event_id": uuid.uuid4().hex, **detail},
+        }
+        records.append(
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "x",
+                "body": json.dumps(body),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "x",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+                "awsRegion": "us-east-1",
+            }
+        )
+    return {"Records": records}
+
+
+def http(
+    method: str,
+    path: str,
+    *,
+    user: str | None = None,
+    role: str = "buyer",
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+            "stage": "$default",
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if user:
+        event["requestContext"]["authorizer"] = {"lambda": {"userId": user, "role": role, "email": "a@b.c"}}
+    return event
+
+
+def answer(result: dict[str, Any]) -> tuple[int, Any]:
+    return result["statusCode"], json.loads(result["body"])
+
+
+def registered(user_id: str, role: str, district: str, crops: list[str]) -> tuple[str, str, dict[str, Any]]:
+    field = "specialties" if role == "farmer" else "interests"
+    return (
+        "soko.users",
+        "UserRegistered",
+        {"user_id": user_id, "role": role, "district": district, field: crops},
+    )
+
+
+@pytest.fixture
+def world(invoke: Any) -> Any:
+    result = invoke(
+        CONSUMER,
+        sqs(
+            registered(FARMER, "farmer", "Lira", ["maize", "sorghum"]),
+            registered(FARMER2, "farmer", "Gulu", ["Sorghum", "millet", "beans"]),
+            registered("F3", "farmer", "Kabale", ["coffee"]),  # no overlap, other district: not a candidate
+            registered(BUYER, "buyer", "Lira", ["maize", "sorghum", "millet"]),
+            registered(OTHER, "buyer", "Gulu", ["sorghum"]),
+        ),
+    )
+    assert result["batchItemFailures"] == []
+    return invoke
+
+
+def farmers_for(invoke: Any, buyer: str, caller: str | None = None, role: str = "buyer", **query: str) -> Any:
+    path = f"/ml/recommend/farmers-for-buyer/{buyer}"
+    event = http("GET", path, user=caller or buyer, role=role, query=query or None)
+    event["pathParameters"] = {"buyer_id": buyer}
+    return answer(invoke("FarmersForBuyerFunction", event))
+
+
+def test_a_new_buyer_gets_farmers_scored_and_explained(world: Any) -> None:
+    status, body = farmers_for(world, BUYER)
+
+    assert status == 200, body
+    assert [m["id"] for m in body["items"]] == [FARMER, FARMER2]
+    first, second = body["items"]
+    # F1: 0.35 * 2/3 + 0.20 (Lira) = 0.433 ; F2: 0.35 * 2/3 = 0.233 (no rating or fulfilment yet)
+    assert (first["matchScore"], second["matchScore"]) == (0.433, 0.233)
+    assert first["explanation"] == "grows 2 of your 3 crops · same district · not rated yet"
+    assert first["crops"] == ["maize_grain", "sorghum"] and first["district"] == "Lira"
+    assert body["cached"] is False
+
+
+def test_only_the_user_or_an_admin_reads_recommendations(world: Any) -> None:
+    assert farmers_for(world, BUYER, caller=OTHER)[0] == 403
+    assert farmers_for(world, BUYER, caller=ADMIN, role="admin")[0] == 200
+    status, body = farmers_for(world, "NOBODY")
+    assert status == 404 and body["error"]["code"] == "BUYER_NOT_FOUND"
+    assert farmers_for(world, BUYER, top_n="0")[0] == 422
+    assert farmers_for(world, BUYER, top_n="51")[0] == 422
+    assert len(farmers_for(world, BUYER, top_n="1")[1]["items"]) == 1
+
+
+def test_the_legacy_path_answers_the_same(world: Any) -> None:
+    event = http("GET", f"/recommendations/farmers-for-buyer/{BUYER}", user=BUYER)
+    event["pathParameters"] = {"buyer_id": BUYER}
+    status, body = answer(world("FarmersForBuyerFunction", event))
+    assert status == 200 and body["items"][0]["id"] == FARMER
+
+
+def test_the_cache_serves_until_an_event_changes_a_candidate(world: Any) -> None:
+    assert farmers_for(world, BUYER)[1]["cached"] is False
+    assert farmers_for(world, BUYER)[1]["cached"] is True
+
+    review = {
+        "order_id": "O1",
+        "buyer_id": OTHER,
+        "farmer_id": FARMER2,
+        "rating": 5,
+        "farmer_rating_sum": 10,
+        "farmer_rating_count": 2,
+        "farmer_fulfillment_rate": 1.0,
+    }
+    assert world(CONSUMER, sqs(("soko.orders", "ReviewSubmitted", review)))["batchItemFailures"] == []
+
+    _, body = farmers_for(world, BUYER)
+    assert body["cached"] is False
+    f2 = next(m for m in body["items"] if m["id"] == FARMER2)
+    assert f2["rating"] == 5.0 and f2["score_parts"]["rating"] == 0.2
+    assert farmers_for(world, BUYER)[1]["cached"] is True
+    # a farmer outside the buyer's crops and district changing does not invalidate the list
+    world(
+        CONSUMER,
+        sqs(
+            (
+                "soko.users",
+                "ProfileUpdated",
+                {"user_id": "F3", "role": "farmer", "district": "Kabale", "specialties": ["coffee", "tea"]},
+            )
+        ),
+    )
+    assert farmers_for(world, BUYER)[1]["cached"] is True
+
+
+def test_interactions_boost_the_pair_once_per_event(world: Any) -> None:
+    view = (
+        "soko.listings",
+        "ListingViewed",
+        {
+            "listing_id": "L1",
+            "farmer_id": FARMER2,
+            "viewer_id": BUYER,
+            "crop": "sorghum",
+            "day": "2026-11-21",
+        },
+    )
+    order = {
+        "order_id": "O2",
+        "listing_id": "L1",
+        "buyer_id": BUYER,
+        "farmer_id": FARMER2,
+        "crop": "sorghum",
+        "district": "Gulu",
+        "quantity_kg": "10.000",
+        "price_per_kg_ugx": 900,
+        "total_ugx": 9000,
+    }
+    events = sqs(view, ("soko.orders", "OrderPlaced", order))
+    world(CONSUMER, events)
+    world(CONSUMER, events)  # redelivered: idempotent on the event id
+
+    f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
+    assert f2["score_parts"]["boost"] == pytest.approx(0.07, abs=1e-3)  # 0.02 view + 0.05 inquiry
+    assert "you have dealt with each other recently (+0.07)" in f2["reasons"]
+
+    completed = {**order, "order_id": "O3", "completed_at": "2026-11-21T10:00:00Z"}
+    world(
+        CONSUMER,
+        sqs(
+            ("soko.orders", "OrderCompleted", completed),
+            ("soko.orders", "OrderCompleted", {**completed, "order_id": "O4"}),
+        ),
+    )
+    f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
+    assert f2["score_parts"]["boost"] == pytest.approx(0.20, abs=1e-3)  # 0.07 + 0.10 + 0.10, capped
+    assert f2["score_parts"]["fulfillment"] == 0.15  # 2 completed, 0 rejected
+
+
+def test_boosts_decay_with_a_30_day_half_life(world: Any, deployment: Deployment) -> None:
+    table = boto3.resource("dynamodb").Table(deployment.physical["MatchTable"])
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    for pk, sk in ((f"BOOST#B#{BUYER}", FARMER2), (f"BOOST#F#{FARMER2}", BUYER)):
+        table.put_item(Item={"pk": pk, "sk": sk, "value": "0.2", "as_of": month_ago, "version": 1})
+    f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
+    assert f2["score_parts"]["boost"] == pytest.approx(0.10, abs=2e-3)
+
+
+def test_buyers_for_a_farmer_use_payments_and_spend(world: Any) -> None:
+    world(
+        CONSUMER,
+        sqs(
+            (
+                "soko.payments",
+                "PaymentCompleted",
+                {"payment_id": "P1", "order_id": "O1", "buyer_id": OTHER, "amount_ugx": 9000},
+            ),
+            ("soko.payments", "PaymentFailed", {"payment_id": "P2", "order_id": "O1"}),  # no buyer: ignored
+            (
+                "soko.orders",
+                "OrderCompleted",
+                {
+                    "order_id": "O5",
+                    "listing_id": "L",
+                    "buyer_id": OTHER,
+                    "farmer_id": "F3",
+                    "crop": "sorghum",
+                    "district": "Gulu",
+                    "quantity_kg": "1",
+                    "price_per_kg_ugx": 900,
+                    "total_ugx": 90000,
+                    "completed_at": "2026-11-21T10:00:00Z",
+                },
+            ),
+        ),
+    )
+    event = http("GET", f"/ml/recommend/buyers-for-farmer/{FARMER2}", user=FARMER2, role="farmer")
+    event["pathParameters"] = {"farmer_id": FARMER2}
+    status, body = answer(world("BuyersForFarmerFunction", event))
+
+    assert status == 200, body
+    # B9 (Gulu): 0.35 * 1/3 + 0.20 + 0.25 * 1.0 + 0.20 * 1.0 = 0.767 ; B1: 0.35 * 2/3 = 0.233
+    assert [(m["id"], m["matchScore"]) for m in body["items"]] == [(OTHER, 0.767), (BUYER, 0.233)]
+    assert body["items"][0]["explanation"].startswith(
+        "buys 1 of your 3 crops · same district · pays reliably (100%)"
+    )
+    event["requestContext"]["authorizer"]["lambda"]["userId"] = FARMER
+    assert answer(world("BuyersForFarmerFunction", event))[0] == 403
+
+
+# ---------------------------------------------------------------------- routing, discovery, coverage
+def _ml(deployment: Deployment) -> Any:
+    return boto3.resource("dynamodb").Table(deployment.physical["MlTable"])
+
+
+def test_route_tier_1_ranks_markets_by_forecast_minus_transport(invoke: Any, deployment: Deployment) -> None:
+    ml = _ml(deployment)
+    week = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
+    for market, count, price in (
+        ("Lira", 60, 1000),
+        ("Gulu", 80, 1100),
+        ("Kisenyi_Kampala", 200, 1400),
+        ("Mbale", 10, 5000),
+    ):
+        ml.put_item(
+            Item={
+                "pk": "COVERAGE",
+                "sk": f"maize_grain#{market}",
+                "crop": "maize_grain",
+                "market": market,
+                "wfp_count": count,
+            }
+        )
+        ml.put_item(
+            Item={
+                "pk": f"FORECAST#{market}#maize_grain",
+                "sk": "LATEST",
+                "predictions": [{"week_start": week, "price": price, "lower": price, "upper": price}],
+            }
+        )
+    status, body = answer(
+        invoke(
+            "LocationRouteFunction",
+            http("POST", "/location/route", body={"crop": "maize", "quantity_kg": 100, "district": "Lira"}),
+        )
+    )
+
+    assert status == 200, body
+    assert body["tier"] == 1
+    options = body["options"]
+    # Lira 1000 - 0 km; Kampala 1400 - 2 x ~215 km; Gulu 1100 - 2 x ~89 km; Mbale has 10 prices only
+    assert [o["market"] for o in options] == ["Lira", "Kisenyi_Kampala", "Gulu"]
+    lira = next(o for o in options if o["market"] == "Lira")
+    assert lira["distance_km"] < 5 and lira["net_per_kg"] == 1000 - lira["transport_per_kg"]
+    for option in options:  # transport is 2 UGX per kg per km by default
+        assert abs(option["transport_per_kg"] - 2.0 * option["distance_km"]) <= 1
+        assert option["net_total_ugx"] == option["net_per_kg"] * 100
+    nets = [o["net_per_kg"] for o in options]
+    assert nets == sorted(nets, reverse=True)
+
+
+def test_route_tier_2_uses_cross_market_prices(invoke: Any, deployment: Deployment) -> None:
+    ml = _ml(deployment)
+    for market, price in (("Gulu", 800), ("Lira", 1000), ("Mbale", 1200)):
+        ml.put_item(
+            Item={
+                "pk": "COVERAGE",
+                "sk": f"sorghum#{market}",
+                "crop": "sorghum",
+                "market": market,
+                "order_count": 3,
+            }
+        )
+        ml.put_item(
+            Item={
+                "pk": f"OBS#{market}#sorghum",
+                "sk": "2026-11-01#order#x",
+                "price": price,
+                "status": "accepted",
+                "date": "2026-11-01",
+            }
+        )
+    status, body = answer(
+        invoke(
+            "LocationRouteFunction",
+            http(
+                "POST",
+                "/location/route",
+                body={"crop": "sorghum", "quantity_kg": 10, "lat": 2.25, "lon": 32.9},
+            ),
+        )
+    )
+    assert status == 200, body
+    assert body["tier"] == 2 and len(body["options"]) == 3
+    assert {o["price_per_kg"] for o in body["options"]} == {1000}  # the median across markets
+    assert body["options"][0]["market"] == "Lira"
+
+
+def test_route_tier_3_counts_the_gap(invoke: Any, deployment: Deployment) -> None:
+    for district in ("Kabale", "Kabale", "Mbale"):
+        status, body = answer(
+            invoke(
+                "LocationRouteFunction",
+                http(
+                    "POST",
+                    "/location/route",
+                    body={"crop": "coffee", "quantity_kg": 50, "district": district},
+                ),
+            )
+        )
+        assert status == 200 and body["tier"] == 3 and body["options"] == []
+    answer(
+        invoke(
+            "LocationRouteFunction",
+            http("POST", "/location/route", body={"crop": "vanilla", "quantity_kg": 5, "district": "Mukono"}),
+        )
+    )
+
+    status, gaps = answer(invoke("GapsSummaryFunction", http("GET", "/gaps/summary")))
+    assert status == 200
+    assert [(g["crop"], g["requests"]) for g in gaps["items"]] == [("coffee", 3), ("vanilla", 1)]
+    assert gaps["items"][0]["districts"] == ["Kabale", "Mbale"]
+
+
+def test_route_rejects_bad_input(invoke: Any) -> None:
+    for body in (
+        {"crop": "maize", "quantity_kg": 5},
+        {"crop": "maize", "quantity_kg": -1, "district": "Lira"},
+        {"crop": "maize", "quantity_kg": 5, "district": "Atlantis"},
+    ):
+        assert answer(invoke("LocationRouteFunction", http("POST", "/location/route", body=body)))[0] == 422
+
+
+def test_coverage_says_which_pairs_are_model_ready(invoke: Any, deployment: Deployment) -> None:
+    ml = _ml(deployment)
+    ml.put_item(
+        Item={
+            "pk": "COVERAGE",
+            "sk": "maize_grain#Gulu",
+            "crop": "maize_grain",
+            "market": "Gulu",
+            "wfp_count": 50,
+            "order_count": 2,
+        }
+    )
+    ml.put_item(
+        Item={
+            "pk": "COVERAGE",
+            "sk": "beans#Lira",
+            "crop": "yellow_beans",
+            "market": "Lira",
+            "synthetic_count": 51,
+        }
+    )
+    status, body = answer(invoke("CoverageFunction", http("GET", "/coverage")))
+    assert status == 200
+    assert [(i["crop"], i["market"], i["observations"], i["model_ready"]) for i in body["items"]] == [
+        ("maize_grain", "Gulu", 52, True),
+        ("yellow_beans", "Lira", 51, False),
+    ]
+
+
+def test_discover_lists_nearby_farmers_nearest_first(invoke: Any, deployment: Deployment) -> None:
+    market = boto3.resource("dynamodb").Table(deployment.physical["MarketTable"])
+    for n, (farmer, district, price, status) in enumerate(
+        (
+            ("FA", "Lira", 900, "active"),
+            ("FB", "Apac", 850, "active"),
+            ("FA", "Lira", 800, "active"),
+            ("FC", "Kabale", 700, "active"),
+            ("FD", "Lira", 600, "sold_out"),
+        )
+    ):
+        market.put_item(
+            Item={
+                "pk": f"LISTING#L{n}",
+                "sk": "LISTING",
+                "id": f"L{n}",
+                "farmer_id": farmer,
+                "district": district,
+                "price_per_kg": price,
+                "quantity_g": 5000,
+                "title": "x",
+                "status": status,
+                "crop": "sorghum",
+                "gsi1pk": "CROP#sorghum",
+                "gsi1sk": f"{price:012d}#L{n}",
+            }
+        )
+    status, body = answer(
+        invoke(
+            "LocationDiscoverFunction",
+            http(
+                "POST",
+                "/location/discover",
+                body={"crop": "Sorghum", "lat": 2.25, "lon": 32.9, "radius_km": 80},
+            ),
+        )
+    )
+    assert status == 200, body
+    assert [f["farmer_id"] for f in body["items"]] == ["FA", "FB"]  # FC too far, FD not active
+    assert [x["price_per_kg"] for x in body["items"][0]["listings"]] == [800, 900]
+    assert body["items"][0]["listings"][0]["quantity_kg"] == "5.000"
+    assert (
+        answer(
+            invoke(
+                "LocationDiscoverFunction",
+                http("POST", "/location/discover", body={"crop": "unobtainium", "lat": 2.25, "lon": 32.9}),
+            )
+        )[0]
+        == 422
+    )
+
+
+# ---------------------------------------------------------------------- bootstrap
+def test_bootstrap_rebuilds_features_from_the_sources_of_truth(invoke: Any, deployment: Deployment) -> None:
+    users = boto3.resource("dynamodb").Table(deployment.physical["UsersTable"])
+    market = boto3.resource("dynamodb").Table(deployment.physical["MarketTable"])
+    for uid, role, district, crops in (
+        ("U1", "farmer", "Lira", ["maize"]),
+        ("U2", "buyer", "Lira", ["maize"]),
+    ):
+        field = "specialties" if role == "farmer" else "interests"
+        users.put_item(
+            Item={
+                "pk": f"USER#{uid}",
+                "sk": f"DIR#{role}",
+                "gsi1pk": f"DIR#{role}",
+                "gsi1sk": f"lira#{uid}",
+                "id": uid,
+                "full_name": f"User {uid}",
+                "role": role,
+                "district": district,
+                field: crops,
+            }
+        )
+    market.put_item(
+        Item={
+            "pk": "FARMER#U1",
+            "sk": "STATS",
+            "rating_sum": 9,
+            "rating_count": 2,
+            "completed": 3,
+            "rejected": 1,
+        }
+    )
+    market.put_item(
+        Item={
+            "pk": "ORDER#O1",
+            "sk": "ORDER",
+            "gsi1pk": "BUYER#U2",
+            "gsi1sk": "2026#O1",
+            "status": "completed",
+            "total_ugx": 50000,
+        }
+    )
+
+    for role in ("farmer", "buyer"):
+        page = invoke("BootstrapPageFunction", {"role": role, "cursor": None, "total": 0})
+        assert page["rebuilt"] == 1 and page["cursor"] is None
+    assert invoke("BootstrapResetFunction", {}) == {"caches": "reset"}
+
+    status, body = farmers_for(invoke, "U2")
+    assert status == 200, body
+    top = body["items"][0]
+    assert (top["id"], top["full_name"], top["rating"]) == ("U1", "User U1", 4.5)
+    # 0.35 + 0.20 + 0.20 * 4.5/5 + 0.15 * 0.75 = 0.8425
+    assert top["matchScore"] == pytest.approx(0.843, abs=1e-3)
+
+
+def test_bootstrap_endpoints_are_for_admins(invoke: Any) -> None:
+    assert answer(invoke("BootstrapStartFunction", http("POST", "/ingest/bootstrap", user=BUYER)))[0] == 403
+    assert (
+        answer(invoke("BootstrapStatusFunction", http("GET", "/ingest/bootstrap/status", user=BUYER)))[0]
+        == 403
+    )
+    status, body = answer(
+        invoke("BootstrapStatusFunction", http("GET", "/ingest/bootstrap/status", user=ADMIN, role="admin"))
+    )
+    assert (status, body["status"]) == (200, "NONE")
+    status, started = answer(
+        invoke("BootstrapStartFunction", http("POST", "/ingest/bootstrap", user=ADMIN, role="admin"))
+    )
+    assert status == 202 and ":execution:" in started["execution_id"]
+    status, body = answer(
+        invoke("BootstrapStatusFunction", http("GET", "/ingest/bootstrap/status", user=ADMIN, role="admin"))
+    )
+    assert status == 200 and body["execution_id"] == started["execution_id"]
