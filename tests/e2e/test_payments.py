@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from tests.e2e.test_market import TIMEOUT, create_listing, new_user, placed, set_status
+from .test_market import TIMEOUT, create_listing, new_user, placed, set_status
 
 WAIT_SECONDS = 60
 
