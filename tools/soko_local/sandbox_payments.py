@@ -170,7 +170,9 @@ class PesapalSandbox:
         tracking_id = request.args.get("orderTrackingId", "")
         with self._lock:
             tx = dict(self.transactions.get(tracking_id) or {})
-        if not tx:
+        # Like PesaPal: until the payer confirms (and for ids it does not know) the answer is status 0
+        # with the error "payment_details_not_found" - not final.
+        if not tx or (tx["status_code"] == 0 and not tx["invalid"]):
             return _json(
                 {
                     "status_code": 0,

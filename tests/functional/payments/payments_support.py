@@ -122,6 +122,17 @@ class Tables:
         items = self._t(name).scan()["Items"]
         return [i for i in items if str(i["pk"]).startswith("OUTBOX#") and i["detail_type"] == detail_type]
 
+    def set_order_status(self, order_id: str, status: str) -> None:
+        self._t(self.market_name).update_item(
+            Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": status},
+        )
+
+    def mismatches(self) -> list[dict[str, Any]]:
+        return [i for i in self.all_payments_items() if str(i["pk"]).startswith("MISMATCH#")]
+
     def payment(self, payment_id: str) -> dict[str, Any]:
         return dict(
             self._t(self.payments_name).get_item(Key={"pk": f"PAYMENT#{payment_id}", "sk": "PAYMENT"})["Item"]

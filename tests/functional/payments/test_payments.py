@@ -5,10 +5,13 @@ payment, payout, settlement and refund."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from payments_support import Invoke, SandboxServer, Tables, User, http_event, new_user, sqs_event
+from werkzeug.wrappers import Request, Response
 
 TOTAL = 120_000
 
@@ -306,11 +309,115 @@ def test_a_completed_status_for_another_amount_or_reference_is_not_paid(
     assert ipn(run, other["order_tracking_id"])[1]["status"] == 200
     assert status(run, buyer, other["payment_id"])[1]["status"] == "pending"
 
-    _, short = initiate(run, buyer, tables.put_order(buyer, farmer, TOTAL))
+    short_order = tables.put_order(buyer, farmer, TOTAL)
+    _, short = initiate(run, buyer, short_order)
     server.sandbox.pesapal.transactions[short["order_tracking_id"]].update(
         status_code=1, amount=TOTAL - 1000, confirmation_code="X2"
     )
     assert ipn(run, short["order_tracking_id"])[1]["status"] == 200
     seen = status(run, buyer, short["payment_id"])[1]
-    assert (seen["status"], seen["history"][-1]["note"]) == ("failed", "amount_mismatch")
+    assert seen["status"] == "disputed" and seen["escrow"] == "none"
+    assert seen["history"][-1]["note"] == f"provider collected {TOTAL - 1000} UGX"
+    assert tables.balances() == {}  # nothing credited to escrow
+    assert [m["note"] for m in tables.mismatches()] == [
+        f"amount or currency mismatch: {seen['history'][-1]['note']}"
+    ]
+    # The provider holds the buyer's money: no second attempt until an operator settles it.
+    code, reply = initiate(run, buyer, short_order)
+    assert (code, reply["error"]["code"]) == (409, "PAYMENT_IN_PROGRESS")
+
+    # An amount PesaPal writes as a decimal string is the same amount.
+    _, exact = initiate(run, buyer, tables.put_order(buyer, farmer, TOTAL))
+    server.sandbox.pesapal.transactions[exact["order_tracking_id"]].update(
+        status_code=1, amount=f"{TOTAL}.00", confirmation_code="X3"
+    )
+    assert ipn(run, exact["order_tracking_id"])[1]["status"] == 200
+    assert status(run, buyer, exact["payment_id"])[1]["status"] == "completed"
+
+
+def _outage(server: SandboxServer, operation: str) -> Callable[[], None]:
+    """PesaPal's ``operation`` answers like a failing gateway (HTML, 502) until the returned undo."""
+    dispatch = server.sandbox.dispatch
+
+    def broken(request: Request, path: str) -> Response | None:
+        if operation in path:
+            return Response("<html><body>502 Bad Gateway</body></html>", status=502, content_type="text/html")
+        return dispatch(request, path)
+
+    server.sandbox.dispatch = broken  # type: ignore[method-assign]
+    return lambda: setattr(server.sandbox, "dispatch", dispatch)
+
+
+def test_a_provider_outage_is_never_a_5xx_and_never_blocks_the_order(
+    run: Invoke, server: SandboxServer, tables: Tables
+) -> None:
+    buyer, farmer = new_user("buyer"), new_user("farmer")
+    order_id = tables.put_order(buyer, farmer, TOTAL)
+
+    undo = _outage(server, "SubmitOrderRequest")
+    code, reply = initiate(run, buyer, order_id)
+    assert (code, reply["error"]["code"]) == (503, "PAYMENT_PROVIDER_UNAVAILABLE")
+    undo()
+    code, payment = initiate(run, buyer, order_id)  # the failed attempt did not keep the order
+    assert code == 201, payment
+
+    undo = _outage(server, "GetTransactionStatus")
+    assert ipn(run, payment["order_tracking_id"]) == (
+        200,
+        {
+            "orderNotificationType": "IPNCHANGE",
+            "orderTrackingId": payment["order_tracking_id"],
+            "orderMerchantReference": "",
+            "status": 500,  # PesaPal will send it again
+        },
+    )
+    code, again = initiate(run, buyer, order_id)  # the live attempt cannot be checked: it stays live
+    assert (code, again["error"]["code"]) == (409, "PAYMENT_IN_PROGRESS")
+    assert run("PaymentsReconciliationFunction", {})["errors"] >= 1
+    undo()
+    done = server.post(f"/pesapal/{payment['order_tracking_id']}/complete")
+    assert json.loads(done["ipn"]["body"])["status"] == 200
+    assert status(run, buyer, payment["payment_id"])[1]["status"] == "completed"
+
+
+@pytest.mark.parametrize(("ended", "expected"), [("rejected", "refunded"), ("completed", "released")])
+def test_a_payment_completing_after_its_order_ended_is_refunded_or_paid_out(
+    run: Invoke, server: SandboxServer, tables: Tables, ended: str, expected: str
+) -> None:
+    buyer, farmer = new_user("buyer"), new_user("farmer")
+    order_id = tables.put_order(buyer, farmer, TOTAL)
+    code, payment = initiate(run, buyer, order_id)
+    assert code == 201, payment
+    # The farmer ends the order while the buyer is still confirming on the handset: the order
+    # event finds nothing paid yet.
+    tables.set_order_status(order_id, ended)
+    detail_type = "OrderRejected" if ended == "rejected" else "OrderCompleted"
+    event = {
+        "source": "soko.orders",
+        "detail_type": detail_type,
+        "detail": json.dumps(
+            {
+                "schema_version": 1,
+                "event_id": f"01JD00000000000000000{ended[:5].upper()}",
+                "occurred_at": "2026-11-21T09:30:00Z",
+                "order_id": order_id,
+            }
+        ),
+    }
+    deliver(run, "PaymentsOrderEventsConsumerFunction", [event])
     assert tables.balances() == {}
+
+    done = server.post(f"/pesapal/{payment['order_tracking_id']}/complete")
+    assert json.loads(done["ipn"]["body"])["status"] == 200
+
+    seen = status(run, buyer, payment["payment_id"])[1]
+    assert (seen["status"], seen["escrow"]) == ("completed", expected)
+    balances = tables.balances()
+    assert sum(balances.values()) == 0 and balances[f"escrow:{order_id}"] == 0
+    if ended == "rejected":
+        assert len(server.sandbox.pesapal.refunds) == 1 and balances[f"buyer:{buyer.id}"] == 0
+        assert len(tables.outbox("RefundRequested")) == 1
+    else:
+        assert len(tables.outbox("PayoutScheduled")) == 1 and balances[f"farmer:{farmer.id}"] > 0
+    deliver(run, "PaymentsOrderEventsConsumerFunction", [event])  # late redelivery: nothing twice
+    assert tables.balances() == balances

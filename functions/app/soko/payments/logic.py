@@ -25,7 +25,7 @@ from soko.payments.models import (
     Payment,
     PaymentsConfig,
 )
-from soko.providers.payments import Payer, PaymentProvider, PaymentProviderError, ProviderStatus
+from soko.providers.payments import Payer, PaymentProvider, ProviderError, ProviderStatus
 from soko.shared import clock, ids
 from soko.shared.errors import Conflict, DependencyUnavailable, Forbidden, NotFound
 from soko.shared.events import ReceivedEvent
@@ -139,7 +139,7 @@ def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Paymen
             description=f"Soko order {order.id}: {order.title}",
             payer=Payer(phone=request.phone, email=caller.email),
         )
-    except PaymentProviderError as err:
+    except ProviderError as err:
         deps.dal.release_attempt(order.id, payment_id)
         logger.warning("payment provider refused an initiate", extra={"error": str(err)})
         raise ProviderUnavailable("The payment provider is not answering; please try again.") from None
@@ -187,7 +187,11 @@ def _claim(order_id: str, payment_id: str, deps: Payments) -> None:
             break
         # A pending attempt may have failed without telling us: ask the provider, then retry once.
         payment = deps.dal.get_payment(str(held["payment_id"]))
-        if payment is None or refresh(payment, deps)["status"] == "pending":
+        try:
+            if payment is None or refresh(payment, deps)["status"] == "pending":
+                break
+        except ProviderError as err:  # cannot tell: the pending attempt stays the live one
+            logger.warning("could not read a pending attempt's status", extra={"error": str(err)})
             break
     raise PaymentInProgress("A payment for this order is already in progress.", details=details)
 
@@ -209,7 +213,7 @@ def _decide(payment: dict[str, Any], seen: ProviderStatus) -> tuple[str, str] | 
         return None
     if status == "pending" and seen.state == "completed":
         if seen.amount != int(payment["amount_ugx"]) or (seen.currency or CURRENCY) != payment["currency"]:
-            return "failed", "amount_mismatch"
+            return "disputed", f"provider collected {seen.amount} {seen.currency or '?'}"
         return "completed", seen.confirmation_code
     if status == "pending" and seen.state in ("failed", "reversed"):
         return seen.state, seen.description or seen.state
@@ -252,6 +256,17 @@ def _apply(payment: dict[str, Any], to_status: str, note: str, deps: Payments) -
             ),
             events=[ev.PaymentCompleted(**facts, confirmation_code=note)],
         )
+    if to_status == "disputed":
+        changed = deps.dal.change_payment(
+            payment,
+            changes={"status": "disputed", "gsi2pk": "STATUS#disputed"},
+            history=history,
+            now=now,
+        )
+        if changed:
+            deps.dal.record_mismatch(payment, "completed", f"amount or currency mismatch: {note}", now)
+            logger.warning("payment disputed", extra={"payment_id": payment["id"], "note": note})
+        return changed
     if to_status == "reversed" and payment["status"] == "completed":
         return deps.dal.change_payment(
             payment,
@@ -288,9 +303,27 @@ def refresh(payment: dict[str, Any], deps: Payments, *, flag_mismatches: bool = 
             return payment
         if _apply(payment, *decision, deps):
             logger.info("payment changed", extra={"payment_id": payment["id"], "status": decision[0]})
+            if decision[0] == "completed":
+                try:
+                    _catch_up_with_the_order(str(payment["order_id"]), deps)
+                except ProviderError as err:  # the refund reached the ledger; reconciliation resubmits it
+                    logger.warning("refund not submitted yet", extra={"error": str(err)})
             return deps.dal.get_payment(payment["id"]) or payment
         payment = deps.dal.get_payment(payment["id"]) or payment  # changed meanwhile: decide again
     return payment
+
+
+def _catch_up_with_the_order(order_id: str, deps: Payments) -> None:
+    """A payment that completes after its order ended (the farmer completed or rejected it while the
+    buyer was still confirming on the handset) gets what the order event could not give it then:
+    the payout or the refund. Both are once-only, so a late order event changes nothing twice."""
+    order = deps.order(order_id)
+    if order is None:
+        return
+    if order.status == "completed":
+        schedule_payout(order_id, deps)
+    elif order.status in ("rejected", "cancelled"):
+        request_refund(order_id, f"order {order.status} before the payment completed", deps)
 
 
 def on_notification(notification: Notification, deps: Payments) -> Acknowledgement:
@@ -306,7 +339,7 @@ def on_notification(notification: Notification, deps: Payments) -> Acknowledgeme
         return Acknowledgement(**ack, status=500)
     try:
         refresh(payment, deps)
-    except PaymentProviderError as err:
+    except ProviderError as err:
         logger.warning("could not read a payment's status", extra={"error": str(err)})
         return Acknowledgement(**ack, status=500)
     return Acknowledgement(**ack, status=200)
@@ -475,9 +508,17 @@ def reconcile(deps: Payments) -> JobSummary:
             summary.checked += 1
             try:
                 after = refresh(payment, deps, flag_mismatches=True)
-            except PaymentProviderError:
+            except ProviderError:
                 summary.errors += 1
                 continue
+            if after["status"] == "completed" and (
+                after.get("escrow") == "held" or after.get("refund") == "requested"
+            ):
+                try:  # an order that ended while its payment was pending; a refund the provider missed
+                    _catch_up_with_the_order(str(after["order_id"]), deps)
+                except ProviderError:
+                    summary.errors += 1
+                after = deps.dal.get_payment(str(after["id"])) or after
             if after["status"] != payment["status"] or after.get("escrow") != payment.get("escrow"):
                 summary.changed += 1
     summary.mismatches = len(deps.dal.mismatches()) - flagged_before

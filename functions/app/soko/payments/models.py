@@ -10,7 +10,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from soko.shared import phone as phones
 from soko.shared.config import BaseConfig
 
-PaymentStatus = Literal["pending", "completed", "failed", "reversed"]
+# disputed: the provider collected an amount or currency other than the order's. The money is not
+# credited to escrow, the order stays unpaid and blocked for new attempts, and a mismatch is recorded
+# for an operator (who refunds it): never "failed", which would let the buyer pay twice.
+PaymentStatus = Literal["pending", "completed", "failed", "reversed", "disputed"]
 Escrow = Literal["none", "held", "released", "refunded"]
 
 

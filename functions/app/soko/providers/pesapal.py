@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -111,17 +112,23 @@ class PesaPal:
         return token
 
     @staticmethod
-    def _body(response: ProviderResponse, operation: str) -> dict[str, Any]:
+    def _body(
+        response: ProviderResponse, operation: str, tolerate: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """The answer's JSON object; an HTTP or PesaPal error (other than one of ``tolerate``) raises."""
         body = response.json() if response.body else {}
         if not isinstance(body, dict):
             raise PaymentProviderError(f"PesaPal {operation} answered with a body that is not an object")
         error = body.get("error")
-        if response.status >= 400 or (isinstance(error, dict) and error.get("code")):
+        tolerated = isinstance(error, dict) and str(error.get("code", "")).lower() in tolerate
+        if response.status >= 400 or (isinstance(error, dict) and error.get("code") and not tolerated):
             code = error.get("code", "") if isinstance(error, dict) else ""
             raise PaymentProviderError(f"PesaPal {operation} failed: HTTP {response.status} {code}".strip())
         return body
 
-    def _call(self, method: str, path: str, operation: str, body: Any = None) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, operation: str, body: Any = None, tolerate: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         response = request(
             method,
             f"{self._base}{path}",
@@ -129,7 +136,7 @@ class PesaPal:
             json_body=body,
             timeout=self._timeout,
         )
-        return self._body(response, operation)
+        return self._body(response, operation, tolerate)
 
     def notification_id(self) -> str:
         """The IPN id orders name: configured, or our IPN URL registered once per process."""
@@ -188,19 +195,15 @@ class PesaPal:
             "GET",
             f"/api/Transactions/GetTransactionStatus?orderTrackingId={quote(tracking_id, safe='')}",
             "GetTransactionStatus",
+            # Status 0 with "payment details not found" is PesaPal's usual answer while the payer has
+            # not confirmed yet: pending, not an error (PROVIDERS.md).
+            tolerate=frozenset({"payment_details_not_found"}),
         )
         try:
             code = int(body.get("status_code") or 0)
         except (TypeError, ValueError):
             code = 0
-        raw_amount = body.get("amount")
-        amount: int | None
-        try:
-            amount = (
-                int(raw_amount) if raw_amount is not None and float(raw_amount) == int(raw_amount) else None
-            )
-        except (TypeError, ValueError):
-            amount = None
+        amount = _whole_shillings(body.get("amount"))
         return ProviderStatus(
             state=STATES.get(code, "pending"),
             amount=amount,
@@ -222,3 +225,14 @@ class PesaPal:
                 "remarks": remarks[:100],
             },
         )
+
+
+def _whole_shillings(raw: Any) -> int | None:
+    """PesaPal's amount (a number or a string such as "120000.00") as whole UGX; None if it is not one."""
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    return (
+        int(value) if raw is not None and value.is_finite() and value == value.to_integral_value() else None
+    )

@@ -34,8 +34,11 @@ def acknowledge(fields: Any) -> Response[str]:
             {k: str(v) for k, v in data.items() if isinstance(v, str | int)}
         )
         ack = logic.on_notification(notification, payments())
-    except ValidationError:
-        logger.warning("a PesaPal notification that is not one")
+    except Exception as err:  # PesaPal gets its acknowledgement, never a 5xx (it retries on 500)
+        if isinstance(err, ValidationError):
+            logger.warning("a PesaPal notification that is not one")
+        else:
+            logger.exception("a PesaPal notification could not be processed")
         ack = Acknowledgement(
             order_notification_type=str(data.get("OrderNotificationType", ""))[:40],
             order_tracking_id=str(data.get("OrderTrackingId", ""))[:100],
