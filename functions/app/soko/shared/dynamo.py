@@ -130,3 +130,43 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | set | tuple):
         return [plain(v) for v in value]
     return value
+
+
+def filtered_page(
+    tbl: Any,
+    request: dict[str, Any],
+    *,
+    key_names: frozenset[str],
+    limit: int,
+    cursor_token: str | None,
+    scope: str,
+    max_reads: int = 10,
+) -> Page:
+    """Up to ``limit`` items of a Query whose ``FilterExpression`` may drop some: reads on (at most
+    ``max_reads`` pages) until the page is full, and the cursor points just after the last item
+    returned, so a page never skips the gap a filter left. ``key_names``: the table and index key
+    attributes (all strings) that a cursor holds."""
+    start = (
+        cursor.decode(cursor_token, scope=scope, key_names=key_names, numeric_keys=frozenset())
+        if cursor_token
+        else None
+    )
+    items: list[dict[str, Any]] = []
+    for _ in range(max_reads):
+        try:
+            page = tbl.query(
+                **request, Limit=max(limit * 2, 25), **({"ExclusiveStartKey": start} if start else {})
+            )
+        except Exception as err:
+            raise_for_cursor(err, cursor_token)
+            raise_if_throttled(err)
+            raise
+        for item in page.get("Items", []):
+            items.append(item)
+            if len(items) == limit:
+                last = {name: item[name] for name in key_names}
+                return Page(items=items, next_cursor=cursor.encode(last, scope=scope))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return Page(items=items, next_cursor=None)
+    return Page(items=items, next_cursor=cursor.encode(start, scope=scope) if start else None)
