@@ -1725,13 +1725,20 @@ def _runtime_sections() -> list[Section]:
         ussd = _guarded("8. USSD", lambda: [measure_ussd(runtime, log)])
         market = _guarded("6. Marketplace", lambda: [measure_market(runtime, log)])
         prices = _guarded("7. Price layer", lambda: [_measure_prices(runtime, log)])
-    return [*gateway, *cold, *identity, *market, *prices, *ussd]
+        matching = _guarded("9. Matching", lambda: [_measure_matching(runtime, log)])
+    return [*gateway, *cold, *identity, *market, *prices, *ussd, *matching]
 
 
 def _measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     from soko_local.bench_prices import measure_prices  # noqa: PLC0415  (it imports this module)
 
     return measure_prices(runtime, log)
+
+
+def _measure_matching(runtime: LocalRuntime, log: _InvokeLog) -> Section:
+    from soko_local.bench_matching import measure_matching  # noqa: PLC0415  (it imports this module)
+
+    return measure_matching(runtime, log)
 
 
 def _allow_ctrl_c_in_children() -> None:

@@ -12,7 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
+from soko.chat.events import BuyerInquired
+from soko.payments.events import PaymentCompleted, PaymentFailed
 from soko.shared import clock
+from soko.shared.events import EventDetail
 from soko_local.provision import Deployment
 
 FARMER, FARMER2, BUYER, OTHER, ADMIN = "F1", "F2", "B1", "B9", "A1"
@@ -46,6 +49,11 @@ def sqs(*events: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
             }
         )
     return {"Records": records}
+
+
+def contract_event(detail: EventDetail) -> tuple[str, str, dict[str, Any]]:
+    """A producer's real event (its contract, as it goes on the bus) for :func:`sqs`."""
+    return detail.SOURCE, detail.DETAIL_TYPE, detail.model_dump(mode="json")
 
 
 def http(
@@ -190,8 +198,17 @@ def test_interactions_boost_the_pair_once_per_event(world: Any) -> None:
             "day": "2026-11-21",
         },
     )
+    inquiry = BuyerInquired(buyer_id=BUYER, farmer_id=FARMER2, listing_id="L1", conversation_id="C1")
+    events = sqs(view, contract_event(inquiry))
+    assert world(CONSUMER, events)["batchItemFailures"] == []
+    world(CONSUMER, events)  # redelivered: idempotent on the event id
+
+    f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
+    assert f2["score_parts"]["boost"] == pytest.approx(0.07, abs=1e-3)  # 0.02 view + 0.05 inquiry
+    assert "you have dealt with each other recently (+0.07)" in f2["reasons"]
+
     order = {
-        "order_id": "O2",
+        "order_id": "O3",
         "listing_id": "L1",
         "buyer_id": BUYER,
         "farmer_id": FARMER2,
@@ -201,15 +218,7 @@ def test_interactions_boost_the_pair_once_per_event(world: Any) -> None:
         "price_per_kg_ugx": 900,
         "total_ugx": 9000,
     }
-    events = sqs(view, ("soko.orders", "OrderPlaced", order))
-    world(CONSUMER, events)
-    world(CONSUMER, events)  # redelivered: idempotent on the event id
-
-    f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
-    assert f2["score_parts"]["boost"] == pytest.approx(0.07, abs=1e-3)  # 0.02 view + 0.05 inquiry
-    assert "you have dealt with each other recently (+0.07)" in f2["reasons"]
-
-    completed = {**order, "order_id": "O3", "completed_at": "2026-11-21T10:00:00Z"}
+    completed = {**order, "completed_at": "2026-11-21T10:00:00Z"}
     world(
         CONSUMER,
         sqs(
@@ -222,6 +231,37 @@ def test_interactions_boost_the_pair_once_per_event(world: Any) -> None:
     assert f2["score_parts"]["fulfillment"] == 0.15  # 2 completed, 0 rejected
 
 
+def test_a_buyers_first_message_is_the_inquiry_boost_and_an_order_request_is_not(world: Any) -> None:
+    placed = {
+        "order_id": "O2",
+        "listing_id": "L1",
+        "buyer_id": BUYER,
+        "farmer_id": FARMER2,
+        "crop": "sorghum",
+        "district": "Gulu",
+        "quantity_kg": "10.000",
+        "price_per_kg_ugx": 900,
+        "total_ugx": 9000,
+    }
+    assert world(CONSUMER, sqs(("soko.orders", "OrderPlaced", placed)))["batchItemFailures"] == []
+    f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
+    assert f2["score_parts"]["boost"] == 0.0
+
+    inquiry = sqs(contract_event(BuyerInquired(buyer_id=BUYER, farmer_id=FARMER2, conversation_id="C1")))
+    for _ in range(3):  # redelivered (a new SQS message, the same event): applied once
+        inquiry["Records"][0]["messageId"] = str(uuid.uuid4())
+        assert world(CONSUMER, inquiry)["batchItemFailures"] == []
+
+    _, body = farmers_for(world, BUYER)
+    f2 = next(m for m in body["items"] if m["id"] == FARMER2)
+    assert f2["score_parts"]["boost"] == pytest.approx(0.05, abs=1e-3)
+    assert body["cached"] is False  # the boost invalidated the cached list
+    status, body = answer(world("BuyersForFarmerFunction", _buyers_for(FARMER2)))
+    assert status == 200
+    b1 = next(m for m in body["items"] if m["id"] == BUYER)
+    assert b1["score_parts"]["boost"] == pytest.approx(0.05, abs=1e-3)  # both sides see the pair
+
+
 def test_boosts_decay_with_a_30_day_half_life(world: Any, deployment: Deployment) -> None:
     table = boto3.resource("dynamodb").Table(deployment.physical["MatchTable"])
     month_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat()
@@ -231,16 +271,30 @@ def test_boosts_decay_with_a_30_day_half_life(world: Any, deployment: Deployment
     assert f2["score_parts"]["boost"] == pytest.approx(0.10, abs=2e-3)
 
 
+def _buyers_for(farmer: str) -> dict[str, Any]:
+    event = http("GET", f"/ml/recommend/buyers-for-farmer/{farmer}", user=farmer, role="farmer")
+    event["pathParameters"] = {"farmer_id": farmer}
+    return event
+
+
+def _payment(payment_id: str, buyer: str) -> dict[str, Any]:
+    return {
+        "payment_id": payment_id,
+        "order_id": "O1",
+        "buyer_id": buyer,
+        "farmer_id": "F3",
+        "amount_ugx": 9000,
+        "currency": "UGX",
+        "provider": "mtn_momo",
+    }
+
+
 def test_buyers_for_a_farmer_use_payments_and_spend(world: Any) -> None:
+    payment = _payment("P1", OTHER)
     world(
         CONSUMER,
         sqs(
-            (
-                "soko.payments",
-                "PaymentCompleted",
-                {"payment_id": "P1", "order_id": "O1", "buyer_id": OTHER, "amount_ugx": 9000},
-            ),
-            ("soko.payments", "PaymentFailed", {"payment_id": "P2", "order_id": "O1"}),  # no buyer: ignored
+            contract_event(PaymentCompleted(**payment, confirmation_code="MP1")),
             (
                 "soko.orders",
                 "OrderCompleted",
@@ -259,8 +313,7 @@ def test_buyers_for_a_farmer_use_payments_and_spend(world: Any) -> None:
             ),
         ),
     )
-    event = http("GET", f"/ml/recommend/buyers-for-farmer/{FARMER2}", user=FARMER2, role="farmer")
-    event["pathParameters"] = {"farmer_id": FARMER2}
+    event = _buyers_for(FARMER2)
     status, body = answer(world("BuyersForFarmerFunction", event))
 
     assert status == 200, body
@@ -271,6 +324,22 @@ def test_buyers_for_a_farmer_use_payments_and_spend(world: Any) -> None:
     )
     event["requestContext"]["authorizer"]["lambda"]["userId"] = FARMER
     assert answer(world("BuyersForFarmerFunction", event))[0] == 403
+
+
+def test_payment_events_are_read_through_the_payments_contract(world: Any) -> None:
+    completed = PaymentCompleted(**_payment("P1", OTHER), confirmation_code="MP1")
+    failed = PaymentFailed(**_payment("P2", OTHER), reason="insufficient funds")
+    result = world(CONSUMER, sqs(contract_event(completed), contract_event(failed)))
+    assert result["batchItemFailures"] == []
+
+    _, body = answer(world("BuyersForFarmerFunction", _buyers_for(FARMER2)))
+    b9 = next(m for m in body["items"] if m["id"] == OTHER)
+    assert b9["score_parts"]["payment_reliability"] == 0.125  # 0.25 * 1 paid / 2 attempts
+
+    broken = ("soko.payments", "PaymentFailed", {"payment_id": "P3", "order_id": "O1"})  # no buyer
+    batch = sqs(broken, contract_event(PaymentCompleted(**_payment("P4", OTHER), confirmation_code="MP4")))
+    failures = world(CONSUMER, batch)["batchItemFailures"]
+    assert failures == [{"itemIdentifier": batch["Records"][0]["messageId"]}]  # off contract: to the DLQ
 
 
 # ---------------------------------------------------------------------- routing, discovery, coverage

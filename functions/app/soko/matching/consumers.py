@@ -1,6 +1,11 @@
-"""The feature store's consumer: identity, marketplace and payment events -> farmer/buyer features
-and (buyer, farmer) boosts. EventBridge -> SQS -> this function; partial batch failures;
-idempotent on the event id (counters are applied once per event)."""
+"""The feature store's consumer: identity, marketplace, messaging and payment events -> farmer/buyer
+features and (buyer, farmer) boosts. EventBridge -> SQS -> this function; partial batch failures;
+idempotent on the event id (counters are applied once per event).
+
+Boosts: ``ListingViewed`` -> ``farmer_viewed``, ``BuyerInquired`` (a buyer's first message to a
+farmer) -> ``buyer_inquiry``, ``OrderCompleted`` -> ``purchase_completed``, ``ReviewSubmitted`` ->
+``rating_submitted`` (+ ``high_rating``). Messaging's and payments' events are read through their
+contracts: one that does not fit fails its record (and ends in the DLQ), it is not guessed at."""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from soko.chat.events import BuyerInquired
 from soko.matching import boosts, logic
 from soko.matching.deps import matching
+from soko.payments.events import PaymentCompleted, PaymentFailed
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import logger
@@ -29,6 +36,11 @@ def _review(deps: logic.Matching, detail: dict[str, Any], at: datetime) -> None:
     _pair(deps, detail, "buyer_id", at, *kinds)
 
 
+def _inquired(deps: logic.Matching, detail: dict[str, Any], at: datetime) -> None:
+    inquiry = BuyerInquired.model_validate(detail)
+    logic.interact(deps, inquiry.buyer_id, inquiry.farmer_id, [inquiry.interaction], at)
+
+
 def _completed(deps: logic.Matching, detail: dict[str, Any], at: datetime) -> None:
     logic.order_decided(deps, detail, completed=True)
     _pair(deps, detail, "buyer_id", at, "purchase_completed")
@@ -39,13 +51,17 @@ HANDLERS: dict[str, Callable[[logic.Matching, dict[str, Any], datetime], None]] 
     "ProfileUpdated": lambda deps, d, at: logic.user_changed(deps, d),
     "OrderCompleted": _completed,
     "OrderRejected": lambda deps, d, at: logic.order_decided(deps, d, completed=False),
-    "OrderPlaced": lambda deps, d, at: _pair(deps, d, "buyer_id", at, "buyer_inquiry"),
     "ReviewSubmitted": _review,
     "ListingViewed": lambda deps, d, at: _pair(deps, d, "viewer_id", at, "farmer_viewed"),
     "ListingCreated": lambda deps, d, at: logic.listing_changed(deps, d),
     "ListingUpdated": lambda deps, d, at: logic.listing_changed(deps, d),
-    "PaymentCompleted": lambda deps, d, at: logic.payment_settled(deps, d, ok=True),
-    "PaymentFailed": lambda deps, d, at: logic.payment_settled(deps, d, ok=False),
+    "BuyerInquired": _inquired,
+    "PaymentCompleted": lambda deps, d, at: logic.payment_settled(
+        deps, PaymentCompleted.model_validate(d).buyer_id, ok=True
+    ),
+    "PaymentFailed": lambda deps, d, at: logic.payment_settled(
+        deps, PaymentFailed.model_validate(d).buyer_id, ok=False
+    ),
 }
 
 

@@ -166,13 +166,10 @@ def review_submitted(deps: Matching, detail: dict[str, Any]) -> None:
     update_farmer(deps, str(detail["farmer_id"]), change)
 
 
-def payment_settled(deps: Matching, detail: dict[str, Any], ok: bool) -> None:
+def payment_settled(deps: Matching, buyer_id: str, ok: bool) -> None:
     """PaymentCompleted / PaymentFailed (soko.payments): the buyer's payment reliability."""
-    buyer_id = detail.get("buyer_id")
-    if not buyer_id:
-        return  # a payment event without its buyer teaches us nothing
     field = "payments_completed" if ok else "payments_failed"
-    update_buyer(deps, str(buyer_id), lambda b: b.model_copy(update={field: getattr(b, field) + 1}))
+    update_buyer(deps, buyer_id, lambda b: b.model_copy(update={field: getattr(b, field) + 1}))
 
 
 def listing_changed(deps: Matching, detail: dict[str, Any]) -> None:
