@@ -80,7 +80,7 @@ def test_order_pay_complete_payout(soko: Any, http: requests.Session) -> None:
 
     assert set_status(soko, http, farmer, order["id"], "completed").status_code == 200
     eventually(lambda: payment_status()["escrow"] == "released", "the payout to be scheduled")
-    eventually(lambda: order_view()["payment_status"] == "paid out to farmer", "the order to show the payout")
+    eventually(lambda: order_view()["payment_status"] == "payout scheduled", "the order to show the payout")
 
     settled = http.post(
         f"{soko.url}/_local/schedules/PaymentsSettlementFunctionSchedule/run", timeout=TIMEOUT
@@ -88,6 +88,9 @@ def test_order_pay_complete_payout(soko: Any, http: requests.Session) -> None:
     assert settled.status_code == 200, settled.text
     result = settled.json()["result"]
     assert result["settled"] >= 1 and result["settled_ugx"] >= 11_400
+    eventually(
+        lambda: order_view()["payment_status"] == "paid out to farmer", "the order to show the settlement"
+    )
 
 
 def test_a_paid_order_the_farmer_cannot_deliver_is_refunded(soko: Any, http: requests.Session) -> None:

@@ -137,12 +137,13 @@ def test_payment_events_are_read_by_their_documented_fields(world: World) -> Non
             "something_new": {"x": 1},
         },
     )
-    deliver(
-        world,
-        "soko.payments",
-        "PayoutScheduled",
-        {"payout_id": "po1", "farmer_id": farmer.id, "net_ugx": 114000},
-    )
+    for scheduled_then_sent in ("PayoutScheduled", "PayoutSent"):  # only a settled payout is "sent"
+        deliver(
+            world,
+            "soko.payments",
+            scheduled_then_sent,
+            {"payout_id": "po1", "farmer_id": farmer.id, "net_ugx": 114000},
+        )
     deliver(
         world, "soko.payments", "PaymentCompleted", {"payment_id": "p2"}
     )  # names no one: nothing, no failure

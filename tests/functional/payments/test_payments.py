@@ -234,6 +234,8 @@ def test_payouts_and_refunds_balance_the_ledger(run: Invoke, server: SandboxServ
 
     summary = run("PaymentsSettlementFunction", {})
     assert (summary["settled"], summary["settled_ugx"]) == (1, 114_000)
+    [sent] = tables.outbox("PayoutSent")
+    assert json.loads(sent["detail"])["net_ugx"] == 114_000
     assert run("PaymentsSettlementFunction", {})["settled"] == 0
     after = balanced()
     assert after[f"farmer:{farmer.id}"] == 0 and after[f"settled:{farmer.id}"] == 114_000

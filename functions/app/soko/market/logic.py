@@ -602,9 +602,10 @@ PAYMENT_STATUSES: dict[str, tuple[str, int]] = {
     # detail-type -> (payment_status shown on the order, rank: a status never goes back to a lower one)
     "PaymentFailed": ("payment failed", 1),
     "PaymentCompleted": ("paid (escrow)", 2),
-    "PayoutScheduled": ("paid out to farmer", 3),
+    "PayoutScheduled": ("payout scheduled", 3),
     "RefundRequested": ("refunded", 3),
     "PaymentReversed": ("reversed", 3),
+    "PayoutSent": ("paid out to farmer", 4),
 }
 
 

@@ -7,7 +7,7 @@ stored first and then pushed live to the recipient's open WebSocket connections.
 | ``OrderConfirmed``, ``OrderRejected``, ``OrderCompleted`` | ``order_confirmed``, ... | buyer |
 | ``ReviewSubmitted`` (soko.orders) | ``review_received`` | farmer |
 | ``PaymentCompleted`` (soko.payments) | ``payment_completed`` | buyer and farmer (those named) |
-| ``PayoutScheduled`` / ``PayoutSent`` (soko.payments) | ``payout_sent`` | farmer |
+| ``PayoutSent`` (soko.payments: the payout settled) | ``payout_sent`` | farmer |
 
 Payment events are read tolerantly by their documented fields (``order_id``, ``buyer_id``,
 ``farmer_id``, an amount in ``amount_ugx``/``net_ugx``/``total_ugx``); a recipient the event does
@@ -116,7 +116,7 @@ def drafts(event: ReceivedEvent) -> list[Draft]:
             "Buyer paid",
             f"The buyer paid{money}; it is held until delivery.",
         )
-    elif event.source == "soko.payments" and kind in ("PayoutScheduled", "PayoutSent"):
+    elif event.source == "soko.payments" and kind == "PayoutSent":  # settled, not merely scheduled
         add(
             "farmer_id",
             "payout_sent",

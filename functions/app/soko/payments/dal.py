@@ -276,7 +276,15 @@ class PaymentsDal:
         )
         return [dynamo.plain(i) for i in response.get("Items", [])]
 
-    def settle_payout(self, payout: dict[str, Any], *, batch_id: str, entry: Entry, now: str) -> bool:
+    def settle_payout(
+        self,
+        payout: dict[str, Any],
+        *,
+        batch_id: str,
+        entry: Entry,
+        now: str,
+        events: Sequence[EventDetail] = (),
+    ) -> bool:
         items = [
             {
                 "Update": {
@@ -292,6 +300,7 @@ class PaymentsDal:
                 }
             },
             *self._journal(entry, now),
+            *outbox.puts(self.table_name, events),
         ]
         return not dynamo.transact(items)
 

@@ -58,6 +58,20 @@ class PayoutScheduled(EventDetail):
     due_at: str
 
 
+class PayoutSent(EventDetail):
+    """A payout settled: the farmer's balance moved out in a settlement batch."""
+
+    SOURCE: ClassVar[str] = "soko.payments"
+    DETAIL_TYPE: ClassVar[str] = "PayoutSent"
+
+    payout_id: str
+    order_id: str
+    farmer_id: str
+    net_ugx: int
+    batch_id: str
+    settled_at: str
+
+
 class RefundRequested(EventDetail):
     SOURCE: ClassVar[str] = "soko.payments"
     DETAIL_TYPE: ClassVar[str] = "RefundRequested"
@@ -74,5 +88,6 @@ CONTRACTS: tuple[type[EventDetail], ...] = (
     PaymentFailed,
     PaymentReversed,
     PayoutScheduled,
+    PayoutSent,
     RefundRequested,
 )

@@ -475,7 +475,15 @@ def settle(deps: Payments) -> JobSummary:
     for payout in deps.dal.due_payouts(now, SETTLEMENT_BATCH):
         summary.checked += 1
         entry = ledger.payout_settled(payout["id"], payout["farmer_id"], int(payout["net_ugx"]))
-        if deps.dal.settle_payout(payout, batch_id=batch_id, entry=entry, now=now):
+        sent = ev.PayoutSent(
+            payout_id=str(payout["id"]),
+            order_id=str(payout["order_id"]),
+            farmer_id=str(payout["farmer_id"]),
+            net_ugx=int(payout["net_ugx"]),
+            batch_id=batch_id,
+            settled_at=now,
+        )
+        if deps.dal.settle_payout(payout, batch_id=batch_id, entry=entry, now=now, events=[sent]):
             summary.settled += 1
             summary.settled_ugx += int(payout["net_ugx"])
     if summary.settled:
