@@ -11,6 +11,7 @@ import pytest
 from conftest import REGION, World
 
 from soko.chat.masking import mask
+from soko.shared import aws as soko_aws
 
 SEND, LIST, GET = "MessageSendFunction", "ConversationsListFunction", "ConversationsGetFunction"
 
@@ -92,19 +93,47 @@ def test_a_message_before_any_confirmed_order_is_masked_and_the_original_is_for_
     assert status == 404 and body["error"]["code"] == "CONVERSATION_NOT_FOUND"
 
 
-@pytest.mark.parametrize("status", ["confirmed", "completed"])
-def test_after_a_confirmed_order_contact_details_go_through(world: World, status: str) -> None:
+@pytest.mark.parametrize("statuses", [("confirmed",), ("confirmed", "completed")])
+def test_after_a_confirmed_order_contact_details_go_through(world: World, statuses: tuple[str, ...]) -> None:
     buyer, farmer = world.user("buyer"), world.user("farmer")
-    world.confirmed_order(buyer, farmer, status)
-    _, message, _ = send(world, farmer, buyer, "Call me on 0772123456")  # either direction
-    assert message["masked"] is False and message["text"] == "Call me on 0772123456"
+    world.order(buyer, farmer, *statuses)
+    for sender, recipient in ((farmer, buyer), (buyer, farmer)):  # either direction
+        _, message, _ = send(world, sender, recipient, "Call me on 0772123456")
+        assert message["masked"] is False and message["text"] == "Call me on 0772123456"
 
 
-def test_a_pending_order_does_not_unmask(world: World) -> None:
+def test_a_pending_or_refused_order_does_not_unmask(world: World) -> None:
     buyer, farmer = world.user("buyer"), world.user("farmer")
-    world.confirmed_order(buyer, farmer, "pending")
+    world.order(buyer, farmer)
+    world.order(buyer, farmer, "rejected")
+    world.order(buyer, farmer, "confirmed", "rejected")  # confirmed, then the farmer could not deliver
     _, message, _ = send(world, buyer, farmer, "0772123456")
     assert message["masked"] is True
+    world.order(buyer, farmer, "confirmed")
+    _, message, _ = send(world, buyer, farmer, "0772123456")
+    assert message["masked"] is False
+
+
+def test_the_trade_check_is_one_read_however_many_orders_the_users_have(world: World) -> None:
+    buyer, farmer, other_farmer = world.user("buyer"), world.user("farmer"), world.user("farmer")
+    for _ in range(3):
+        world.order(buyer, other_farmer, "confirmed")
+    calls: list[tuple[str, str]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append((str(params.get("TableName")), str(params.get("IndexName", ""))))
+
+    market = world.deployment.physical["MarketTable"]
+    events = soko_aws.resource("dynamodb").meta.client.meta.events
+    events.register("before-parameter-build.dynamodb.Query", record)
+    events.register("before-parameter-build.dynamodb.GetItem", record)
+    try:
+        _, message, _ = send(world, buyer, farmer, "0772123456")
+    finally:
+        events.unregister("before-parameter-build.dynamodb.Query", record)
+        events.unregister("before-parameter-build.dynamodb.GetItem", record)
+    assert message["masked"] is True
+    assert [call for call in calls if call[0] == market] == [(market, "")]  # one GetItem, no Query
 
 
 def test_conversations_newest_first_with_cursor_and_messages_paginated(world: World) -> None:
