@@ -10,6 +10,7 @@ import boto3
 import pytest
 from conftest import REGION, World
 
+from soko.chat.dal import ChatDal
 from soko.chat.masking import mask
 from soko.shared import aws as soko_aws
 
@@ -212,31 +213,68 @@ def test_idempotency_key_sends_once(world: World) -> None:
     assert len(page["items"]) == 1
 
 
-def _inquiries(world: World) -> list[dict[str, Any]]:
-    """BuyerInquired events on the bus, through a queue subscribed for the test."""
+def _inquiry_outbox(world: World, buyer: Any) -> list[dict[str, Any]]:
+    """The BuyerInquired outbox items of ``buyer`` in the chat table (a test may Scan)."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(world.deployment.physical["ChatTable"])
+    items = table.scan()["Items"]
+    return [
+        item
+        for item in items
+        if str(item["pk"]).startswith("OUTBOX#")
+        and item["detail_type"] == "BuyerInquired"
+        and json.loads(str(item["detail"]))["buyer_id"] == buyer.id
+    ]
+
+
+def _relay_chat_stream(world: World, buyer: Any) -> list[dict[str, Any]]:
+    """Runs ``buyer``'s outbox records of the chat table's stream through ChatOutboxRelayFunction
+    (filtered as the template's FilterCriteria does) and returns what reached the bus, through a
+    queue subscribed for the test."""
     events, sqs = boto3.client("events", region_name=REGION), boto3.client("sqs", region_name=REGION)
-    bus = world.deployment.functions[SEND].environment["EVENT_BUS_NAME"]
-    url = sqs.create_queue(QueueName="inquiries")["QueueUrl"]
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    bus = world.deployment.functions["ChatOutboxRelayFunction"].environment["EVENT_BUS_NAME"]
+    url = sqs.create_queue(QueueName=f"inquiries-{buyer.id}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(
-        Name="inquiries", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["BuyerInquired"]})
-    )
-    events.put_targets(Rule="inquiries", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
-    return [url]  # type: ignore[list-item]
+    pattern = {"detail-type": ["BuyerInquired"], "detail": {"buyer_id": [buyer.id]}}
+    events.put_rule(Name=f"inquiries-{buyer.id}", EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=f"inquiries-{buyer.id}", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    stream = boto3.client("dynamodb", region_name=REGION).describe_table(
+        TableName=world.deployment.physical["ChatTable"]
+    )["Table"]["LatestStreamArn"]
+    records: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator)
+            records += [
+                r
+                for r in json.loads(json.dumps(page["Records"], default=str))
+                if r["eventName"] == "INSERT"
+                and r["dynamodb"]["Keys"]["pk"]["S"].startswith("OUTBOX#")
+                and buyer.id in r["dynamodb"]["NewImage"]["detail"]["S"]
+            ]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    assert world.invoke("ChatOutboxRelayFunction", {"Records": records}) == {"batchItemFailures": []}
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
 
 
-def test_a_buyers_first_message_to_a_farmer_sends_one_buyer_inquiry(world: World) -> None:
-    (url,) = _inquiries(world)
+def test_a_buyers_first_message_to_a_farmer_records_one_buyer_inquiry_in_its_transaction(
+    world: World,
+) -> None:
     buyer, farmer, other_buyer = world.user("buyer"), world.user("farmer"), world.user("buyer")
-    send(world, buyer, farmer, "first", listing_id="01JDLISTING000000000000000")
+    _, first, _ = send(world, buyer, farmer, "first", listing_id="01JDLISTING000000000000000")
+    (item,) = _inquiry_outbox(world, buyer)
+    assert item["source"] == "soko.messaging" and item["sk"] == "EVENT"
+    assert json.loads(str(item["detail"]))["conversation_id"] == first["conversation_id"]
     send(world, buyer, farmer, "second")
     send(world, farmer, buyer, "a farmer's reply is no inquiry")
     send(world, buyer, other_buyer, "buyer to buyer is no inquiry")
-    sqs = boto3.client("sqs", region_name=REGION)
-    bodies = [
-        json.loads(m["Body"])
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    ]
+    assert _inquiry_outbox(world, buyer) == [item]
+
+    bodies = _relay_chat_stream(world, buyer)
     assert [
         (
             b["source"],
@@ -247,6 +285,23 @@ def test_a_buyers_first_message_to_a_farmer_sends_one_buyer_inquiry(world: World
         )
         for b in bodies
     ] == [("soko.messaging", "buyer_inquiry", buyer.id, farmer.id, "01JDLISTING000000000000000")]
+
+
+def test_two_first_messages_at_once_store_both_and_one_inquiry(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both senders saw no marker yet: the second transaction loses the marker's condition and the
+    message is stored without an event."""
+    monkeypatch.setattr(ChatDal, "has_inquired", lambda self, buyer, farmer: False)
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    assert send(world, buyer, farmer, "one")[0] == 201
+    status, second, _ = send(world, buyer, farmer, "two")
+    assert status == 201
+    _, page, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", buyer, params={"id": second["conversation_id"]}
+    )
+    assert [m["text"] for m in page["items"]] == ["two", "one"]
+    assert len(_inquiry_outbox(world, buyer)) == 1
 
 
 def test_live_delivery_to_every_open_connection_and_a_gone_one_is_removed(world: World) -> None:
