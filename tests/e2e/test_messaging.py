@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import socket
+import struct
 import time
 import urllib.parse
 import uuid
@@ -59,8 +60,13 @@ class Client:
         raise AssertionError(f"no {kind} arrived; got {self.received}")
 
     def close(self, clean: bool = True) -> None:
+        """A close frame first, or (``clean=False``) the connection reset as when a phone drops off
+        the network. The makefile() reader is closed too: until it is, the socket stays open."""
         if clean:
             self.sock.sendall(encode_frame(0x8, b"\x03\xe8", mask=True))
+        else:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.file.close()
         self.sock.close()
 
 
@@ -147,15 +153,52 @@ def test_live_chat_and_notifications_masking_and_offline_catch_up(soko, http: re
     buyer_ws.close()
 
 
+def connection_rows(soko: Any, user: User) -> list[str]:
+    """The user's rows in the connections table of the running stack (its own DynamoDB)."""
+    table = soko.client("cloudformation").describe_stack_resource(
+        StackName=soko.endpoints["stack_name"], LogicalResourceId="ConnectionsTable"
+    )["StackResourceDetail"]["PhysicalResourceId"]
+    items = soko.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"USER#{user.id}"}},
+        ConsistentRead=True,
+    )["Items"]
+    return [item["connection_id"]["S"] for item in items]
+
+
+def add_ghost_connection(soko: Any, user: User) -> str:
+    """A connection row whose socket died without ``$disconnect`` ever running (API Gateway only
+    tries to deliver ``$disconnect``): the gateway answers 410 for it."""
+    table = soko.client("cloudformation").describe_stack_resource(
+        StackName=soko.endpoints["stack_name"], LogicalResourceId="ConnectionsTable"
+    )["StackResourceDetail"]["PhysicalResourceId"]
+    ghost = f"ghost{uuid.uuid4().hex[:8]}="
+    soko.client("dynamodb").put_item(
+        TableName=table,
+        Item={
+            "pk": {"S": f"USER#{user.id}"},
+            "sk": {"S": f"CONN#{ghost}"},
+            "connection_id": {"S": ghost},
+            "connected_at": {"S": "2026-11-21T09:30:00Z"},
+            "expires_at": {"N": str(int(time.time()) + 3600)},
+        },
+    )
+    return ghost
+
+
 def test_rate_limit_and_a_disconnect_mid_delivery_loses_nothing(soko, http: requests.Session) -> None:  # type: ignore[no-untyped-def]
     farmer, buyer = new_user(soko, http, "farmer"), new_user(soko, http, "buyer")
     if time.gmtime().tm_sec > 40:  # keep the burst inside one minute
         time.sleep(61 - time.gmtime().tm_sec)
-    farmer_ws = Client(ws_url(soko), farmer.token)
+    phone, laptop = Client(ws_url(soko), farmer.token), Client(ws_url(soko), farmer.token)
+    assert (phone.status, laptop.status) == (101, 101)
+    ghost = add_ghost_connection(soko, farmer)
+    assert len(connection_rows(soko, farmer)) == 3
     sent = []
     for n in range(30):
         if n == 3:
-            farmer_ws.close(clean=False)  # the socket dies mid-burst, no close frame
+            phone.close(clean=False)  # the socket dies mid-burst, no close frame
         response = http.post(
             f"{soko.url}/message/",
             json={"to_user_id": farmer.id, "text": f"m{n} {uuid.uuid4().hex[:4]}"},
@@ -164,6 +207,8 @@ def test_rate_limit_and_a_disconnect_mid_delivery_loses_nothing(soko, http: requ
         )
         assert response.status_code == 201, response.text
         sent.append(response.json())
+        if n == 0:  # the first push met the 410 of the dead connection, which is then forgotten
+            assert ghost not in connection_rows(soko, farmer)
     response = http.post(
         f"{soko.url}/message/",
         json={"to_user_id": farmer.id, "text": "31st"},
@@ -171,5 +216,14 @@ def test_rate_limit_and_a_disconnect_mid_delivery_loses_nothing(soko, http: requ
         timeout=TIMEOUT,
     )
     assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    # nothing is lost: all stored, and the connection that stayed open received every one, in order
     stored = messages(soko, http, farmer, sent[0]["conversation_id"])
     assert [m["id"] for m in stored] == [m["id"] for m in reversed(sent)]
+    live = [laptop.wait_for("message")["message"]["id"] for _ in sent]
+    assert live == [m["id"] for m in sent]
+    # the dead connections are gone from the table: only the open one is left
+    deadline = time.monotonic() + 10
+    while len(connection_rows(soko, farmer)) != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(connection_rows(soko, farmer)) == 1 and ghost not in connection_rows(soko, farmer)
+    laptop.close()

@@ -171,21 +171,42 @@ class World:
         )
         return User(user_id, role, f"{user_id.lower()}@example.com")
 
-    def confirmed_order(self, buyer: User, farmer: User, status: str = "confirmed") -> None:
-        """An order in the market table as the marketplace stores it (the fields chat's check reads)."""
-        table = boto3.resource("dynamodb", region_name=REGION).Table(self.deployment.physical["MarketTable"])
-        order_id = ids.ulid()
-        table.put_item(
-            Item={
-                "pk": f"ORDER#{order_id}",
-                "sk": "ORDER",
-                "gsi1pk": f"BUYER#{buyer.id}",
-                "gsi1sk": f"2026-11-21T09:30:00Z#{order_id}",
-                "buyer_id": buyer.id,
-                "farmer_id": farmer.id,
-                "status": status,
-            }
+    def order(self, buyer: User, farmer: User, *statuses: str) -> str:
+        """An order of ``buyer`` on a new listing of ``farmer``, placed and then moved through
+        ``statuses`` by the marketplace's own functions (as chat sees it in production)."""
+        status, listing, _ = self.http(
+            "ListingsCreateFunction",
+            "POST",
+            "/listings/",
+            farmer,
+            {
+                "title": "Maize grain",
+                "crop": "maize",
+                "price_per_kg": 1200,
+                "quantity_kg": "100",
+                "district": "Lira",
+            },
         )
+        assert status == 201, listing
+        status, order, _ = self.http(
+            "OrdersCreateFunction",
+            "POST",
+            "/orders/",
+            buyer,
+            {"listing_id": listing["id"], "quantity_kg": "1"},
+        )
+        assert status == 201, order
+        for new_status in statuses:
+            status, body, _ = self.http(
+                "OrdersStatusFunction",
+                "PATCH",
+                "/orders/{id}/status",
+                farmer,
+                {"new_status": new_status},
+                params={"id": order["id"]},
+            )
+            assert status == 200, body
+        return str(order["id"])
 
 
 @pytest.fixture

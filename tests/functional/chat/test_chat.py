@@ -10,7 +10,9 @@ import boto3
 import pytest
 from conftest import REGION, World
 
+from soko.chat.dal import ChatDal
 from soko.chat.masking import mask
+from soko.shared import aws as soko_aws
 
 SEND, LIST, GET = "MessageSendFunction", "ConversationsListFunction", "ConversationsGetFunction"
 
@@ -23,13 +25,47 @@ def send(world: World, sender: Any, to: Any, text: str, **extra: Any) -> tuple[i
     ("text", "masked"),
     [
         ("call me on +256700123456 today", "call me on +2567•••••••• today"),
-        ("my number is 0772 123 456", "my number is 0772•••••• "[:-1]),
+        ("my number is 0772 123 456", "my number is 0772••••••"),
         ("write to grace.akello@gmail.com please", "write to g•••@•••.com please"),
-        ("100 kg at 1200 a kg, 2 bags", "100 kg at 1200 a kg, 2 bags"),
+        # separators of every kind, and runs of them, between the digit groups
+        ("ring (0772) 123456 now", "ring 0772•••••• now"),
+        ("+256 (772) 123-456", "+2567••••••••"),
+        ("(+256) 772 123 456", "+2567••••••••"),
+        ("0772 - 123 - 456", "0772••••••"),
+        ("0772/123/456", "0772••••••"),
+        ("0772.123.456.", "0772••••••."),
+        ("0 7 7 2 1 2 3 4 5 6", "0772••••••"),
+        ("0-7-7-2-1-2-3-4-5-6", "0772••••••"),
+        ("0 - 7 - 7 - 2 - 1 - 2 - 3 - 4 - 5 - 6", "0772••••••"),
+        ("0772\u2013123\u2013456", "0772••••••"),
+        ("tel0772123456", "tel0772••••••"),
+        ("on 2026-11-22 call 0772 123 456", "on 2026-11-22 call 0772••••••"),
+        ("22/11/2026 0772123456", "22/11/2026 0772••••••"),
     ],
 )
-def test_masking_hides_phone_numbers_and_emails_only(text: str, masked: str) -> None:
+def test_masking_hides_phone_numbers_and_emails(text: str, masked: str) -> None:
     assert mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "100 kg at 1200 a kg, 2 bags",
+        "500 kg at 1,200 UGX",
+        "UGX 1,200,000 for 2,500 kg",
+        "between 150,000-200,000 UGX",
+        "UGX 1 200 000",
+        "2026-11-22",
+        "delivery 2026-11-22 14:30, 20 bags",
+        "20 2026-11-22",
+        "on 22/11/2026 or 23.11.2026",
+        "meet at 10.30, grade 1-2, 50-60 kg",
+        "call me (after 5)",
+        "+256",
+    ],
+)
+def test_masking_leaves_ordinary_numbers_alone(text: str) -> None:
+    assert mask(text) == text
 
 
 def test_a_message_before_any_confirmed_order_is_masked_and_the_original_is_for_admins(world: World) -> None:
@@ -58,19 +94,47 @@ def test_a_message_before_any_confirmed_order_is_masked_and_the_original_is_for_
     assert status == 404 and body["error"]["code"] == "CONVERSATION_NOT_FOUND"
 
 
-@pytest.mark.parametrize("status", ["confirmed", "completed"])
-def test_after_a_confirmed_order_contact_details_go_through(world: World, status: str) -> None:
+@pytest.mark.parametrize("statuses", [("confirmed",), ("confirmed", "completed")])
+def test_after_a_confirmed_order_contact_details_go_through(world: World, statuses: tuple[str, ...]) -> None:
     buyer, farmer = world.user("buyer"), world.user("farmer")
-    world.confirmed_order(buyer, farmer, status)
-    _, message, _ = send(world, farmer, buyer, "Call me on 0772123456")  # either direction
-    assert message["masked"] is False and message["text"] == "Call me on 0772123456"
+    world.order(buyer, farmer, *statuses)
+    for sender, recipient in ((farmer, buyer), (buyer, farmer)):  # either direction
+        _, message, _ = send(world, sender, recipient, "Call me on 0772123456")
+        assert message["masked"] is False and message["text"] == "Call me on 0772123456"
 
 
-def test_a_pending_order_does_not_unmask(world: World) -> None:
+def test_a_pending_or_refused_order_does_not_unmask(world: World) -> None:
     buyer, farmer = world.user("buyer"), world.user("farmer")
-    world.confirmed_order(buyer, farmer, "pending")
+    world.order(buyer, farmer)
+    world.order(buyer, farmer, "rejected")
+    world.order(buyer, farmer, "confirmed", "rejected")  # confirmed, then the farmer could not deliver
     _, message, _ = send(world, buyer, farmer, "0772123456")
     assert message["masked"] is True
+    world.order(buyer, farmer, "confirmed")
+    _, message, _ = send(world, buyer, farmer, "0772123456")
+    assert message["masked"] is False
+
+
+def test_the_trade_check_is_one_read_however_many_orders_the_users_have(world: World) -> None:
+    buyer, farmer, other_farmer = world.user("buyer"), world.user("farmer"), world.user("farmer")
+    for _ in range(3):
+        world.order(buyer, other_farmer, "confirmed")
+    calls: list[tuple[str, str]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append((str(params.get("TableName")), str(params.get("IndexName", ""))))
+
+    market = world.deployment.physical["MarketTable"]
+    events = soko_aws.resource("dynamodb").meta.client.meta.events
+    events.register("before-parameter-build.dynamodb.Query", record)
+    events.register("before-parameter-build.dynamodb.GetItem", record)
+    try:
+        _, message, _ = send(world, buyer, farmer, "0772123456")
+    finally:
+        events.unregister("before-parameter-build.dynamodb.Query", record)
+        events.unregister("before-parameter-build.dynamodb.GetItem", record)
+    assert message["masked"] is True
+    assert [call for call in calls if call[0] == market] == [(market, "")]  # one GetItem, no Query
 
 
 def test_conversations_newest_first_with_cursor_and_messages_paginated(world: World) -> None:
@@ -149,31 +213,68 @@ def test_idempotency_key_sends_once(world: World) -> None:
     assert len(page["items"]) == 1
 
 
-def _inquiries(world: World) -> list[dict[str, Any]]:
-    """BuyerInquired events on the bus, through a queue subscribed for the test."""
+def _inquiry_outbox(world: World, buyer: Any) -> list[dict[str, Any]]:
+    """The BuyerInquired outbox items of ``buyer`` in the chat table (a test may Scan)."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(world.deployment.physical["ChatTable"])
+    items = table.scan()["Items"]
+    return [
+        item
+        for item in items
+        if str(item["pk"]).startswith("OUTBOX#")
+        and item["detail_type"] == "BuyerInquired"
+        and json.loads(str(item["detail"]))["buyer_id"] == buyer.id
+    ]
+
+
+def _relay_chat_stream(world: World, buyer: Any) -> list[dict[str, Any]]:
+    """Runs ``buyer``'s outbox records of the chat table's stream through ChatOutboxRelayFunction
+    (filtered as the template's FilterCriteria does) and returns what reached the bus, through a
+    queue subscribed for the test."""
     events, sqs = boto3.client("events", region_name=REGION), boto3.client("sqs", region_name=REGION)
-    bus = world.deployment.functions[SEND].environment["EVENT_BUS_NAME"]
-    url = sqs.create_queue(QueueName="inquiries")["QueueUrl"]
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    bus = world.deployment.functions["ChatOutboxRelayFunction"].environment["EVENT_BUS_NAME"]
+    url = sqs.create_queue(QueueName=f"inquiries-{buyer.id}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(
-        Name="inquiries", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["BuyerInquired"]})
-    )
-    events.put_targets(Rule="inquiries", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
-    return [url]  # type: ignore[list-item]
+    pattern = {"detail-type": ["BuyerInquired"], "detail": {"buyer_id": [buyer.id]}}
+    events.put_rule(Name=f"inquiries-{buyer.id}", EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=f"inquiries-{buyer.id}", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    stream = boto3.client("dynamodb", region_name=REGION).describe_table(
+        TableName=world.deployment.physical["ChatTable"]
+    )["Table"]["LatestStreamArn"]
+    records: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator)
+            records += [
+                r
+                for r in json.loads(json.dumps(page["Records"], default=str))
+                if r["eventName"] == "INSERT"
+                and r["dynamodb"]["Keys"]["pk"]["S"].startswith("OUTBOX#")
+                and buyer.id in r["dynamodb"]["NewImage"]["detail"]["S"]
+            ]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    assert world.invoke("ChatOutboxRelayFunction", {"Records": records}) == {"batchItemFailures": []}
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
 
 
-def test_a_buyers_first_message_to_a_farmer_sends_one_buyer_inquiry(world: World) -> None:
-    (url,) = _inquiries(world)
+def test_a_buyers_first_message_to_a_farmer_records_one_buyer_inquiry_in_its_transaction(
+    world: World,
+) -> None:
     buyer, farmer, other_buyer = world.user("buyer"), world.user("farmer"), world.user("buyer")
-    send(world, buyer, farmer, "first", listing_id="01JDLISTING000000000000000")
+    _, first, _ = send(world, buyer, farmer, "first", listing_id="01JDLISTING000000000000000")
+    (item,) = _inquiry_outbox(world, buyer)
+    assert item["source"] == "soko.messaging" and item["sk"] == "EVENT"
+    assert json.loads(str(item["detail"]))["conversation_id"] == first["conversation_id"]
     send(world, buyer, farmer, "second")
     send(world, farmer, buyer, "a farmer's reply is no inquiry")
     send(world, buyer, other_buyer, "buyer to buyer is no inquiry")
-    sqs = boto3.client("sqs", region_name=REGION)
-    bodies = [
-        json.loads(m["Body"])
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    ]
+    assert _inquiry_outbox(world, buyer) == [item]
+
+    bodies = _relay_chat_stream(world, buyer)
     assert [
         (
             b["source"],
@@ -184,6 +285,23 @@ def test_a_buyers_first_message_to_a_farmer_sends_one_buyer_inquiry(world: World
         )
         for b in bodies
     ] == [("soko.messaging", "buyer_inquiry", buyer.id, farmer.id, "01JDLISTING000000000000000")]
+
+
+def test_two_first_messages_at_once_store_both_and_one_inquiry(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both senders saw no marker yet: the second transaction loses the marker's condition and the
+    message is stored without an event."""
+    monkeypatch.setattr(ChatDal, "has_inquired", lambda self, buyer, farmer: False)
+    buyer, farmer = world.user("buyer"), world.user("farmer")
+    assert send(world, buyer, farmer, "one")[0] == 201
+    status, second, _ = send(world, buyer, farmer, "two")
+    assert status == 201
+    _, page, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", buyer, params={"id": second["conversation_id"]}
+    )
+    assert [m["text"] for m in page["items"]] == ["two", "one"]
+    assert len(_inquiry_outbox(world, buyer)) == 1
 
 
 def test_live_delivery_to_every_open_connection_and_a_gone_one_is_removed(world: World) -> None:

@@ -9,6 +9,10 @@ from typing import Any
 
 from conftest import User, World
 
+from soko.notifications.dal import NotificationsDal
+from soko.shared import aws as soko_aws
+from soko.shared import clock, ids
+
 CONSUMER = "NotificationsConsumerFunction"
 LIST, READ, READ_ALL = (
     "NotificationsListFunction",
@@ -177,8 +181,48 @@ def test_unread_first_with_cursor_read_and_read_all(world: World) -> None:
     assert rest["next_cursor"] is None
 
     status, body, _ = world.http(READ_ALL, "POST", "/notifications/read-all", farmer)
-    assert status == 200 and body == {"updated": 4}
+    assert status == 200 and body == {"updated": 4, "remaining": False}
     assert all(n["read"] for n in mine(world, farmer)["items"])
     assert world.http(LIST, "GET", "/notifications/", None)[0] == 401
     status, body, _ = world.http(LIST, "GET", "/notifications/", farmer, query={"cursor": "bogus"})
     assert status == 400
+
+
+def test_read_all_marks_at_most_100_a_call_and_says_when_more_remain(world: World) -> None:
+    farmer = world.user("farmer")
+    dal = NotificationsDal(world.deployment.physical["NotificationsTable"])
+    for n in range(130):
+        dal.create(
+            {
+                "id": f"n{n:03d}",
+                "recipient_id": farmer.id,
+                "type": "order_placed",
+                "title": "New order",
+                "body": "You have a new order.",
+                "data": {},
+                "read": False,
+                "created_at": "2026-11-21T09:30:00Z",
+                "seq": ids.ulid(),
+            },
+            clock.epoch(),
+        )
+    calls: list[str] = []
+
+    def count(**_: Any) -> None:
+        calls.append("UpdateItem")
+
+    events = soko_aws.resource("dynamodb").meta.client.meta.events
+    events.register("before-call.dynamodb.UpdateItem", count)
+    try:
+        status, body, _ = world.http(READ_ALL, "POST", "/notifications/read-all", farmer)
+    finally:
+        events.unregister("before-call.dynamodb.UpdateItem", count)
+    assert status == 200 and body == {"updated": 100, "remaining": True}
+    assert len(calls) == 100
+    unread = [n for n in mine(world, farmer, limit="100")["items"] if not n["read"]]
+    assert len(unread) == 30 and unread[0]["id"] == "n029"  # the newest were marked first
+    status, body, _ = world.http(READ_ALL, "POST", "/notifications/read-all", farmer)
+    assert status == 200 and body == {"updated": 30, "remaining": False}
+    status, body, _ = world.http(READ_ALL, "POST", "/notifications/read-all", farmer)
+    assert body == {"updated": 0, "remaining": False}
+    assert not any(n["read"] is False for n in mine(world, farmer, limit="100")["items"])

@@ -7,8 +7,12 @@
 | my conversations, newest first | ``USER#<user>`` / ``CONV#<id>``; gsi1: ``CONVS#<user>`` / ``<at>#<msg>`` |
 | messages a sender sent this minute (rate limit) | ``RATE#<sender>`` / ``<yyyymmddHHMM>`` (TTL) |
 | a buyer has written to a farmer before | ``INQUIRY#<buyer>#<farmer>`` / ``FIRST`` |
+| outbox events (``BuyerInquired``) | ``OUTBOX#<event id>`` / ``EVENT`` (TTL; see soko.shared.outbox) |
 
-A message, its conversation and both members' conversation rows are written in one transaction.
+A message, its conversation and both members' conversation rows are written in one transaction;
+a buyer's first message to a farmer also writes the ``INQUIRY#`` marker and its ``BuyerInquired``
+outbox item in that transaction, so the event is recorded exactly when the message is, and the
+outbox relay (``ChatOutboxRelayFunction``, on this table's stream) publishes it.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from soko.shared import dynamo
+from soko.shared import dynamo, outbox
 from soko.shared.errors import TooManyRequests
+from soko.shared.events import EventDetail
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 RATE_TTL_SECONDS = 180
@@ -55,7 +60,37 @@ class ChatDal:
                 retry_after_seconds=retry_after,
             ) from None
 
-    def put_message(self, message: dict[str, Any], members: tuple[str, str]) -> None:
+    def put_message(
+        self, message: dict[str, Any], members: tuple[str, str], inquiry: EventDetail | None = None
+    ) -> None:
+        """Store the message with its conversation rows. ``inquiry``: the message is the sender's first
+        to the recipient, so the ``INQUIRY#`` marker and this event's outbox item go in the same
+        transaction (if another first message claimed the marker meanwhile, the message is stored
+        without them)."""
+        items = self._message_items(message, members)
+        if inquiry is not None:
+            marker = {
+                "pk": _inquiry_pk(message["sender_id"], message["recipient_id"]),
+                "sk": "FIRST",
+                "at": message["created_at"],
+                "message_id": message["id"],
+            }
+            claim = {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": dynamo.serialize(marker),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            codes = dynamo.transact([*items, claim, *outbox.puts(self.table_name, [inquiry])])
+            if not codes:
+                return
+            if codes[len(items)] != "ConditionalCheckFailed" or any(codes[: len(items)]):
+                raise dynamo.TransactionConflict("The message could not be stored; send it again.")
+        if dynamo.transact(items):
+            raise dynamo.TransactionConflict("The message could not be stored; send it again.")
+
+    def _message_items(self, message: dict[str, Any], members: tuple[str, str]) -> list[dict[str, Any]]:
         conversation = message["conversation_id"]
         order_key = f"{message['created_at']}#{message['id']}"
         rows = [
@@ -95,8 +130,7 @@ class ChatDal:
             },
             *({"Put": {"TableName": self.table_name, "Item": dynamo.serialize(row)}} for row in rows),
         ]
-        if dynamo.transact(items):
-            raise dynamo.TransactionConflict("The message could not be stored; send it again.")
+        return items
 
     def members(self, conversation_id: str) -> list[str] | None:
         item = self._table.get_item(Key={"pk": f"CONV#{conversation_id}", "sk": "META"}).get("Item")
@@ -127,15 +161,11 @@ class ChatDal:
             ScanIndexForward=False,
         )
 
-    def claim_first_inquiry(self, buyer_id: str, farmer_id: str, now_iso: str) -> bool:
-        """True the first time ``buyer_id`` writes to ``farmer_id``."""
-        try:
-            self._table.put_item(
-                Item={"pk": f"INQUIRY#{buyer_id}#{farmer_id}", "sk": "FIRST", "at": now_iso},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+    def has_inquired(self, buyer_id: str, farmer_id: str) -> bool:
+        """True once ``buyer_id`` has written to ``farmer_id``."""
+        key = {"pk": _inquiry_pk(buyer_id, farmer_id), "sk": "FIRST"}
+        return "Item" in self._table.get_item(Key=key, ProjectionExpression="pk")
+
+
+def _inquiry_pk(buyer_id: str, farmer_id: str) -> str:
+    return f"INQUIRY#{buyer_id}#{farmer_id}"

@@ -8,7 +8,6 @@ from soko.chat.models import ChatConfig
 from soko.identity.dal import UsersDal
 from soko.market.dal import MarketDal
 from soko.realtime.dal import ConnectionsDal
-from soko.shared.bus import EventPublisher
 from soko.shared.config import load
 
 
@@ -20,5 +19,4 @@ def chat() -> Chat:
         users=UsersDal(config.users_table_name),
         market=MarketDal(config.market_table_name),
         connections=ConnectionsDal(config.connections_table_name, config.management_url),
-        publisher=lambda: EventPublisher(config.event_bus_name),
     )

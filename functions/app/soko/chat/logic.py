@@ -5,12 +5,15 @@ Masking is decided when a message is sent and stays with it: a message is shown 
 delivered. Until the two users have an order the farmer confirmed (either one the buyer), phone
 numbers and emails in the text are masked; the text as typed is kept for moderation and shown to
 admins only.
+
+A buyer's first message to a farmer carries the ``BuyerInquired`` event into the message's own
+transaction (the chat table's outbox; soko.chat.dal): the signal is recorded exactly when the
+message is, and published by the outbox relay, never lost to a failed publish.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +26,8 @@ from soko.market.dal import MarketDal
 from soko.market.logic import trade_confirmed
 from soko.realtime.push import Connections, push
 from soko.shared import clock, ids
-from soko.shared.bus import EventPublisher
 from soko.shared.errors import NotFound, Unprocessable
 from soko.shared.identity import Caller
-from soko.shared.observability import logger
 
 
 class ConversationNotFound(NotFound):
@@ -44,7 +45,6 @@ class Chat:
     users: UsersDal
     market: MarketDal
     connections: Connections
-    publisher: Callable[[], EventPublisher]
 
 
 def conversation_id(user_a: str, user_b: str) -> str:
@@ -96,31 +96,28 @@ def send_message(caller: Caller, request: MessageSend, deps: Chat) -> Message:
     }
     if item["masked"]:
         item["original_text"] = request.text
-    deps.dal.put_message({k: v for k, v in item.items() if v is not None}, (caller.user_id, recipient.id))
+    inquiry = (
+        BuyerInquired(
+            buyer_id=caller.user_id,
+            farmer_id=recipient.id,
+            listing_id=request.listing_id,
+            conversation_id=item["conversation_id"],
+        )
+        if _is_buyer(caller.role)
+        and _is_farmer(recipient.role)
+        and not deps.dal.has_inquired(caller.user_id, recipient.id)
+        else None
+    )
+    deps.dal.put_message(
+        {k: v for k, v in item.items() if v is not None}, (caller.user_id, recipient.id), inquiry
+    )
     message = _view(item, admin=False)
-    if _is_buyer(caller.role) and _is_farmer(recipient.role):
-        _first_inquiry(caller.user_id, recipient.id, request.listing_id, message.conversation_id, deps)
     push(
         recipient.id,
         {"type": "message", "message": message.model_dump(mode="json", exclude_none=True)},
         deps.connections,
     )
     return message
-
-
-def _first_inquiry(buyer: str, farmer: str, listing: str | None, conversation: str, deps: Chat) -> None:
-    if not deps.dal.claim_first_inquiry(buyer, farmer, clock.now_iso()):
-        return
-    try:
-        deps.publisher().publish(
-            [
-                BuyerInquired(
-                    buyer_id=buyer, farmer_id=farmer, listing_id=listing, conversation_id=conversation
-                )
-            ]
-        )
-    except Exception:  # an ML signal is not worth failing a message that is already stored
-        logger.warning("buyer_inquiry event not published")
 
 
 def list_conversations(caller: Caller, limit: int, cursor: str | None, deps: Chat) -> ConversationPage:

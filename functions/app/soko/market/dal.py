@@ -12,7 +12,7 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 | order by id, its audit trail and review | ``ORDER#<id>`` / ``ORDER``, ``AUDIT#<at>#<n>``, ``REVIEW`` |
 | an order's payment status (payment events) | ``ORDER#<id>`` / ``ORDER`` (``payment_status``) |
 | a buyer's orders, newest first | gsi1: ``BUYER#<buyer>`` / ``<created>#<id>`` |
-| does a buyer have an order in these states with a farmer (chat masking) | gsi1 ``BUYER#<buyer>``, filtered |
+| have two users a confirmed deal (chat masking) | ``TRADE#<user>#<user>`` / ``PAIR`` (ids sorted) |
 | a farmer's incoming orders, newest first | gsi2: ``INCOMING#<farmer>`` / ``<created>#<id>`` |
 | flagged orders (admin) | ``FLAG#<id>`` / ``FLAG``; gsi1: ``FLAGS`` / ``<created>#<id>`` |
 | a buyer's orders this hour (rate limit) | ``RATE#<buyer>`` / ``<yyyymmddhh>`` (TTL) |
@@ -24,6 +24,11 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 Browse indexes are sparse: a deleted listing loses its index keys and leaves every list, while the
 listing itself stays readable by id (order history keeps working). Stock is decremented with the
 guard ``quantity_g >= :q`` in the same transaction that writes the order.
+
+The ``TRADE#`` pair item holds the ids of the orders between two users that the farmer confirmed
+and did not then reject (``deals``, a string set); it changes in the transaction that moves such an
+order, so chat learns in one GetItem whether the two have a deal, however many orders either has.
+Orders confirmed before the pair item was introduced are not in it.
 """
 
 from __future__ import annotations
@@ -76,6 +81,12 @@ class AlreadyReviewed(Conflict):
 
 class OrderRateLimited(TooManyRequests):
     code = "ORDER_RATE_LIMITED"
+
+
+def trade_key(user_a: str, user_b: str) -> dict[str, str]:
+    """The key of the pair item of two users (the same whichever of them is the buyer)."""
+    low, high = sorted((user_a, user_b))
+    return {"pk": f"TRADE#{low}#{high}", "sk": "PAIR"}
 
 
 def price_key(price: int, item_id: str) -> str:
@@ -362,7 +373,10 @@ class MarketDal:
         restock: bool,
         stats: dict[str, int],
         events: Sequence[EventDetail],
+        deal: int = 0,
     ) -> None:
+        """Move ``order`` to ``to_status`` if nobody moved it first. ``deal`` 1 adds the order to the
+        pair item of its buyer and farmer (the farmer confirmed it), -1 takes it out (rejected)."""
         items: list[dict[str, Any]] = [
             {
                 "Update": {
@@ -410,6 +424,17 @@ class MarketDal:
                     }
                 }
             )
+        if deal:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _low(trade_key(order["buyer_id"], order["farmer_id"])),
+                        "UpdateExpression": f"{'ADD' if deal > 0 else 'DELETE'} deals :order",
+                        "ExpressionAttributeValues": {":order": {"SS": [str(order["id"])]}},
+                    }
+                }
+            )
         if self._transact(items + self._outbox(events)):
             raise StaleWrite("The order changed at the same moment; reload it and try again.")
 
@@ -448,25 +473,11 @@ class MarketDal:
                 raise
             return False
 
-    def has_order_with(self, buyer_id: str, farmer_id: str, statuses: Sequence[str]) -> bool:
-        """True when ``buyer_id`` has an order from ``farmer_id`` in one of ``statuses`` (a Query on the
-        buyer's orders, filtered; it stops at the first match)."""
-        names = {f":s{n}": status for n, status in enumerate(statuses)}
-        query: dict[str, Any] = {
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "FilterExpression": f"farmer_id = :f AND #status IN ({', '.join(names)})",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":p": f"BUYER#{buyer_id}", ":f": farmer_id, **names},
-            "ProjectionExpression": "pk",
-        }
-        while True:
-            response = self._table.query(**query)
-            if response.get("Items"):
-                return True
-            if "LastEvaluatedKey" not in response:
-                return False
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    def have_deal(self, user_a: str, user_b: str) -> bool:
+        """True when an order between the two (either one the buyer) is confirmed or completed: one
+        GetItem of their pair item."""
+        item = self._table.get_item(Key=trade_key(user_a, user_b), ProjectionExpression="deals").get("Item")
+        return bool(item and item.get("deals"))  # an emptied set is removed
 
     # ------------------------------------------------------------------ reviews and farmer stats
     def farmer_stats(self, farmer_id: str) -> dict[str, Any]:

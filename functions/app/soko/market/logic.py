@@ -503,6 +503,7 @@ def _transition(caller: Caller, order_id: str, to_status: str, deps: Market) -> 
         restock=to_status in ("rejected", "cancelled"),
         stats=stats,
         events=[event],
+        deal=_deal_change(order["status"], to_status),
     )
     return _order({**order, "status": to_status, "updated_at": at}, [*audit, entry])
 
@@ -510,11 +511,16 @@ def _transition(caller: Caller, order_id: str, to_status: str, deps: Market) -> 
 TRADED_STATUSES = ("confirmed", "completed")  # the farmer accepted: the two have a deal
 
 
+def _deal_change(from_status: str, to_status: str) -> int:
+    """1 when a transition makes the order a deal between its two users (``TRADED_STATUSES``),
+    -1 when it stops being one, else 0."""
+    return int(to_status in TRADED_STATUSES) - int(from_status in TRADED_STATUSES)
+
+
 def trade_confirmed(user_a: str, user_b: str, dal: MarketDal) -> bool:
-    """True when an order between the two users (either one the buyer) has been confirmed."""
-    return dal.has_order_with(user_a, user_b, TRADED_STATUSES) or dal.has_order_with(
-        user_b, user_a, TRADED_STATUSES
-    )
+    """True when an order between the two users (either one the buyer) is confirmed or completed.
+    Orders confirmed before the pair item existed are not counted (see soko.market.dal)."""
+    return dal.have_deal(user_a, user_b)
 
 
 def cancel_order(caller: Caller, order_id: str, deps: Market) -> Order:

@@ -86,16 +86,38 @@ class NotificationsDal:
         )
         return dict(dynamo.plain(answer["Attributes"]))
 
-    def unread_ids(self, user_id: str) -> list[str]:
-        ids: list[str] = []
-        query: dict[str, Any] = {
-            "IndexName": "gsi1",
-            "KeyConditionExpression": Key("gsi1pk").eq(f"NOTIFS#{user_id}") & Key("gsi1sk").begins_with("U#"),
-            "ProjectionExpression": "id",
-        }
-        while True:
-            response = self._table.query(**query)
-            ids += [str(item["id"]) for item in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return ids
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    def mark_unread_read(self, user_id: str, limit: int, now_iso: str) -> tuple[int, bool]:
+        """Mark up to ``limit`` of the user's unread notifications read (the newest first): one Query
+        of the unread part of the list and one conditional UpdateItem each. Returns how many this
+        call marked and whether unread ones may remain."""
+        response = self._table.query(
+            IndexName="gsi1",
+            KeyConditionExpression=Key("gsi1pk").eq(f"NOTIFS#{user_id}") & Key("gsi1sk").begins_with("U#"),
+            ProjectionExpression="pk, sk, seq",
+            ScanIndexForward=False,
+            Limit=limit + 1,  # one more tells whether any remain
+        )
+        items = response.get("Items", [])
+        marked = sum(self._mark_if_unread(item, now_iso) for item in items[:limit])
+        return marked, len(items) > limit or "LastEvaluatedKey" in response
+
+    def _mark_if_unread(self, item: dict[str, Any], now_iso: str) -> bool:
+        """False when it was read meanwhile (or has expired): the index is read eventually consistent."""
+        try:
+            self._table.update_item(
+                Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET #read = :t, read_at = :at, gsi1sk = :sk",
+                ConditionExpression="#read = :f",
+                ExpressionAttributeNames={"#read": "read"},
+                ExpressionAttributeValues={
+                    ":t": True,
+                    ":f": False,
+                    ":at": now_iso,
+                    ":sk": f"R#{item['seq']}",
+                },
+            )
+            return True
+        except ClientError as err:
+            if dynamo.error_code(err) != _CONDITION_FAILED:
+                raise
+            return False

@@ -168,9 +168,11 @@ def mark_read(caller: Caller, notification: str, deps: Notifications) -> Notific
     return _view(item)
 
 
+READ_ALL_BATCH = 100  # notifications marked per read-all call (bounded work per request)
+
+
 def mark_all_read(caller: Caller, deps: Notifications) -> ReadAll:
-    unread = deps.dal.unread_ids(caller.user_id)
-    now = clock.now_iso()
-    for notification in unread:
-        deps.dal.mark_read(caller.user_id, notification, now)
-    return ReadAll(updated=len(unread))
+    """Marks up to ``READ_ALL_BATCH`` unread notifications read; ``remaining`` tells the client to call
+    again (a user rarely has more; the work of one request stays bounded)."""
+    marked, remaining = deps.dal.mark_unread_read(caller.user_id, READ_ALL_BATCH, clock.now_iso())
+    return ReadAll(updated=marked, remaining=remaining)

@@ -52,4 +52,5 @@ class NotificationPage(BaseModel):
 
 
 class ReadAll(BaseModel):
-    updated: int = Field(description="How many notifications were unread")
+    updated: int = Field(description="How many notifications this call marked read (at most 100)")
+    remaining: bool = Field(description="True when unread notifications may remain: call read-all again")

@@ -12,10 +12,16 @@ app = create_app()
 
 @app.post(
     "/notifications/read-all",
-    summary="Mark all my notifications read",
+    summary="Mark all my notifications read (up to 100 a call)",
+    description="Marks up to 100 of the caller's unread notifications read, newest first, and answers "
+    "how many it marked and whether unread ones remain (`remaining`); while `remaining` is true, call "
+    "it again. Each call does a bounded amount of work, however many notifications are unread.",
     tags=["notifications"],
     responses={
-        200: {"description": "How many were unread", "content": {JSON: {"model": ReadAll}}},
+        200: {
+            "description": "How many this call marked read, and whether any remain",
+            "content": {JSON: {"model": ReadAll}},
+        },
         **error_responses(401),
     },
 )
