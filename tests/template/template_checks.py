@@ -270,6 +270,27 @@ def functions_have_log_groups(t: Templates) -> list[str]:
     return problems
 
 
+def scheduled_functions_have_error_alarms(t: Templates) -> list[str]:
+    """A function only a schedule runs fails silently (no caller sees the error): each has an
+    AWS/Lambda Errors alarm naming it."""
+    scheduled = {
+        name
+        for name, props in t.resources("AWS::Serverless::Function", sam=True).items()
+        if any(e.get("Type") in ("Schedule", "ScheduleV2") for e in (props.get("Events") or {}).values())
+    }
+    alarmed = {
+        target(d.get("Value"))
+        for props in t.resources("AWS::CloudWatch::Alarm").values()
+        if props.get("Namespace") == "AWS/Lambda" and props.get("MetricName") == "Errors"
+        for d in props.get("Dimensions", [])
+        if d.get("Name") == "FunctionName"
+    }
+    return [
+        f"{name} runs on a schedule without an AWS/Lambda Errors alarm"
+        for name in sorted(scheduled - alarmed)
+    ]
+
+
 # ---------------------------------------------------------------------------- 4. runtime and handlers
 EXPECTED_FUNCTION_PROPERTIES: dict[str, Any] = {
     "Runtime": "python3.13",

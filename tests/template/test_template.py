@@ -55,6 +55,10 @@ def test_every_function_has_a_log_group_with_retention(templates: Templates) -> 
     assert_passes(checks.functions_have_log_groups, templates)
 
 
+def test_every_scheduled_function_has_an_errors_alarm(templates: Templates) -> None:
+    assert_passes(checks.scheduled_functions_have_error_alarms, templates)
+
+
 # 4 ------------------------------------------------------------------------------------------
 def test_every_function_runs_python313_on_arm64(templates: Templates) -> None:
     assert_passes(checks.functions_use_the_runtime, templates)

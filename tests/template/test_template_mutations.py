@@ -285,6 +285,12 @@ BROKEN: list[Case] = [
         (drop("cfn", "Resources/HttpApiAccessLogGroup/Properties/RetentionInDays"),),
         ("HttpApiAccessLogGroup", "RetentionInDays"),
     ),
+    Case(
+        "scheduled-function-without-errors-alarm",
+        checks.scheduled_functions_have_error_alarms,
+        (drop("cfn", "Resources/PaymentsSettlementFunctionErrorsAlarm"),),
+        ("PaymentsSettlementFunction", "Errors alarm"),
+    ),
     # 4 runtime and handlers
     Case(
         "runtime",
