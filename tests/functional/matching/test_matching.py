@@ -430,30 +430,71 @@ def test_route_tier_2_uses_cross_market_prices(invoke: Any, deployment: Deployme
     assert body["options"][0]["market"] == "Lira"
 
 
-def test_route_tier_3_counts_the_gap(invoke: Any, deployment: Deployment) -> None:
-    for district in ("Kabale", "Kabale", "Mbale"):
-        status, body = answer(
-            invoke(
-                "LocationRouteFunction",
-                http(
-                    "POST",
-                    "/location/route",
-                    body={"crop": "coffee", "quantity_kg": 50, "district": district},
-                ),
-            )
-        )
-        assert status == 200 and body["tier"] == 3 and body["options"] == []
-    answer(
-        invoke(
-            "LocationRouteFunction",
-            http("POST", "/location/route", body={"crop": "vanilla", "quantity_kg": 5, "district": "Mukono"}),
-        )
-    )
+def route_crop(invoke: Any, crop: str, district: str = "Mukono") -> tuple[int, Any]:
+    body = {"crop": crop, "quantity_kg": 5, "district": district}
+    return answer(invoke("LocationRouteFunction", http("POST", "/location/route", body=body)))
 
-    status, gaps = answer(invoke("GapsSummaryFunction", http("GET", "/gaps/summary")))
+
+def gap_summary(invoke: Any, **query: str) -> tuple[int, Any]:
+    return answer(invoke("GapsSummaryFunction", http("GET", "/gaps/summary", query=query or None)))
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    from soko.matching import deps  # noqa: PLC0415
+
+    sent: list[Any] = []
+    monkeypatch.setattr(deps, "_publish", sent.extend)
+    return sent
+
+
+def test_route_tier_3_counts_the_gap(invoke: Any, published: list[Any]) -> None:
+    for district in ("Kabale", "Kabale", "Mbale"):
+        status, body = route_crop(invoke, "coffee", district)
+        assert status == 200 and body["tier"] == 3 and body["options"] == []
+    status, body = route_crop(invoke, "vanilla")
+    assert (status, body["tier"], body["crop"]) == (200, 3, "vanilla")
+    assert "no prices for vanilla" in body["suggestion"]
+
+    status, gaps = gap_summary(invoke)
     assert status == 200
-    assert [(g["crop"], g["requests"]) for g in gaps["items"]] == [("coffee", 3), ("vanilla", 1)]
+    assert [(g["crop"], g["requests"]) for g in gaps["items"]] == [("coffee", 3), ("other", 1)]
     assert gaps["items"][0]["districts"] == ["Kabale", "Mbale"]
+    assert gaps["next_cursor"] is None
+    # a catalogue crop is an event; a name the catalogue does not know is not
+    assert [(e.crop, e.reason) for e in published] == [("coffee", "unsupported_crop")] * 3
+
+
+def test_unknown_crop_names_cannot_grow_the_gap_counters(invoke: Any, deployment: Deployment) -> None:
+    for n in range(12):
+        assert route_crop(invoke, f"junk-{n}-{uuid.uuid4().hex}")[1]["tier"] == 3
+
+    gaps = _ml(deployment).query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "GAP"})[
+        "Items"
+    ]
+    assert [(g["sk"], int(g["requests"])) for g in gaps] == [("other", 12)]
+
+
+def test_gaps_summary_pages_most_demanded_first(invoke: Any) -> None:
+    asked = {"coffee": 3, "rice": 2, "onions": 2, "sesame": 1, "cabbage": 1}
+    for crop, times in asked.items():
+        for _ in range(times):
+            route_crop(invoke, crop)
+
+    seen: list[tuple[str, int]] = []
+    status, page = gap_summary(invoke, limit="2")
+    while True:
+        assert status == 200 and len(page["items"]) <= 2
+        seen += [(g["crop"], g["requests"]) for g in page["items"]]
+        if not page["next_cursor"]:
+            break
+        status, page = gap_summary(invoke, limit="2", cursor=page["next_cursor"])
+    assert seen == [("coffee", 3), ("onions", 2), ("rice", 2), ("cabbage", 1), ("sesame", 1)]
+
+    status, body = gap_summary(invoke, cursor="not-a-cursor")
+    assert status == 400 and body["error"]["code"] == "INVALID_CURSOR"
+    assert gap_summary(invoke, limit="0")[0] == 422
+    assert gap_summary(invoke, limit="101")[0] == 422
 
 
 def test_route_rejects_bad_input(invoke: Any) -> None:

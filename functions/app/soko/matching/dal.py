@@ -239,7 +239,8 @@ class MatchDal:
 class SourcesDal:
     """Read-only access to the sources of truth: the users table (profiles, the directory), the
     market table (farmer stats, listings, orders) and the ML table (coverage, forecasts); plus the
-    coverage-gap counters (``GAP`` / ``<crop>`` in the ML table, next to ``COVERAGE``).
+    coverage-gap counters (``GAP`` / ``<crop>`` in the ML table, next to ``COVERAGE``): one per
+    catalogue crop plus ``other``, so the partition never holds more than the catalogue.
 
     | pattern | table and key |
     |---|---|
@@ -249,7 +250,8 @@ class SourcesDal:
     | a farmer's listings | market gsi7: ``FARMER#<id>`` |
     | a buyer's orders | market gsi1: ``BUYER#<id>`` |
     | active listings of a crop | market gsi1: ``CROP#<crop>`` |
-    | coverage counts / gap counters | ML: ``COVERAGE`` / ``<crop>#<market>``; ``GAP`` / ``<crop>`` |
+    | coverage counts | ML: ``COVERAGE`` / ``<crop>#<market>`` |
+    | gap counters | ML: ``GAP`` / ``<catalogue crop id>`` or ``other`` (a bounded set, read by key) |
     | a pair's forecast, latest observation | ML: ``FORECAST#<m>#<c>`` / ``LATEST``; ``OBS#<m>#<c>`` |
     """
 
@@ -318,8 +320,17 @@ class SourcesDal:
     def coverage(self) -> list[dict[str, Any]]:
         return self._ml_partition("COVERAGE")
 
-    def gaps(self) -> list[dict[str, Any]]:
-        return self._ml_partition("GAP")
+    def gaps(self, crops: list[str]) -> list[dict[str, Any]]:
+        """The gap counters of ``crops`` (a bounded list of keys: one BatchGetItem per 100)."""
+        found: list[dict[str, Any]] = []
+        keys = [{"pk": "GAP", "sk": c} for c in dict.fromkeys(crops)]
+        for start in range(0, len(keys), 100):
+            request = {self.ml_table: {"Keys": keys[start : start + 100]}}
+            while request:
+                response = aws.resource("dynamodb").batch_get_item(RequestItems=request)
+                found += [dynamo.plain(i) for i in response["Responses"].get(self.ml_table, [])]
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def count_gap(self, crop: str, district: str | None, at: str) -> None:
         names = {"#n": "requests", "#at": "last_requested_at"}

@@ -174,7 +174,7 @@ class CoverageAnswer(BaseModel):
 
 
 class GapItem(BaseModel):
-    crop: str
+    crop: str = Field(description="a crop id of the catalogue, or `other` for names it does not know")
     requests: int
     last_requested_at: str | None = None
     districts: list[str]
@@ -182,6 +182,7 @@ class GapItem(BaseModel):
 
 class GapsAnswer(BaseModel):
     items: list[GapItem]
+    next_cursor: str | None = Field(default=None, description="pass as `cursor` for the next page")
 
 
 class BootstrapStarted(BaseModel):
