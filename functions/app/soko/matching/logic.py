@@ -90,7 +90,7 @@ def update_farmer(deps: Matching, farmer_id: str, change: Callable[[FarmerFeatur
     for attempt in range(RETRIES):
         old = deps.dal.get_farmer(farmer_id)
         new = change(old or FarmerFeatures(id=farmer_id))
-        if old is not None and new == old:
+        if old is not None and new == old and not deps.dal.rekeyed(old):
             return
         try:
             deps.dal.save_farmer(old, new)
@@ -104,7 +104,7 @@ def update_buyer(deps: Matching, buyer_id: str, change: Callable[[BuyerFeatures]
     for attempt in range(RETRIES):
         old = deps.dal.get_buyer(buyer_id)
         new = change(old or BuyerFeatures(id=buyer_id))
-        if old is not None and new == old:
+        if old is not None and new == old and not deps.dal.rekeyed(old):
             return
         try:
             deps.dal.save_buyer(old, new)
@@ -281,7 +281,7 @@ def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching)
     hit, generations = _cached(deps, "farmers-for-buyer", buyer_id, names, top_n)
     if hit is not None:
         return hit
-    cards = {c["sk"]: c for c in deps.dal.candidates(partitions)}
+    cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
     farmers = [FarmerFeatures.model_validate(c) for c in cards.values()]
     ranked = scoring.rank_farmers(
         buyer, farmers, current_boosts(deps, "B", buyer_id, clock.now()), CACHED_TOP
@@ -307,7 +307,7 @@ def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching
     hit, generations = _cached(deps, "buyers-for-farmer", farmer_id, names, top_n)
     if hit is not None:
         return hit
-    cards = {c["sk"]: c for c in deps.dal.candidates(partitions)}
+    cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
     buyers = [BuyerFeatures.model_validate(c) for c in cards.values()]
     ranked = scoring.rank_buyers(
         farmer, buyers, current_boosts(deps, "F", farmer_id, clock.now()), CACHED_TOP

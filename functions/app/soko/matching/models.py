@@ -35,6 +35,9 @@ class FarmerFeatures(BaseModel):
     rejected: int = 0
     active_listings: list[str] = Field(default_factory=list, description="ids of active listings")
     version: int = 0
+    candidate_sk: str | None = Field(
+        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
+    )
 
     @property
     def rating(self) -> float | None:
@@ -62,6 +65,9 @@ class BuyerFeatures(BaseModel):
     orders_completed: int = 0
     spend_ugx: int = 0
     version: int = 0
+    candidate_sk: str | None = Field(
+        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
+    )
 
     @property
     def payment_reliability(self) -> float | None:
