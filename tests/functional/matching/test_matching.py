@@ -186,6 +186,103 @@ def test_the_cache_serves_until_an_event_changes_a_candidate(world: Any) -> None
     assert farmers_for(world, BUYER)[1]["cached"] is True
 
 
+def _match_table(deployment: Deployment) -> Any:
+    return boto3.resource("dynamodb").Table(deployment.physical["MatchTable"])
+
+
+def _partition(deployment: Deployment, pk: str) -> list[dict[str, Any]]:
+    query = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": pk}}
+    return list(_match_table(deployment).query(**query)["Items"])
+
+
+def rated(farmer_id: str, total: int, count: int) -> tuple[str, str, dict[str, Any]]:
+    detail = {"order_id": f"O-{farmer_id}", "farmer_id": farmer_id, "rating": 3}
+    return (
+        "soko.orders",
+        "ReviewSubmitted",
+        {**detail, "farmer_rating_sum": total, "farmer_rating_count": count},
+    )
+
+
+def test_a_request_reads_a_bounded_number_of_candidates_strongest_first(
+    invoke: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soko.matching import dal  # noqa: PLC0415
+    from soko.shared import dynamo  # noqa: PLC0415
+
+    growers = [f"G{n}" for n in range(6)]
+    events = [registered(f, "farmer", "Gulu", ["cassava"]) for f in growers]
+    events += [rated(f, n, 1) for n, f in enumerate(growers)]  # G5 rated 5 ... G0 rated 0
+    events.append(registered("B5", "buyer", "Kabale", ["cassava"]))
+    assert invoke(CONSUMER, sqs(*events))["batchItemFailures"] == []
+
+    reads: list[tuple[str, int | None, int]] = []
+
+    class CountingTable:
+        def __init__(self, table: Any) -> None:
+            self.table = table
+
+        def query(self, **request: Any) -> Any:
+            page = self.table.query(**request)
+            partition = request["ExpressionAttributeValues"][":p"]
+            if partition.startswith("FARMERS#"):
+                reads.append((partition, request.get("Limit"), len(page["Items"])))
+            return page
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.table, name)
+
+    monkeypatch.setattr(dal, "CANDIDATES_PER_PARTITION", 3)
+    monkeypatch.setattr(
+        dal.MatchDal, "_table", property(lambda self: CountingTable(dynamo.table(self.table_name)))
+    )
+    status, body = farmers_for(invoke, "B5")
+
+    assert status == 200, body
+    # six growers in the crop partition, three read: the best three by rating
+    assert reads == [("FARMERS#CROP#cassava_fresh", 3, 3), ("FARMERS#DIST#kabale", 3, 0)]
+    # 0.35 (1 of 1 crop) + 0.20 * rating/5
+    assert [(m["id"], m["matchScore"]) for m in body["items"]] == [("G5", 0.55), ("G4", 0.51), ("G3", 0.47)]
+
+
+def test_a_changed_static_score_moves_the_candidate_items(world: Any, deployment: Deployment) -> None:
+    partitions = [
+        "FARMERS#CROP#sorghum",
+        "FARMERS#CROP#millet",
+        "FARMERS#CROP#yellow_beans",
+        "FARMERS#DIST#gulu",
+    ]
+    for pk in partitions:
+        assert [i["sk"] for i in _partition(deployment, pk) if i["id"] == FARMER2] == ["00000#F2"]
+
+    assert world(CONSUMER, sqs(rated(FARMER2, 10, 2)))["batchItemFailures"] == []
+
+    for pk in partitions:  # rated 5: 0.20 static; the old items are gone, in the same transaction
+        assert [i["sk"] for i in _partition(deployment, pk) if i["id"] == FARMER2] == ["02000#F2"]
+    record = _match_table(deployment).get_item(Key={"pk": f"FARMER#{FARMER2}", "sk": "FEATURES"})["Item"]
+    assert record["candidate_sk"] == "02000#F2"
+
+
+def test_items_keyed_the_old_way_move_on_the_next_save(world: Any, deployment: Deployment) -> None:
+    """Candidate items written before the keys carried the score (sk = the id) are replaced the
+    next time the record is saved, even by an event (or a bootstrap) that changes nothing else."""
+    table = _match_table(deployment)
+    key = {"pk": "FARMER#F3", "sk": "FEATURES"}
+    record = table.get_item(Key=key)["Item"]
+    table.update_item(Key=key, UpdateExpression="REMOVE candidate_sk")
+    for pk in ("FARMERS#CROP#coffee", "FARMERS#DIST#kabale"):
+        (item,) = _partition(deployment, pk)
+        table.delete_item(Key={"pk": pk, "sk": item["sk"]})
+        table.put_item(Item={**item, "sk": "F3"})
+
+    again = registered("F3", "farmer", "Kabale", ["coffee"])
+    assert world(CONSUMER, sqs(again))["batchItemFailures"] == []
+
+    for pk in ("FARMERS#CROP#coffee", "FARMERS#DIST#kabale"):
+        assert [i["sk"] for i in _partition(deployment, pk)] == ["00000#F3"]
+    assert table.get_item(Key=key)["Item"]["version"] == record["version"] + 1
+
+
 def test_interactions_boost_the_pair_once_per_event(world: Any) -> None:
     view = (
         "soko.listings",
@@ -430,30 +527,71 @@ def test_route_tier_2_uses_cross_market_prices(invoke: Any, deployment: Deployme
     assert body["options"][0]["market"] == "Lira"
 
 
-def test_route_tier_3_counts_the_gap(invoke: Any, deployment: Deployment) -> None:
-    for district in ("Kabale", "Kabale", "Mbale"):
-        status, body = answer(
-            invoke(
-                "LocationRouteFunction",
-                http(
-                    "POST",
-                    "/location/route",
-                    body={"crop": "coffee", "quantity_kg": 50, "district": district},
-                ),
-            )
-        )
-        assert status == 200 and body["tier"] == 3 and body["options"] == []
-    answer(
-        invoke(
-            "LocationRouteFunction",
-            http("POST", "/location/route", body={"crop": "vanilla", "quantity_kg": 5, "district": "Mukono"}),
-        )
-    )
+def route_crop(invoke: Any, crop: str, district: str = "Mukono") -> tuple[int, Any]:
+    body = {"crop": crop, "quantity_kg": 5, "district": district}
+    return answer(invoke("LocationRouteFunction", http("POST", "/location/route", body=body)))
 
-    status, gaps = answer(invoke("GapsSummaryFunction", http("GET", "/gaps/summary")))
+
+def gap_summary(invoke: Any, **query: str) -> tuple[int, Any]:
+    return answer(invoke("GapsSummaryFunction", http("GET", "/gaps/summary", query=query or None)))
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    from soko.matching import deps  # noqa: PLC0415
+
+    sent: list[Any] = []
+    monkeypatch.setattr(deps, "_publish", sent.extend)
+    return sent
+
+
+def test_route_tier_3_counts_the_gap(invoke: Any, published: list[Any]) -> None:
+    for district in ("Kabale", "Kabale", "Mbale"):
+        status, body = route_crop(invoke, "coffee", district)
+        assert status == 200 and body["tier"] == 3 and body["options"] == []
+    status, body = route_crop(invoke, "vanilla")
+    assert (status, body["tier"], body["crop"]) == (200, 3, "vanilla")
+    assert "no prices for vanilla" in body["suggestion"]
+
+    status, gaps = gap_summary(invoke)
     assert status == 200
-    assert [(g["crop"], g["requests"]) for g in gaps["items"]] == [("coffee", 3), ("vanilla", 1)]
+    assert [(g["crop"], g["requests"]) for g in gaps["items"]] == [("coffee", 3), ("other", 1)]
     assert gaps["items"][0]["districts"] == ["Kabale", "Mbale"]
+    assert gaps["next_cursor"] is None
+    # a catalogue crop is an event; a name the catalogue does not know is not
+    assert [(e.crop, e.reason) for e in published] == [("coffee", "unsupported_crop")] * 3
+
+
+def test_unknown_crop_names_cannot_grow_the_gap_counters(invoke: Any, deployment: Deployment) -> None:
+    for n in range(12):
+        assert route_crop(invoke, f"junk-{n}-{uuid.uuid4().hex}")[1]["tier"] == 3
+
+    gaps = _ml(deployment).query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "GAP"})[
+        "Items"
+    ]
+    assert [(g["sk"], int(g["requests"])) for g in gaps] == [("other", 12)]
+
+
+def test_gaps_summary_pages_most_demanded_first(invoke: Any) -> None:
+    asked = {"coffee": 3, "rice": 2, "onions": 2, "sesame": 1, "cabbage": 1}
+    for crop, times in asked.items():
+        for _ in range(times):
+            route_crop(invoke, crop)
+
+    seen: list[tuple[str, int]] = []
+    status, page = gap_summary(invoke, limit="2")
+    while True:
+        assert status == 200 and len(page["items"]) <= 2
+        seen += [(g["crop"], g["requests"]) for g in page["items"]]
+        if not page["next_cursor"]:
+            break
+        status, page = gap_summary(invoke, limit="2", cursor=page["next_cursor"])
+    assert seen == [("coffee", 3), ("onions", 2), ("rice", 2), ("cabbage", 1), ("sesame", 1)]
+
+    status, body = gap_summary(invoke, cursor="not-a-cursor")
+    assert status == 400 and body["error"]["code"] == "INVALID_CURSOR"
+    assert gap_summary(invoke, limit="0")[0] == 422
+    assert gap_summary(invoke, limit="101")[0] == 422
 
 
 def test_route_rejects_bad_input(invoke: Any) -> None:

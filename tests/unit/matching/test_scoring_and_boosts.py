@@ -127,3 +127,23 @@ def test_the_recommender_beats_random_and_popularity_on_a_small_population() -> 
     baseline = evaluate.evaluate(world, lambda b: [f.id for f in popular])
     assert ours["precision@5"] > 0.3 > baseline["precision@5"]
     assert ours["ndcg@5"] > baseline["ndcg@5"] and ours["coverage"] > baseline["coverage"]
+
+
+def test_candidate_keys_carry_the_static_score_so_a_partition_reads_best_first() -> None:
+    from soko.matching import dal  # noqa: PLC0415
+
+    farmer = FarmerFeatures(id="f", rating_sum=23, rating_count=5, completed=9, rejected=1)
+    # 0.20 * 4.6/5 + 0.15 * 0.9 = 0.184 + 0.135: the parts of the hand-computed case no buyer changes
+    assert scoring.farmer_static(farmer) == pytest.approx(0.319)
+    assert dal.farmer_sk(farmer) == "03190#f"
+    assert dal.farmer_sk(FarmerFeatures(id="new")) == "00000#new"
+    buyer = BuyerFeatures(id="b", payments_completed=3, payments_failed=1, spend_ugx=1_000_000)
+    # 0.25 * 0.75 + 0.20 * 1e6 / (1e6 + 1e6)
+    assert scoring.buyer_static(buyer) == pytest.approx(0.2875)
+    assert dal.buyer_sk(buyer) == "02875#b"
+    keys = [dal.candidate_sk(s, i) for s, i in ((0.35, "z"), (0.05, "a"), (0.3, "b"), (0.0, "c"))]
+    assert sorted(keys, reverse=True) == ["03500#z", "03000#b", "00500#a", "00000#c"]
+    # more spend or more reliability never lowers a buyer's key
+    assert scoring.buyer_static(buyer.model_copy(update={"spend_ugx": 2_000_000})) > scoring.buyer_static(
+        buyer
+    )

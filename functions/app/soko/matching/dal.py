@@ -7,17 +7,22 @@ Match table (``pk``/``sk``):
 |---|---|
 | a farmer's features (``farmer_features``) | ``FARMER#<id>`` / ``FEATURES`` |
 | a buyer's features (``buyer_features``) | ``BUYER#<id>`` / ``FEATURES`` |
-| farmer candidates by crop / by district | ``FARMERS#CROP#<crop>``, ``FARMERS#DIST#<district>`` / ``<id>`` |
-| buyer candidates by crop / by district | ``BUYERS#CROP#<crop>``, ``BUYERS#DIST#<district>`` / ``<id>`` |
+| farmers by crop / district, best first | ``FARMERS#CROP#<crop>``, ``FARMERS#DIST#<d>`` / ``<static>#<id>`` |
+| buyers by crop / district, best first | ``BUYERS#CROP#<crop>``, ``BUYERS#DIST#<d>`` / ``<static>#<id>`` |
 | a buyer's boosts, by farmer | ``BOOST#B#<buyer>`` / ``<farmer>`` |
 | a farmer's boosts, by buyer (mirror) | ``BOOST#F#<farmer>`` / ``<buyer>`` |
 | a cached recommendation list | ``CACHE#<direction>#<user>`` / ``TOP`` (TTL) |
 | invalidation generations | ``GEN#<partition or user or EPOCH>`` / ``GEN`` |
 
 Candidate items are copies of the features (the index by crop and district: a list's multi-valued
-crops cannot be a GSI key). A feature record, its candidate items and the generations it bumps are
-written in one transaction guarded by the record's ``version``. A cached list records the
-generations it was computed from; a changed generation makes it stale.
+crops cannot be a GSI key). Their sort key starts with the zero-padded static score (the part of the
+score no requester changes: ``scoring.farmer_static`` / ``buyer_static``, in 1/10,000), so a request
+reads each partition backwards with a ``Limit`` (``CANDIDATES_PER_PARTITION``): the strongest
+candidates, never the whole partition. The feature record keeps its items' sort key
+(``candidate_sk``); a save that changes it deletes the old items. A feature record, its candidate
+items and the generations it bumps are written in one transaction guarded by the record's
+``version``. A cached list records the generations it was computed from; a changed generation makes
+it stale.
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from soko.matching import scoring
 from soko.matching.models import BuyerFeatures, FarmerFeatures
 from soko.shared import aws, dynamo
 from soko.shared.errors import Conflict
 
-MAX_CANDIDATES_PER_PARTITION = 5000
+CANDIDATES_PER_PARTITION = 200  # read per crop or district partition, strongest first
 _low = dynamo.serialize
 
 
@@ -46,6 +52,25 @@ def farmer_partitions(f: FarmerFeatures) -> set[str]:
 def buyer_partitions(b: BuyerFeatures) -> set[str]:
     parts = {f"BUYERS#CROP#{c}" for c in b.interests}
     return parts | ({f"BUYERS#DIST#{b.district.lower()}"} if b.district else set())
+
+
+def candidate_sk(static: float, user_id: str) -> str:
+    """A candidate item's sort key: the static score in 1/10,000, zero-padded, then the id."""
+    return f"{min(max(round(static * 10_000), 0), 99_999):05d}#{user_id}"
+
+
+def farmer_sk(f: FarmerFeatures) -> str:
+    return candidate_sk(scoring.farmer_static(f), f.id)
+
+
+def buyer_sk(b: BuyerFeatures) -> str:
+    return candidate_sk(scoring.buyer_static(b), b.id)
+
+
+def _stored_sk(record: FarmerFeatures | BuyerFeatures) -> str:
+    """The sort key of the items a stored record has: written before the keys carried the static
+    score, they were keyed by the id alone."""
+    return record.candidate_sk or record.id
 
 
 class MatchDal:
@@ -66,37 +91,41 @@ class MatchDal:
         return BuyerFeatures.model_validate(dynamo.plain(item["Item"])) if "Item" in item else None
 
     def save_farmer(self, old: FarmerFeatures | None, new: FarmerFeatures) -> None:
-        card = new.model_dump(exclude={"active_listings", "version"})
+        sk = farmer_sk(new)
+        card = new.model_dump(exclude={"active_listings", "version", "candidate_sk"})
         card["active_count"] = len(new.active_listings)
         self._save(
             f"FARMER#{new.id}",
-            old.version if old else None,
-            new.model_dump(),
+            old,
+            new.model_copy(update={"candidate_sk": sk}).model_dump(),
             card,
-            farmer_partitions(old) if old else set(),
-            farmer_partitions(new),
+            (farmer_partitions(old) if old else set(), _stored_sk(old) if old else sk),
+            (farmer_partitions(new), sk),
         )
 
     def save_buyer(self, old: BuyerFeatures | None, new: BuyerFeatures) -> None:
+        sk = buyer_sk(new)
         self._save(
             f"BUYER#{new.id}",
-            old.version if old else None,
-            new.model_dump(),
-            new.model_dump(exclude={"version"}),
-            buyer_partitions(old) if old else set(),
-            buyer_partitions(new),
+            old,
+            new.model_copy(update={"candidate_sk": sk}).model_dump(),
+            new.model_dump(exclude={"version", "candidate_sk"}),
+            (buyer_partitions(old) if old else set(), _stored_sk(old) if old else sk),
+            (buyer_partitions(new), sk),
         )
 
     def _save(  # noqa: PLR0917
         self,
         pk: str,
-        old_version: int | None,
+        old: FarmerFeatures | BuyerFeatures | None,
         record: dict[str, Any],
         card: dict[str, Any],
-        old_parts: set[str],
-        new_parts: set[str],
+        before: tuple[set[str], str],
+        after: tuple[set[str], str],
     ) -> None:
-        user_id = record["id"]
+        """``before`` / ``after``: the candidate partitions and the items' sort key."""
+        (old_parts, old_sk), (new_parts, new_sk) = before, after
+        old_version = old.version if old else None
         record = {**record, "pk": pk, "sk": "FEATURES", "version": (old_version or 0) + 1}
         put: dict[str, Any] = {"TableName": self.table_name, "Item": _low(record)}
         if old_version is None:
@@ -106,32 +135,43 @@ class MatchDal:
             put["ExpressionAttributeValues"] = _low({":v": old_version})
         items: list[dict[str, Any]] = [{"Put": put}]
         items += [
-            {"Put": {"TableName": self.table_name, "Item": _low({**card, "pk": p, "sk": user_id})}}
+            {"Put": {"TableName": self.table_name, "Item": _low({**card, "pk": p, "sk": new_sk})}}
             for p in sorted(new_parts)
         ]
+        gone = old_parts if old_sk != new_sk else old_parts - new_parts
         items += [
-            {"Delete": {"TableName": self.table_name, "Key": _low({"pk": p, "sk": user_id})}}
-            for p in sorted(old_parts - new_parts)
+            {"Delete": {"TableName": self.table_name, "Key": _low({"pk": p, "sk": old_sk})}}
+            for p in sorted(gone)
         ]
         items += self._bumps([pk, *sorted(old_parts | new_parts)])
         if dynamo.transact(items):
             raise StaleFeatures("The features changed at the same moment; retry.")
 
+    @staticmethod
+    def rekeyed(record: FarmerFeatures | BuyerFeatures) -> bool:
+        """Whether a stored record's candidate items are keyed otherwise than its features say (a
+        record written before the keys carried the score): saving it again moves them."""
+        current = farmer_sk(record) if isinstance(record, FarmerFeatures) else buyer_sk(record)
+        return _stored_sk(record) != current
+
     def candidates(self, partitions: Iterable[str]) -> Iterator[dict[str, Any]]:
-        """Candidate cards from the crop and district partitions (Query, never Scan), deduplicated."""
+        """The strongest ``CANDIDATES_PER_PARTITION`` candidate cards of each crop and district
+        partition (a Query read backwards with a Limit, never a Scan), deduplicated by id."""
         seen: set[str] = set()
         for partition in partitions:
             query: dict[str, Any] = {
                 "KeyConditionExpression": "pk = :p",
                 "ExpressionAttributeValues": {":p": partition},
+                "ScanIndexForward": False,
             }
-            fetched = 0
-            while fetched < MAX_CANDIDATES_PER_PARTITION:
-                page = self._table.query(**query)
+            left = CANDIDATES_PER_PARTITION
+            while left > 0:
+                page = self._table.query(**query, Limit=left)
                 for item in page.get("Items", []):
-                    fetched += 1
-                    if item["sk"] not in seen:
-                        seen.add(item["sk"])
+                    left -= 1
+                    user_id = str(item.get("id") or item["sk"])
+                    if user_id not in seen:
+                        seen.add(user_id)
                         yield dynamo.plain(item)
                 if "LastEvaluatedKey" not in page:
                     break
@@ -239,7 +279,8 @@ class MatchDal:
 class SourcesDal:
     """Read-only access to the sources of truth: the users table (profiles, the directory), the
     market table (farmer stats, listings, orders) and the ML table (coverage, forecasts); plus the
-    coverage-gap counters (``GAP`` / ``<crop>`` in the ML table, next to ``COVERAGE``).
+    coverage-gap counters (``GAP`` / ``<crop>`` in the ML table, next to ``COVERAGE``): one per
+    catalogue crop plus ``other``, so the partition never holds more than the catalogue.
 
     | pattern | table and key |
     |---|---|
@@ -249,7 +290,8 @@ class SourcesDal:
     | a farmer's listings | market gsi7: ``FARMER#<id>`` |
     | a buyer's orders | market gsi1: ``BUYER#<id>`` |
     | active listings of a crop | market gsi1: ``CROP#<crop>`` |
-    | coverage counts / gap counters | ML: ``COVERAGE`` / ``<crop>#<market>``; ``GAP`` / ``<crop>`` |
+    | coverage counts | ML: ``COVERAGE`` / ``<crop>#<market>`` |
+    | gap counters | ML: ``GAP`` / ``<catalogue crop id>`` or ``other`` (a bounded set, read by key) |
     | a pair's forecast, latest observation | ML: ``FORECAST#<m>#<c>`` / ``LATEST``; ``OBS#<m>#<c>`` |
     """
 
@@ -318,8 +360,17 @@ class SourcesDal:
     def coverage(self) -> list[dict[str, Any]]:
         return self._ml_partition("COVERAGE")
 
-    def gaps(self) -> list[dict[str, Any]]:
-        return self._ml_partition("GAP")
+    def gaps(self, crops: list[str]) -> list[dict[str, Any]]:
+        """The gap counters of ``crops`` (a bounded list of keys: one BatchGetItem per 100)."""
+        found: list[dict[str, Any]] = []
+        keys = [{"pk": "GAP", "sk": c} for c in dict.fromkeys(crops)]
+        for start in range(0, len(keys), 100):
+            request = {self.ml_table: {"Keys": keys[start : start + 100]}}
+            while request:
+                response = aws.resource("dynamodb").batch_get_item(RequestItems=request)
+                found += [dynamo.plain(i) for i in response["Responses"].get(self.ml_table, [])]
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def count_gap(self, crop: str, district: str | None, at: str) -> None:
         names = {"#n": "requests", "#at": "last_requested_at"}

@@ -8,6 +8,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from soko.matching import boosts, scoring
@@ -35,7 +36,7 @@ from soko.matching.models import (
 )
 from soko.ml import crops as ml_crops
 from soko.ml import markets
-from soko.shared import clock, ids, places
+from soko.shared import clock, cursor, ids, places
 from soko.shared import crops as catalogue
 from soko.shared.errors import Forbidden, NotFound, Unprocessable
 from soko.shared.identity import Caller
@@ -44,6 +45,8 @@ MODEL_READY = 52  # observations a (crop, market) needs for a trained forecast
 CACHE_SECONDS = 3600  # also bounds how far cached boosts drift with decay
 CACHED_TOP = 50
 RETRIES = 5
+OTHER_CROP = "other"  # the one gap counter for every name the crop catalogue does not know
+GAPS_SCOPE = "gaps"
 
 
 @dataclass
@@ -87,7 +90,7 @@ def update_farmer(deps: Matching, farmer_id: str, change: Callable[[FarmerFeatur
     for attempt in range(RETRIES):
         old = deps.dal.get_farmer(farmer_id)
         new = change(old or FarmerFeatures(id=farmer_id))
-        if old is not None and new == old:
+        if old is not None and new == old and not deps.dal.rekeyed(old):
             return
         try:
             deps.dal.save_farmer(old, new)
@@ -101,7 +104,7 @@ def update_buyer(deps: Matching, buyer_id: str, change: Callable[[BuyerFeatures]
     for attempt in range(RETRIES):
         old = deps.dal.get_buyer(buyer_id)
         new = change(old or BuyerFeatures(id=buyer_id))
-        if old is not None and new == old:
+        if old is not None and new == old and not deps.dal.rekeyed(old):
             return
         try:
             deps.dal.save_buyer(old, new)
@@ -278,7 +281,7 @@ def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching)
     hit, generations = _cached(deps, "farmers-for-buyer", buyer_id, names, top_n)
     if hit is not None:
         return hit
-    cards = {c["sk"]: c for c in deps.dal.candidates(partitions)}
+    cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
     farmers = [FarmerFeatures.model_validate(c) for c in cards.values()]
     ranked = scoring.rank_farmers(
         buyer, farmers, current_boosts(deps, "B", buyer_id, clock.now()), CACHED_TOP
@@ -304,7 +307,7 @@ def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching
     hit, generations = _cached(deps, "buyers-for-farmer", farmer_id, names, top_n)
     if hit is not None:
         return hit
-    cards = {c["sk"]: c for c in deps.dal.candidates(partitions)}
+    cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
     buyers = [BuyerFeatures.model_validate(c) for c in cards.values()]
     ranked = scoring.rank_buyers(
         farmer, buyers, current_boosts(deps, "F", farmer_id, clock.now()), CACHED_TOP
@@ -355,28 +358,35 @@ def _option(  # noqa: PLR0917
 
 
 def _gap(
-    request: RouteRequest, crop: str, reason: str, origin: tuple[float, float], deps: Matching
+    request: RouteRequest, crop: str | None, reason: str, origin: tuple[float, float], deps: Matching
 ) -> RouteAnswer:
-    deps.sources.count_gap(crop, request.district and places.district(request.district), clock.now_iso())
-    deps.publish(
-        [
-            CoverageGap(
-                crop=crop,
-                reason=reason,
-                district=request.district,
-                lat=request.lat,
-                lon=request.lon,
-                quantity_kg=request.quantity_kg,
-            )
-        ]
-    )
+    """Tier 3. ``crop``: the catalogue crop asked for, or None for a name the catalogue does not
+    know. A public endpoint must not let any string become a counter or an event: unknown names are
+    counted together under ``other`` and publish nothing (they say nothing about what to collect
+    data on); a catalogue crop is counted under its id and published as ``CoverageGap``."""
+    district = request.district and places.district(request.district)
+    deps.sources.count_gap(crop or OTHER_CROP, district, clock.now_iso())
+    if crop is not None:
+        deps.publish(
+            [
+                CoverageGap(
+                    crop=crop,
+                    reason=reason,
+                    district=request.district,
+                    lat=request.lat,
+                    lon=request.lon,
+                    quantity_kg=request.quantity_kg,
+                )
+            ]
+        )
     nearest = markets.nearest(*origin)
     km = places.haversine_km(origin, nearest.coordinates)
+    named = crop or crop_key(request.crop)
     return RouteAnswer(
-        crop=crop,
+        crop=named,
         tier=3,
         options=[],
-        suggestion=f"We have no prices for {crop} yet; we have noted the request. The nearest market is "
+        suggestion=f"We have no prices for {named} yet; we have noted the request. The nearest market is "
         f"{nearest.name} ({km:.0f} km): ask traders there before you travel.",
     )
 
@@ -386,7 +396,7 @@ def route(request: RouteRequest, deps: Matching) -> RouteAnswer:
     crop = ml_crops.find(request.crop)
     if crop is None:
         known = catalogue.find(request.crop)
-        return _gap(request, known.id if known else crop_key(request.crop), "unsupported_crop", origin, deps)
+        return _gap(request, known.id if known else None, "unsupported_crop", origin, deps)
     counts: dict[str, int] = {}
     for item in deps.sources.coverage():
         if item.get("crop") == crop:
@@ -483,17 +493,41 @@ def coverage(deps: Matching) -> CoverageAnswer:
     return CoverageAnswer(min_observations=MODEL_READY, items=sorted(items, key=lambda i: (i.crop, i.market)))
 
 
-def gaps(deps: Matching) -> GapsAnswer:
-    items = [
-        GapItem(
-            crop=str(i["sk"]),
-            requests=int(i.get("requests", 0)),
-            last_requested_at=i.get("last_requested_at"),
-            districts=sorted(i.get("districts") or []),
+def gaps(limit: int, cursor_token: str | None, deps: Matching) -> GapsAnswer:
+    """Gaps by crop, most requested first (ties by crop), ``limit`` at a time. The counters are a
+    bounded set (the catalogue's crops and ``other``), read by key in one BatchGetItem and sorted
+    here; the cursor is the last item's (requests, crop), so a page starts right after it."""
+    after = None
+    if cursor_token:
+        key = cursor.decode(
+            cursor_token,
+            scope=GAPS_SCOPE,
+            key_names={"requests", "crop"},
+            numeric_keys=frozenset({"requests"}),
         )
-        for i in deps.sources.gaps()
-    ]
-    return GapsAnswer(items=sorted(items, key=lambda g: (-g.requests, g.crop)))
+        after = (-int(key["requests"]), str(key["crop"]))
+    items = sorted(
+        (
+            GapItem(
+                crop=str(i["sk"]),
+                requests=int(i.get("requests", 0)),
+                last_requested_at=i.get("last_requested_at"),
+                districts=sorted(i.get("districts") or []),
+            )
+            for i in deps.sources.gaps([*(c.id for c in catalogue.CATALOGUE), OTHER_CROP])
+        ),
+        key=lambda g: (-g.requests, g.crop),
+    )
+    if after is not None:
+        items = [g for g in items if (-g.requests, g.crop) > after]
+    page = items[:limit]
+    last = page[-1] if len(items) > limit else None
+    token = (
+        cursor.encode({"requests": Decimal(last.requests), "crop": last.crop}, scope=GAPS_SCOPE)
+        if last
+        else None
+    )
+    return GapsAnswer(items=page, next_cursor=token)
 
 
 # ---------------------------------------------------------------------- bootstrap

@@ -35,6 +35,9 @@ class FarmerFeatures(BaseModel):
     rejected: int = 0
     active_listings: list[str] = Field(default_factory=list, description="ids of active listings")
     version: int = 0
+    candidate_sk: str | None = Field(
+        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
+    )
 
     @property
     def rating(self) -> float | None:
@@ -62,6 +65,9 @@ class BuyerFeatures(BaseModel):
     orders_completed: int = 0
     spend_ugx: int = 0
     version: int = 0
+    candidate_sk: str | None = Field(
+        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
+    )
 
     @property
     def payment_reliability(self) -> float | None:
@@ -174,7 +180,7 @@ class CoverageAnswer(BaseModel):
 
 
 class GapItem(BaseModel):
-    crop: str
+    crop: str = Field(description="a crop id of the catalogue, or `other` for names it does not know")
     requests: int
     last_requested_at: str | None = None
     districts: list[str]
@@ -182,6 +188,7 @@ class GapItem(BaseModel):
 
 class GapsAnswer(BaseModel):
     items: list[GapItem]
+    next_cursor: str | None = Field(default=None, description="pass as `cursor` for the next page")
 
 
 class BootstrapStarted(BaseModel):

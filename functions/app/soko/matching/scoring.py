@@ -33,6 +33,23 @@ class Scored:
         return SEP.join(self.reasons)
 
 
+SPEND_SCALE_UGX = 1_000_000  # the spend at which a buyer's static spend part is half its weight
+
+
+def farmer_static(farmer: FarmerFeatures) -> float:
+    """The part of a farmer's score that no buyer changes: rating and fulfilment (0-0.35). Candidate
+    items are keyed by it, so a partition reads strongest first."""
+    return W_RATING * (farmer.rating or 0.0) / 5 + W_FULFILMENT * (farmer.fulfillment_rate or 0.0)
+
+
+def buyer_static(buyer: BuyerFeatures) -> float:
+    """The same for a buyer (0-0.45): payment reliability, and spend. A request normalises spend by
+    the largest candidate's, which no single item can know; here it saturates instead
+    (``spend / (spend + SPEND_SCALE_UGX)``), which orders buyers the same way."""
+    spend = buyer.spend_ugx / (buyer.spend_ugx + SPEND_SCALE_UGX) if buyer.spend_ugx > 0 else 0.0
+    return W_RELIABILITY * (buyer.payment_reliability or 0.0) + W_SPEND * spend
+
+
 def _same_district(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.strip().lower() == b.strip().lower())
 

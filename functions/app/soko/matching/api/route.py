@@ -16,7 +16,8 @@ app = create_app()
     description="Public. Tier 1 (the crop has markets with at least 52 prices): the top 3 markets by "
     "forecast price minus transport (per kg per km, Haversine distance). Tier 2 (fewer prices): a "
     "cross-market price at the nearest markets. Tier 3 (a crop we do not cover): a generic suggestion, "
-    "and the request is counted as a coverage gap (event CoverageGap).",
+    "and the request is counted as a coverage gap: a catalogue crop under its id (and event "
+    "CoverageGap), any other name under `other` (no event).",
     tags=["location"],
     responses={
         200: {"description": "Where to sell", "content": {JSON: {"model": RouteAnswer}}},
