@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 
+from soko.identity.deps import identity
+from soko.identity.logic import register_by_phone
 from soko.shared import clock
+from soko.shared.config import load
 
 WRONG = "Not-my-password-1"
 
@@ -124,3 +128,53 @@ def test_parallel_guesses_get_no_more_than_five_tries(api, users) -> None:
 
     assert {r.status for r in replies} <= {401, 429}, [r.text for r in replies]
     assert sum(r.status == 401 for r in replies) <= 5, [r.status for r in replies]
+
+
+def _phone_login(api, phone, password):
+    return api.post("/auth/login", {"phone": phone, "password": password})
+
+
+def test_sign_in_by_phone_including_an_account_opened_on_a_basic_phone(
+    api, users, sms, deployment, monkeypatch
+) -> None:
+    app_user = users.register(phone="0772555111", session=None)
+    by_phone = _phone_login(api, "+256772555111", app_user.password)
+    assert by_phone.status == 200, by_phone.text
+    assert (
+        jwt.decode(by_phone.json["access_token"], options={"verify_signature": False})["sub"] == app_user.id
+    )
+    assert _phone_login(api, "0772 555 111", app_user.password).status == 200  # any local spelling
+
+    # A farmer registered on USSD: no email, no password, so no sign-in until the reset by phone.
+    for name, value in deployment.functions["LoginFunction"].environment.items():
+        monkeypatch.setenv(name, value)
+    load.cache_clear()
+    farmer = register_by_phone("0701222333", "Okello Farmer", "Gulu", "en", identity())
+    refused = _phone_login(api, "0701222333", WRONG)
+    assert refused.status == 401 and refused.error["message"] == "The phone number or password is not right."
+    assert api.post("/auth/password/forgot", {"phone": "0701222333"}).status == 202
+    [message] = sms.messages(to="+256701222333")
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", message["message"]).group(1)  # type: ignore[union-attr]
+    reset = api.post(
+        "/auth/password/reset", {"phone": "0701222333", "code": code, "new_password": "Sorghum-harvest-77"}
+    )
+    assert reset.status == 204, reset.text
+    signed_in = _phone_login(api, "0701222333", "Sorghum-harvest-77")
+    assert signed_in.status == 200, signed_in.text
+    claims = jwt.decode(signed_in.json["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == farmer.id and claims["role"] == "farmer"
+
+
+def test_phone_failures_lock_that_phone_and_bodies_name_one_account(api, users) -> None:
+    user = users.register(phone="0772555222", session=None)
+    for _ in range(5):
+        assert _phone_login(api, "0772555222", WRONG).status == 401
+    assert _phone_login(api, "0772555222", user.password).status == 429
+    assert _login(api, user.email, user.password).status == 200  # the email's count is its own
+
+    for body in (
+        {"password": WRONG},
+        {"email": user.email, "phone": "0772555222", "password": WRONG},
+        {"phone": "12", "password": WRONG},
+    ):
+        assert api.post("/auth/login", body).status == 422, body

@@ -161,25 +161,31 @@ def _issue(user: StoredUser, deps: Identity, family_id: str | None = None) -> tu
 
 
 def login(request: LoginRequest, deps: Identity) -> TokenPair:
-    email = str(request.email).lower()
+    account = request.account_key
     now = clock.epoch()
     # Every attempt is counted before the password is checked (a success clears the count), so
     # parallel guesses cannot slip past the limit.
-    full_since = deps.dal.reserve_login_attempt(email, now, LOGIN_WINDOW_SECONDS, LOGIN_MAX_FAILURES)
+    full_since = deps.dal.reserve_login_attempt(account, now, LOGIN_WINDOW_SECONDS, LOGIN_MAX_FAILURES)
     if full_since is not None:
         raise TooManyRequests(
             "Too many failed sign-ins for this account. Try again later.",
             retry_after_seconds=max(1, full_since + LOGIN_WINDOW_SECONDS - now),
         )
-    user_id = deps.dal.user_id_by_email(email)
+    user_id = (
+        deps.dal.user_id_by_email(str(request.email).lower())
+        if request.email is not None
+        else deps.dal.user_id_by_phone(str(request.phone))
+    )
     user = deps.dal.get_user(user_id) if user_id else None
     # Verify against a dummy hash when there is no account: both answers take as long.
     valid = passwords.verify_password(
         user.password_hash if user and user.password_hash else passwords.dummy_hash(), request.password
     )
     if user is None or not user.password_hash or not valid:
-        raise InvalidCredentials("The email or password is not right.")
-    deps.dal.clear_login_failures(email)
+        raise InvalidCredentials(
+            f"The {'email' if request.email is not None else 'phone number'} or password is not right."
+        )
+    deps.dal.clear_login_failures(account)
     pair, family, token_hash = _issue(user, deps)
     deps.dal.create_family(family, user.id, token_hash, user.token_version, now + REFRESH_SECONDS)
     return pair

@@ -83,8 +83,24 @@ class RegisterRequest(_Input):
 
 
 class LoginRequest(_Input):
-    email: EmailStr
+    """By email, or by phone (an account opened on a basic phone has no email)."""
+
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, description="E.164; a local 07... number is read as Uganda")
     password: Annotated[str, Field(min_length=1, max_length=128, repr=False)]
+
+    _phone = field_validator("phone")(_phone)
+
+    @model_validator(mode="after")
+    def _one(self) -> LoginRequest:
+        if (self.email is None) == (self.phone is None):
+            raise ValueError("give exactly one of email or phone")
+        return self
+
+    @property
+    def account_key(self) -> str:
+        """What failed sign-ins are counted against: the email, or the phone."""
+        return str(self.email).lower() if self.email is not None else f"phone:{self.phone}"
 
 
 class TokenPair(BaseModel):

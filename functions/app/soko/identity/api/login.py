@@ -13,7 +13,8 @@ app = create_app()
 @app.post(
     "/auth/login",
     summary="Sign in",
-    description="The same 401 for an unknown email and a wrong password; 429 after 5 failures in 15 minutes.",
+    description="By email or by phone (accounts opened on a basic phone have no email). The same 401 for an "
+    "unknown account and a wrong password; 429 after 5 failures in 15 minutes for that email or phone.",
     tags=["auth"],
     responses={
         200: {"description": "Signed in", "content": {JSON: {"model": TokenPair}}},
