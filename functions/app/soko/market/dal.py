@@ -240,33 +240,9 @@ class MarketDal:
     def _filtered_page(
         self, request: dict[str, Any], key_names: frozenset[str], limit: int, cursor: str | None, scope: str
     ) -> dynamo.Page:
-        from soko.shared import cursor as cursors  # noqa: PLC0415
-
-        start = (
-            cursors.decode(cursor, scope=scope, key_names=key_names, numeric_keys=frozenset())
-            if cursor
-            else None
+        return dynamo.filtered_page(
+            self._table, request, key_names=key_names, limit=limit, cursor_token=cursor, scope=scope
         )
-        items: list[dict[str, Any]] = []
-        reads = 0
-        while len(items) < limit and reads < 10:  # a bounded amount of reading per page
-            try:
-                page = self._table.query(
-                    **request, Limit=max(limit * 2, 25), **({"ExclusiveStartKey": start} if start else {})
-                )
-            except Exception as err:
-                dynamo.raise_for_cursor(err, cursor)
-                raise
-            reads += 1
-            for item in page.get("Items", []):
-                items.append(item)
-                if len(items) == limit:  # the next page starts after this listing
-                    last = {name: item[name] for name in key_names}
-                    return dynamo.Page(items=items, next_cursor=cursors.encode(last, scope=scope))
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return dynamo.Page(items=items, next_cursor=None)
-        return dynamo.Page(items=items, next_cursor=cursors.encode(start, scope=scope) if start else None)
 
     # ------------------------------------------------------------------ orders
     def place_order(

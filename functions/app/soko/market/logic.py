@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from soko.market import events as ev
 from soko.market.dal import (
@@ -42,6 +42,7 @@ from soko.market.models import (
 from soko.shared import clock, crops, ids
 from soko.shared.errors import Conflict, Forbidden, Unprocessable
 from soko.shared.identity import Caller
+from soko.shared.media import MediaStore
 
 MAX_IMAGES = 8
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
@@ -56,11 +57,6 @@ TRANSITIONS = {
     ("confirmed", "completed"): "farmer",
     ("pending", "cancelled"): "buyer",
 }
-
-
-class MediaStore(Protocol):
-    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]: ...
-    def view_url(self, key: str) -> str: ...
 
 
 @dataclass
