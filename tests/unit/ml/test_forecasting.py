@@ -168,3 +168,14 @@ def test_the_backtest_on_the_real_wfp_series_beats_naive(real_backtest: dict[str
     assert {"naive", "pool", "ens", "seas", "ses", "seasonal_naive", "model"} <= set(
         real_backtest["candidates"]
     )  # type: ignore[call-overload]
+
+
+def test_an_exploding_candidate_is_scored_not_crashed_and_its_score_is_storable() -> None:
+    def exploding(days: list[date], logs: np.ndarray, horizon: int) -> np.ndarray:
+        return np.repeat(800.0, horizon)  # e^800 overflows a float; Prophet has done this on short series
+
+    panel, _ = _panel(prophet=exploding)
+    i = panel.index(f.SeriesKey("Gulu", "maize_grain", "retail"))
+    served = panel.forecast(i, MONTHS - 1)
+    assert served.method != "prophet"
+    assert served.inner["prophet"] == f.MAX_REPORTED_MAPE

@@ -53,6 +53,8 @@ POOL_MIN_OBSERVATIONS = 36  # shorter series neither train the pooled model nor 
 BAND_QUANTILE = 0.8
 DEFAULT_BAND = 0.15
 OVERRIDE_CANDIDATES = ("naive", "ses", "seas", "pool", "prophet")
+MAX_LOG_PRICE = 30.0  # e^30 UGX/kg: far beyond any price, far below a float overflow
+MAX_REPORTED_MAPE = 1e6  # inner MAPEs are stored (DynamoDB numbers); an exploded candidate is capped
 
 type ProphetFit = Callable[[list[date], np.ndarray, int], np.ndarray]
 
@@ -390,7 +392,11 @@ class Panel:
             for h in HORIZONS:
                 if s + h <= t and self.observed[i, s + h]:
                     actual = math.exp(self.logs[i, s + h])
-                    errors[h].append(abs(math.exp(forecast[h - 1]) - actual) / actual)
+                    # A candidate that explodes (default Prophet on a short series can forecast a
+                    # log price in the hundreds) scores a huge error, not an OverflowError.
+                    errors[h].append(
+                        abs(math.exp(min(float(forecast[h - 1]), MAX_LOG_PRICE)) - actual) / actual
+                    )
         return errors
 
     def inner_mape(self, name: str, i: int, t: int) -> float:
@@ -418,7 +424,7 @@ class Panel:
             {
                 name: round(score, 4)
                 for name, errors in inner.items()
-                if math.isfinite(score := _mape(errors))
+                if math.isfinite(score := min(_mape(errors), MAX_REPORTED_MAPE))
             },
         )
 
