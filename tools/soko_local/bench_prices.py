@@ -145,8 +145,9 @@ def measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
         f"{loaded:,} WFP observations loaded in {ingest_s:.1f} s; {len(pairs)} (market, crop) pairs asked, "
         f"each twice (the second answer comes from the 24 h cache); {len(model_pairs)} of them had a model "
         "after training",
-        f"the run trained {len(trained)} pairs; {len(failed)} were caught as failed (too little data), "
-        f"as the state machine reports them; the Prophet candidate was {'on' if prophet_on else 'off'} "
+        f"the run trained {len(trained)} pairs; {len(failed)} failed and were caught and reported by the "
+        f"state machine ({', '.join(sorted({str(r.get('error')) for r in failed})) or 'none'}); the Prophet "
+        f"candidate was {'on' if prophet_on else 'off'} "
         "(template parameter ProphetCandidate)",
         "the training tasks run on the runtime's workers, as Lambda would run them, on this machine's "
         "cores; each task rebuilds every series' features for the pooled model, Prophet adds its fits",
