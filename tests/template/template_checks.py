@@ -270,6 +270,25 @@ def functions_have_log_groups(t: Templates) -> list[str]:
     return problems
 
 
+def put_events_is_limited_by_source(t: Templates) -> list[str]:
+    """Every IAM statement that allows events:PutEvents names the sources the function may publish
+    (an events:source condition): a function cannot impersonate another domain on the bus."""
+    problems = []
+    for role, props in sorted(t.resources("AWS::IAM::Role").items()):
+        for policy in props.get("Policies", []):
+            statements = policy.get("PolicyDocument", {}).get("Statement", [])
+            for statement in statements if isinstance(statements, list) else [statements]:
+                actions = statement.get("Action", [])
+                actions = actions if isinstance(actions, list) else [actions]
+                if statement.get("Effect") == "Allow" and any(
+                    a in ("events:PutEvents", "events:*") for a in actions
+                ):
+                    condition = statement.get("Condition", {})
+                    if not any("events:source" in block for block in condition.values()):
+                        problems.append(f"{role} may PutEvents without an events:source condition")
+    return problems
+
+
 def scheduled_functions_have_error_alarms(t: Templates) -> list[str]:
     """A function only a schedule runs fails silently (no caller sees the error): each has an
     AWS/Lambda Errors alarm naming it."""

@@ -59,6 +59,10 @@ def test_every_scheduled_function_has_an_errors_alarm(templates: Templates) -> N
     assert_passes(checks.scheduled_functions_have_error_alarms, templates)
 
 
+def test_put_events_is_limited_by_source(templates: Templates) -> None:
+    assert_passes(checks.put_events_is_limited_by_source, templates)
+
+
 # 4 ------------------------------------------------------------------------------------------
 def test_every_function_runs_python313_on_arm64(templates: Templates) -> None:
     assert_passes(checks.functions_use_the_runtime, templates)

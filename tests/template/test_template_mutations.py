@@ -53,6 +53,15 @@ def put(form: str, path: str, value: Any) -> Edit:
     return edit
 
 
+def _without_put_events_conditions(role: str) -> Edit:
+    def edit(t: Templates) -> None:
+        for policy in t.cfn["Resources"][role]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                statement.pop("Condition", None)
+
+    return edit
+
+
 def drop(form: str, path: str) -> Edit:
     def edit(t: Templates) -> None:
         node, key = _parent(t, form, path)
@@ -284,6 +293,12 @@ BROKEN: list[Case] = [
         checks.functions_have_log_groups,
         (drop("cfn", "Resources/HttpApiAccessLogGroup/Properties/RetentionInDays"),),
         ("HttpApiAccessLogGroup", "RetentionInDays"),
+    ),
+    Case(
+        "put-events-without-source-condition",
+        checks.put_events_is_limited_by_source,
+        (_without_put_events_conditions("TrainPairFunctionRole"),),
+        ("TrainPairFunctionRole", "events:source"),
     ),
     Case(
         "scheduled-function-without-errors-alarm",
