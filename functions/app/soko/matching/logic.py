@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from soko.matching import boosts, scoring
 from soko.matching.dal import BootstrapRuns, MatchDal, SourcesDal, StaleFeatures
@@ -274,21 +274,22 @@ def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching)
             "seconds of registering.",
             details={"user_id": buyer_id},
         )
-    partitions = sorted({f"FARMERS#CROP#{c}" for c in buyer.interests})
-    if buyer.district:
-        partitions.append(f"FARMERS#DIST#{buyer.district.lower()}")
-    names = ["EPOCH", f"BUYER#{buyer_id}", *partitions]
-    hit, generations = _cached(deps, "farmers-for-buyer", buyer_id, names, top_n)
-    if hit is not None:
-        return hit
-    cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
-    farmers = [FarmerFeatures.model_validate(c) for c in cards.values()]
-    ranked = scoring.rank_farmers(
-        buyer, farmers, current_boosts(deps, "B", buyer_id, clock.now()), CACHED_TOP
+    return _recommend(
+        deps,
+        "farmers-for-buyer",
+        buyer_id,
+        top_n,
+        subject=f"BUYER#{buyer_id}",
+        partitions=_partitions("FARMERS", buyer.interests, buyer.district),
+        rank=lambda cards: scoring.rank_farmers(
+            buyer,
+            [FarmerFeatures.model_validate(c) for c in cards],
+            current_boosts(deps, "B", buyer_id, clock.now()),
+            CACHED_TOP,
+        ),
+        role="farmer",
+        crops_field="specialties",
     )
-    items = [_match(cards[s.id], "farmer", list(cards[s.id].get("specialties", [])), s) for s in ranked]
-    answer = Recommendations(user_id=buyer_id, direction="farmers-for-buyer", items=items, cached=False)
-    return _remember(deps, answer, generations, top_n)
 
 
 def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching) -> Recommendations:
@@ -300,20 +301,52 @@ def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching
             "seconds of registering.",
             details={"user_id": farmer_id},
         )
-    partitions = sorted({f"BUYERS#CROP#{c}" for c in farmer.specialties})
-    if farmer.district:
-        partitions.append(f"BUYERS#DIST#{farmer.district.lower()}")
-    names = ["EPOCH", f"FARMER#{farmer_id}", *partitions]
-    hit, generations = _cached(deps, "buyers-for-farmer", farmer_id, names, top_n)
+    return _recommend(
+        deps,
+        "buyers-for-farmer",
+        farmer_id,
+        top_n,
+        subject=f"FARMER#{farmer_id}",
+        partitions=_partitions("BUYERS", farmer.specialties, farmer.district),
+        rank=lambda cards: scoring.rank_buyers(
+            farmer,
+            [BuyerFeatures.model_validate(c) for c in cards],
+            current_boosts(deps, "F", farmer_id, clock.now()),
+            CACHED_TOP,
+        ),
+        role="buyer",
+        crops_field="interests",
+    )
+
+
+def _partitions(kind: str, crops: list[str], district: str | None) -> list[str]:
+    """The candidate partitions to read: one per crop of the requester, then their district."""
+    partitions = sorted({f"{kind}#CROP#{c}" for c in crops})
+    if district:
+        partitions.append(f"{kind}#DIST#{district.lower()}")
+    return partitions
+
+
+def _recommend(
+    deps: Matching,
+    direction: Literal["farmers-for-buyer", "buyers-for-farmer"],
+    user_id: str,
+    top_n: int,
+    *,
+    subject: str,
+    partitions: list[str],
+    rank: Callable[[list[dict[str, Any]]], list[scoring.Scored]],
+    role: Literal["farmer", "buyer"],
+    crops_field: str,
+) -> Recommendations:
+    """The cached list if nothing it was built from changed, else rank the candidates and cache."""
+    hit, generations = _cached(deps, direction, user_id, ["EPOCH", subject, *partitions], top_n)
     if hit is not None:
         return hit
     cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
-    buyers = [BuyerFeatures.model_validate(c) for c in cards.values()]
-    ranked = scoring.rank_buyers(
-        farmer, buyers, current_boosts(deps, "F", farmer_id, clock.now()), CACHED_TOP
-    )
-    items = [_match(cards[s.id], "buyer", list(cards[s.id].get("interests", [])), s) for s in ranked]
-    answer = Recommendations(user_id=farmer_id, direction="buyers-for-farmer", items=items, cached=False)
+    ranked = rank(list(cards.values()))
+    items = [_match(cards[s.id], role, list(cards[s.id].get(crops_field, [])), s) for s in ranked]
+    answer = Recommendations(user_id=user_id, direction=direction, items=items, cached=False)
     return _remember(deps, answer, generations, top_n)
 
 
