@@ -5,6 +5,10 @@ routes from the template (so a route exists in the document only if API Gateway 
 imports each function's handler module, merges the resolvers' schemas, marks the routes the
 Lambda authorizer protects, and fails when the template and the code disagree about a route.
 
+It also says what the gateway itself answers (401 without a token, 403 for a refused one, in API
+Gateway's own ``{"message"}`` shape), leaves a 204 without a body, and adds the OpenAPI ``links``
+of ``LINKS`` (create -> read), so a generated client or a stateful test can chain them.
+
 ``python -m soko_local.openapi --write`` regenerates ``docs/openapi.json``; ``--check`` exits 1
 when the checked-in document is stale (the contract test does the same).
 """
@@ -15,6 +19,7 @@ import argparse
 import importlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,58 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 _POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 _BEARER = "bearerAuth"
 _ERROR_REF = "#/components/schemas/ErrorResponse"
+_GATEWAY_REF = "#/components/schemas/GatewayMessage"
+_GATEWAY_MESSAGE = {
+    "type": "object",
+    "title": "GatewayMessage",
+    "description": "API Gateway's own answer, before any function runs (no token: 401, refused token: 403).",
+    "properties": {"message": {"type": "string", "enum": ["Unauthorized", "Forbidden"]}},
+    "required": ["message"],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: what ``source`` answers with ``status`` gives ``target``'s parameters."""
+
+    source: str  # "METHOD /path"
+    status: str
+    target: str  # "METHOD /path"
+    parameters: dict[str, str]  # target parameter -> runtime expression ($response.body#/...)
+
+
+def _creates(source: str, status: str, field: str, *targets: str, parameter: str = "id") -> tuple[Link, ...]:
+    return tuple(Link(source, status, t, {parameter: f"$response.body#/{field}"}) for t in targets)
+
+
+# Create -> read (and what may follow on the created resource). Checked against the document.
+LINKS: tuple[Link, ...] = (
+    *_creates("POST /auth/register", "201", "id", "GET /users/{id}"),
+    *_creates(
+        "POST /listings/",
+        "201",
+        "id",
+        "GET /listings/{id}",
+        "PUT /listings/{id}",
+        "DELETE /listings/{id}",
+        "POST /listings/{id}/images",
+    ),
+    *_creates(
+        "POST /orders/",
+        "201",
+        "id",
+        "GET /orders/{id}",
+        "PATCH /orders/{id}/status",
+        "POST /orders/{id}/cancel",
+        "POST /orders/{id}/review",
+    ),
+    *_creates("POST /payments/initiate", "201", "payment_id", "GET /payments/{id}/status"),
+    *_creates("POST /posts/", "201", "id", "GET /posts/{id}", "PUT /posts/{id}", "DELETE /posts/{id}"),
+    *_creates("POST /posts/", "201", "id", "POST /posts/{id}/media"),
+    *_creates("POST /message/", "201", "conversation_id", "GET /message/conversations/{id}"),
+    *_creates("GET /notifications/", "200", "items/0/id", "POST /notifications/{id}/read"),
+)
 
 
 class OpenApiError(RuntimeError):
@@ -76,10 +133,73 @@ def _operations(app: AppModel) -> tuple[dict[str, Any], dict[str, Any]]:
             )
             if authorizer:
                 operation["security"] = [{_BEARER: []}]
+                _gateway_answers(operation)
+            _no_content(operation)
             paths.setdefault(path, {})[method.lower()] = operation
             for name, schema in document.get("components", {}).get("schemas", {}).items():
                 _merge_component(schemas, name, schema, function)
     return paths, schemas
+
+
+def _gateway_answers(operation: dict[str, Any]) -> None:
+    """A protected route's 401 comes from API Gateway; its 403 from the gateway or the function."""
+    responses = operation["responses"]
+    gateway = {"$ref": _GATEWAY_REF}
+    responses["401"] = {
+        "description": "No bearer token (API Gateway's answer)",
+        "content": {"application/json": {"schema": gateway}},
+    }
+    refused = {"$ref": _ERROR_REF} if "403" in responses else None
+    responses["403"] = {
+        "description": "The token was refused (API Gateway)"
+        + (f"; {responses['403']['description']}" if refused else ""),
+        "content": {"application/json": {"schema": {"anyOf": [gateway, refused]} if refused else gateway}},
+    }
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def _no_content(operation: dict[str, Any]) -> None:
+    """A 204 has no body (Powertools documents the handler's return type as JSON content)."""
+    if "204" in operation["responses"]:
+        operation["responses"]["204"].pop("content", None)
+
+
+def _add_links(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for link in LINKS:
+        source = _operation_at(paths, link.source)
+        target = _operation_at(paths, link.target)
+        response = source["responses"].get(link.status)
+        if response is None:
+            raise OpenApiError(f"link {link.source} -> {link.target}: {link.source} has no {link.status}")
+        declared = {p["name"] for p in target.get("parameters", []) if p.get("in") == "path"}
+        if set(link.parameters) != declared:
+            raise OpenApiError(f"link {link.source} -> {link.target}: parameters {sorted(declared)}")
+        for expression in link.parameters.values():
+            _check_pointer(response, expression, schemas, f"{link.source} -> {link.target}")
+        name = target["operationId"][0].upper() + target["operationId"][1:]
+        response.setdefault("links", {})[name] = {
+            "operationId": target["operationId"],
+            "parameters": dict(link.parameters),
+        }
+
+
+def _operation_at(paths: dict[str, Any], route: str) -> dict[str, Any]:
+    method, _, path = route.partition(" ")
+    operation = paths.get(path, {}).get(method.lower())
+    if operation is None:
+        raise OpenApiError(f"a link names {route}, which the API does not serve")
+    return dict(operation)
+
+
+def _check_pointer(response: dict[str, Any], expression: str, schemas: dict[str, Any], link: str) -> None:
+    """The link's ``$response.body#/a/0/b`` exists in the documented response schema."""
+    schema = response["content"]["application/json"]["schema"]
+    for step in expression.removeprefix("$response.body#/").split("/"):
+        while "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        schema = schema.get("items", {}) if step.isdigit() else schema.get("properties", {}).get(step)
+        if schema is None:
+            raise OpenApiError(f"link {link}: {expression} is not in the response")
 
 
 def _use_error_shape(operation: dict[str, Any], route: str) -> None:
@@ -109,6 +229,8 @@ def _unused_validation_schemas(document: dict[str, Any]) -> None:
 
 def generate(app: AppModel, version: str) -> dict[str, Any]:
     paths, schemas = _operations(app)
+    schemas["GatewayMessage"] = _GATEWAY_MESSAGE
+    _add_links(paths, schemas)
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
