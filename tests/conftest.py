@@ -8,13 +8,9 @@ queue or bus the template does not declare does not exist in the tests either.
 
 from __future__ import annotations
 
-import importlib
 import os
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,23 +30,20 @@ os.environ.update(
 
 from moto import mock_aws  # noqa: E402  (after the environment above)
 
-from soko.shared import aws as soko_aws  # noqa: E402
-from soko.shared import config as soko_config  # noqa: E402
-from soko.shared import secrets as soko_secrets  # noqa: E402
-from soko_local.provision import Deployment, provision  # noqa: E402
+from soko_local.provision import Deployment  # noqa: E402
 from soko_local.template import AppModel, load_app  # noqa: E402
+from support.lambda_env import (  # noqa: E402
+    ACCOUNT_ID,
+    REGION,
+    FakeLambdaContext,
+    Invoke,
+    make_invoker,
+    provision_template,
+    reset_process_caches,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
-
-
-def reset_process_caches() -> None:
-    """Forget cached clients, configs and secrets (each test gets fresh ones)."""
-    soko_aws.reset()
-    soko_config.load.cache_clear()
-    soko_secrets.clear()
 
 
 @pytest.fixture(scope="session")
@@ -71,48 +64,14 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def deployment(aws: None, app_model: AppModel) -> Deployment:
     """Every resource of template.yaml, provisioned into moto."""
-    import boto3  # noqa: PLC0415
-
-    return provision(
-        app_model,
-        lambda service: boto3.client(service, region_name=REGION),
-        stack_name=f"soko-test-{uuid.uuid4().hex[:6]}",
-        parameters={"Stage": "local"},
-    )
-
-
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "test-function"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:test-function"
-    log_group_name: str = "/aws/lambda/test-function"
-    log_stream_name: str = "test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-Invoke = Callable[[str, dict[str, Any]], Any]
+    return provision_template(app_model, "soko-test")
 
 
 @pytest.fixture
 def invoke(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    """Invoke a template function's handler in-process with the environment the template gives it."""
-
-    def _invoke(logical_id: str, event: dict[str, Any]) -> Any:
-        config = deployment.functions[logical_id]
-        for name, value in config.environment.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", config.name)
-        soko_config.load.cache_clear()
-        module_name, _, attribute = config.handler.rpartition(".")
-        handler = getattr(importlib.import_module(module_name), attribute)
-        return handler(event, FakeLambdaContext(function_name=config.name))
-
-    return _invoke
+    """Invoke a template function's handler in-process with the environment the template gives it
+    (the variables stay set until the test ends)."""
+    return make_invoker(deployment, setenv=monkeypatch.setenv)
 
 
 @pytest.fixture

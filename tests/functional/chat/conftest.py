@@ -4,70 +4,31 @@ authorizer's context, and pushes to WebSocket connections recorded (``FakeConnec
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from soko.identity.models import StoredUser
 from soko.realtime.dal import ConnectionsDal
-from soko.shared import aws as soko_aws
-from soko.shared import config as soko_config
 from soko.shared import ids
-from soko_local.provision import Deployment, provision
+from soko_local.provision import Deployment
 from soko_local.template import AppModel
+from support.gateway import http_event
+from support.lambda_env import REGION, deployed, make_invoker
+from support.users import User
 
-REGION = "us-east-1"
-
-
-def _reset() -> None:
-    soko_aws.reset()
-    soko_config.load.cache_clear()
-
-
-@dataclass
-class Ctx:
-    function_name: str = "test"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test"
-    log_group_name: str = "/aws/lambda/test"
-    log_stream_name: str = "test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+__all__ = ["REGION", "User"]  # the suite's tests import these from here
 
 
 @pytest.fixture(scope="module")
 def deployment(app_model: AppModel) -> Iterator[Deployment]:
-    _reset()
-    with mock_aws():
-        yield provision(
-            app_model,
-            lambda service: boto3.client(service, region_name=REGION),
-            stack_name=f"soko-chat-{uuid.uuid4().hex[:6]}",
-            parameters={"Stage": "local"},
-        )
-    _reset()
-
-
-@dataclass
-class User:
-    id: str
-    role: str
-    email: str
-
-    @property
-    def context(self) -> dict[str, str]:
-        return {"userId": self.id, "role": self.role, "email": self.email}
+    with deployed(app_model, "soko-chat") as deployment:
+        yield deployment
 
 
 class FakeConnections:
@@ -91,20 +52,7 @@ class World:
     connections: FakeConnections
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        config = self.deployment.functions[logical_id]
-        saved = {k: os.environ.get(k) for k in config.environment}
-        os.environ.update(config.environment)
-        soko_config.load.cache_clear()
-        try:
-            module, _, attribute = config.handler.rpartition(".")
-            return getattr(importlib.import_module(module), attribute)(event, Ctx(config.name))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-            soko_config.load.cache_clear()
+        return make_invoker(self.deployment)(logical_id, event)
 
     def http(
         self,
@@ -117,29 +65,21 @@ class World:
         query: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any, dict[str, str]]:
+        """``path`` is the route's (``/orders/{id}/status``), filled in from ``params``."""
         raw_path = path
         for name, value in (params or {}).items():
             raw_path = raw_path.replace("{" + name + "}", value)
-        event: dict[str, Any] = {
-            "version": "2.0",
-            "routeKey": f"{method} {path}",
-            "rawPath": raw_path,
-            "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
-            "headers": {"content-type": "application/json", **(headers or {})},
-            "requestContext": {
-                "stage": "$default",
-                "http": {"method": method, "path": raw_path, "sourceIp": "127.0.0.1"},
-            },
-            "isBase64Encoded": False,
-        }
-        if user is not None:
-            event["requestContext"]["authorizer"] = {"lambda": user.context}
-        if params:
-            event["pathParameters"] = params
-        if query:
-            event["queryStringParameters"] = query
-        if body is not None:
-            event["body"] = json.dumps(body)
+        event = http_event(
+            logical_id,
+            method,
+            raw_path,
+            route_path=path,
+            headers=headers,
+            params=params,
+            query=query,
+            body=body,
+            context=user.context if user is not None else None,
+        )
         answer = self.invoke(logical_id, event)
         return answer["statusCode"], json.loads(answer.get("body") or "null"), answer.get("headers") or {}
 

@@ -3,7 +3,6 @@ pushed live when connected) and the REST API (unread first, cursor, read, read-a
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -12,6 +11,7 @@ from conftest import User, World
 from soko.notifications.dal import NotificationsDal
 from soko.shared import aws as soko_aws
 from soko.shared import clock, ids
+from support.events import eventbridge_event, sqs_event
 
 CONSUMER = "NotificationsConsumerFunction"
 LIST, READ, READ_ALL = (
@@ -24,28 +24,10 @@ LIST, READ, READ_ALL = (
 def deliver(
     world: World, source: str, detail_type: str, detail: dict[str, Any], event_id: str | None = None
 ) -> Any:
-    event = {
-        "version": "0",
-        "id": str(uuid.uuid4()),  # EventBridge's id: new on every delivery
-        "detail-type": detail_type,
-        "source": source,
-        "time": "2026-11-21T09:30:00Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": {"schema_version": 1, "event_id": event_id or uuid.uuid4().hex, **detail},
-    }
-    record = {
-        "messageId": str(uuid.uuid4()),
-        "receiptHandle": "x",
-        "body": json.dumps(event),
-        "attributes": {},
-        "messageAttributes": {},
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-        "awsRegion": "us-east-1",
-        "md5OfBody": "",
-    }
-    answer = world.invoke(CONSUMER, {"Records": [record]})
+    event = eventbridge_event(
+        source, detail_type, {"schema_version": 1, "event_id": event_id or uuid.uuid4().hex, **detail}
+    )
+    answer = world.invoke(CONSUMER, sqs_event(event))
     assert answer == {"batchItemFailures": []}
     return event
 

@@ -15,48 +15,27 @@ the bytes differ, the JSON is the same (``test_support.py`` proves it against th
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
-from market_support import (
-    REGION,
-    Api,
-    Invoke,
-    Market,
-    MarketTable,
-    OperationRecorder,
-    User,
-    empty_all,
-    make_invoker,
-    new_user,
-    reset_process_caches,
-)
-from moto import mock_aws
+from market_support import Market, MarketTable, OperationRecorder, empty_all, forget_stream_records
 from moto.dynamodb.responses import DynamoResult
 
-from soko_local.provision import Deployment, provision
+from soko_local.provision import Deployment
 from soko_local.template import AppModel
+from support.gateway import Api
+from support.lambda_env import REGION, Invoke, aws_operations, deployed, make_invoker
+from support.users import User, new_user
 
 
 @pytest.fixture(scope="module")
 def operations() -> Iterator[OperationRecorder]:
-    """Every AWS API call goes through ``BaseClient._make_api_call``: wrapped to record its name."""
+    """Every AWS API call's name, while ``recording``."""
     recorder = OperationRecorder()
-    original = BaseClient._make_api_call
-
-    def recording(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        recorder.record(operation_name)
-        return original(self, operation_name, api_params)
-
-    BaseClient._make_api_call = recording  # type: ignore[method-assign]
-    try:
+    with aws_operations(recorder.record):
         yield recorder
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 FAST_OPERATIONS = frozenset({"Query", "Scan", "GetItem"})
@@ -83,21 +62,14 @@ def fast_dynamodb_reads() -> Iterator[Any]:
 def deployment(
     app_model: AppModel, operations: OperationRecorder, fast_dynamodb_reads: Any
 ) -> Iterator[Deployment]:
-    """template.yaml provisioned into in-process moto, once for the whole package."""
-    reset_process_caches()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield provision(
-            app_model,
-            lambda service: boto3.client(service, region_name=REGION),
-            stack_name=f"soko-market-{uuid.uuid4().hex[:6]}",
-            parameters={"Stage": "local"},
-        )
-    reset_process_caches()
+    """template.yaml provisioned into in-process moto, once for the whole module."""
+    with deployed(app_model, "soko-market", stepfunctions={"execute_state_machine": True}) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope="module")
 def invoke(deployment: Deployment) -> Invoke:
-    return make_invoker(deployment)
+    return make_invoker(deployment, after=forget_stream_records)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +84,7 @@ def api(invoke: Invoke, app_model: AppModel, deployment: Deployment, operations:
             secret.append(value["SecretString"])
         return secret[0]
 
-    return Api(invoke, app_model.http_apis[0].routes, jwt_secret, operations)
+    return Api(invoke, app_model.http_apis[0].routes, jwt_secret=jwt_secret, observe=operations.watch)
 
 
 @pytest.fixture(scope="module")

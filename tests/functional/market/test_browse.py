@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from market_support import Api, Market, MarketTable, OperationRecorder, User, empty_all, new_user
+from market_support import Market, MarketTable, OperationRecorder, empty_all
 
 from soko.shared import crops
+from support.gateway import Api
+from support.users import User, new_user
 
 SHARED_DATA = True  # the catalogue below is seeded once for the whole module
 

@@ -13,9 +13,12 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from market_support import REGION, Api, Market, MarketTable, User, decode_policy, new_user
+from market_support import Market, MarketTable, decode_policy
 
 from soko_local.provision import Deployment
+from support.gateway import Api
+from support.lambda_env import REGION
+from support.users import User, new_user
 
 MAX_BYTES = 10 * 1024 * 1024
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from market_support import Api, Market, MarketTable, User, new_user
+from market_support import Market, MarketTable
 
 from soko.identity import tokens
 from soko.market import logic
@@ -19,6 +19,8 @@ from soko.market.deps import market as market_deps
 from soko.market.models import OrderCreate
 from soko.shared import clock
 from soko.shared.identity import Caller
+from support.gateway import Api
+from support.users import User, new_user
 
 GOOD = {
     "title": "Dry white maize, 2026 harvest",

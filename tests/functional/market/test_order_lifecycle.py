@@ -10,9 +10,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from market_support import Api, Market, MarketTable, User, new_user
+from market_support import Market, MarketTable
 
 from soko.market.dal import MarketDal
+from support.gateway import Api
+from support.users import User, new_user
 
 
 @pytest.fixture

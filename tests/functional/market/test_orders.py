@@ -11,9 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from market_support import Api, Market, MarketTable, User, new_user
+from market_support import Market, MarketTable
 
 from soko.shared import clock
+from support.gateway import Api
+from support.users import User, new_user
 
 
 def place(api: Api, buyer: User | None, listing_id: str, kg: Any = "10", **kwargs: Any) -> Any:

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from market_support import Api, Market, MarketTable, Reply, User, new_user
+from market_support import Market, MarketTable
 
 from soko.shared import clock
+from support.gateway import Api, Reply
+from support.users import User, new_user
 
 LISTING_FIELDS = {
     "listing_id",

@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from market_support import Api, Market, MarketTable, User
+from market_support import Market, MarketTable
 from moto.dynamodb.responses import DynamoResult
+
+from support.gateway import Api
+from support.users import User
 
 
 def test_fast_reads_answer_the_same_json_as_motos_serializer(

@@ -17,38 +17,25 @@ from soko.payments.events import PaymentCompleted, PaymentFailed
 from soko.shared import clock
 from soko.shared.events import EventDetail
 from soko_local.provision import Deployment
+from support.events import eventbridge_event, sqs_event
+from support.gateway import http_event
 
 FARMER, FARMER2, BUYER, OTHER, ADMIN = "F1", "F2", "B1", "B9", "A1"
 CONSUMER = "MatchFeaturesConsumerFunction"
 
 
 def sqs(*events: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
-    records = []
-    for source, detail_type, detail in events:
-        body = {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": detail_type,
-            "source": source,
-            "time": clock.now_iso(),
-            "region": "us-east-1",
-            "resources": [],
-            "detail": {"schema_version": 1, "event_id": uuid.uuid4().hex, **detail},
-        }
-        records.append(
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "x",
-                "body": json.dumps(body),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "x",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-                "awsRegion": "us-east-1",
-            }
+    return sqs_event(
+        *(
+            eventbridge_event(
+                source,
+                detail_type,
+                {"schema_version": 1, "event_id": uuid.uuid4().hex, **detail},
+                time=clock.now_iso(),
+            )
+            for source, detail_type, detail in events
         )
-    return {"Records": records}
+    )
 
 
 def contract_event(detail: EventDetail) -> tuple[str, str, dict[str, Any]]:
@@ -65,25 +52,8 @@ def http(
     body: Any = None,
     query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
-            "stage": "$default",
-        },
-        "isBase64Encoded": False,
-    }
-    if query:
-        event["queryStringParameters"] = query
-    if body is not None:
-        event["body"] = json.dumps(body)
-    if user:
-        event["requestContext"]["authorizer"] = {"lambda": {"userId": user, "role": role, "email": "a@b.c"}}
-    return event
+    context = {"userId": user, "role": role, "email": "a@b.c"} if user else None
+    return http_event(None, method, path, query=query, body=body, context=context)
 
 
 def answer(result: dict[str, Any]) -> tuple[int, Any]:

@@ -1,109 +1,24 @@
-"""Helpers of the payments functional suite: the handlers run in-process against moto resources
-provisioned from template.yaml, and talk over real HTTP to the sandbox PesaPal/MoMo served on
-127.0.0.1 by a werkzeug server in a thread. That server also serves ``/webhook/pesapal`` by
-invoking the template's IPN functions, so the sandbox's IPN reaches the webhook exactly as in
-the local runtime."""
+"""Helpers of the payments functional suite beyond ``support``: the handlers run in-process against
+moto resources provisioned from template.yaml and talk over real HTTP to the sandbox PesaPal/MoMo
+(``support.sandbox.SandboxServer``, which also serves ``/webhook/pesapal`` by invoking the
+template's IPN functions, as the local runtime does); SQS batches built from outbox items; direct
+reads and writes of the payments and market tables."""
 
 from __future__ import annotations
 
-import copy
-import json
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import boto3
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
-from soko_local.sandbox_payments import PaymentsSandbox
-
-EVENTS = Path(__file__).parents[3] / "events"
-Invoke = Callable[[str, dict[str, Any]], Any]
+from support import events
+from support.users import User
 
 
-def sample(function: str) -> dict[str, Any]:
-    return dict(json.loads((EVENTS / f"{function}.json").read_text()))
-
-
-def http_event(
-    function: str,
-    method: str,
-    path: str,
-    *,
-    body: Any = None,
-    query: dict[str, str] | None = None,
-    user: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    path_id: str | None = None,
-) -> dict[str, Any]:
-    event = copy.deepcopy(sample(function))
-    for key in ("body", "queryStringParameters", "pathParameters"):
-        event.pop(key, None)
-    event["rawPath"] = path
-    event["rawQueryString"] = urlencode(query or {})
-    event["headers"] = {"content-type": "application/json", **(headers or {})}
-    context = event["requestContext"]
-    context.pop("authorizer", None)
-    context["http"].update(method=method, path=path)
-    context["requestId"] = str(uuid.uuid4())
-    if query:
-        event["queryStringParameters"] = query
-    if path_id:
-        event["pathParameters"] = {"id": path_id}
-    if body is not None:
-        event["body"] = body if isinstance(body, str) else json.dumps(body)
-    if user is not None:
-        context["authorizer"] = {"lambda": user}
-    return event
-
-
-def sqs_event(events: list[dict[str, Any]]) -> dict[str, Any]:
+def sqs_event(items: list[dict[str, Any]]) -> dict[str, Any]:
     """SQS records holding EventBridge events built from outbox items."""
-    records = []
-    for item in events:
-        body = {
-            "version": "0",
-            "id": str(uuid.uuid4()),  # a redelivery gets a new EventBridge id: dedup is on event_id
-            "detail-type": item["detail_type"],
-            "source": item["source"],
-            "time": "2026-11-21T09:30:00Z",
-            "region": "us-east-1",
-            "resources": [],
-            "detail": json.loads(item["detail"]),
-        }
-        records.append(
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "x",
-                "body": json.dumps(body),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-                "awsRegion": "us-east-1",
-            }
-        )
-    return {"Records": records}
-
-
-@dataclass
-class User:
-    id: str
-    role: str
-
-    @property
-    def context(self) -> dict[str, str]:
-        return {"userId": self.id, "role": self.role, "email": f"{self.id.lower()}@example.com"}
-
-
-def new_user(role: str) -> User:
-    return User(id=uuid.uuid4().hex[:26].upper(), role=role)
+    return events.sqs_event(*(events.from_outbox(item) for item in items))
 
 
 @dataclass
@@ -175,51 +90,3 @@ class Tables:
         return dict(
             self._t(self.market_name).get_item(Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"})["Item"]
         )
-
-
-@dataclass
-class SandboxServer:
-    """The sandbox providers on 127.0.0.1 plus ``/webhook/pesapal`` -> the IPN functions."""
-
-    invoke: Invoke
-    sandbox: PaymentsSandbox = field(default_factory=PaymentsSandbox)
-    url: str = ""
-    ipn_calls: int = 0
-
-    def app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        request = Request(environ)
-        if request.path == "/webhook/pesapal":
-            self.ipn_calls += 1
-            function = "PesapalIpnGetFunction" if request.method == "GET" else "PesapalIpnPostFunction"
-            event = http_event(
-                function,
-                request.method,
-                "/webhook/pesapal",
-                query=dict(request.args) or None,
-                body=request.get_data(as_text=True) or None,
-            )
-            result = self.invoke(function, event)
-            response = Response(result["body"], status=result["statusCode"], content_type="application/json")
-        else:
-            found = self.sandbox.dispatch(request, request.path.removeprefix("/_sandbox"))
-            response = found if found is not None else Response("not found", status=404)
-        return response(environ, start_response)
-
-    @contextmanager
-    def running(self) -> Iterator[SandboxServer]:
-        server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{server.server_port}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            server.shutdown()
-            thread.join(timeout=5)
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        import requests  # noqa: PLC0415
-
-        reply = requests.post(f"{self.url}/_sandbox{path}", json=body or {}, timeout=30)
-        assert reply.status_code == 200, reply.text
-        return dict(reply.json())

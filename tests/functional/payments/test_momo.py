@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from payments_support import SandboxServer
-
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import Payer
+from support.sandbox import SandboxServer
 
 
 def test_request_to_pay_is_idempotent_and_its_status_is_polled(server: SandboxServer) -> None:
@@ -17,7 +16,7 @@ def test_request_to_pay_is_idempotent_and_its_status_is_polled(server: SandboxSe
         reference="PAY1", amount=5000, currency="UGX", description="order", payer=Payer("+256772123456")
     )
     assert first == again and first.redirect_url == ""
-    assert len(server.sandbox.momo.requests) == 1
+    assert len(server.sandbox.payments.momo.requests) == 1
     assert momo.status(first.tracking_id).state == "pending"
 
     server.post(f"/momo/{first.tracking_id}/complete")

@@ -10,8 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from payments_support import Invoke, SandboxServer, Tables, User, http_event, new_user, sqs_event
+from payments_support import Tables, sqs_event
 from werkzeug.wrappers import Request, Response
+
+from support.gateway import http_event
+from support.lambda_env import Invoke
+from support.sandbox import SandboxServer
+from support.users import User, new_user
 
 TOTAL = 120_000
 
@@ -23,7 +28,7 @@ def initiate(run: Invoke, buyer: User, order_id: str, key: str | None = None) ->
         "POST",
         "/payments/initiate",
         body={"order_id": order_id, "phone": "0772123456"},
-        user=buyer.context,
+        context=buyer.context,
         headers=headers,
     )
     result = run("PaymentsInitiateFunction", event)
@@ -32,7 +37,7 @@ def initiate(run: Invoke, buyer: User, order_id: str, key: str | None = None) ->
 
 def status(run: Invoke, user: User, payment_id: str) -> tuple[int, dict[str, Any]]:
     path = f"/payments/{payment_id}/status"
-    event = http_event("PaymentsStatusFunction", "GET", path, user=user.context, path_id=payment_id)
+    event = http_event("PaymentsStatusFunction", "GET", path, context=user.context, params={"id": payment_id})
     result = run("PaymentsStatusFunction", event)
     return result["statusCode"], json.loads(result["body"])
 
@@ -196,7 +201,7 @@ def test_who_may_initiate(run: Invoke, server: SandboxServer, tables: Tables) ->
         "POST",
         "/payments/initiate",
         body={"order_id": confirmed, "phone": "12"},
-        user=buyer.context,
+        context=buyer.context,
     )
     assert run("PaymentsInitiateFunction", bad)["statusCode"] == 422
     assert tables.all_payments_items() == [] or not any(
@@ -264,7 +269,7 @@ def test_payouts_and_refunds_balance_the_ledger(run: Invoke, server: SandboxServ
     final = balanced()
     assert final[f"escrow:{cancelled}"] == 0 and final[f"buyer:{buyer2.id}"] == 0
     assert len(tables.outbox("RefundRequested")) == 1
-    refunds = server.sandbox.pesapal.refunds
+    refunds = server.sandbox.payments.pesapal.refunds
     assert len(refunds) == 1 and float(refunds[0]["amount"]) == 50_001
     assert status(run, buyer2, payment2["payment_id"])[1]["escrow"] == "refunded"
     # A refunded order's payout never happens; a paid-out order's refund never happens.
@@ -287,7 +292,7 @@ def test_reconciliation_applies_what_an_ipn_missed_and_flags_mismatches(
     buyer, farmer = new_user("buyer"), new_user("farmer")
     order_id = tables.put_order(buyer, farmer, TOTAL)
     _, payment = initiate(run, buyer, order_id)
-    tx = server.sandbox.pesapal.transactions[payment["order_tracking_id"]]
+    tx = server.sandbox.payments.pesapal.transactions[payment["order_tracking_id"]]
     tx.update(status_code=1, confirmation_code="LOST-IPN")  # paid, but the IPN never came
 
     summary = run("PaymentsReconciliationFunction", {})
@@ -305,7 +310,7 @@ def test_a_completed_status_for_another_amount_or_reference_is_not_paid(
 ) -> None:
     buyer, farmer = new_user("buyer"), new_user("farmer")
     _, other = initiate(run, buyer, tables.put_order(buyer, farmer, TOTAL))
-    server.sandbox.pesapal.transactions[other["order_tracking_id"]].update(
+    server.sandbox.payments.pesapal.transactions[other["order_tracking_id"]].update(
         status_code=1, merchant_reference="SOMEONE-ELSE", confirmation_code="X1"
     )
     assert ipn(run, other["order_tracking_id"])[1]["status"] == 200
@@ -313,7 +318,7 @@ def test_a_completed_status_for_another_amount_or_reference_is_not_paid(
 
     short_order = tables.put_order(buyer, farmer, TOTAL)
     _, short = initiate(run, buyer, short_order)
-    server.sandbox.pesapal.transactions[short["order_tracking_id"]].update(
+    server.sandbox.payments.pesapal.transactions[short["order_tracking_id"]].update(
         status_code=1, amount=TOTAL - 1000, confirmation_code="X2"
     )
     assert ipn(run, short["order_tracking_id"])[1]["status"] == 200
@@ -330,7 +335,7 @@ def test_a_completed_status_for_another_amount_or_reference_is_not_paid(
 
     # An amount PesaPal writes as a decimal string is the same amount.
     _, exact = initiate(run, buyer, tables.put_order(buyer, farmer, TOTAL))
-    server.sandbox.pesapal.transactions[exact["order_tracking_id"]].update(
+    server.sandbox.payments.pesapal.transactions[exact["order_tracking_id"]].update(
         status_code=1, amount=f"{TOTAL}.00", confirmation_code="X3"
     )
     assert ipn(run, exact["order_tracking_id"])[1]["status"] == 200
@@ -339,15 +344,15 @@ def test_a_completed_status_for_another_amount_or_reference_is_not_paid(
 
 def _outage(server: SandboxServer, operation: str) -> Callable[[], None]:
     """PesaPal's ``operation`` answers like a failing gateway (HTML, 502) until the returned undo."""
-    dispatch = server.sandbox.dispatch
+    dispatch = server.sandbox.payments.dispatch
 
     def broken(request: Request, path: str) -> Response | None:
         if operation in path:
             return Response("<html><body>502 Bad Gateway</body></html>", status=502, content_type="text/html")
         return dispatch(request, path)
 
-    server.sandbox.dispatch = broken  # type: ignore[method-assign]
-    return lambda: setattr(server.sandbox, "dispatch", dispatch)
+    server.sandbox.payments.dispatch = broken  # type: ignore[method-assign]
+    return lambda: setattr(server.sandbox.payments, "dispatch", dispatch)
 
 
 def test_a_provider_outage_is_never_a_5xx_and_never_blocks_the_order(
@@ -417,7 +422,7 @@ def test_a_payment_completing_after_its_order_ended_is_refunded_or_paid_out(
     balances = tables.balances()
     assert sum(balances.values()) == 0 and balances[f"escrow:{order_id}"] == 0
     if ended == "rejected":
-        assert len(server.sandbox.pesapal.refunds) == 1 and balances[f"buyer:{buyer.id}"] == 0
+        assert len(server.sandbox.payments.pesapal.refunds) == 1 and balances[f"buyer:{buyer.id}"] == 0
         assert len(tables.outbox("RefundRequested")) == 1
     else:
         assert len(tables.outbox("PayoutScheduled")) == 1 and balances[f"farmer:{farmer.id}"] > 0

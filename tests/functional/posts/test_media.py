@@ -15,9 +15,11 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from posts_support import REGION, Gateway, PostsTable, User, new_user
+from posts_support import Gateway, PostsTable
 
 from soko_local.provision import Deployment
+from support.lambda_env import REGION
+from support.users import User, new_user
 
 MB = 1024 * 1024
 POST = {

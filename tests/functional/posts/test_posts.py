@@ -11,9 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from posts_support import Gateway, PostsTable, User, new_user
+from posts_support import Gateway, PostsTable
 
 from soko.shared import clock
+from support.users import User, new_user
 
 POST = {
     "title": "Drying maize before storage",

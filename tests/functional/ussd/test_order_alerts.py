@@ -24,6 +24,7 @@ from soko.shared.config import load
 from soko.shared.identity import Caller
 from soko.ussd.logic import _NoImages
 from soko_local.provision import Deployment
+from support.events import from_outbox, sqs_event
 
 FARMER_PHONE, BUYER_PHONE = "+256772000555", "+256772000666"
 
@@ -70,26 +71,7 @@ def _sqs_event(deployment: Deployment, detail_type: str) -> dict[str, Any]:
     outbox = [
         i for i in table.scan()["Items"] if i["pk"].startswith("OUTBOX#") and i["detail_type"] == detail_type
     ]
-    detail = (
-        json.loads(outbox[-1]["detail"]) if isinstance(outbox[-1]["detail"], str) else outbox[-1]["detail"]
-    )
-    body = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": detail_type,
-        "source": "soko.orders",
-        "time": "2026-11-21T09:30:00Z",
-        "region": REGION,
-        "resources": [],
-        "detail": json.loads(json.dumps(detail, default=str)),
-    }
-    record = {
-        "messageId": str(uuid.uuid4()),
-        "body": json.dumps(body),
-        "attributes": {},
-        "eventSource": "aws:sqs",
-    }
-    return {"Records": [record]}
+    return sqs_event(from_outbox({**outbox[-1], "source": "soko.orders"}))
 
 
 def test_alerts_go_once_to_a_farmer_without_the_app_and_to_the_buyer(
