@@ -68,7 +68,11 @@ class RegisterRequest(_Input):
     email: EmailStr
     password: Password
     role: SelfRegisteredRole = Field(description="admin cannot be self-registered")
-    phone: str | None = Field(default=None, description="E.164; a local 07... number is read as Uganda")
+    phone: str | None = Field(
+        default=None,
+        description="E.164; a local 07... number is read as Uganda",
+        json_schema_extra={"pattern": phones.SCHEMA_PATTERN},
+    )
     full_name: FullName
 
     _phone = field_validator("phone")(_phone)
@@ -86,7 +90,11 @@ class LoginRequest(_Input):
     """By email, or by phone (an account opened on a basic phone has no email)."""
 
     email: EmailStr | None = None
-    phone: str | None = Field(default=None, description="E.164; a local 07... number is read as Uganda")
+    phone: str | None = Field(
+        default=None,
+        description="E.164; a local 07... number is read as Uganda",
+        json_schema_extra={"pattern": phones.SCHEMA_PATTERN},
+    )
     password: Annotated[str, Field(min_length=1, max_length=128, repr=False)]
 
     _phone = field_validator("phone")(_phone)
@@ -116,7 +124,7 @@ class RefreshRequest(_Input):
 
 class ForgotRequest(_Input):
     email: EmailStr | None = None
-    phone: str | None = None
+    phone: str | None = Field(default=None, json_schema_extra={"pattern": phones.SCHEMA_PATTERN})
 
     _phone = field_validator("phone")(_phone)
 
@@ -139,7 +147,7 @@ class ProfileUpdate(_Input):
     district: str | None = Field(default=None, max_length=40)
     specialties: list[str] | None = Field(default=None, max_length=20, description="farmers: what they grow")
     interests: list[str] | None = Field(default=None, max_length=20, description="buyers: what they buy")
-    phone: str | None = None
+    phone: str | None = Field(default=None, json_schema_extra={"pattern": phones.SCHEMA_PATTERN})
     language: Language | None = None
 
     _phone = field_validator("phone")(_phone)
@@ -175,7 +183,7 @@ class Account(PublicProfile):
     """The caller's own account (GET /auth/me, GET /users/me)."""
 
     email: str | None = Field(default=None, description="null for an account opened by USSD")
-    phone: str | None = None
+    phone: str | None = Field(default=None, json_schema_extra={"pattern": phones.SCHEMA_PATTERN})
     language: Language = "en"
     created_at: str
     updated_at: str
@@ -199,7 +207,7 @@ class StoredUser(BaseModel):
     email_lower: str | None = None
     password_hash: str | None = Field(default=None, repr=False)
     role: Role
-    phone: str | None = None
+    phone: str | None = Field(default=None, json_schema_extra={"pattern": phones.SCHEMA_PATTERN})
     full_name: str | None = None
     district: str | None = None
     specialties: list[str] = Field(default_factory=list)

@@ -38,7 +38,14 @@ def _kg(value: Decimal) -> Decimal:
     return value
 
 
-Kilograms = Annotated[Decimal, AfterValidator(_kg), Field(description="kilograms, at most 3 decimals")]
+Kilograms = Annotated[
+    Decimal,
+    AfterValidator(_kg),
+    Field(
+        description="kilograms, more than 0 and at most 1,000,000, at most 3 decimals",
+        json_schema_extra={"exclusiveMinimum": 0, "maximum": int(MAX_QUANTITY_KG)},
+    ),
+]
 # Strict: money is a JSON integer, never "1200" or 1200.0 (CONVENTIONS: no floats for money).
 Ugx = Annotated[int, Field(strict=True, gt=0, le=100_000_000, description="integer UGX")]
 

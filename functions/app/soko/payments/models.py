@@ -47,7 +47,11 @@ class InitiateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     order_id: Annotated[str, Field(min_length=1, max_length=40)]
-    phone: Annotated[str, Field(min_length=9, max_length=20), AfterValidator(_phone)]
+    phone: Annotated[
+        str,
+        Field(min_length=9, max_length=20, json_schema_extra={"pattern": phones.SCHEMA_PATTERN}),
+        AfterValidator(_phone),
+    ]
 
 
 class HistoryEntry(BaseModel):

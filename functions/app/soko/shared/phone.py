@@ -6,6 +6,9 @@ import re
 
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _UGANDA = re.compile(r"^\+256[1-9]\d{8}$")
+# What a client may send (documented in the API schemas): digits, an optional + and the separators
+# ``normalize`` drops. Everything it accepts matches; the E.164 and Uganda rules come on top.
+SCHEMA_PATTERN = r"^[0-9+\s().-]*$"
 
 
 def normalize(raw: str) -> str:
