@@ -13,7 +13,7 @@ PARAMS    ?=# template parameters for make dev, as sam deploy takes them: PARAMS
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
+.PHONY: help dev test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
         build deploy sam-venv clean ingest-bootstrap eval-recs
 
 help: ## List the targets
@@ -34,11 +34,18 @@ venv: $(STAMP) ## Create .venv and install dependencies
 dev: $(STAMP) ## Run the whole system locally (HTTP API on PORT, default 3000)
 	$(PY) -m soko_local dev --port $(PORT) $(foreach p,$(PARAMS),--parameter $(p))
 
-test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end)
-	$(PY) -m pytest -q
+test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end, fuzz) with branch coverage
+	$(PY) -m coverage erase
+	$(PY) -m coverage run -m pytest -q
+	@$(PY) -m coverage report | grep -E '^(Name|TOTAL)'
+	@echo "branch coverage of soko and soko_local, % (make test fails below fail_under in pyproject.toml):"
+	@$(PY) -m coverage report --format=total --precision=1
 
-test-fast: $(STAMP) ## Everything but the end-to-end suite
+test-fast: $(STAMP) ## Everything but the end-to-end and fuzz suites
 	$(PY) -m pytest -q -m "not e2e"
+
+fuzz: $(STAMP) ## A larger fuzz of the whole API from docs/openapi.json (SOKO_FUZZ_EXAMPLES, default 150)
+	SOKO_FUZZ_EXAMPLES=$${SOKO_FUZZ_EXAMPLES:-150} $(PY) -m pytest -q tests/fuzz
 
 lint: $(STAMP) ## ruff (style, complexity) and mypy (strict, pydantic plugin)
 	$(PY) -m ruff check .
