@@ -55,6 +55,11 @@ def _creates(source: str, status: str, field: str, *targets: str, parameter: str
     return tuple(Link(source, status, t, {parameter: f"$response.body#/{field}"}) for t in targets)
 
 
+# Routes whose handler reads a form itself (a provider's callback), not a JSON body Powertools
+# documents: route -> "module:Model" of the fields it validates.
+FORM_BODIES = {"POST /sms/delivery-reports": "soko.messaging.models:DeliveryReport"}
+_FORM = "application/x-www-form-urlencoded"
+
 # Create -> read (and what may follow on the created resource). Checked against the document.
 LINKS: tuple[Link, ...] = (
     *_creates("POST /auth/register", "201", "id", "GET /users/{id}"),
@@ -164,6 +169,18 @@ def _no_content(operation: dict[str, Any]) -> None:
         operation["responses"]["204"].pop("content", None)
 
 
+def _add_form_bodies(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for route, target in FORM_BODIES.items():
+        operation = _operation_at(paths, route)
+        module_name, _, name = target.partition(":")
+        model = getattr(importlib.import_module(module_name), name)
+        _merge_component(schemas, name, model.model_json_schema(by_alias=True), route)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {_FORM: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        }
+
+
 def _add_links(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
     for link in LINKS:
         source = _operation_at(paths, link.source)
@@ -185,10 +202,10 @@ def _add_links(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
 
 def _operation_at(paths: dict[str, Any], route: str) -> dict[str, Any]:
     method, _, path = route.partition(" ")
-    operation = paths.get(path, {}).get(method.lower())
+    operation: dict[str, Any] | None = paths.get(path, {}).get(method.lower())
     if operation is None:
-        raise OpenApiError(f"a link names {route}, which the API does not serve")
-    return dict(operation)
+        raise OpenApiError(f"{route} is named here but the API does not serve it")
+    return operation
 
 
 def _check_pointer(response: dict[str, Any], expression: str, schemas: dict[str, Any], link: str) -> None:
@@ -230,6 +247,7 @@ def _unused_validation_schemas(document: dict[str, Any]) -> None:
 def generate(app: AppModel, version: str) -> dict[str, Any]:
     paths, schemas = _operations(app)
     schemas["GatewayMessage"] = _GATEWAY_MESSAGE
+    _add_form_bodies(paths, schemas)
     _add_links(paths, schemas)
     document: dict[str, Any] = {
         "openapi": "3.1.0",

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from soko.messaging import logic
 from soko.messaging.deps import messaging
 from soko.messaging.models import DeliveryReport, ReportRecorded
-from soko.shared.errors import Unprocessable
+from soko.shared.errors import BadRequest, Unprocessable
 from soko.shared.http import JSON, create_app, entry, error_responses, json_body
 
 FORM = "application/x-www-form-urlencoded"
@@ -28,7 +28,10 @@ app = create_app()
     },
 )
 def delivery_report() -> Response[str]:
-    fields = parse_qs(app.current_event.decoded_body or "", keep_blank_values=True, max_num_fields=20)
+    try:
+        fields = parse_qs(app.current_event.decoded_body or "", keep_blank_values=True, max_num_fields=20)
+    except ValueError:  # more than 20 fields (the fuzz found this answered 500)
+        raise BadRequest("A delivery report has at most 20 fields.") from None
     try:
         report = DeliveryReport.model_validate({k: v[0] for k, v in fields.items()})
     except ValidationError as err:
