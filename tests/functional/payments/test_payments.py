@@ -10,7 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from payments_support import Invoke, SandboxServer, Tables, User, http_event, new_user, sqs_event
+from payments_support import (
+    Invoke,
+    SandboxServer,
+    Tables,
+    User,
+    http_event,
+    new_user,
+    order_detail,
+    sqs_event,
+)
 from werkzeug.wrappers import Request, Response
 
 TOTAL = 120_000
@@ -220,8 +229,7 @@ def test_payouts_and_refunds_balance_the_ledger(run: Invoke, server: SandboxServ
                 "schema_version": 1,
                 "event_id": "01JD0000000000000000000C01",
                 "occurred_at": "2026-11-21T09:30:00Z",
-                "order_id": delivered,
-                "completed_at": "2026-11-21T09:30:00Z",
+                **order_detail(delivered, completed_at="2026-11-21T09:30:00Z"),
             }
         ),
     }
@@ -251,7 +259,7 @@ def test_payouts_and_refunds_balance_the_ledger(run: Invoke, server: SandboxServ
                 "schema_version": 1,
                 "event_id": "01JD0000000000000000000C02",
                 "occurred_at": "2026-11-21T09:30:00Z",
-                "order_id": cancelled,
+                **order_detail(cancelled),
             }
         ),
     }
@@ -402,7 +410,7 @@ def test_a_payment_completing_after_its_order_ended_is_refunded_or_paid_out(
                 "schema_version": 1,
                 "event_id": f"01JD00000000000000000{ended[:5].upper()}",
                 "occurred_at": "2026-11-21T09:30:00Z",
-                "order_id": order_id,
+                **order_detail(order_id, completed_at="2026-11-21T09:30:00Z"),
             }
         ),
     }

@@ -19,13 +19,20 @@ MAX_QUANTITY_KG = Decimal(1_000_000)
 
 
 class MarketConfig(BaseConfig):
-    market_table_name: str
-    media_bucket_name: str = ""
-    jwt_secret_arn: str = ""
-    jwt_issuer: str = "soko"
-    jwt_audience: str = "soko-api"
+    """Every marketplace function. The media bucket is read by the media store when used
+    (soko.shared.media.MediaConfig); the signing key by the one public route that knows its viewer."""
+
+    market_table_name: str = Field(min_length=1)
     orders_per_buyer_per_hour: int = 20
     large_order_factor: float = 5.0
+
+
+class ViewerConfig(BaseConfig):
+    """GET /listings/{id}: verifies a signed-in viewer's token itself (a public route)."""
+
+    jwt_secret_arn: str = Field(min_length=1)
+    jwt_issuer: str = "soko"
+    jwt_audience: str = "soko-api"
 
 
 def _kg(value: Decimal) -> Decimal:

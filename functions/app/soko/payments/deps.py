@@ -5,8 +5,8 @@ from __future__ import annotations
 from soko.market import logic as market_logic
 from soko.market.deps import market
 from soko.payments.dal import PaymentsDal
-from soko.payments.logic import OrderView, Payments
 from soko.payments.models import PaymentsConfig
+from soko.payments.ports import OrderView, Payments
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials

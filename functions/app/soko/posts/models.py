@@ -31,8 +31,9 @@ MediaType = Literal[
 
 
 class PostsConfig(BaseConfig):
-    posts_table_name: str
-    media_bucket_name: str = ""
+    """Every posts function (the media bucket is read by the media store when used)."""
+
+    posts_table_name: str = Field(min_length=1)
 
 
 class _Input(BaseModel):

@@ -71,3 +71,12 @@ class ReceivedEvent(BaseModel):
     def parse[D: EventDetail](self, contract: type[D]) -> D:
         """The detail as ``contract``; raises pydantic's ValidationError when it does not fit."""
         return contract.model_validate(self.detail)
+
+    def parse_any[D: EventDetail](self, *contracts: type[D]) -> D | None:
+        """The detail as the one of ``contracts`` whose ``SOURCE`` and ``DETAIL_TYPE`` this event
+        has, or None when it is none of them. A detail that does not fit its producer's contract
+        raises pydantic's ValidationError (the record fails, and after its retries it is in the DLQ)."""
+        for contract in contracts:
+            if (self.source, self.detail_type) == (contract.SOURCE, contract.DETAIL_TYPE):
+                return contract.model_validate(self.detail)
+        return None

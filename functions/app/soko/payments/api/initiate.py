@@ -1,28 +1,22 @@
 """POST /payments/initiate"""
 
-from typing import Annotated, Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from soko.payments import logic
+from soko.payments import attempts
 from soko.payments.deps import payments
 from soko.payments.models import InitiateRequest, Payment
-from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
-from soko.shared.idempotency import KEY_PATTERN, IdempotentWrite, register_errors
+from soko.shared.http import JSON, caller, create_app, error_responses
+from soko.shared.idempotency import IdempotencyKey, IdempotentCreate
 from soko.shared.identity import Caller
 
 app = create_app()
-register_errors(app)
 
 
-def _initiate(request: dict[str, Any]) -> dict[str, Any]:
-    buyer = Caller.model_validate(request["body"]["caller"])
-    payment = logic.initiate(buyer, InitiateRequest.model_validate(request["body"]["payment"]), payments())
-    return payment.model_dump(mode="json")
+def _initiate(buyer: Caller, request: InitiateRequest) -> Payment:
+    return attempts.initiate(buyer, request, payments())
 
 
-initiate_once = IdempotentWrite("initiate_payment", _initiate)
+initiate_once = IdempotentCreate("initiate_payment", "payment", InitiateRequest, Payment, _initiate)
 
 
 @app.post(
@@ -38,16 +32,8 @@ initiate_once = IdempotentWrite("initiate_payment", _initiate)
         **error_responses(400, 401, 403, 404, 409, 422, 503),
     },
 )
-def initiate(
-    request: InitiateRequest,
-    idempotency_key: Annotated[str | None, Header(alias="idempotency-key", pattern=KEY_PATTERN)] = None,
-) -> Response[str]:
-    buyer = caller(app)
-    if idempotency_key is None:
-        return json_body(logic.initiate(buyer, request, payments()), 201)
-    body = {"caller": buyer.model_dump(), "payment": request.model_dump(mode="json")}
-    result = initiate_once(caller=buyer.user_id, key=idempotency_key, body=body)
-    return Response(201, JSON, Payment.model_validate(result).model_dump_json())
+def initiate(request: InitiateRequest, idempotency_key: IdempotencyKey = None) -> Response[str]:
+    return initiate_once.respond(caller(app), request, idempotency_key)
 
 
-lambda_handler = entry(app, on_context=initiate_once.config.register_lambda_context)
+lambda_handler = initiate_once.lambda_handler(app)
