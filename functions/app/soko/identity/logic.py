@@ -7,7 +7,6 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from soko.identity import passwords, tokens
 from soko.identity.dal import UsersDal
@@ -28,6 +27,7 @@ from soko.identity.models import (
     TokenPair,
     UserPage,
 )
+from soko.providers.sms import SmsSender
 from soko.shared import clock, ids
 from soko.shared import phone as phones
 from soko.shared.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
@@ -42,10 +42,6 @@ RESET_CODE_SECONDS = 10 * 60
 RESET_MAX_TRIES = 5
 RESET_SMS_PER_HOUR = 3
 RESET_WINDOW_SECONDS = 3600
-
-
-class SmsSender(Protocol):
-    def send(self, to: str, message: str) -> None: ...
 
 
 @dataclass
@@ -290,7 +286,7 @@ def forgot(request: ForgotRequest, deps: Identity) -> None:
         raise RuntimeError("no SMS sender configured")
     message = f"Your Soko code is {code}. It expires in 10 minutes. Never share it."
     try:
-        deps.sms().send(user.phone, message)
+        deps.sms().send_one(user.phone, message)
     except Exception:
         logger.exception("sending the reset SMS failed", extra={"user_id": user.id})
 

@@ -21,13 +21,18 @@ _TAG = re.compile(r"^[a-z0-9][a-z0-9 _-]{0,39}$")
 
 
 class IdentityConfig(BaseConfig):
-    users_table_name: str
-    jwt_secret_arn: str = ""
+    """Every identity function. Those that issue tokens also read :class:`SigningKeyConfig`; the
+    one that sends reset codes reads soko.providers.sms.SmsConfig."""
+
+    users_table_name: str = Field(min_length=1)
     jwt_issuer: str = "soko"
     jwt_audience: str = "soko-api"
-    sms_secret_arn: str = ""
-    africastalking_base_url: str = "https://api.sandbox.africastalking.com"
-    sms_sender_id: str = ""
+
+
+class SigningKeyConfig(BaseConfig):
+    """Sign-in and refresh: the key access tokens are signed with."""
+
+    jwt_secret_arn: str = Field(min_length=1)
 
 
 def _phone(value: str | None) -> str | None:

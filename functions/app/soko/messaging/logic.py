@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from soko.identity.dal import UsersDal
 from soko.identity.models import StoredUser
+from soko.market.events import OrderCancelled, OrderConfirmed, OrderDetail, OrderPlaced, OrderRejected
 from soko.messaging.dal import MessagingDal
-from soko.messaging.models import DeliveryReport, OrderFacts, ReportRecorded, Sms
+from soko.messaging.models import DeliveryReport, ReportRecorded, Sms
+from soko.providers.sms import SmsSender
 from soko.shared import clock
 from soko.shared import crops as catalogue
 from soko.shared.events import ReceivedEvent
@@ -50,14 +51,14 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-class SmsSender(Protocol):
-    def send_one(self, to: str, message: str) -> str: ...  # the provider's message id
+class Users(Protocol):
+    def get_user(self, user_id: str) -> StoredUser | None: ...
 
 
 @dataclass
 class Messaging:
     dal: MessagingDal
-    users: UsersDal
+    users: Users
     sms: Callable[[], SmsSender]
 
 
@@ -65,7 +66,7 @@ def without_app(user: StoredUser) -> bool:
     return user.password_hash is None
 
 
-def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderFacts) -> str:
+def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderDetail) -> str:
     crop = catalogue.by_id(facts.crop)
     language = user.language if user.language in TEXTS else "en"
     name = (crop.luganda if language == "lg" else crop.name) if crop else facts.crop
@@ -75,7 +76,7 @@ def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderFac
 
 
 def alerts(
-    detail_type: str, facts: OrderFacts, farmer: StoredUser | None, buyer: StoredUser | None
+    detail_type: str, facts: OrderDetail, farmer: StoredUser | None, buyer: StoredUser | None
 ) -> list[Sms]:
     """The SMS an order event calls for (pure)."""
     out: list[Sms] = []
@@ -104,10 +105,10 @@ def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
     """Send the alerts of one order event; returns how many were sent now. An alert already sent
     for this event is not sent again; one that fails is released and the event fails (SQS retries
     it, then dead-letters it)."""
-    if event.detail_type not in FARMER_EVENTS | BUYER_EVENTS:
+    facts = event.parse_any(OrderPlaced, OrderConfirmed, OrderCancelled, OrderRejected)
+    if facts is None:
         return 0
-    facts = OrderFacts.model_validate(event.detail)
-    event_id = str(event.detail.get("event_id") or event.id)
+    event_id = event.dedup_id
     farmer = deps.users.get_user(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
     buyer = deps.users.get_user(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
     sent = 0

@@ -14,27 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from soko.shared import dynamo
 
 KEEP_SECONDS = 180 * 24 * 3600
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-class NotificationsDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class NotificationsDal(dynamo.TableDal):
     def create(self, item: dict[str, Any], now: int) -> bool:
         """Store a new notification; False when this one (same id) exists (a redelivered event)."""
         user, nid, seq = item["recipient_id"], item["id"], item["seq"]
-        try:
-            self._table.put_item(
+        return dynamo.applied(
+            lambda: self._table.put_item(
                 Item={
                     "pk": f"USER#{user}",
                     "sk": f"NOTIF#{nid}",
@@ -45,11 +36,7 @@ class NotificationsDal:
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+        )
 
     def page(self, user_id: str, limit: int, cursor: str | None) -> dynamo.Page:
         return dynamo.query_page(
@@ -103,8 +90,8 @@ class NotificationsDal:
 
     def _mark_if_unread(self, item: dict[str, Any], now_iso: str) -> bool:
         """False when it was read meanwhile (or has expired): the index is read eventually consistent."""
-        try:
-            self._table.update_item(
+        return dynamo.applied(
+            lambda: self._table.update_item(
                 Key={"pk": item["pk"], "sk": item["sk"]},
                 UpdateExpression="SET #read = :t, read_at = :at, gsi1sk = :sk",
                 ConditionExpression="#read = :f",
@@ -116,8 +103,4 @@ class NotificationsDal:
                     ":sk": f"R#{item['seq']}",
                 },
             )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from soko.market import logic as market_logic
 from soko.market.deps import market
 from soko.payments.dal import PaymentsDal
-from soko.payments.models import PaymentsConfig
+from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
 from soko.payments.ports import OrderView, Payments
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
@@ -16,18 +16,20 @@ from soko.shared.config import load
 
 def provider(config: PaymentsConfig) -> PaymentProvider:
     if config.payment_provider == "momo":
+        momo = load(MomoConfig)
         return MtnMomo(
-            config.momo_base_url,
-            MomoCredentials.from_secret(secrets.get(config.momo_secret_arn)),
-            target_environment=config.momo_target_environment,
-            callback_url=config.momo_callback_url,
+            momo.momo_base_url,
+            MomoCredentials.from_secret(secrets.get(momo.momo_secret_arn)),
+            target_environment=momo.momo_target_environment,
+            callback_url=momo.momo_callback_url or "",
         )
+    pesapal = load(PesapalConfig)
     return PesaPal(
-        config.pesapal_base_url,
-        PesapalCredentials.from_secret(secrets.get(config.pesapal_secret_arn)),
-        ipn_url=config.pesapal_ipn_url,
-        ipn_id=config.pesapal_ipn_id,
-        callback_url=config.payment_callback_url,
+        pesapal.pesapal_base_url,
+        PesapalCredentials.from_secret(secrets.get(pesapal.pesapal_secret_arn)),
+        ipn_url=pesapal.pesapal_ipn_url,
+        ipn_id=pesapal.pesapal_ipn_id,
+        callback_url=pesapal.payment_callback_url or "",
     )
 
 

@@ -74,9 +74,6 @@ class AfricasTalkingSms:
             for r in recipients
         ]
 
-    def send(self, to: str, message: str) -> None:
-        self.send_one(to, message)
-
     def send_one(self, to: str, message: str) -> str:
         """Send to one number; the provider's message id (delivery reports name it)."""
         recipients = self.send_many([to], message)

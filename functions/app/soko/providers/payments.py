@@ -52,5 +52,3 @@ class PaymentProvider(Protocol):
 
     def refund(self, *, confirmation_code: str, amount: int, remarks: str) -> None: ...
 
-
-__all__ = ["PaymentProviderError", "ProviderError"]

@@ -186,12 +186,3 @@ def normalize(text: str, *, field_name: str = "crop") -> Crop:
 
 def by_id(crop_id: str) -> Crop | None:
     return _BY_ID.get(crop_id)
-
-
-def matches_text(query: str, text: str) -> bool:
-    """Whether every word of ``query`` appears in ``text`` allowing small typos (title search)."""
-    words = _key(text).split()
-    return all(
-        any(distance(q, w, _allowed_typos(q)) <= _allowed_typos(q) for w in words)
-        for q in _key(query).split()
-    )

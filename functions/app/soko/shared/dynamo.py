@@ -186,16 +186,20 @@ def read_all_pages(tbl: Any, **query: Any) -> Iterator[dict[str, Any]]:
         query = {**query, "ExclusiveStartKey": start}
 
 
-def applied(write: Callable[[], object]) -> bool:
-    """Run one conditional write: True when it was applied, False when its condition failed (any
-    other error is raised)."""
+def unless_condition_failed[T](write: Callable[[], T]) -> T | None:
+    """Run one conditional write: its answer, or None when its condition failed (any other error
+    is raised)."""
     try:
-        write()
+        return write()
     except Exception as err:
         if error_code(err) != CONDITION_FAILED:
             raise
-        return False
-    return True
+        return None
+
+
+def applied(write: Callable[[], object]) -> bool:
+    """Run one conditional write: True when it was applied, False when its condition failed."""
+    return unless_condition_failed(lambda: write() or True) is not None
 
 
 class TableDal:
