@@ -180,13 +180,11 @@ class UsersDal(dynamo.TableDal):
         key = {"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"}
         cutoff = now - window_seconds
         for _ in range(3):
-            if dynamo.applied(
-                lambda: self._table.update_item(
-                    Key=key,
-                    UpdateExpression="ADD failures :one",
-                    ConditionExpression="window_start > :cutoff AND failures < :limit",
-                    ExpressionAttributeValues={":one": 1, ":cutoff": cutoff, ":limit": limit},
-                )
+            if self._update_if(
+                key,
+                "ADD failures :one",
+                condition="window_start > :cutoff AND failures < :limit",
+                values={":one": 1, ":cutoff": cutoff, ":limit": limit},
             ):
                 return None
             current = self._get(key["pk"], key["sk"])
@@ -194,12 +192,10 @@ class UsersDal(dynamo.TableDal):
                 return int(current["window_start"])  # the window is full
             # No window, or an expired one: this attempt opens a new window (unless another
             # attempt opened it first: then count against that one).
-            if dynamo.applied(
-                lambda: self._table.put_item(
-                    Item={**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds},
-                    ConditionExpression="attribute_not_exists(pk) OR window_start <= :cutoff",
-                    ExpressionAttributeValues={":cutoff": cutoff},
-                )
+            if self._put_if(
+                {**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds},
+                "attribute_not_exists(pk) OR window_start <= :cutoff",
+                cutoff=cutoff,
             ):
                 return None
         return now
@@ -240,31 +236,27 @@ class UsersDal(dynamo.TableDal):
     ) -> bool:
         """Swap the family's current token hash (keeping ``previous``, the hashes already used), only
         if ``presented`` is still current."""
-        return dynamo.applied(
-            lambda: self._table.update_item(
-                Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
-                UpdateExpression="SET #current = :new, previous = :previous, expires_at = :exp",
-                ConditionExpression="#current = :presented AND revoked = :false AND expires_at > :now",
-                ExpressionAttributeNames={"#current": "current"},
-                ExpressionAttributeValues={
-                    ":new": replacement,
-                    ":presented": presented,
-                    ":previous": previous,
-                    ":false": False,
-                    ":now": now,
-                    ":exp": expires_at,
-                },
-            )
+        return self._update_if(
+            {"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+            "SET #current = :new, previous = :previous, expires_at = :exp",
+            condition="#current = :presented AND revoked = :false AND expires_at > :now",
+            names={"#current": "current"},
+            values={
+                ":new": replacement,
+                ":presented": presented,
+                ":previous": previous,
+                ":false": False,
+                ":now": now,
+                ":exp": expires_at,
+            },
         )
 
     def revoke_family(self, family_id: str) -> None:
-        dynamo.applied(
-            lambda: self._table.update_item(
-                Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
-                UpdateExpression="SET revoked = :true",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":true": True},
-            )
+        self._update_if(
+            {"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+            "SET revoked = :true",
+            condition="attribute_exists(pk)",
+            values={":true": True},
         )
 
     # ------------------------------------------------------------------ password reset
@@ -318,19 +310,16 @@ class UsersDal(dynamo.TableDal):
 
     def set_password(self, user: StoredUser, password_hash: str, now_iso: str) -> None:
         """New hash, and a new token version so every refresh family of the account dies."""
-        if not dynamo.applied(
-            lambda: self._table.update_item(
-                Key=_user_key(user.id),
-                UpdateExpression="SET password_hash = :h, token_version = :tv, version = :nv, "
-                "updated_at = :now",
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={
-                    ":h": password_hash,
-                    ":tv": user.token_version + 1,
-                    ":nv": user.version + 1,
-                    ":v": user.version,
-                    ":now": now_iso,
-                },
-            )
+        if not self._update_if(
+            _user_key(user.id),
+            "SET password_hash = :h, token_version = :tv, version = :nv, updated_at = :now",
+            condition="version = :v",
+            values={
+                ":h": password_hash,
+                ":tv": user.token_version + 1,
+                ":nv": user.version + 1,
+                ":v": user.version,
+                ":now": now_iso,
+            },
         ):
             raise ConcurrentUpdate("The account changed at the same moment; try again.")

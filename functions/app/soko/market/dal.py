@@ -368,14 +368,11 @@ class MarketDal(dynamo.TableDal):
     def set_payment_status(self, order_id: str, status: str, rank: int, now: str) -> bool:
         """Set the order's payment status unless it already shows one of the same or a higher rank
         (payment events may arrive out of order); False when nothing changed."""
-        return dynamo.applied(
-            lambda: self._table.update_item(
-                Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"},
-                UpdateExpression="SET payment_status = :s, payment_rank = :r, updated_at = :now",
-                ConditionExpression="attribute_exists(pk) AND "
-                "(attribute_not_exists(payment_rank) OR payment_rank < :r)",
-                ExpressionAttributeValues={":s": status, ":r": rank, ":now": now},
-            )
+        return self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "SET payment_status = :s, payment_rank = :r, updated_at = :now",
+            condition="attribute_exists(pk) AND (attribute_not_exists(payment_rank) OR payment_rank < :r)",
+            values={":s": status, ":r": rank, ":now": now},
         )
 
     def have_deal(self, user_a: str, user_b: str) -> bool:

@@ -66,13 +66,6 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _crop(value: str) -> str:
-    crop = crops.find(value)
-    if crop is None:
-        raise ValueError(f"'{value}' is not a crop we know; try one of {', '.join(crops.suggestions(value))}")
-    return crop.id
-
-
 def _district(value: str) -> str:
     try:
         return places.district(value)
@@ -80,7 +73,7 @@ def _district(value: str) -> str:
         raise ValueError(f"'{value}' is not a Ugandan district we know") from err
 
 
-CropId = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_crop)]
+CropId = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(crops.catalogue_id)]
 District = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_district)]
 Category = Literal["grains", "legumes", "tubers", "fruit_veg", "flours", "animal", "processed", "cash"]
 

@@ -19,16 +19,14 @@ MESSAGE_SECONDS = 90 * 24 * 3600
 class MessagingDal(dynamo.TableDal):
     def claim_alert(self, event_id: str, recipient: str, now: int) -> bool:
         """True when this alert was not sent before (the caller sends it now)."""
-        return dynamo.applied(
-            lambda: self._table.put_item(
-                Item={
-                    "pk": f"ALERT#{event_id}#{recipient}",
-                    "sk": "SENT",
-                    "at": now,
-                    "expires_at": now + ALERT_SECONDS,
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+        return self._put_if(
+            {
+                "pk": f"ALERT#{event_id}#{recipient}",
+                "sk": "SENT",
+                "at": now,
+                "expires_at": now + ALERT_SECONDS,
+            },
+            "attribute_not_exists(pk)",
         )
 
     def release_alert(self, event_id: str, recipient: str) -> None:
@@ -62,14 +60,12 @@ class MessagingDal(dynamo.TableDal):
 
     def record_report(self, message_id: str, report: dict[str, Any]) -> bool:
         """Append a delivery report to a message Soko sent; False for an unknown message id."""
-        return dynamo.applied(
-            lambda: self._table.update_item(
-                Key={"pk": f"SMS#{message_id}", "sk": "MESSAGE"},
-                UpdateExpression="SET #s = :s, reports = list_append(if_not_exists(reports, :none), :r)",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": report["status"], ":r": [report], ":none": []},
-            )
+        return self._update_if(
+            {"pk": f"SMS#{message_id}", "sk": "MESSAGE"},
+            "SET #s = :s, reports = list_append(if_not_exists(reports, :none), :r)",
+            condition="attribute_exists(pk)",
+            names={"#s": "status"},
+            values={":s": report["status"], ":r": [report], ":none": []},
         )
 
     def get_message(self, message_id: str) -> dict[str, Any] | None:

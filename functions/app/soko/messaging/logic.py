@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 from soko.identity.models import StoredUser
 from soko.market.events import OrderCancelled, OrderConfirmed, OrderDetail, OrderPlaced, OrderRejected
@@ -79,26 +79,16 @@ def alerts(
     detail_type: str, facts: OrderDetail, farmer: StoredUser | None, buyer: StoredUser | None
 ) -> list[Sms]:
     """The SMS an order event calls for (pure)."""
-    out: list[Sms] = []
-    if detail_type in FARMER_EVENTS and farmer and farmer.phone and without_app(farmer):
-        out.append(
-            Sms(
-                recipient="farmer",
-                user_id=farmer.id,
-                to=farmer.phone,
-                message=_message("farmer", detail_type, farmer, facts),
-            )
-        )
-    if detail_type in BUYER_EVENTS and buyer and buyer.phone:
-        out.append(
-            Sms(
-                recipient="buyer",
-                user_id=buyer.id,
-                to=buyer.phone,
-                message=_message("buyer", detail_type, buyer, facts),
-            )
-        )
-    return out
+    wanted: list[tuple[Literal["farmer", "buyer"], StoredUser | None]] = []
+    if detail_type in FARMER_EVENTS and farmer and without_app(farmer):
+        wanted.append(("farmer", farmer))
+    if detail_type in BUYER_EVENTS:
+        wanted.append(("buyer", buyer))
+    return [
+        Sms(recipient=role, user_id=user.id, to=user.phone, message=_message(role, detail_type, user, facts))
+        for role, user in wanted
+        if user and user.phone
+    ]
 
 
 def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:

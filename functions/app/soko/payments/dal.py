@@ -94,14 +94,12 @@ class PaymentsDal(dynamo.TableDal):
             return held
 
     def release_attempt(self, order_id: str, payment_id: str) -> None:
-        dynamo.applied(
-            lambda: self._table.update_item(
-                Key={"pk": f"ORDER#{order_id}", "sk": "ATTEMPT"},
-                UpdateExpression="SET #s = :failed",
-                ConditionExpression="payment_id = :p",
-                ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues={":failed": "failed", ":p": payment_id},
-            )
+        self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ATTEMPT"},
+            "SET #s = :failed",
+            condition="payment_id = :p",
+            names={"#s": "state"},
+            values={":failed": "failed", ":p": payment_id},
         )
 
     def get_attempt(self, order_id: str) -> dict[str, Any] | None:

@@ -7,10 +7,9 @@ Talking has no idempotency key on send: callers deduplicate on their side.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from soko.providers.http import ProviderError, request
+from soko.providers.http import ProviderError, request, secret_json
 
 ACCEPTED = {100, 101, 102}
 
@@ -39,11 +38,8 @@ class Credentials:
 
     @classmethod
     def from_secret(cls, secret: str) -> Credentials:
-        try:
-            data = json.loads(secret)
-            return cls(username=str(data["username"]), api_key=str(data["api_key"]))
-        except (ValueError, KeyError, TypeError) as err:
-            raise SmsError("the Africa's Talking secret must be JSON with username and api_key") from err
+        data = secret_json(secret, "Africa's Talking", ("username", "api_key"), SmsError)
+        return cls(username=str(data["username"]), api_key=str(data["api_key"]))
 
 
 class AfricasTalkingSms:

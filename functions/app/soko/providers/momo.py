@@ -10,13 +10,12 @@ domain's reconciliation job polls pending attempts). Refunds are not part of the
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 
-from soko.providers.http import request
+from soko.providers.http import request, secret_json
 from soko.providers.payments import Payer, PaymentProviderError, ProviderStatus, State, Submitted
 
 STATES: dict[str, State] = {"PENDING": "pending", "SUCCESSFUL": "completed", "FAILED": "failed"}
@@ -32,13 +31,9 @@ class MomoCredentials:
 
     @classmethod
     def from_secret(cls, secret: str) -> MomoCredentials:
-        try:
-            data = json.loads(secret)
-            return cls(str(data["subscription_key"]), str(data["api_user"]), str(data["api_key"]))
-        except (ValueError, KeyError, TypeError) as err:
-            raise PaymentProviderError(
-                "the MoMo secret must be JSON with subscription_key, api_user and api_key"
-            ) from err
+        names = ("subscription_key", "api_user", "api_key")
+        data = secret_json(secret, "MoMo", names, PaymentProviderError)
+        return cls(*(str(data[name]) for name in names))
 
 
 class MtnMomo:

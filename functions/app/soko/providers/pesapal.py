@@ -9,7 +9,6 @@ final: it reads as pending.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-from soko.providers.http import ProviderResponse, request
+from soko.providers.http import ProviderResponse, request, secret_json
 from soko.providers.payments import Payer, PaymentProviderError, ProviderStatus, State, Submitted
 
 STATES: dict[int, State] = {0: "pending", 1: "completed", 2: "failed", 3: "reversed"}
@@ -37,17 +36,12 @@ class PesapalCredentials:
 
     @classmethod
     def from_secret(cls, secret: str) -> PesapalCredentials:
-        try:
-            data = json.loads(secret)
-            return cls(
-                consumer_key=str(data["consumer_key"]),
-                consumer_secret=str(data["consumer_secret"]),
-                username=str(data.get("username", "")),
-            )
-        except (ValueError, KeyError, TypeError) as err:
-            raise PaymentProviderError(
-                "the PesaPal secret must be JSON with consumer_key and consumer_secret"
-            ) from err
+        data = secret_json(secret, "PesaPal", ("consumer_key", "consumer_secret"), PaymentProviderError)
+        return cls(
+            consumer_key=str(data["consumer_key"]),
+            consumer_secret=str(data["consumer_secret"]),
+            username=str(data.get("username", "")),
+        )
 
 
 def _seconds_left(expiry: Any) -> float:

@@ -260,3 +260,32 @@ class TableDal:
 
     def _outbox(self, events: Iterable[EventDetail]) -> list[dict[str, Any]]:
         return outbox.puts(self.table_name, events)
+
+    def _put_if(self, item: dict[str, Any], condition: str, **values: Any) -> bool:
+        """Put ``item`` if ``condition`` holds (``values`` fill its ``:name`` placeholders); False
+        when it does not."""
+        request: dict[str, Any] = {"Item": item, "ConditionExpression": condition}
+        if values:
+            request["ExpressionAttributeValues"] = {f":{name}": value for name, value in values.items()}
+        return applied(lambda: self._table.put_item(**request))
+
+    def _update_if(
+        self,
+        key: dict[str, Any],
+        expression: str,
+        *,
+        condition: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> bool:
+        """Update ``key`` if ``condition`` holds; False when it does not."""
+        request: dict[str, Any] = {
+            "Key": key,
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if values:
+            request["ExpressionAttributeValues"] = values
+        return applied(lambda: self._table.update_item(**request))
