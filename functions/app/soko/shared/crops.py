@@ -171,13 +171,13 @@ def suggestions(text: str, count: int = 3) -> list[str]:
     return unique[:count]
 
 
-
 def catalogue_id(value: str) -> str:
     """A request's crop name as its catalogue id (a pydantic validator: ValueError with suggestions)."""
     crop = find(value)
     if crop is None:
         raise ValueError(f"'{value}' is not a crop we know; try one of {', '.join(suggestions(value))}")
     return crop.id
+
 
 def normalize(text: str, *, field_name: str = "crop") -> Crop:
     """The crop ``text`` names, or a 422 that says what is known and what was probably meant."""
