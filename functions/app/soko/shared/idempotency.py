@@ -7,7 +7,7 @@ client may retry it. Records live in the idempotency table for 24 hours.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from soko.shared import aws
 from soko.shared.config import IdempotencyTableConfig, load
-from soko.shared.http import JSON, entry, error_response
+from soko.shared.http import JSON, caller, entry, error_response, error_responses
 from soko.shared.identity import Caller
 from soko.shared.observability import Handler
 
@@ -86,14 +86,10 @@ class IdempotentCreate[R: BaseModel, M: BaseModel]:
     """A ``POST`` that creates one thing for the caller, with an optional ``Idempotency-Key``
     (201 and the created ``M``; a retry with the same key and body gets the first one again).
 
-    ``create(caller, request)`` is the domain's logic call. The route is then::
+    ``create(caller, request)`` is the domain's logic call; a function is then::
 
         place = IdempotentCreate("place_order", "order", OrderCreate, Order, _place)
-
-        @app.post("/orders/", ...)
-        def create(request: OrderCreate, idempotency_key: IdempotencyKey = None) -> Response[str]:
-            return place.respond(caller(app), request, idempotency_key)
-
+        place.route(app, "/orders/", name="create", summary=..., ..., errors=(400, 401, 409))
         lambda_handler = place.lambda_handler(app)
     """
 
@@ -126,6 +122,42 @@ class IdempotentCreate[R: BaseModel, M: BaseModel]:
             body = {"caller": caller.model_dump(), self._field: request.model_dump(mode="json")}
             created = self._result_type.model_validate(self.once(caller=caller.user_id, key=key, body=body))
         return Response(201, JSON, created.model_dump_json(exclude_none=self._exclude_none))
+
+    def route(
+        self,
+        app: APIGatewayHttpResolver,
+        path: str,
+        *,
+        name: str,
+        summary: str,
+        description: str,
+        tags: list[str],
+        created: str,
+        errors: Sequence[int],
+    ) -> None:
+        """Declare ``POST path`` on ``app``: the body is the request model, an optional
+        ``Idempotency-Key`` header, 201 with the created model. ``name`` is the route function's
+        name (the OpenAPI operationId is made from it)."""
+
+        def create(request: Any, idempotency_key: Any = None) -> Response[str]:
+            return self.respond(caller(app), request, idempotency_key)
+
+        create.__name__ = create.__qualname__ = name
+        create.__annotations__ = {
+            "request": self._request_type,
+            "idempotency_key": IdempotencyKey,
+            "return": Response[str],
+        }
+        app.post(
+            path,
+            summary=summary,
+            description=description,
+            tags=tags,
+            responses={
+                201: {"description": created, "content": {JSON: {"model": self._result_type}}},
+                **error_responses(*errors),
+            },
+        )(create)
 
     def lambda_handler(self, app: APIGatewayHttpResolver) -> Handler:
         """The function's entry point: the idempotency errors mapped, the Lambda context registered."""
