@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soko.market import logic as market_logic
+from soko.market import payments_bridge
 from soko.market.deps import market
 from soko.payments.dal import PaymentsDal
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
@@ -34,7 +34,7 @@ def provider(config: PaymentsConfig) -> PaymentProvider:
 
 
 def _order(order_id: str) -> OrderView | None:
-    return market_logic.order_for_payment(order_id, market())
+    return payments_bridge.order_for_payment(order_id, market())
 
 
 def payments() -> Payments:
