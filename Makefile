@@ -66,7 +66,7 @@ run-schedule: $(STAMP) ## Fire a schedule in the running local runtime: make run
 	$(PY) -m soko_local run-schedule --port $(PORT) $(NAME)
 
 create-admin: $(STAMP) ## Create the admin in a deployed stack: SOKO_ADMIN_EMAIL=.. SOKO_ADMIN_PASSWORD=.. make create-admin STAGE=dev
-	$(PY) -m soko.identity.admin --stack soko-$(STAGE)
+	$(PY) -m soko_tools.admin --stack soko-$(STAGE)
 
 seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the running local runtime
 	$(PY) -m soko_local.seed --port $(PORT)
@@ -78,7 +78,7 @@ generate-data: $(STAMP) ## Synthetic, labelled weekly series for crops with no r
 	$(PY) -m soko_local.ml_tasks generate-data --port $(PORT)
 
 backtest: $(STAMP) ## Rolling-origin backtest on the real WFP series: reports/backtest.{json,md} and PNGs
-	$(PY) -m soko.ml.backtest
+	$(PY) -m soko_tools.backtest
 
 train: $(STAMP) ## Run the training state machine in the running local runtime (after make ingest-wfp)
 	$(PY) -m soko_local.ml_tasks train --port $(PORT)
@@ -87,7 +87,7 @@ ingest-bootstrap: $(STAMP) ## Rebuild the matching feature store (bootstrap stat
 	$(PY) -m soko_local.ml_tasks ingest-bootstrap --port $(PORT)
 
 eval-recs: $(STAMP) ## Recommendations on a generated population: Precision/Recall/NDCG@5, coverage, diversity vs baselines
-	$(PY) -m soko.matching.evaluate
+	$(PY) -m soko_tools.evaluate_recs
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)

@@ -85,22 +85,21 @@ def _train_all(runtime: LocalRuntime) -> tuple[float, list[dict[str, Any]]]:
 
 
 def _prophet_cost(table: str) -> tuple[float, float]:
-    from soko.ml import training  # noqa: PLC0415
-    from soko.ml.models import MlConfig  # noqa: PLC0415
+    from soko.ml import trainer  # noqa: PLC0415
+    from soko.ml.dal import MlDal  # noqa: PLC0415
 
-    config = MlConfig(ml_table_name=table)
-    panel = training.collect(table)
+    panel = trainer.collect(MlDal(table))
     timings = []
     for prophet in (False, True):
         started = time.perf_counter()
-        training.train_pair(*PROPHET_PAIR, config, panel=panel, prophet=prophet)
+        trainer.train_pair(*PROPHET_PAIR, panel, prophet=prophet)
         timings.append(time.perf_counter() - started)
     return timings[0], timings[1]
 
 
 def measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
-    from soko.ml.ingest import load_wfp, read_wfp  # noqa: PLC0415
     from soko.ml.markets import MARKETS  # noqa: PLC0415
+    from soko_tools.wfp import load_wfp, read_wfp  # noqa: PLC0415
 
     section = Section("7. Price layer on the real WFP series (predict p50/p95 through the gateway, training)")
     table = runtime.deployment.physical["MlTable"]
