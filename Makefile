@@ -103,15 +103,17 @@ reconcile: $(STAMP) ## Payments: reconcile payments with the (sandbox) provider 
 	$(PY) -m soko_local run-schedule --port $(PORT) PaymentsReconciliationFunctionSchedule
 
 # ---------------------------------------------------------------- AWS (SAM CLI in its own venv)
-$(SAM): scripts/find-python.sh
+$(SAM): requirements-sam.txt scripts/find-python.sh
 	@python313=$$(scripts/find-python.sh) && "$$python313" -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install $(PIP_QUIET) aws-sam-cli > $(SAM_VENV)/install.log 2>&1 || \
+	$(SAM_VENV)/bin/pip install $(PIP_QUIET) -r requirements-sam.txt > $(SAM_VENV)/install.log 2>&1 || \
 	  { tail -30 $(SAM_VENV)/install.log; exit 1; }
+	@touch $(SAM)
 
-sam-venv: $(SAM) ## Install aws-sam-cli into .venv-sam
+sam-venv: $(SAM) ## Install the pinned aws-sam-cli (requirements-sam.txt) into .venv-sam
 
-build: $(SAM) ## sam build (no Docker: python3.13 is put on PATH)
+build: $(SAM) ## sam build (no Docker: python3.13 is put on PATH), then check every function's size
 	PATH="$$(dirname $$(scripts/find-python.sh)):$$PATH" $(SAM) build
+	$(SAM_VENV)/bin/python scripts/check_lambda_sizes.py .aws-sam/build
 
 deploy: build ## sam deploy --config-env $(STAGE)
 	$(SAM) deploy --config-env $(STAGE)
