@@ -39,7 +39,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 if TYPE_CHECKING:
-    from soko.identity.tokens import Role
+    from soko.shared.auth import Role
     from soko.shared.identity import Caller
     from soko_local.pool import InvokeResult
     from soko_local.runtime import LocalRuntime
@@ -955,7 +955,7 @@ def _budget_note(samples: list[_Samples]) -> list[str]:
 
 # ---------------------------------------------------------------------------- 5. identity
 def _token_verify_us(signer: _Signer) -> list[float]:
-    from soko.identity.tokens import verify_access_token  # noqa: PLC0415
+    from soko.shared.auth import verify_access_token  # noqa: PLC0415
 
     token = signer.token(_ulid(), "buyer", "bench-verify@example.com")
     for _ in range(TOKEN_WARMUP):
