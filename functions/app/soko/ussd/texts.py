@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from soko.ml.crops import ML_CROPS
-from soko.ml.markets import MARKETS
+from soko.ml.public import MARKETS, ML_CROPS
 
 Language = Literal["en", "lg"]
 MAX_SCREEN = 182  # characters a screen may have, "CON "/"END " included
