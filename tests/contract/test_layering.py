@@ -37,14 +37,8 @@ AWS_ADAPTERS = frozenset(
     {
         "soko.shared.aws",  # the clients and resources, created lazily and reused
         "soko.shared.dynamo",  # DynamoDB helpers: pages, transactions, error codes
-        "soko.shared.bus",  # the EventBridge publisher
-        "soko.shared.secrets",  # Secrets Manager, cached
-        "soko.shared.media",  # S3 presigned uploads and views
-        "soko.shared.idempotency",  # the idempotency table (Powertools' DynamoDB persistence)
-        "soko.shared.outbox",  # the transactional outbox's items
-        "soko.shared.consumer",  # the SQS batch consumer
     }
-)
+)  # a new shared adapter that needs boto3 itself is added here (the others take aws's clients)
 AWS_PACKAGES = ("boto3", "botocore")
 AWS_CLIENTS = "soko.shared.aws"  # boto3 clients and resources, for data access only
 OPEN_MODULES = frozenset({"events", "public"})  # what one domain may import of another
