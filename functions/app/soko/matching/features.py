@@ -79,32 +79,39 @@ def coords(district: str | None) -> tuple[float | None, float | None]:
     return lat, lon
 
 
-def update_farmer(deps: Matching, farmer_id: str, change: Callable[[FarmerFeatures], FarmerFeatures]) -> None:
+def _update[R: (FarmerFeatures, BuyerFeatures)](
+    get: Callable[[], R | None],
+    save: Callable[[R | None, R], None],
+    blank: R,
+    change: Callable[[R], R],
+    rekeyed: Callable[[R], bool],
+) -> None:
+    """Apply ``change`` to a stored record (``blank`` when there is none) under its optimistic lock,
+    retrying a stale write; a change that changes nothing writes nothing (unless the record's
+    candidate items must move to their current keys)."""
     for attempt in range(RETRIES):
-        old = deps.dal.get_farmer(farmer_id)
-        new = change(old or FarmerFeatures(id=farmer_id))
-        if old is not None and new == old and not deps.dal.rekeyed(old):
+        old = get()
+        new = change(old or blank)
+        if old is not None and new == old and not rekeyed(old):
             return
         try:
-            deps.dal.save_farmer(old, new)
+            save(old, new)
             return
         except StaleFeatures:
             if attempt == RETRIES - 1:
                 raise
+
+
+def update_farmer(deps: Matching, farmer_id: str, change: Callable[[FarmerFeatures], FarmerFeatures]) -> None:
+    dal = deps.dal
+    _update(
+        lambda: dal.get_farmer(farmer_id), dal.save_farmer, FarmerFeatures(id=farmer_id), change, dal.rekeyed
+    )
 
 
 def update_buyer(deps: Matching, buyer_id: str, change: Callable[[BuyerFeatures], BuyerFeatures]) -> None:
-    for attempt in range(RETRIES):
-        old = deps.dal.get_buyer(buyer_id)
-        new = change(old or BuyerFeatures(id=buyer_id))
-        if old is not None and new == old and not deps.dal.rekeyed(old):
-            return
-        try:
-            deps.dal.save_buyer(old, new)
-            return
-        except StaleFeatures:
-            if attempt == RETRIES - 1:
-                raise
+    dal = deps.dal
+    _update(lambda: dal.get_buyer(buyer_id), dal.save_buyer, BuyerFeatures(id=buyer_id), change, dal.rekeyed)
 
 
 def user_changed(deps: Matching, event: UserRegistered | ProfileUpdated) -> None:
