@@ -12,7 +12,7 @@ from soko.market.public import MarketReads
 from soko.matching.dal import MatchDal
 from soko.matching.events import CoverageGap
 from soko.matching.models import MatchConfig
-from soko.ml.public import PriceReads
+from soko.ml.public import PriceReader
 
 RETRIES = 5  # optimistic-lock retries of a feature record or a boost
 
@@ -24,14 +24,14 @@ class Sources:
 
     users: Users = field(default_factory=lambda: Users(""))
     market: MarketReads = field(default_factory=lambda: MarketReads(""))
-    prices: PriceReads = field(default_factory=lambda: PriceReads(""))
+    prices: PriceReader = field(default_factory=lambda: PriceReader(""))
 
     @classmethod
     def of(cls, config: MatchConfig) -> Sources:
         return cls(
             users=Users(config.users_table_name),
             market=MarketReads(config.market_table_name),
-            prices=PriceReads(config.ml_table_name),
+            prices=PriceReader(config.ml_table_name),
         )
 
 

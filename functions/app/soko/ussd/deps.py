@@ -17,6 +17,7 @@ from soko.ussd.models import UssdConfig
 if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
+    from soko.ml.public import PriceReader
 
 
 def _no_tokens() -> str:
@@ -40,10 +41,16 @@ def ussd() -> Ussd:
 
         return Market(config=load(MarketConfig), dal=MarketDal(config.market_table_name), media=_NoImages())
 
+    def prices() -> PriceReader:
+        from soko.ml.public import PriceReader  # noqa: PLC0415
+
+        return PriceReader(config.ml_table_name)
+
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
         users=Users(config.users_table_name),
         identity=identity,
         market=market,
+        prices=prices,
     )

@@ -41,6 +41,7 @@ from soko.ussd.texts import Language
 if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
+    from soko.ml.public import PriceReader
 
 PIN_MAX_TRIES = 3
 PIN_LOCK_SECONDS = 15 * 60
@@ -55,6 +56,7 @@ class Ussd:
     users: Users
     identity: Callable[[], Identity]
     market: Callable[[], Market]
+    prices: Callable[[], PriceReader]
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -144,9 +146,8 @@ class CallerServices:
         return Caller(user_id=member.user_id, role=member.role, email=member.email or "")
 
     def forecast(self, crop_id: str, market_id: str) -> list[tuple[date, int]] | None:
-        from soko.ml.public import weekly_forecast  # noqa: PLC0415
-
-        return weekly_forecast(crop_id, market_id, weeks=4)
+        forecast = self.deps.prices().forecast(market_id, crop_id, weeks_ahead=4)
+        return [(week.week_start, week.price) for week in forecast.predictions] if forecast else None
 
     def _orders(self, incoming: bool, limit: int) -> list[OrderLine]:
         from soko.market.logic import list_orders  # noqa: PLC0415
