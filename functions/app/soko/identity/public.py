@@ -22,13 +22,17 @@ __all__ = ["DirectoryEntry", "PhoneTaken", "UserView", "Users", "hash_secret", "
 
 
 class UserView(BaseModel):
-    """An account as other domains see it: never its password hash or tokens."""
+    """An account as other domains see it: never its password hash or tokens. ``phone`` is for
+    the domains that text the user; ``uses_app`` is False for an account opened on a basic phone
+    that has no password yet (it reads SMS, not the app)."""
 
     model_config = ConfigDict(frozen=True)
 
     id: str
     role: Role
     email: str | None = None
+    phone: str | None = None
+    uses_app: bool = True
     full_name: str | None = None
     district: str | None = None
     specialties: list[str] = Field(default_factory=list)
@@ -51,7 +55,8 @@ class DirectoryEntry(BaseModel):
 
 
 def _view(user: StoredUser) -> UserView:
-    return UserView.model_validate(user.model_dump(include=set(UserView.model_fields)))
+    fields = user.model_dump(include=set(UserView.model_fields))
+    return UserView.model_validate({**fields, "uses_app": user.password_hash is not None})
 
 
 class Users:
