@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 if TYPE_CHECKING:
-    from soko.identity.tokens import Role
+    from soko.shared.auth import Role
     from soko_local.pool import InvokeResult
     from soko_local.runtime import LocalRuntime
     from soko_local.template import Authorizer, HttpApiDef

@@ -64,7 +64,7 @@ BENCH_PASSWORD = "Bench-sign-in-2026!"  # noqa: S105  (throwaway accounts in the
 
 
 def _token_verify_us(signer: Signer) -> list[float]:
-    from soko.identity.tokens import verify_access_token  # noqa: PLC0415
+    from soko.shared.auth import verify_access_token  # noqa: PLC0415
 
     token = signer.token(ulid(), "buyer", "bench-verify@example.com")
     for _ in range(TOKEN_WARMUP):

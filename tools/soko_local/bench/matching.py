@@ -7,7 +7,7 @@ farmers in the feature store, first answer and cached answer; (c) how long the c
 make a newly registered user appear (register over HTTP, then poll the recommendations).
 
 The 10,000 farmers are written straight into MatchTable: the feature records and candidate items
-exactly as ``logic.update_farmer`` and ``MatchDal`` build them, put with batch_write_item instead
+exactly as ``features.update_farmer`` and ``MatchDal`` build them, put with batch_write_item instead
 of one transaction each (the pipeline would take minutes to do the same).
 """
 
@@ -41,7 +41,7 @@ from soko_local.bench.core import (
 )
 
 if TYPE_CHECKING:
-    from soko.matching.logic import Matching
+    from soko.matching.context import Matching
     from soko_local.runtime import LocalRuntime
 
 SCORING_CANDIDATES = 100_000
@@ -93,9 +93,9 @@ def _districts() -> tuple[str, ...]:
 
 
 def _columns(rng: random.Random, count: int) -> tuple[list[frozenset[str]], list[str], list[float]]:
-    from soko.matching import logic, scoring  # noqa: PLC0415
+    from soko.matching import features, scoring  # noqa: PLC0415
 
-    keys = [logic.crop_key(c) for c in _crops()]
+    keys = [features.crop_key(c) for c in _crops()]
     specialties = [frozenset(rng.sample(keys, k=rng.randint(1, 3))) for _ in range(count)]
     districts = [rng.choice(_districts()) for _ in range(count)]
     static = [
@@ -109,10 +109,10 @@ def _scoring_ms(rng: random.Random) -> tuple[list[float], list[float]]:
     """(scores only, scores and the top 50 picked) for SCORING_CANDIDATES, SCORING_RUNS times each."""
     import heapq  # noqa: PLC0415
 
-    from soko.matching import logic, scoring  # noqa: PLC0415
+    from soko.matching import features, scoring  # noqa: PLC0415
 
     specialties, districts, static = _columns(rng, SCORING_CANDIDATES)
-    interests = {logic.crop_key(c) for c in _crops()[:3]}
+    interests = {features.crop_key(c) for c in _crops()[:3]}
     scores_only, with_top = [], []
     for _ in range(SCORING_RUNS):
         started = time.perf_counter()
@@ -127,11 +127,11 @@ def _scoring_ms(rng: random.Random) -> tuple[list[float], list[float]]:
 
 def _rank_ms(rng: random.Random) -> list[float]:
     """The request's own ranking (pydantic features, parts and reasons) over RANK_CANDIDATES."""
-    from soko.matching import logic, scoring  # noqa: PLC0415
+    from soko.matching import features, scoring  # noqa: PLC0415
     from soko.matching.models import BuyerFeatures, FarmerFeatures  # noqa: PLC0415
 
     farmers = [FarmerFeatures.model_validate(_farmer_fields(rng, f"F{n}")) for n in range(RANK_CANDIDATES)]
-    buyer = BuyerFeatures(id="B", district="Lira", interests=[logic.crop_key(c) for c in _crops()[:3]])
+    buyer = BuyerFeatures(id="B", district="Lira", interests=[features.crop_key(c) for c in _crops()[:3]])
     timings = []
     for _ in range(RANK_RUNS):
         started = time.perf_counter()
@@ -141,7 +141,7 @@ def _rank_ms(rng: random.Random) -> list[float]:
 
 
 def _farmer_fields(rng: random.Random, farmer_id: str) -> dict[str, Any]:
-    from soko.matching import logic  # noqa: PLC0415
+    from soko.matching import features  # noqa: PLC0415
     from soko.shared import places  # noqa: PLC0415
 
     district = rng.choice(_districts())
@@ -155,7 +155,7 @@ def _farmer_fields(rng: random.Random, farmer_id: str) -> dict[str, Any]:
         "district": district,
         "lat": lat,
         "lon": lon,
-        "specialties": sorted({logic.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))}),
+        "specialties": sorted({features.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))}),
         "rating_count": count,
         "rating_sum": sum(rng.randint(3, 5) for _ in range(count)),
         "completed": completed,
@@ -172,7 +172,7 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
     a DAL that knows no one yet (every save is a create) and a transact that keeps its items. The
     generation bumps are left out: the caller bumps the epoch once instead."""
     from soko.matching import dal as match_dal  # noqa: PLC0415
-    from soko.matching.logic import Matching  # noqa: PLC0415
+    from soko.matching.context import Matching, Sources  # noqa: PLC0415
     from soko.matching.models import MatchConfig  # noqa: PLC0415
     from soko.shared import dynamo  # noqa: PLC0415
 
@@ -189,7 +189,7 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
         puts.extend(i["Put"]["Item"] for i in items if "Put" in i)
         return []  # committed: nothing was stale
 
-    deps = Matching(MatchConfig(), KeepingDal("bench"), match_dal.SourcesDal(), lambda events: None)
+    deps = Matching(MatchConfig(), KeepingDal("bench"), Sources(), lambda events: None)
     with mock.patch.object(dynamo, "transact", keep):
         build(deps)
     return puts
@@ -197,20 +197,20 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
 
 def _load_features(runtime: LocalRuntime, rng: random.Random, buyers: list[str]) -> tuple[float, int]:
     """(seconds, items) to put FEATURE_FARMERS farmers and the bench buyers into MatchTable."""
-    from soko.matching import logic  # noqa: PLC0415
+    from soko.matching import features  # noqa: PLC0415
     from soko.matching.models import BuyerFeatures, FarmerFeatures  # noqa: PLC0415
 
     def build(deps: Matching) -> None:
         for _ in range(FEATURE_FARMERS):
             fields = _farmer_fields(rng, ulid())
-            logic.update_farmer(deps, fields["id"], _replacing(FarmerFeatures(**fields)))
+            features.update_farmer(deps, fields["id"], _replacing(FarmerFeatures(**fields)))
         for n, buyer_id in enumerate(buyers):
-            interests = sorted({logic.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))})
+            interests = sorted({features.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))})
             district = PROBE_DISTRICT if n == 0 else rng.choice(_districts())
             if n == 0:
-                interests = [logic.crop_key(PROBE_CROP)]
+                interests = [features.crop_key(PROBE_CROP)]
             record = BuyerFeatures(id=buyer_id, district=district, interests=interests)
-            logic.update_buyer(deps, buyer_id, _replacing(record))
+            features.update_buyer(deps, buyer_id, _replacing(record))
 
     items = _kept_items(build)
     table = runtime.deployment.physical["MatchTable"]

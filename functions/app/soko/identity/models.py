@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from soko.shared import phone as phones
+from soko.shared.auth import Role
 from soko.shared.config import BaseConfig
 
-Role = Literal["farmer", "buyer", "both", "admin"]
 SelfRegisteredRole = Literal["farmer", "buyer", "both"]
 Language = Literal["en", "lg"]
 DirectoryRole = Literal["farmer", "buyer"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from soko.notifications.dal import NotificationsDal
 from soko.notifications.logic import Notifications
 from soko.notifications.models import NotificationsConfig
-from soko.realtime.dal import ConnectionsDal
+from soko.realtime.public import connections
 from soko.shared.config import load
 
 
@@ -13,5 +13,5 @@ def notifications() -> Notifications:
     config = load(NotificationsConfig)
     return Notifications(
         dal=NotificationsDal(config.notifications_table_name),
-        connections=ConnectionsDal(config.connections_table_name, config.management_url),
+        connections=connections(config),
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from soko.notifications.dal import NotificationsDal
 from soko.notifications.models import Draft, Notification, NotificationPage, ReadAll
-from soko.realtime.push import Connections, push
+from soko.realtime.public import Connections, push
 from soko.shared import clock, ids
 from soko.shared.errors import NotFound
 from soko.shared.events import ReceivedEvent

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from soko.realtime.models import RealtimeConfig
+from soko.realtime.public import RealtimeConfig
 
 NotificationType = Literal[
     "order_placed",
