@@ -10,6 +10,9 @@ SAM_VENV  := .venv-sam
 SAM       := $(SAM_VENV)/bin/sam
 PORT      ?= 3000
 PARAMS    ?=# template parameters for make dev, as sam deploy takes them: PARAMS="ProphetCandidate=false"
+EMPTY     ?=# make dev EMPTY=1: start without the shipped WFP prices and the demo world
+NO_TRAIN  ?=# make dev NO_TRAIN=1: load them, but do not train forecasts in the background
+yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
@@ -31,8 +34,8 @@ $(STAMP): requirements-dev.txt layers/deps/requirements.txt pyproject.toml scrip
 
 venv: $(STAMP) ## Create .venv and install dependencies
 
-dev: $(STAMP) ## Run the whole system locally (HTTP API on PORT, default 3000)
-	$(PY) -m soko_local dev --port $(PORT) $(foreach p,$(PARAMS),--parameter $(p))
+dev: $(STAMP) ## Run the whole system locally with real prices and the demo world (PORT=3000, EMPTY=1, NO_TRAIN=1)
+	$(PY) -m soko_local dev --port $(PORT) $(if $(call yes,$(EMPTY)),--empty) $(if $(call yes,$(NO_TRAIN)),--no-train) $(foreach p,$(PARAMS),--parameter $(p))
 
 test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end)
 	$(PY) -m pytest -q
