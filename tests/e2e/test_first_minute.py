@@ -69,18 +69,20 @@ def test_right_after_start_up_the_price_menu_answers_with_a_real_wfp_price(
 def test_right_after_start_up_the_demo_world_is_listed(
     soko_first_minute: Any, http: requests.Session
 ) -> None:
-    titles: set[str] = set()
+    listed: dict[str, Any] = {}
     cursor: str | None = None
     while True:
         params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
         page = http.get(f"{soko_first_minute.url}/listings/", params=params, timeout=TIMEOUT)
         assert page.status_code == 200, page.text
-        titles |= {item["title"] for item in page.json()["items"]}
+        listed |= {item["title"]: item for item in page.json()["items"]}
         cursor = page.json()["next_cursor"]
         if not cursor:
             break
-    demo = {title for *_, listings in FARMERS for title, *_ in listings}
-    assert len(demo) == 18 and demo <= titles
+    demo = {title: kg for *_, listings in FARMERS for title, _, _, kg in listings}
+    assert len(demo) == 18 and set(demo) <= set(listed)
+    # docs/conventions.md: quantities are decimal strings with three decimals in every response
+    assert all(listed[title]["quantity_kg"] == f"{kg}.000" for title, kg in demo.items())
 
     signed_in = http.post(
         f"{soko_first_minute.url}/auth/login",
