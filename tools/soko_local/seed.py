@@ -95,7 +95,7 @@ def _email(name: str) -> str:
 class Seeder:
     """Creates the demo accounts ``parallel`` at a time (each account's own steps in order)."""
 
-    def __init__(self, base_url: str, parallel: int = 3):
+    def __init__(self, base_url: str, parallel: int = 2):
         self.url = base_url.rstrip("/")
         self.parallel = parallel
         self._local = threading.local()  # a session per thread: requests.Session is not thread-safe
@@ -157,10 +157,13 @@ class Seeder:
         return 0
 
     def run(self) -> str:
-        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="seed") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="seed")
+        try:
             made = [pool.submit(self.farmer, *farmer) for farmer in FARMERS]
             made += [pool.submit(self.buyer, *buyer) for buyer in BUYERS]
             listings = sum(future.result() for future in made)  # the first failure is raised here
+        finally:  # after a failure or Ctrl-C, the accounts not yet started are not started
+            pool.shutdown(wait=True, cancel_futures=True)
         return f"{len(FARMERS)} farmers, {len(BUYERS)} buyers (password {PASSWORD}), {listings} new listings"
 
 
