@@ -48,7 +48,7 @@ def _check_parameters(template: Path, parameters: dict[str, str]) -> None:
         raise SettingError(f"cannot read {template.name}: {' '.join(str(err).split())[:200]}") from None
     for name, value in parameters.items():
         if name not in declared:
-            known = ", ".join(sorted(declared))
+            known = ", ".join(sorted(declared)) or "none"
             raise SettingError(f"PARAMS: {template.name} has no parameter {name!r} (it has: {known})")
         allowed = [str(v) for v in declared[name].get("AllowedValues") or []]
         if allowed and value not in allowed:
@@ -56,9 +56,10 @@ def _check_parameters(template: Path, parameters: dict[str, str]) -> None:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    parameters = {"Stage": "local", **dict(p.split("=", 1) for p in args.parameter)}
+    given = dict(p.split("=", 1) for p in args.parameter)
+    parameters = {"Stage": "local", **given}
     try:
-        _check_parameters(Path(args.template), parameters)
+        _check_parameters(Path(args.template), given)
         _check_admin()
     except SettingError as err:
         print(f"error: {err}", file=sys.stderr)

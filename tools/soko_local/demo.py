@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from soko_local.runtime import LocalRuntime
 
+NEEDED_OUTPUTS = ("UsersTableName", "MlTableName")  # the tables the seed and the WFP loader fill
 TRAINING_STATE_MACHINE = "TrainingStateMachine"
 TRAINING_FUNCTIONS = ("ListPairsFunction", "TrainPairFunction")  # their workers run at a low priority
 BACKGROUND_NICENESS = 10
@@ -38,8 +39,12 @@ class DemoError(RuntimeError):
 
 
 def load(runtime: LocalRuntime, say: Say) -> None:
-    """The shipped WFP prices and the demo world, loaded at the same time (seconds)."""
+    """The shipped WFP prices and the demo world, loaded at the same time (seconds). A template
+    without Soko's users and price tables (the runtime's own test application) gets nothing."""
     from soko_local import ml_tasks, seed  # noqa: PLC0415
+
+    if not set(NEEDED_OUTPUTS) <= set(runtime.deployment.outputs):
+        return
 
     port = urlsplit(runtime.base_url).port
     started = time.monotonic()
