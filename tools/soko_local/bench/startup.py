@@ -113,7 +113,7 @@ def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path, deadlin
 
 def _start_once(workdir: Path, run: int) -> _StartRun:
     ready, log_path = workdir / f"endpoints-{run}.json", workdir / f"dev-{run}.log"
-    args = ["dev", "--port", "0", "--ready-file", str(ready), "--no-watch"]
+    args = ["dev", "--port", "0", "--ready-file", str(ready), "--no-watch", "--empty"]  # the runtime alone
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -134,7 +134,7 @@ def _start_once(workdir: Path, run: int) -> _StartRun:
 
 def measure() -> Section:
     section = Section(
-        "1. Start-up: spawn `python -m soko_local dev --port 0 --no-watch` -> first 200 /health"
+        "1. Start-up: spawn `python -m soko_local dev --port 0 --no-watch --empty` -> first 200 /health"
     )
     with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:
         runs = []

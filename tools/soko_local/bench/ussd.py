@@ -31,7 +31,7 @@ USSD_RUNS = 40
 
 USSD_IMPORT_RUNS = 5
 
-USSD_REPLY_TARGET_MS = 1000.0  # PROVIDERS.md: well under 1 s, a cold start included
+USSD_REPLY_TARGET_MS = 1000.0  # docs/providers.md: well under 1 s, a cold start included
 
 USSD_IMPORT_TARGET_MS = 300.0
 

@@ -39,7 +39,7 @@ def _kg(value: Decimal) -> Decimal:
 
 
 Kilograms = Annotated[Decimal, AfterValidator(_kg), Field(description="kilograms, at most 3 decimals")]
-# Strict: money is a JSON integer, never "1200" or 1200.0 (CONVENTIONS: no floats for money).
+# Strict: money is a JSON integer, never "1200" or 1200.0 (docs/conventions.md: no floats for money).
 Ugx = Annotated[int, Field(strict=True, gt=0, le=100_000_000, description="integer UGX")]
 
 
