@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from soko.health.models import HealthConfig
-from soko.identity.models import IdentityConfig, SigningKeyConfig
-from soko.market.models import MarketConfig, ViewerConfig
+from soko.identity.models import IdentityConfig
+from soko.market.models import MarketConfig
 from soko.messaging.models import AlertsConfig, MessagingConfig
 from soko.notifications.models import NotificationsConfig
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
@@ -22,10 +22,8 @@ COMPLETE: dict[type[BaseConfig], dict[str, str]] = {
     MediaConfig: {"MEDIA_BUCKET_NAME": "media"},
     HealthConfig: {"HEALTH_TABLE_NAMES": "a,b", "EVENT_BUS_NAME": "soko"},
     IdentityConfig: {"USERS_TABLE_NAME": "users"},
-    SigningKeyConfig: {"JWT_SECRET_ARN": "arn:key"},
     SmsConfig: {"SMS_SECRET_ARN": "arn:sms", "SMS_SENDER_ID": ""},  # empty: the provider's default
     MarketConfig: {"MARKET_TABLE_NAME": "market"},
-    ViewerConfig: {"JWT_SECRET_ARN": "arn:key"},
     MessagingConfig: {"MESSAGING_TABLE_NAME": "messaging"},
     AlertsConfig: {"MESSAGING_TABLE_NAME": "messaging", "USERS_TABLE_NAME": "users"},
     NotificationsConfig: {"NOTIFICATIONS_TABLE_NAME": "notifications"},

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from soko.identity.dal import UsersDal
 from soko.identity.logic import Identity
-from soko.identity.models import IdentityConfig, SigningKeyConfig
+from soko.identity.models import IdentityConfig
 from soko.providers.sms import configured_sender
 from soko.shared import secrets
+from soko.shared.auth import AuthConfig
 from soko.shared.config import load
 
 
 def _signing_secret() -> str:
-    return secrets.get(load(SigningKeyConfig).jwt_secret_arn)
+    return secrets.get(load(AuthConfig).jwt_secret_arn)
 
 
 def identity() -> Identity:

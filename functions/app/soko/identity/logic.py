@@ -328,7 +328,12 @@ def me(caller: Caller, deps: Identity) -> Account:
 
 def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
     user = _user(caller.user_id, deps)
-    changes = update.model_dump(exclude_unset=True)
+    # null clears a district or phone; the language and the lists cannot be null: null keeps them
+    changes = {
+        k: v
+        for k, v in update.model_dump(exclude_unset=True).items()
+        if v is not None or k not in ("language", "specialties", "interests")
+    }
     if user.role == "buyer" and "specialties" in changes:
         raise Unprocessable("Only farmers list specialties.", details={"field": "specialties"})
     if user.role == "farmer" and "interests" in changes:

@@ -20,19 +20,12 @@ MAX_QUANTITY_KG = Decimal(1_000_000)
 
 class MarketConfig(BaseConfig):
     """Every marketplace function. The media bucket is read by the media store when used
-    (soko.shared.media.MediaConfig); the signing key by the one public route that knows its viewer."""
+    (soko.shared.media.MediaConfig); the signing key by the one public route that knows its viewer
+    (soko.shared.auth.AuthConfig)."""
 
     market_table_name: str = Field(min_length=1)
     orders_per_buyer_per_hour: int = 20
     large_order_factor: float = 5.0
-
-
-class ViewerConfig(BaseConfig):
-    """GET /listings/{id}: verifies a signed-in viewer's token itself (a public route)."""
-
-    jwt_secret_arn: str = Field(min_length=1)
-    jwt_issuer: str = "soko"
-    jwt_audience: str = "soko-api"
 
 
 def _kg(value: Decimal) -> Decimal:
@@ -46,7 +39,7 @@ def _kg(value: Decimal) -> Decimal:
 
 
 Kilograms = Annotated[Decimal, AfterValidator(_kg), Field(description="kilograms, at most 3 decimals")]
-# Strict: money is a JSON integer, never "1200" or 1200.0 (CONVENTIONS: no floats for money).
+# Strict: money is a JSON integer, never "1200" or 1200.0 (docs/conventions.md: no floats for money).
 Ugx = Annotated[int, Field(strict=True, gt=0, le=100_000_000, description="integer UGX")]
 
 

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from soko.market import events as orders
 from soko.notifications.models import Draft, Notification, NotificationPage, NotificationType, ReadAll
 from soko.payments import events as payments
-from soko.realtime.push import Connections, push
+from soko.realtime.public import Connections, push
 from soko.shared import clock, ids
 from soko.shared.dynamo import Page
 from soko.shared.errors import NotFound

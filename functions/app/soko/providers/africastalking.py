@@ -1,4 +1,4 @@
-"""Africa's Talking SMS (POST {base}/version1/messaging; see shared/PROVIDERS.md).
+"""Africa's Talking SMS (POST {base}/version1/messaging; see docs/providers.md#africas-talking-sms).
 
 Recipients with status 100 (Processed), 101 (Sent) or 102 (Queued) were accepted; anything else
 (403 InvalidPhoneNumber, 405 InsufficientBalance, ...) is a failure for that number. Africa's

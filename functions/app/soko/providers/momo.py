@@ -1,9 +1,10 @@
-"""MTN MoMo Open API, collections (see shared/PROVIDERS.md): request-to-pay and its status.
+"""MTN MoMo Open API, collections (docs/providers.md#mtn-mobile-money-momo): request-to-pay, status.
 
-``X-Reference-Id`` (a UUID v4 per attempt) is the idempotency key: a retry with the same id is a
-409 at MoMo, which :meth:`MtnMomo.submit` reads as "already accepted". MoMo sends its callback once
-and never retries it, so the status is always read back with :meth:`MtnMomo.status` (the payments
-domain's reconciliation job polls pending attempts). Refunds are not part of the collections API:
+``X-Reference-Id`` is the idempotency key; ours is a name-based UUID of the attempt's merchant
+reference, so a retried submit sends the same id, and MoMo's 409 for it is read by
+:meth:`MtnMomo.submit` as "already accepted". MoMo sends its callback once and never retries it,
+so the status is always read back with :meth:`MtnMomo.status` (the payments domain's
+reconciliation job polls pending attempts). Refunds are not part of the collections API:
 :meth:`MtnMomo.refund` refuses, and a refund of a MoMo payment is handled by an operator.
 """
 

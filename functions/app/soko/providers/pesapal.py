@@ -1,4 +1,4 @@
-"""PesaPal API 3.0 (see shared/PROVIDERS.md): token, IPN registration, SubmitOrderRequest,
+"""PesaPal API 3.0 (see docs/providers.md#pesapal-30): token, IPN registration, SubmitOrderRequest,
 GetTransactionStatus and RefundRequest.
 
 The token (about 5 minutes) and the registered IPN id are cached per process, keyed by base URL
@@ -190,7 +190,7 @@ class PesaPal:
             f"/api/Transactions/GetTransactionStatus?orderTrackingId={quote(tracking_id, safe='')}",
             "GetTransactionStatus",
             # Status 0 with "payment details not found" is PesaPal's usual answer while the payer has
-            # not confirmed yet: pending, not an error (PROVIDERS.md).
+            # not confirmed yet: pending, not an error (docs/providers.md#pesapal-30).
             tolerate=frozenset({"payment_details_not_found"}),
         )
         try:

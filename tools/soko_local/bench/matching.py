@@ -7,7 +7,7 @@ farmers in the feature store, first answer and cached answer; (c) how long the c
 make a newly registered user appear (register over HTTP, then poll the recommendations).
 
 The 10,000 farmers are written straight into MatchTable: the feature records and candidate items
-exactly as ``logic.update_farmer`` and ``MatchDal`` build them, put with batch_write_item instead
+exactly as ``features.update_farmer`` and ``MatchDal`` build them, put with batch_write_item instead
 of one transaction each (the pipeline would take minutes to do the same).
 """
 
@@ -25,38 +25,55 @@ from unittest import mock
 
 import requests
 
-from soko_local.bench import (
+from soko_local.bench.core import (
     WRITE_BATCH,
+    Bench,
     Figure,
     Section,
-    _median,
-    _ms_since,
-    _p95,
-    _progress,
-    _signer,
-    _ulid,
+    Signer,
+    aws_of,
+    median,
+    ms_since,
+    p95,
+    progress,
+    runtime_signer,
+    ulid,
 )
 
 if TYPE_CHECKING:
-    from soko.matching.logic import Matching
-    from soko_local.bench import _InvokeLog, _Signer
+    from soko.matching.context import Matching
     from soko_local.runtime import LocalRuntime
 
 SCORING_CANDIDATES = 100_000
+
 SCORING_RUNS = 7
+
 SCORING_TARGET_MS = 50.0
+
 RANK_CANDIDATES = 10_000
+
 RANK_RUNS = 3
+
 FEATURE_FARMERS = 10_000
+
 BUYERS = 12
+
 CACHED_RUNS = 3  # cached answers per buyer
+
 REQUEST_BUDGET_S = 60.0  # first answers stop after this long (with at least MIN_BUYERS buyers)
+
 MIN_BUYERS = 5
+
 NEW_USERS = 5
+
 APPEAR_TIMEOUT_S = 30.0
+
 POLL_S = 0.05
+
 PROBE_DISTRICT, PROBE_CROP = "Kitgum", "coffee"  # in no bench farmer's partitions: a small list
+
 SAMPLE_BUYER_QUERY = 3  # buyers whose candidate query is also timed in-process
+
 PASSWORD = "Bench-matching-2026!"  # noqa: S105  (throwaway accounts in the bench's own runtime)
 
 
@@ -75,11 +92,10 @@ def _districts() -> tuple[str, ...]:
     return tuple(d for d in places.DISTRICTS if d != PROBE_DISTRICT)
 
 
-# ---------------------------------------------------------------------------- (a) scoring in-process
 def _columns(rng: random.Random, count: int) -> tuple[list[frozenset[str]], list[str], list[float]]:
-    from soko.matching import logic, scoring  # noqa: PLC0415
+    from soko.matching import features, scoring  # noqa: PLC0415
 
-    keys = [logic.crop_key(c) for c in _crops()]
+    keys = [features.crop_key(c) for c in _crops()]
     specialties = [frozenset(rng.sample(keys, k=rng.randint(1, 3))) for _ in range(count)]
     districts = [rng.choice(_districts()) for _ in range(count)]
     static = [
@@ -93,40 +109,39 @@ def _scoring_ms(rng: random.Random) -> tuple[list[float], list[float]]:
     """(scores only, scores and the top 50 picked) for SCORING_CANDIDATES, SCORING_RUNS times each."""
     import heapq  # noqa: PLC0415
 
-    from soko.matching import logic, scoring  # noqa: PLC0415
+    from soko.matching import features, scoring  # noqa: PLC0415
 
     specialties, districts, static = _columns(rng, SCORING_CANDIDATES)
-    interests = {logic.crop_key(c) for c in _crops()[:3]}
+    interests = {features.crop_key(c) for c in _crops()[:3]}
     scores_only, with_top = [], []
     for _ in range(SCORING_RUNS):
         started = time.perf_counter()
         scores = scoring.fast_farmer_scores(interests, "Lira", specialties, districts, static)
-        scores_only.append(_ms_since(started))
+        scores_only.append(ms_since(started))
         started = time.perf_counter()
         scores = scoring.fast_farmer_scores(interests, "Lira", specialties, districts, static)
         heapq.nlargest(50, range(len(scores)), key=scores.__getitem__)
-        with_top.append(_ms_since(started))
+        with_top.append(ms_since(started))
     return scores_only, with_top
 
 
 def _rank_ms(rng: random.Random) -> list[float]:
     """The request's own ranking (pydantic features, parts and reasons) over RANK_CANDIDATES."""
-    from soko.matching import logic, scoring  # noqa: PLC0415
+    from soko.matching import features, scoring  # noqa: PLC0415
     from soko.matching.models import BuyerFeatures, FarmerFeatures  # noqa: PLC0415
 
     farmers = [FarmerFeatures.model_validate(_farmer_fields(rng, f"F{n}")) for n in range(RANK_CANDIDATES)]
-    buyer = BuyerFeatures(id="B", district="Lira", interests=[logic.crop_key(c) for c in _crops()[:3]])
+    buyer = BuyerFeatures(id="B", district="Lira", interests=[features.crop_key(c) for c in _crops()[:3]])
     timings = []
     for _ in range(RANK_RUNS):
         started = time.perf_counter()
         scoring.rank_farmers(buyer, farmers, {}, 50)
-        timings.append(_ms_since(started))
+        timings.append(ms_since(started))
     return timings
 
 
-# ---------------------------------------------------------------------------- the feature store
 def _farmer_fields(rng: random.Random, farmer_id: str) -> dict[str, Any]:
-    from soko.matching import logic  # noqa: PLC0415
+    from soko.matching import features  # noqa: PLC0415
     from soko.shared import places  # noqa: PLC0415
 
     district = rng.choice(_districts())
@@ -140,7 +155,7 @@ def _farmer_fields(rng: random.Random, farmer_id: str) -> dict[str, Any]:
         "district": district,
         "lat": lat,
         "lon": lon,
-        "specialties": sorted({logic.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))}),
+        "specialties": sorted({features.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))}),
         "rating_count": count,
         "rating_sum": sum(rng.randint(3, 5) for _ in range(count)),
         "completed": completed,
@@ -157,7 +172,7 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
     a DAL that knows no one yet (every save is a create) and a transact that keeps its items. The
     generation bumps are left out: the caller bumps the epoch once instead."""
     from soko.matching import dal as match_dal  # noqa: PLC0415
-    from soko.matching.logic import Matching  # noqa: PLC0415
+    from soko.matching.context import Matching, Sources  # noqa: PLC0415
     from soko.matching.models import MatchConfig  # noqa: PLC0415
     from soko.shared import dynamo  # noqa: PLC0415
 
@@ -174,7 +189,7 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
         puts.extend(i["Put"]["Item"] for i in items if "Put" in i)
         return []  # committed: nothing was stale
 
-    deps = Matching(MatchConfig(), KeepingDal("bench"), match_dal.SourcesDal(), lambda events: None)
+    deps = Matching(MatchConfig(), KeepingDal("bench"), Sources(), lambda events: None)
     with mock.patch.object(dynamo, "transact", keep):
         build(deps)
     return puts
@@ -182,20 +197,20 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
 
 def _load_features(runtime: LocalRuntime, rng: random.Random, buyers: list[str]) -> tuple[float, int]:
     """(seconds, items) to put FEATURE_FARMERS farmers and the bench buyers into MatchTable."""
-    from soko.matching import logic  # noqa: PLC0415
+    from soko.matching import features  # noqa: PLC0415
     from soko.matching.models import BuyerFeatures, FarmerFeatures  # noqa: PLC0415
 
     def build(deps: Matching) -> None:
         for _ in range(FEATURE_FARMERS):
-            fields = _farmer_fields(rng, _ulid())
-            logic.update_farmer(deps, fields["id"], _replacing(FarmerFeatures(**fields)))
+            fields = _farmer_fields(rng, ulid())
+            features.update_farmer(deps, fields["id"], _replacing(FarmerFeatures(**fields)))
         for n, buyer_id in enumerate(buyers):
-            interests = sorted({logic.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))})
+            interests = sorted({features.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))})
             district = PROBE_DISTRICT if n == 0 else rng.choice(_districts())
             if n == 0:
-                interests = [logic.crop_key(PROBE_CROP)]
+                interests = [features.crop_key(PROBE_CROP)]
             record = BuyerFeatures(id=buyer_id, district=district, interests=interests)
-            logic.update_buyer(deps, buyer_id, _replacing(record))
+            features.update_buyer(deps, buyer_id, _replacing(record))
 
     items = _kept_items(build)
     table = runtime.deployment.physical["MatchTable"]
@@ -216,7 +231,6 @@ def _load_features(runtime: LocalRuntime, rng: random.Random, buyers: list[str])
     return time.perf_counter() - started, len(items)
 
 
-# ---------------------------------------------------------------------------- (b) requests
 def _recommend(
     session: requests.Session, url: str, buyer_id: str, headers: dict[str, str], top_n: int = 5
 ) -> tuple[float, requests.Response]:
@@ -227,7 +241,7 @@ def _recommend(
         params={"top_n": top_n},
         timeout=120,
     )
-    return _ms_since(started), response
+    return ms_since(started), response
 
 
 @dataclass
@@ -241,11 +255,11 @@ class _Answers:
         text = f"N={len(values)}"
         if self.failed:
             listed = ", ".join(f"{n} x {status}" for status, n in sorted(self.failed.items()))
-            text += f"; errors {listed} after {_median(self.failed_ms) / 1000:.1f} s"
+            text += f"; errors {listed} after {median(self.failed_ms) / 1000:.1f} s"
         return text
 
 
-def _requests(session: requests.Session, url: str, buyers: list[str], signer: _Signer) -> _Answers:
+def _requests(session: requests.Session, url: str, buyers: list[str], signer: Signer) -> _Answers:
     """Each bench buyer's first answer (computed and cached), then CACHED_RUNS cached ones."""
     answers = _Answers()
     started = time.perf_counter()
@@ -275,10 +289,9 @@ def _query_cost(runtime: LocalRuntime, buyers: list[str]) -> tuple[list[float], 
     """(ms, candidates) of the candidate query alone (``MatchDal.candidates``), run here against the
     runtime's moto, for a few bench buyers: how much of a first answer is the table's."""
     from soko.matching.dal import MatchDal  # noqa: PLC0415
-    from soko_local.bench_prices import _aws_of  # noqa: PLC0415
 
     timings, counts = [], []
-    with _aws_of(runtime):
+    with aws_of(runtime):
         dal = MatchDal(runtime.deployment.physical["MatchTable"])
         for buyer_id in buyers[:SAMPLE_BUYER_QUERY]:
             buyer = dal.get_buyer(buyer_id)
@@ -287,11 +300,10 @@ def _query_cost(runtime: LocalRuntime, buyers: list[str]) -> tuple[list[float], 
             partitions += [f"FARMERS#DIST#{buyer.district.lower()}"] if buyer.district else []
             started = time.perf_counter()
             counts.append(sum(1 for _ in dal.candidates(partitions)))
-            timings.append(_ms_since(started))
+            timings.append(ms_since(started))
     return timings, counts
 
 
-# ---------------------------------------------------------------------------- (c) a new user appears
 def _poll(until: Callable[[], bool]) -> float | None:
     """Seconds until ``until()`` holds, polling every POLL_S; None after APPEAR_TIMEOUT_S."""
     started = time.perf_counter()
@@ -303,10 +315,10 @@ def _poll(until: Callable[[], bool]) -> float | None:
 
 
 def _new_farmer(
-    session: requests.Session, url: str, signer: _Signer, probe: tuple[str, dict[str, str]]
+    session: requests.Session, url: str, signer: Signer, probe: tuple[str, dict[str, str]]
 ) -> tuple[float | None, float | None]:
     """(registered -> in the feature store, profile saved -> in the probe buyer's recommendations)."""
-    email = f"bench-match-{_ulid().lower()}@example.com"
+    email = f"bench-match-{ulid().lower()}@example.com"
     created = session.post(
         f"{url}/auth/register",
         json={"email": email, "password": PASSWORD, "role": "farmer", "fullName": "Bench Newcomer"},
@@ -341,7 +353,6 @@ def _new_farmer(
     return stored, _poll(recommended)
 
 
-# ---------------------------------------------------------------------------- the section
 def _seconds(values: list[float | None]) -> tuple[float | None, str]:
     found = [v for v in values if v is not None]
     if not found:
@@ -352,23 +363,24 @@ def _seconds(values: list[float | None]) -> tuple[float | None, str]:
     )
 
 
-def measure_matching(runtime: LocalRuntime, log: _InvokeLog) -> Section:
+def measure(bench: Bench) -> Section:
+    runtime, log = bench.runtime, bench.log
     section = Section("9. Matching (scoring in-process; recommendations through the gateway, 10,000 farmers)")
     rng = random.Random(2026)  # noqa: S311  (a sample, not a secret)
-    _progress(f"matching: scoring {SCORING_CANDIDATES:,} candidates in-process")
+    progress(f"matching: scoring {SCORING_CANDIDATES:,} candidates in-process")
     scores_only, with_top = _scoring_ms(rng)
     ranked = _rank_ms(rng)
-    buyers = [_ulid() for _ in range(BUYERS + 1)]  # the first one is the probe buyer of (c)
-    _progress(f"matching: writing {FEATURE_FARMERS:,} farmers into MatchTable")
+    buyers = [ulid() for _ in range(BUYERS + 1)]  # the first one is the probe buyer of (c)
+    progress(f"matching: writing {FEATURE_FARMERS:,} farmers into MatchTable")
     load_s, items = _load_features(runtime, rng, buyers)
-    signer = _signer(runtime)
+    signer = runtime_signer(runtime)
     url = runtime.base_url
     calls_before = len(log.calls)
     with requests.Session() as session:
-        _progress("matching: recommendations through the gateway")
+        progress("matching: recommendations through the gateway")
         answers = _requests(session, url, buyers[1:], signer)
         in_function = [ms for name, ms in log.calls[calls_before:] if name == "FarmersForBuyerFunction"]
-        _progress(f"matching: {NEW_USERS} new farmers, register -> recommended")
+        progress(f"matching: {NEW_USERS} new farmers, register -> recommended")
         probe_token = signer.token(buyers[0], "buyer", "bench-probe@example.com")
         probe = (buyers[0], {"Authorization": f"Bearer {probe_token}"})
         appeared = [_new_farmer(session, url, signer, probe) for _ in range(NEW_USERS)]
@@ -378,41 +390,41 @@ def measure_matching(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     section.figures += [
         Figure(
             f"score {SCORING_CANDIDATES:,} candidates for one buyer (median of {SCORING_RUNS})",
-            _median(scores_only),
+            median(scores_only),
             "ms",
             SCORING_TARGET_MS,
             f"min {min(scores_only):.0f} ms, max {max(scores_only):.0f} ms",
         ),
-        Figure(f"the same and pick the top 50 (median of {SCORING_RUNS})", _median(with_top), "ms"),
+        Figure(f"the same and pick the top 50 (median of {SCORING_RUNS})", median(with_top), "ms"),
         Figure(
             f"rank {RANK_CANDIDATES:,} with parts and reasons (a request's path)",
-            _median(ranked),
+            median(ranked),
             "ms",
             detail=f"median of {RANK_RUNS}",
         ),
         Figure(
             "recommendation request, first answer p50",
-            _median(answers.first) if answers.first else None,
+            median(answers.first) if answers.first else None,
             "ms",
             detail=answers.detail(answers.first),
         ),
         Figure(
-            "recommendation request, first answer p95", _p95(answers.first) if answers.first else None, "ms"
+            "recommendation request, first answer p95", p95(answers.first) if answers.first else None, "ms"
         ),
         Figure(
             "recommendation request, cached answer p50",
-            _median(answers.cached) if answers.cached else None,
+            median(answers.cached) if answers.cached else None,
             "ms",
             detail=f"N={len(answers.cached)}",
         ),
         Figure(
             "recommendation request, cached answer p95",
-            _p95(answers.cached) if answers.cached else None,
+            p95(answers.cached) if answers.cached else None,
             "ms",
         ),
         Figure(
             "candidate query alone, in-process on moto",
-            _median(query_ms),
+            median(query_ms),
             "ms",
             detail=f"median of {len(query_ms)} buyers; {', '.join(map(str, query_counts))} candidates",
         ),
@@ -426,7 +438,7 @@ def measure_matching(runtime: LocalRuntime, log: _InvokeLog) -> Section:
         f"first answers: {len(answers.first)} buyers with 1-3 interests (each first answer queries "
         "the buyer's partitions, scores and caches the top 50); each then asked "
         f"{CACHED_RUNS} more times (the cache, checked against the partitions' generations); the "
-        f"function's own time, first and cached answers together: p50 {_median(in_function):.0f} ms"
+        f"function's own time, first and cached answers together: p50 {median(in_function):.0f} ms"
         if in_function
         else "the function's own time was not recorded",
         "scoring uses pure Python (no numpy in the request functions' layer): the 100,000-candidate "

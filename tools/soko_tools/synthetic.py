@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from soko.ml import markets
-from soko.ml.ingest import Observation
+from soko.ml.models import Observation
 
 # Typical retail prices (UGX/kg) for the crops WFP does not cover; ballpark, for demos only.
 BASE_PRICES = {"irish_potatoes": 1500.0, "tomatoes": 2500.0, "cassava_chips": 1100.0}

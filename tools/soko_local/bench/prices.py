@@ -7,48 +7,32 @@ pair, and what the Prophet candidate adds to one pair's training.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import random
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from soko_local.bench import Figure, Section, _median, _ms_since, _p95, _progress
+from soko_local.bench.core import (
+    Bench,
+    Figure,
+    Section,
+    aws_of,
+    median,
+    ms_since,
+    p95,
+    progress,
+)
 
 if TYPE_CHECKING:
-    from soko_local.bench import _InvokeLog
     from soko_local.runtime import LocalRuntime
 
 PREDICTS = 60
+
 TRAINING_TIMEOUT_S = 1800
+
 PROPHET_PAIR = ("Kisenyi_Kampala", "maize_grain")
-
-
-@contextlib.contextmanager
-def _aws_of(runtime: LocalRuntime) -> Iterator[None]:
-    """Point soko's own boto3 clients (the ingest and training code run here) at the runtime's moto."""
-    from soko.shared import aws  # noqa: PLC0415
-
-    saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update(
-        AWS_ENDPOINT_URL=runtime.aws_endpoint,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  (moto's fake keys)
-    )
-    aws.reset()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        aws.reset()
 
 
 def _predicts(
@@ -61,7 +45,7 @@ def _predicts(
         for into in (first, cached):
             started = time.perf_counter()
             response = session.post(url, json={"market": market, "crop": crop, "weeks_ahead": 4}, timeout=30)
-            into.append(_ms_since(started))
+            into.append(ms_since(started))
             if response.status_code != 200 or response.json()["source"] != source:
                 raise RuntimeError(f"predict {market}/{crop}: {response.status_code} {response.text[:200]}")
     return first, cached
@@ -85,22 +69,23 @@ def _train_all(runtime: LocalRuntime) -> tuple[float, list[dict[str, Any]]]:
 
 
 def _prophet_cost(table: str) -> tuple[float, float]:
-    from soko.ml import training  # noqa: PLC0415
-    from soko.ml.models import MlConfig  # noqa: PLC0415
+    from soko.ml import trainer  # noqa: PLC0415
+    from soko.ml.dal import MlDal  # noqa: PLC0415
 
-    config = MlConfig(ml_table_name=table)
-    panel = training.collect(table)
+    panel = trainer.collect(MlDal(table))
     timings = []
     for prophet in (False, True):
         started = time.perf_counter()
-        training.train_pair(*PROPHET_PAIR, config, panel=panel, prophet=prophet)
+        trainer.train_pair(*PROPHET_PAIR, panel, prophet=prophet)
         timings.append(time.perf_counter() - started)
     return timings[0], timings[1]
 
 
-def measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
-    from soko.ml.ingest import load_wfp, read_wfp  # noqa: PLC0415
+def measure(bench: Bench) -> Section:
     from soko.ml.markets import MARKETS  # noqa: PLC0415
+    from soko_tools.wfp import load_wfp, read_wfp  # noqa: PLC0415
+
+    runtime, log = bench.runtime, bench.log
 
     section = Section("7. Price layer on the real WFP series (predict p50/p95 through the gateway, training)")
     table = runtime.deployment.physical["MlTable"]
@@ -108,14 +93,14 @@ def measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
     rng = random.Random(2026)  # noqa: S311  (a sample, not a secret)
     seed = {m.id for m in MARKETS if m.seed}
     with_data = sorted({(o.market, o.crop) for o in read_wfp() if o.market in seed})
-    with _aws_of(runtime), requests.Session() as session:
-        _progress("loading the WFP series into MlTable")
+    with aws_of(runtime), requests.Session() as session:
+        progress("loading the WFP series into MlTable")
         started = time.perf_counter()
         loaded = load_wfp(table)
         ingest_s = time.perf_counter() - started
         pairs = rng.sample(with_data, k=min(PREDICTS // 2, len(with_data)))
         fallback_first, fallback_cached = _predicts(session, url, pairs, "seasonal_fallback")
-        _progress("training every pair with the state machine")
+        progress("training every pair with the state machine")
         calls_before = len(log.calls)
         train_s, results = _train_all(runtime)
         per_pair = [ms for name, ms in log.calls[calls_before:] if name == "TrainPairFunction"]
@@ -123,20 +108,20 @@ def measure_prices(runtime: LocalRuntime, log: _InvokeLog) -> Section:
         failed = [r for r in results if r.get("failed")]
         model_pairs = [p for p in pairs if p in trained]
         model_first, model_cached = _predicts(session, url, model_pairs, "model")
-        _progress(f"one pair ({'/'.join(PROPHET_PAIR)}) with and without the Prophet candidate")
+        progress(f"one pair ({'/'.join(PROPHET_PAIR)}) with and without the Prophet candidate")
         without, with_prophet = _prophet_cost(table)
     section.figures += [
-        Figure("predict, seasonal fallback, first answer p50", _median(fallback_first), "ms"),
-        Figure("predict, seasonal fallback, first answer p95", _p95(fallback_first), "ms"),
-        Figure("predict, trained model, first answer p50", _median(model_first), "ms"),
-        Figure("predict, trained model, first answer p95", _p95(model_first), "ms"),
-        Figure("predict, cached answer p50", _median(fallback_cached + model_cached), "ms"),
-        Figure("predict, cached answer p95", _p95(fallback_cached + model_cached), "ms"),
+        Figure("predict, seasonal fallback, first answer p50", median(fallback_first), "ms"),
+        Figure("predict, seasonal fallback, first answer p95", p95(fallback_first), "ms"),
+        Figure("predict, trained model, first answer p50", median(model_first), "ms"),
+        Figure("predict, trained model, first answer p95", p95(model_first), "ms"),
+        Figure("predict, cached answer p50", median(fallback_cached + model_cached), "ms"),
+        Figure("predict, cached answer p95", p95(fallback_cached + model_cached), "ms"),
         Figure(f"training state machine, all {len(results)} pairs (Map concurrency 4)", train_s, "s"),
         Figure(
-            "one pair's training task (p50 of the run)", _median(per_pair) / 1000 if per_pair else None, "s"
+            "one pair's training task (p50 of the run)", median(per_pair) / 1000 if per_pair else None, "s"
         ),
-        Figure("one pair's training task (p95 of the run)", _p95(per_pair) / 1000 if per_pair else None, "s"),
+        Figure("one pair's training task (p95 of the run)", p95(per_pair) / 1000 if per_pair else None, "s"),
         Figure(f"one pair in-process, Prophet candidate off ({'/'.join(PROPHET_PAIR)})", without, "s"),
         Figure("the same pair with the Prophet candidate (fits at 36 inner origins)", with_prophet, "s"),
     ]

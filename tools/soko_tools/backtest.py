@@ -26,13 +26,14 @@ from typing import Any
 import numpy as np
 
 from soko.ml import forecasting as fc
-from soko.ml.ingest import read_wfp
 from soko.ml.markets import MARKETS
+from soko.ml.series import SeriesKey
+from soko_tools.wfp import read_wfp
 
 ORIGINS = 24
 MIN_OBSERVATIONS = 36
 SEED_MARKETS = tuple(m.id for m in MARKETS if m.seed)
-REPORTS = Path(__file__).resolve().parents[4] / "reports"
+REPORTS = Path(__file__).resolve().parents[2] / "reports"
 SERVED = "model"
 REPORTED = ("naive", "seasonal_naive", "ses", "naive_ses", "seas", "pool", "ens", "prophet")
 LABELS = {
@@ -48,11 +49,11 @@ LABELS = {
 }
 
 
-def wfp_series() -> dict[fc.SeriesKey, dict[int, float]]:
-    series: dict[fc.SeriesKey, dict[int, float]] = defaultdict(dict)
+def wfp_series() -> dict[SeriesKey, dict[int, float]]:
+    series: dict[SeriesKey, dict[int, float]] = defaultdict(dict)
     for o in read_wfp():
         if o.market in SEED_MARKETS:
-            series[fc.SeriesKey(o.market, o.crop, o.pricetype)][fc.month_index(o.day)] = float(o.price)
+            series[SeriesKey(o.market, o.crop, o.pricetype)][fc.month_index(o.day)] = float(o.price)
     return {k: v for k, v in series.items() if len(v) >= MIN_OBSERVATIONS}
 
 

@@ -1,4 +1,4 @@
-"""Create the admin account: ``python -m soko.identity.admin --stack soko-dev`` (``make create-admin``).
+"""Create the admin account: ``python -m soko_tools.admin --stack soko-dev`` (``make create-admin``).
 
 The email and password come from ``SOKO_ADMIN_EMAIL`` and ``SOKO_ADMIN_PASSWORD`` (never from the
 command line, where other users of the machine could read them). Idempotent: an existing account
@@ -14,15 +14,7 @@ import sys
 from soko.identity import logic
 from soko.identity.dal import UsersDal
 from soko.identity.models import IdentityConfig
-from soko.shared import aws
-
-
-def _table_from_stack(stack: str) -> str:
-    outputs = aws.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
-    for output in outputs:
-        if output["OutputKey"] == "UsersTableName":
-            return str(output["OutputValue"])
-    raise SystemExit(f"stack {stack} has no UsersTableName output")
+from soko_tools.stacks import output
 
 
 def ensure_admin(table: str, email: str, password: str) -> str:
@@ -42,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if not email or not password:
         sys.stderr.write("set SOKO_ADMIN_EMAIL and SOKO_ADMIN_PASSWORD\n")
         return 2
-    user_id = ensure_admin(args.table or _table_from_stack(args.stack), email, password)
+    user_id = ensure_admin(args.table or output(args.stack, "UsersTableName"), email, password)
     sys.stdout.write(f"admin {email}: {user_id}\n")
     return 0
 
