@@ -70,12 +70,6 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.logic", "soko.market.models", "cross-domain", "their requests (ListingCreate, ...)"),
     Allowance("soko.ussd.deps", "soko.identity", "cross-domain", "the channel wires identity's use cases"),
     Allowance("soko.ussd.deps", "soko.market", "cross-domain", "the channel wires the market's use cases"),
-    # Known violations being removed by other parts of issue 13.
-    Allowance("soko.messaging", "soko.identity.dal", "cross-domain", "TODO i13: read identity.public"),
-    Allowance("soko.messaging", "soko.identity.models", "cross-domain", "TODO i13: read identity.public"),
-    Allowance("soko.payments.deps", "soko.market", "cross-domain", "TODO i13: payments bridge to the orders"),
-    Allowance("soko.identity.consumers", "soko.identity.dal", "layers", "TODO i13: go through logic"),
-    Allowance("soko.health.handler", "soko.health.dal", "layers", "TODO i13: health gets a logic function"),
 )
 
 

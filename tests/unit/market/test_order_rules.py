@@ -119,11 +119,11 @@ def test_cancelling_and_rejecting_return_the_stock(deps: Market) -> None:
 
 def test_a_confirmed_order_is_a_deal_until_the_farmer_rejects_it(deps: Market) -> None:
     order_id = order_in(deps, "pending")
-    assert not orders.trade_confirmed(BUYER.user_id, FARMER.user_id, deps.dal)
+    assert not store(deps).have_deal(BUYER.user_id, FARMER.user_id)
     move(deps, FARMER, order_id, "confirmed")
-    assert orders.trade_confirmed(FARMER.user_id, BUYER.user_id, deps.dal)  # either order of the two
+    assert store(deps).have_deal(FARMER.user_id, BUYER.user_id)  # either order of the two
     move(deps, FARMER, order_id, "rejected")
-    assert not orders.trade_confirmed(BUYER.user_id, FARMER.user_id, deps.dal)
+    assert not store(deps).have_deal(BUYER.user_id, FARMER.user_id)
 
 
 def test_each_move_publishes_its_event_and_keeps_the_audit_trail(deps: Market) -> None:

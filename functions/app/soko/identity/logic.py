@@ -355,6 +355,14 @@ def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
     return new.account()
 
 
+def apply_rating(farmer_id: str, rating_sum: int, rating_count: int, deps: Identity) -> bool:
+    """A farmer's new rating totals (from ReviewSubmitted) on the profile and directory entries; False
+    when the stored totals are as new or newer (the count only grows) or there is no such farmer."""
+    applied = deps.dal.set_rating(farmer_id, rating_sum, rating_count)
+    logger.info("rating applied" if applied else "rating already newer", extra={"farmer_id": farmer_id})
+    return applied
+
+
 def list_users(
     role: DirectoryRole, district: str | None, limit: int, cursor: str | None, deps: Identity
 ) -> UserPage:

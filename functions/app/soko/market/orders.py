@@ -23,7 +23,7 @@ from soko.market.models import (
     to_kg,
     total_ugx,
 )
-from soko.market.ports import Market, OrderStore
+from soko.market.ports import Market
 from soko.shared import clock, ids
 from soko.shared.errors import Conflict, Forbidden
 from soko.shared.identity import Caller
@@ -245,12 +245,6 @@ def _deal_change(from_status: str, to_status: str) -> int:
     """1 when a transition makes the order a deal between its two users (``TRADED_STATUSES``),
     -1 when it stops being one, else 0."""
     return int(to_status in TRADED_STATUSES) - int(from_status in TRADED_STATUSES)
-
-
-def trade_confirmed(user_a: str, user_b: str, dal: OrderStore) -> bool:
-    """True when an order between the two users (either one the buyer) is confirmed or completed.
-    Orders confirmed before the pair item existed are not counted (see soko.market.dal)."""
-    return dal.have_deal(user_a, user_b)
 
 
 def cancel_order(caller: Caller, order_id: str, deps: Market) -> Order:

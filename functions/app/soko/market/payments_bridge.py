@@ -1,10 +1,8 @@
-"""The marketplace's side of payments (soko.payments): the order as payments reads it, and the
-order's ``payment_status`` following the payment events. Payments never writes market items."""
+"""The marketplace's side of payments (soko.payments): the order's ``payment_status`` follows the
+payment events. Payments reads orders through soko.market.public and never writes market items."""
 
 from __future__ import annotations
 
-from soko.market.models import Order
-from soko.market.orders import order_view
 from soko.market.ports import Market
 from soko.payments import events as pay
 from soko.shared import clock
@@ -28,12 +26,6 @@ PAYMENT_STATUSES: dict[type[PaymentEvent], tuple[str, int]] = {
     pay.PayoutSent: ("paid out to farmer", 4),
 }
 PAYMENT_EVENTS = tuple(PAYMENT_STATUSES)
-
-
-def order_for_payment(order_id: str, deps: Market) -> Order | None:
-    """The order as payments needs it (no caller check: payments checks who pays)."""
-    found = deps.dal.get_order(order_id)
-    return order_view(found[0]) if found else None
 
 
 def record_payment(event: PaymentEvent, deps: Market) -> bool:

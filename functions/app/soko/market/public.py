@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from soko.market.dal import MarketDal
 from soko.shared import dynamo
 
-__all__ = ["BuyerHistory", "FarmerStats", "ListingCard", "MarketReads"]
+__all__ = ["BuyerHistory", "FarmerStats", "ListingCard", "MarketReads", "PayableOrder"]
 
 _PAGE = 500
 
@@ -49,6 +49,19 @@ class ListingCard(BaseModel):
     quantity_g: int | None = None
 
 
+class PayableOrder(BaseModel):
+    """An order as payments reads it: who pays whom, how much, and whether it may be paid."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    buyer_id: str
+    farmer_id: str
+    status: str
+    total_ugx: int
+    title: str
+
+
 class MarketReads:
     """Read-only access to the marketplace."""
 
@@ -59,6 +72,15 @@ class MarketReads:
         """True when an order between the two users (either one the buyer) is confirmed or
         completed (see soko.market.dal.have_deal)."""
         return self._dal.have_deal(user_a, user_b)
+
+    def payable_order(self, order_id: str) -> PayableOrder | None:
+        """The order (no caller check: payments checks who pays)."""
+        found = self._dal.get_order(order_id)
+        return (
+            PayableOrder.model_validate({k: found[0][k] for k in PayableOrder.model_fields})
+            if found
+            else None
+        )
 
     def farmer_stats(self, farmer_id: str) -> FarmerStats:
         stats = self._dal.farmer_stats(farmer_id)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from soko.identity.dal import UsersDal
-from soko.identity.models import StoredUser
+from soko.identity.public import Users, UserView
 from soko.messaging.dal import MessagingDal
 from soko.messaging.logic import Messaging
 from soko.messaging.models import AlertsConfig, MessagingConfig
@@ -12,10 +11,10 @@ from soko.shared.config import load
 
 
 class _Users:
-    """The users table, read only by the alerts consumer (the delivery-report function has none)."""
+    """Accounts, read only by the alerts consumer (the delivery-report function has no users table)."""
 
-    def get_user(self, user_id: str) -> StoredUser | None:
-        return UsersDal(load(AlertsConfig).users_table_name).get_user(user_id)
+    def get(self, user_id: str) -> UserView | None:
+        return Users(load(AlertsConfig).users_table_name).get(user_id)
 
 
 def messaging() -> Messaging:

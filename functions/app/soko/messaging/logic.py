@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from soko.identity.models import StoredUser
+from soko.identity.public import UserView
 from soko.market.events import OrderCancelled, OrderConfirmed, OrderDetail, OrderPlaced, OrderRejected
 from soko.messaging.dal import MessagingDal
 from soko.messaging.models import DeliveryReport, ReportRecorded, Sms
@@ -52,7 +52,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 class Users(Protocol):
-    def get_user(self, user_id: str) -> StoredUser | None: ...
+    def get(self, user_id: str) -> UserView | None: ...
 
 
 @dataclass
@@ -62,11 +62,11 @@ class Messaging:
     sms: Callable[[], SmsSender]
 
 
-def without_app(user: StoredUser) -> bool:
-    return user.password_hash is None
+def without_app(user: UserView) -> bool:
+    return not user.uses_app
 
 
-def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderDetail) -> str:
+def _message(recipient: str, detail_type: str, user: UserView, facts: OrderDetail) -> str:
     crop = catalogue.by_id(facts.crop)
     language = user.language if user.language in TEXTS else "en"
     name = (crop.luganda if language == "lg" else crop.name) if crop else facts.crop
@@ -76,10 +76,10 @@ def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderDet
 
 
 def alerts(
-    detail_type: str, facts: OrderDetail, farmer: StoredUser | None, buyer: StoredUser | None
+    detail_type: str, facts: OrderDetail, farmer: UserView | None, buyer: UserView | None
 ) -> list[Sms]:
     """The SMS an order event calls for (pure)."""
-    wanted: list[tuple[Literal["farmer", "buyer"], StoredUser | None]] = []
+    wanted: list[tuple[Literal["farmer", "buyer"], UserView | None]] = []
     if detail_type in FARMER_EVENTS and farmer and without_app(farmer):
         wanted.append(("farmer", farmer))
     if detail_type in BUYER_EVENTS:
@@ -99,8 +99,8 @@ def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
     if facts is None:
         return 0
     event_id = event.dedup_id
-    farmer = deps.users.get_user(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
-    buyer = deps.users.get_user(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
+    farmer = deps.users.get(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
+    buyer = deps.users.get(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
     sent = 0
     for sms in alerts(event.detail_type, facts, farmer, buyer):
         if not deps.dal.claim_alert(event_id, sms.recipient, clock.epoch()):

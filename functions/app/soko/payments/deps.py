@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from soko.market import payments_bridge
-from soko.market.deps import market
+from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
-from soko.payments.ports import OrderView, Payments
+from soko.payments.ports import Payments
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
@@ -33,15 +32,11 @@ def provider(config: PaymentsConfig) -> PaymentProvider:
     )
 
 
-def _order(order_id: str) -> OrderView | None:
-    return payments_bridge.order_for_payment(order_id, market())
-
-
 def payments() -> Payments:
     config = load(PaymentsConfig)
     return Payments(
         config=config,
         dal=PaymentsDal(config.payments_table_name),
         provider=lambda: provider(config),
-        order=_order,
+        order=MarketReads(config.market_table_name).payable_order,
     )

@@ -18,9 +18,10 @@ Escrow = Literal["none", "held", "released", "refunded"]
 
 
 class PaymentsConfig(BaseConfig):
-    """Every payments function (orders are read through the marketplace: MARKET_TABLE_NAME)."""
+    """Every payments function."""
 
     payments_table_name: str = Field(min_length=1)
+    market_table_name: str = Field(min_length=1)  # orders, read through soko.market.public
     payment_provider: Literal["pesapal", "momo"] = "pesapal"
     commission_percent: Annotated[Decimal, Field(ge=0, le=50)] = Decimal(5)
     payout_delay_seconds: Annotated[int, Field(ge=0)] = 0
