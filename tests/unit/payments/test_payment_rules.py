@@ -98,7 +98,9 @@ class World:
 def world() -> World:
     store, provider, orders = InMemoryPayments(), FakeProvider(), {}
     deps = Payments(
-        config=PaymentsConfig(payments_table_name="unit", commission_percent=Decimal(5)),
+        config=PaymentsConfig(
+            payments_table_name="unit", market_table_name="unit", commission_percent=Decimal(5)
+        ),
         dal=store,
         provider=lambda: provider,
         order=orders.get,

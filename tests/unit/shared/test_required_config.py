@@ -28,7 +28,7 @@ COMPLETE: dict[type[BaseConfig], dict[str, str]] = {
     AlertsConfig: {"MESSAGING_TABLE_NAME": "messaging", "USERS_TABLE_NAME": "users"},
     NotificationsConfig: {"NOTIFICATIONS_TABLE_NAME": "notifications"},
     PostsConfig: {"POSTS_TABLE_NAME": "posts"},
-    PaymentsConfig: {"PAYMENTS_TABLE_NAME": "payments"},
+    PaymentsConfig: {"PAYMENTS_TABLE_NAME": "payments", "MARKET_TABLE_NAME": "market"},
     PesapalConfig: {"PESAPAL_SECRET_ARN": "arn:p", "PESAPAL_IPN_URL": "", "PESAPAL_IPN_ID": ""},
     MomoConfig: {"MOMO_SECRET_ARN": "arn:m"},
 }
