@@ -10,6 +10,9 @@ SAM_VENV  := .venv-sam
 SAM       := $(SAM_VENV)/bin/sam
 PORT      ?= 3000
 PARAMS    ?=# template parameters for make dev, as sam deploy takes them: PARAMS="ProphetCandidate=false"
+EMPTY     ?=# make dev EMPTY=1: start without the shipped WFP prices and the demo world
+NO_TRAIN  ?=# make dev NO_TRAIN=1: load them, but do not train forecasts in the background
+yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
@@ -31,8 +34,8 @@ $(STAMP): requirements-dev.txt layers/deps/requirements.txt pyproject.toml scrip
 
 venv: $(STAMP) ## Create .venv and install dependencies
 
-dev: $(STAMP) ## Run the whole system locally (HTTP API on PORT, default 3000)
-	$(PY) -m soko_local dev --port $(PORT) $(foreach p,$(PARAMS),--parameter $(p))
+dev: $(STAMP) ## Run the whole system locally with real prices and the demo world (PORT=3000, EMPTY=1, NO_TRAIN=1)
+	$(PY) -m soko_local dev --port $(PORT) $(if $(call yes,$(EMPTY)),--empty) $(if $(call yes,$(NO_TRAIN)),--no-train) $(foreach p,$(PARAMS),--parameter $(p))
 
 test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end, fuzz) with branch coverage
 	$(PY) -m coverage erase
@@ -73,7 +76,7 @@ run-schedule: $(STAMP) ## Fire a schedule in the running local runtime: make run
 	$(PY) -m soko_local run-schedule --port $(PORT) $(NAME)
 
 create-admin: $(STAMP) ## Create the admin in a deployed stack: SOKO_ADMIN_EMAIL=.. SOKO_ADMIN_PASSWORD=.. make create-admin STAGE=dev
-	$(PY) -m soko.identity.admin --stack soko-$(STAGE)
+	$(PY) -m soko_tools.admin --stack soko-$(STAGE)
 
 seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the running local runtime
 	$(PY) -m soko_local.seed --port $(PORT)
@@ -85,7 +88,7 @@ generate-data: $(STAMP) ## Synthetic, labelled weekly series for crops with no r
 	$(PY) -m soko_local.ml_tasks generate-data --port $(PORT)
 
 backtest: $(STAMP) ## Rolling-origin backtest on the real WFP series: reports/backtest.{json,md} and PNGs
-	$(PY) -m soko.ml.backtest
+	$(PY) -m soko_tools.backtest
 
 train: $(STAMP) ## Run the training state machine in the running local runtime (after make ingest-wfp)
 	$(PY) -m soko_local.ml_tasks train --port $(PORT)
@@ -94,7 +97,7 @@ ingest-bootstrap: $(STAMP) ## Rebuild the matching feature store (bootstrap stat
 	$(PY) -m soko_local.ml_tasks ingest-bootstrap --port $(PORT)
 
 eval-recs: $(STAMP) ## Recommendations on a generated population: Precision/Recall/NDCG@5, coverage, diversity vs baselines
-	$(PY) -m soko.matching.evaluate
+	$(PY) -m soko_tools.evaluate_recs
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)
@@ -110,15 +113,17 @@ reconcile: $(STAMP) ## Payments: reconcile payments with the (sandbox) provider 
 	$(PY) -m soko_local run-schedule --port $(PORT) PaymentsReconciliationFunctionSchedule
 
 # ---------------------------------------------------------------- AWS (SAM CLI in its own venv)
-$(SAM): scripts/find-python.sh
+$(SAM): requirements-sam.txt scripts/find-python.sh
 	@python313=$$(scripts/find-python.sh) && "$$python313" -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install $(PIP_QUIET) aws-sam-cli > $(SAM_VENV)/install.log 2>&1 || \
+	$(SAM_VENV)/bin/pip install $(PIP_QUIET) -r requirements-sam.txt > $(SAM_VENV)/install.log 2>&1 || \
 	  { tail -30 $(SAM_VENV)/install.log; exit 1; }
+	@touch $(SAM)
 
-sam-venv: $(SAM) ## Install aws-sam-cli into .venv-sam
+sam-venv: $(SAM) ## Install the pinned aws-sam-cli (requirements-sam.txt) into .venv-sam
 
-build: $(SAM) ## sam build (no Docker: python3.13 is put on PATH)
+build: $(SAM) ## sam build (no Docker: python3.13 is put on PATH), then check every function's size
 	PATH="$$(dirname $$(scripts/find-python.sh)):$$PATH" $(SAM) build
+	$(SAM_VENV)/bin/python scripts/check_lambda_sizes.py .aws-sam/build
 
 deploy: build ## sam deploy --config-env $(STAGE)
 	$(SAM) deploy --config-env $(STAGE)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Soko market-price forecasting: rolling-origin backtest of the final method, baselines and candidates.
 
-Data  : WFP Uganda food prices (UGX/KG, monthly, dated the 15th), /work/shared/data/wfp_food_prices_uga.csv
+Data  : WFP Uganda food prices (UGX/KG, monthly, dated the 15th): by default the repository's trimmed copy
+        data/wfp/wfp_uganda_prices.csv; WFP_CSV=<path> reads a full HDX export (wfp_food_prices_uga.csv), as
+        the logged run did. The trimmed copy keeps only actual prices of the series used here.
 Series: (market, crop, pricetype) for markets Owino, Gulu, Mbarara, Mbale, Lira, Masaka and crops
         maize_grain <- "Maize (white)" (+ older "Maize" only before the first white observation),
         yellow_beans <- Beans, matoke <- Plantains, sorghum <- Sorghum, millet <- Millet; >= 36 observations.
@@ -44,7 +46,9 @@ import numpy as np
 import pandas as pd
 
 warnings.filterwarnings("ignore")
-DATA = "/work/shared/data/wfp_food_prices_uga.csv"
+DATA = os.environ.get(
+    "WFP_CSV", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "wfp", "wfp_uganda_prices.csv")
+)
 MARKETS = ["Owino", "Gulu", "Mbarara", "Mbale", "Lira", "Masaka"]
 CROPMAP = {"Maize": "maize_grain", "Maize (white)": "maize_grain", "Beans": "yellow_beans",
            "Plantains": "matoke", "Sorghum": "sorghum", "Millet": "millet"}
@@ -64,6 +68,8 @@ RIDGE_LAM, TARGET_CLIP = 1.0, 0.5
 # ----------------------------------------------------------------------------------------------------------
 def load_panel():
     df = pd.read_csv(DATA, parse_dates=["date"])
+    if "price_ugx_per_kg" in df:  # the repository's trimmed copy: already UGX per kg
+        df = df.rename(columns={"price_ugx_per_kg": "price"}).assign(unit="KG")
     df = df[df.commodity.isin(CROPMAP) & (df.unit == "KG") & df.market.isin(MARKETS)]
     df = df.assign(crop=df.commodity.map(CROPMAP))
     start = df.date.min().to_period("M")

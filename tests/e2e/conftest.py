@@ -24,8 +24,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def soko(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRuntime]:
-    """The real application: template.yaml, as `make dev` runs it."""
-    with running(ROOT / "template.yaml", tmp_path_factory.mktemp("soko"), "--no-watch") as runtime:
+    """The real application: template.yaml, as `make dev EMPTY=1` runs it (no start-up data, so
+    each test builds the world it asserts on)."""
+    with running(ROOT / "template.yaml", tmp_path_factory.mktemp("soko"), "--no-watch", "--empty") as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="module")
+def soko_first_minute(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRuntime]:
+    """The real application as a plain `make dev` starts it: the shipped WFP prices and the demo
+    world loaded before it reports ready; only the background training is left out (minutes)."""
+    workdir = tmp_path_factory.mktemp("soko_first_minute")
+    with running(ROOT / "template.yaml", workdir, "--no-watch", "--no-train") as runtime:
         yield runtime
 
 

@@ -1,13 +1,12 @@
 """Chat and notifications against the real application under the local runtime, with two real
-WebSocket clients (a minimal RFC 6455 client on the standard library): live delivery of a message
+WebSocket clients (the ``websockets`` library's): live delivery of a message
 and of an order notification, offline users finding both later, masking before and after the
 order is confirmed, membership, the per-minute limit, and a disconnect mid-delivery."""
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import json
-import os
 import socket
 import struct
 import time
@@ -16,8 +15,8 @@ import uuid
 from typing import Any
 
 import requests
-
-from soko_local.websocket import encode_frame, read_frame
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
 
 from .test_market import TIMEOUT, User, create_listing, new_user, placed, set_status
 
@@ -26,48 +25,44 @@ class Client:
     """A WebSocket client: connect with ``?token=``, send JSON, wait for JSON of a given type."""
 
     def __init__(self, url: str, token: str | None) -> None:
-        parts = urllib.parse.urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=TIMEOUT)
-        self.file = self.sock.makefile("rb")
         query = f"?token={urllib.parse.quote(token)}" if token is not None else ""
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(
-            (
-                f"GET /{query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-        )
-        self.status = int(self.file.readline().split()[1])
-        while self.file.readline() not in (b"\r\n", b""):
-            pass
         self.received: list[dict[str, Any]] = []
+        self.ws: ClientConnection | None = None
+        try:
+            # legacy=True: returns the connection itself (each test closes its clients)
+            self.ws = connect(f"{url}/{query}", open_timeout=TIMEOUT, close_timeout=5, legacy=True)
+        except InvalidStatus as refused:
+            self.status = refused.response.status_code
+        else:
+            self.status = self.ws.response.status_code if self.ws.response else 0
 
     def send(self, body: dict[str, Any]) -> None:
-        self.sock.sendall(encode_frame(0x1, json.dumps(body).encode(), mask=True))
+        assert self.ws is not None
+        self.ws.send(json.dumps(body))
 
     def wait_for(self, kind: str, timeout: float = 30) -> dict[str, Any]:
+        assert self.ws is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for item in self.received:
                 if item.get("type") == kind:
                     self.received.remove(item)
                     return item
-            self.sock.settimeout(max(0.1, deadline - time.monotonic()))
-            _, opcode, payload = read_frame(self.file)
-            if opcode == 0x1:
-                self.received.append(json.loads(payload))
+            with contextlib.suppress(TimeoutError):
+                message = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+                if isinstance(message, str):
+                    self.received.append(json.loads(message))
         raise AssertionError(f"no {kind} arrived; got {self.received}")
 
     def close(self, clean: bool = True) -> None:
         """A close frame first, or (``clean=False``) the connection reset as when a phone drops off
-        the network. The makefile() reader is closed too: until it is, the socket stays open."""
+        the network."""
+        assert self.ws is not None
         if clean:
-            self.sock.sendall(encode_frame(0x8, b"\x03\xe8", mask=True))
-        else:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.file.close()
-        self.sock.close()
+            self.ws.close()
+            return
+        self.ws.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.ws.socket.close()
 
 
 def ws_url(soko: Any) -> str:

@@ -48,7 +48,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @pytest.fixture(scope="session")
 def fuzz_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRuntime]:
-    with running(ROOT / "template.yaml", tmp_path_factory.mktemp("fuzz"), "--no-watch") as runtime:
+    with running(ROOT / "template.yaml", tmp_path_factory.mktemp("fuzz"), "--no-watch", "--empty") as runtime:
         yield runtime
 
 

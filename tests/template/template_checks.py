@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from soko_local.template import CODE_BUCKET, references
+from soko_local.template import CODE_BUCKET, StackTemplate, references
 
 Doc = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Templates:
-    sam: Doc  # template.yaml as parsed (short-form intrinsics in their long form)
-    cfn: Doc  # the translated template, as `sam deploy` would submit it
+    sam: Doc  # the application as written: template.yaml with its nested stacks' resources inlined
+    cfn: Doc  # the application translated, nested stacks inlined (as CloudFormation wires them)
     root: Path  # the project root (CodeUri is relative to it)
-    sam_text: str | None = None  # template.yaml verbatim, so cfn-lint reports its line numbers
+    stacks: tuple[StackTemplate, ...] = ()  # each stack `sam deploy` creates, as written and translated
 
     def resources(self, kind: str, *, sam: bool = False) -> dict[str, Doc]:
         """Logical id -> Properties of every resource of one type."""
@@ -119,6 +119,10 @@ LINT_REGIONS = ["us-east-1", "af-south-1"]  # no samconfig pins a region: the de
 # action), so cfn-lint warns about SAM's own policy. Every other finding of those rules still fails.
 IGNORED_LINT_FINDINGS: frozenset[tuple[str, str]] = frozenset(
     {
+        # The application is also linted as one flattened template (so wiring across stacks is
+        # linted too), which is over CloudFormation's 500 resources by design: each stack that
+        # `sam deploy` creates is held to STACK_RESOURCE_BUDGET by stacks_within_budget.
+        ("E3010", "'Resources' has more than 500 properties"),
         ("W3037", "'changemessagevisibilitybatch' is not one of"),
         ("W3037", "'deletemessagebatch' is not one of"),
     }
@@ -141,13 +145,34 @@ def _lint(text: str) -> list[str]:
 
 
 def lint_sam(t: Templates) -> list[str]:
-    """cfn-lint on template.yaml as written (cfn-lint runs the SAM transform itself)."""
-    return _lint(t.sam_text if t.sam_text is not None else json.dumps(t.sam))
+    """cfn-lint on each stack's template as written (cfn-lint runs the SAM transform itself), or on
+    the application as one document when no stack files are given."""
+    if not t.stacks:
+        return _lint(json.dumps(t.sam))
+    return [f"{stack.path.name}: {problem}" for stack in t.stacks for problem in _lint(stack.text)]
 
 
 def lint_translated(t: Templates) -> list[str]:
-    """cfn-lint on the CloudFormation aws-sam-translator makes of template.yaml."""
+    """cfn-lint on the CloudFormation aws-sam-translator makes of the application (nested stacks
+    inlined, so references across stacks are linted as CloudFormation resolves them)."""
     return _lint(json.dumps(t.cfn, indent=1))
+
+
+# ---------------------------------------------------------------------------- 1b. the resource budget
+STACK_RESOURCE_BUDGET = 250  # CloudFormation's hard limit is 500 a stack; half leaves room to grow
+
+
+def stacks_within_budget(t: Templates) -> list[str]:
+    """Every stack `sam deploy` creates has at most STACK_RESOURCE_BUDGET resources after the SAM
+    transform (and there is at least one stack to count)."""
+    if not t.stacks:
+        return ["no stacks to count"]
+    return [
+        f"{stack.name} ({stack.path.name}) has {len(stack.cfn['Resources'])} resources after the SAM "
+        f"transform; the budget is {STACK_RESOURCE_BUDGET} a stack"
+        for stack in t.stacks
+        if len(stack.cfn["Resources"]) > STACK_RESOURCE_BUDGET
+    ]
 
 
 # ---------------------------------------------------------------------------- 2. queues and DLQs
@@ -675,40 +700,20 @@ GLOBAL_FUNCTION_SETTINGS: list[tuple[str, str, Callable[[Any], bool]]] = [
 ]
 
 
-def _default_authorizer(props: Doc) -> Doc:
-    auth = props.get("Auth") or {}
-    return (auth.get("Authorizers") or {}).get(auth.get("DefaultAuthorizer"), {}) or {}
+def _parsed(stack: StackTemplate) -> Doc:
+    from samtranslator.yaml_helper import yaml_parse  # noqa: PLC0415
 
-
-HTTP_API_REQUIREMENTS: list[tuple[str, Callable[[Doc], bool]]] = [
-    (
-        "Auth.DefaultAuthorizer naming a Lambda authorizer",
-        lambda p: _present(_default_authorizer(p).get("FunctionArn")),
-    ),
-    (
-        "its AuthorizerPayloadFormatVersion 2.0",
-        lambda p: str(_default_authorizer(p).get("AuthorizerPayloadFormatVersion")) == "2.0",
-    ),
-    (
-        "its EnableSimpleResponses: true",
-        lambda p: _default_authorizer(p).get("EnableSimpleResponses") is True,
-    ),
-    ("CorsConfiguration", lambda p: _present(p.get("CorsConfiguration"))),
-    (
-        "DefaultRouteSettings ThrottlingBurstLimit and ThrottlingRateLimit",
-        lambda p: all(
-            _present((p.get("DefaultRouteSettings") or {}).get(key))
-            for key in ("ThrottlingBurstLimit", "ThrottlingRateLimit")
-        ),
-    ),
-]
+    parsed: Doc = yaml_parse(stack.text)
+    return parsed
 
 
 def function_globals(t: Templates) -> list[str]:
     """Globals.Function sets Tracing: Active and a Timeout, and no function turns tracing off."""
-    settings = (t.sam.get("Globals") or {}).get("Function") or {}
+    documents = [("", t.sam)] + [(f"{stack.path.name}: ", _parsed(stack)) for stack in t.stacks]
     problems = [
-        f"Globals.Function.{key} is {settings.get(key)!r}, expected {expected}"
+        f"{where}Globals.Function.{key} is {settings.get(key)!r}, expected {expected}"
+        for where, doc in documents
+        for settings in [(doc.get("Globals") or {}).get("Function") or {}]
         for key, expected, accept in GLOBAL_FUNCTION_SETTINGS
         if not accept(settings.get(key))
     ]
@@ -720,21 +725,63 @@ def function_globals(t: Templates) -> list[str]:
     return problems
 
 
+def _of_api(t: Templates, kind: str, api: str) -> dict[str, Doc]:
+    return {name: props for name, props in t.resources(kind).items() if target(props.get("ApiId")) == api}
+
+
+def _http_api_problems(t: Templates, api: str, props: Doc) -> list[str]:
+    authorizers = {
+        name: a
+        for name, a in _of_api(t, "AWS::ApiGatewayV2::Authorizer", api).items()
+        if a.get("AuthorizerType") == "REQUEST" and _present(a.get("AuthorizerUri"))
+    }
+    stages = _of_api(t, "AWS::ApiGatewayV2::Stage", api)
+    problems = [] if authorizers else [f"{api} has no Lambda REQUEST authorizer"]
+    for name, authorizer in sorted(authorizers.items()):
+        if str(authorizer.get("AuthorizerPayloadFormatVersion")) != "2.0":
+            problems.append(f"{api} authorizer {name} lacks AuthorizerPayloadFormatVersion 2.0")
+        if authorizer.get("EnableSimpleResponses") is not True:
+            problems.append(f"{api} authorizer {name} lacks EnableSimpleResponses: true")
+    if not _present(props.get("CorsConfiguration")):
+        problems.append(f"{api} lacks CorsConfiguration")
+    if not any(
+        all(_present((stage.get("DefaultRouteSettings") or {}).get(key)) for key in THROTTLING)
+        for stage in stages.values()
+    ):
+        problems.append(f"{api} has no stage with DefaultRouteSettings {' and '.join(THROTTLING)}")
+    for name, route in sorted(_of_api(t, "AWS::ApiGatewayV2::Route", api).items()):
+        kind = route.get("AuthorizationType")
+        if kind == "CUSTOM" and target(route.get("AuthorizerId")) not in authorizers:
+            problems.append(f"{name} ({render(route.get('RouteKey'))}) names no authorizer of {api}")
+        elif kind not in ("CUSTOM", "NONE"):
+            # No default authorizer exists for routes written out: each says CUSTOM or NONE.
+            problems.append(
+                f"{name} ({render(route.get('RouteKey'))}) sets AuthorizationType {kind!r}, "
+                "expected CUSTOM (the JWT authorizer) or NONE (public)"
+            )
+    return problems
+
+
+THROTTLING = ("ThrottlingBurstLimit", "ThrottlingRateLimit")
+
+
 def http_api_settings(t: Templates) -> list[str]:
-    """Every HttpApi has a 2.0 simple-response Lambda authorizer by default, CORS and throttling,
-    and every HttpApi event names one (an implicit API would have none of these)."""
-    apis = t.resources("AWS::Serverless::HttpApi", sam=True)
-    problems = [] if apis else ["template.yaml declares no AWS::Serverless::HttpApi"]
-    problems += [
-        f"{name} lacks {requirement}"
-        for name, props in sorted(apis.items())
-        for requirement, accept in HTTP_API_REQUIREMENTS
-        if not accept(props)
-    ]
+    """Every HTTP API has a 2.0 simple-response Lambda REQUEST authorizer, CORS and a throttled
+    stage; every route says CUSTOM (that authorizer) or NONE; and no function has an HttpApi event
+    outside an HttpApi of the application (an implicit API would have none of these)."""
+    apis = {
+        name: props
+        for name, props in t.resources("AWS::ApiGatewayV2::Api").items()
+        if props.get("ProtocolType", "HTTP") == "HTTP"
+    }
+    problems = [] if apis else ["the application declares no HTTP API"]
+    for name, props in sorted(apis.items()):
+        problems += _http_api_problems(t, name, props)
+    sam_apis = t.resources("AWS::Serverless::HttpApi", sam=True)
     for name, props in sorted(t.resources("AWS::Serverless::Function", sam=True).items()):
         for event_name, event in (props.get("Events") or {}).items():
             api = target((event.get("Properties") or {}).get("ApiId"))
-            if event.get("Type") == "HttpApi" and api not in apis:
+            if event.get("Type") == "HttpApi" and api not in sam_apis:
                 problems.append(
                     f"{name} event {event_name} is not on an HttpApi of this template (ApiId {api})"
                 )

@@ -10,23 +10,10 @@ test_template_mutations.py proves each one fails on a broken template.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import template_checks as checks
 from template_checks import Templates
-
-from soko_local.template import AppModel, load_yaml
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-
-
-@pytest.fixture(scope="session")
-def templates(app_model: AppModel) -> Templates:
-    """template.yaml as written and as translated (once per session, by the `app_model` fixture)."""
-    return Templates(
-        sam=load_yaml(TEMPLATE), cfn=app_model.cfn, root=TEMPLATE.parent, sam_text=TEMPLATE.read_text()
-    )
 
 
 def assert_passes(check: Callable[[Templates], list[str]], templates: Templates) -> None:
@@ -43,6 +30,25 @@ def test_cfn_lint_sam_template(templates: Templates) -> None:
 def test_cfn_lint_translated_template(templates: Templates) -> None:
     """cfn-lint finds no error or warning in the translated CloudFormation."""
     assert_passes(checks.lint_translated, templates)
+
+
+# 1b -----------------------------------------------------------------------------------------
+def test_every_stack_is_within_the_resource_budget(templates: Templates) -> None:
+    assert_passes(checks.stacks_within_budget, templates)
+
+
+def test_the_application_is_split_into_nested_stacks(templates: Templates) -> None:
+    """The budget check is not vacuous: it counts the root and each domain stack, and together they
+    hold every function the application runs."""
+    names = {stack.name for stack in templates.stacks}
+    assert {"template.yaml", "IdentityStack", "MarketStack", "PaymentsStack"} <= names
+    counted = sum(
+        1
+        for stack in templates.stacks
+        for resource in stack.cfn["Resources"].values()
+        if resource["Type"] == "AWS::Lambda::Function"
+    )
+    assert counted == len(templates.resources("AWS::Lambda::Function"))
 
 
 # 2 ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 import template_checks as checks
 from template_checks import Templates
 
-from soko_local.template import AppModel, load_yaml
+from soko_local.template import StackTemplate
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 Edit = Callable[[Templates], None]
@@ -23,12 +23,17 @@ Check = Callable[[Templates], list[str]]
 
 
 @pytest.fixture(scope="session")
-def pristine(app_model: AppModel) -> Templates:
-    return Templates(sam=load_yaml(TEMPLATE), cfn=app_model.cfn, root=TEMPLATE.parent)
+def pristine(templates: Templates) -> Templates:
+    return templates
 
 
 def _apply(pristine: Templates, edits: tuple[Edit, ...]) -> Templates:
-    broken = Templates(sam=copy.deepcopy(pristine.sam), cfn=copy.deepcopy(pristine.cfn), root=pristine.root)
+    broken = Templates(
+        sam=copy.deepcopy(pristine.sam),
+        cfn=copy.deepcopy(pristine.cfn),
+        root=pristine.root,
+        stacks=copy.deepcopy(pristine.stacks),
+    )
     for edit in edits:
         edit(broken)
     return broken
@@ -92,14 +97,60 @@ def statement(**fields: Any) -> Edit:
     )
 
 
-def health_route(path: str, method: str = "get", function: str = "HealthFunction") -> Edit:
-    """Give the HTTP API one more route (in its OpenAPI body, as SAM writes routes)."""
-    arn = f"${{{function}.Arn}}"
-    uri = {"Fn::Sub": f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/functions/{arn}"}
+def health_route(path: str, method: str = "GET", function: str = "HealthFunction") -> Edit:
+    """Give the HTTP API one more route (an integration and a route, as the domain stacks write them)."""
+    key = "Extra" + "".join(c for c in f"{method}{path}" if c.isalnum())
 
     def edit(t: Templates) -> None:
-        paths = t.cfn["Resources"]["HttpApi"]["Properties"]["Body"]["paths"]
-        paths[path] = {method: {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": uri}}}
+        t.cfn["Resources"][f"{key}Integration"] = {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {
+                "ApiId": {"Ref": "HttpApi"},
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": {"Fn::GetAtt": [function, "Arn"]},
+            },
+        }
+        t.cfn["Resources"][f"{key}Route"] = {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {
+                "ApiId": {"Ref": "HttpApi"},
+                "RouteKey": f"{method} {path}",
+                "Target": {"Fn::Sub": f"integrations/${{{key}Integration}}"},
+                "AuthorizationType": "NONE",
+            },
+        }
+
+    return edit
+
+
+def stack_text(name: str, old: str, new: str) -> Edit:
+    """Change one stack's template as written (its first ``old``)."""
+
+    def edit(t: Templates) -> None:
+        stacks = [
+            StackTemplate(s.name, s.path, s.text.replace(old, new, 1), s.cfn) if s.name == name else s
+            for s in t.stacks
+        ]
+        assert stacks != list(t.stacks), f"{name} has no {old!r}"
+        object.__setattr__(t, "stacks", tuple(stacks))
+
+    return edit
+
+
+def stacks_of(sizes: dict[str, int]) -> Edit:
+    """Replace the stacks with ones of the given resource counts."""
+
+    def edit(t: Templates) -> None:
+        object.__setattr__(
+            t,
+            "stacks",
+            tuple(
+                StackTemplate(
+                    name, Path(f"{name}.yaml"), "", {"Resources": {f"R{i}": {} for i in range(size)}}
+                )
+                for name, size in sizes.items()
+            ),
+        )
 
     return edit
 
@@ -168,15 +219,15 @@ SQS_POLLER_ACTIONS = [  # what SAM's SQSPollerPolicy grants
 ]
 HEALTH = "Resources/HealthFunction/Properties"  # the same path in template.yaml and its translation
 API = "Resources/HttpApi/Properties"
-JWT = f"{API}/Auth/Authorizers/JwtLambdaAuthorizer"
+JWT = "Resources/HttpApiAuthorizer/Properties"
 
 BROKEN: list[Case] = [
     # 1 cfn-lint
     Case(
         "lint-sam",
         checks.lint_sam,
-        (put("sam", f"{HEALTH}/MemorySize", 99999),),
-        ("E3034", "HealthFunction"),
+        (stack_text("PlatformStack", "MemorySize: 256", "MemorySize: 99999"),),
+        ("platform.yaml", "E3034", "HealthFunction"),
     ),
     Case(
         "lint-cfn",
@@ -463,7 +514,7 @@ BROKEN: list[Case] = [
     Case(
         "catch-all-route",
         checks.one_function_per_route,
-        (put("cfn", f"{API}/Body/paths", {}), health_route("/{proxy+}", "x-amazon-apigateway-any-method")),
+        (drop("cfn", "Resources/HealthRoute"), health_route("/{proxy+}", "ANY")),
         ("HealthFunction", "ANY /{proxy+}"),
     ),
     Case(
@@ -538,39 +589,64 @@ BROKEN: list[Case] = [
     Case(
         "payload-1.0",
         checks.http_api_settings,
-        (put("sam", f"{JWT}/AuthorizerPayloadFormatVersion", "1.0"),),
+        (put("cfn", f"{JWT}/AuthorizerPayloadFormatVersion", "1.0"),),
         ("HttpApi", "2.0"),
     ),
     Case(
         "iam-responses",
         checks.http_api_settings,
-        (drop("sam", f"{JWT}/EnableSimpleResponses"),),
+        (drop("cfn", f"{JWT}/EnableSimpleResponses"),),
         ("HttpApi", "EnableSimpleResponses"),
     ),
     Case(
-        "no-default-authorizer",
+        "no-authorizer",
         checks.http_api_settings,
-        (drop("sam", f"{API}/Auth/DefaultAuthorizer"),),
-        ("HttpApi", "DefaultAuthorizer"),
+        (drop("cfn", "Resources/HttpApiAuthorizer"),),
+        ("HttpApi", "REQUEST authorizer"),
+    ),
+    Case(
+        "route-without-authorization-type",
+        checks.http_api_settings,
+        (drop("cfn", "Resources/MeRoute/Properties/AuthorizationType"),),
+        ("MeRoute", "GET /auth/me", "AuthorizationType"),
+    ),
+    Case(
+        "route-with-a-foreign-authorizer",
+        checks.http_api_settings,
+        (put("cfn", "Resources/MeRoute/Properties/AuthorizerId", {"Ref": "WebSocketAuthorizer"}),),
+        ("MeRoute", "names no authorizer"),
     ),
     Case(
         "no-cors",
         checks.http_api_settings,
-        (drop("sam", f"{API}/CorsConfiguration"),),
+        (drop("cfn", f"{API}/CorsConfiguration"),),
         ("HttpApi", "CorsConfiguration"),
     ),
     Case(
         "no-throttling",
         checks.http_api_settings,
-        (drop("sam", f"{API}/DefaultRouteSettings/ThrottlingRateLimit"),),
+        (drop("cfn", "Resources/HttpApiStage/Properties/DefaultRouteSettings/ThrottlingRateLimit"),),
         ("HttpApi", "Throttling"),
     ),
     Case(
         "implicit-api",
         checks.http_api_settings,
-        (drop("sam", f"{HEALTH}/Events/Get/Properties/ApiId"),),
+        (
+            put(
+                "sam",
+                f"{HEALTH}/Events/Get",
+                {"Type": "HttpApi", "Properties": {"Path": "/x", "Method": "GET"}},
+            ),
+        ),
         ("HealthFunction", "Get"),
     ),
+    Case(
+        "stack-over-budget",
+        checks.stacks_within_budget,
+        (stacks_of({"template.yaml": 40, "MarketStack": checks.STACK_RESOURCE_BUDGET + 1}),),
+        ("MarketStack", str(checks.STACK_RESOURCE_BUDGET + 1)),
+    ),
+    Case("no-stacks", checks.stacks_within_budget, (stacks_of({}),), ("no stacks",)),
     Case(
         "no-archive",
         checks.event_buses_archived,
@@ -660,6 +736,16 @@ FIXED: list[Case] = [
         (),
     ),
 ]
+
+
+FIXED.append(
+    Case(
+        "stacks-at-the-budget",
+        checks.stacks_within_budget,
+        (stacks_of({"template.yaml": 40, "MarketStack": checks.STACK_RESOURCE_BUDGET}),),
+        (),
+    )
+)
 
 
 @pytest.mark.parametrize("case", FIXED, ids=lambda case: case.id)

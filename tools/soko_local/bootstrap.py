@@ -18,8 +18,8 @@ def create_admin(runtime: LocalRuntime) -> None:
     table = runtime.deployment.outputs.get("UsersTableName")
     if not table:
         return
-    from soko.identity.admin import ensure_admin  # noqa: PLC0415
     from soko.shared import aws  # noqa: PLC0415
+    from soko_tools.admin import ensure_admin  # noqa: PLC0415
 
     os.environ["AWS_ENDPOINT_URL"] = runtime.aws_endpoint  # this process's soko clients: the embedded AWS
     aws.reset()

@@ -38,13 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.task == "generate-data":
         from datetime import UTC, datetime  # noqa: PLC0415
 
-        from soko.ml.ingest import load  # noqa: PLC0415
-        from soko.ml.synthetic import generate  # noqa: PLC0415
+        from soko.ml.dal import MlDal  # noqa: PLC0415
+        from soko_tools.synthetic import generate  # noqa: PLC0415
 
-        count = load(outputs["MlTableName"], generate(datetime.now(UTC).date()), counter="synthetic_count")
+        count = MlDal(outputs["MlTableName"]).load_observations(
+            generate(datetime.now(UTC).date()), counter="synthetic_count"
+        )
         print(f"generated {count} synthetic weekly observations (source=synthetic) for the crops WFP lacks")
         return 0
-    from soko.ml.ingest import load_wfp  # noqa: PLC0415  (after AWS_ENDPOINT_URL points at the runtime)
+    from soko_tools.wfp import load_wfp  # noqa: PLC0415  (after AWS_ENDPOINT_URL points at the runtime)
 
     print(f"loaded {load_wfp(outputs['MlTableName'])} WFP observations into {outputs['MlTableName']}")
     return 0

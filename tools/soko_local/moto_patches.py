@@ -6,11 +6,15 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
    it touched, so the table's stream object changes and a stream reader keeps reading the old one
    (every later change is lost), and the records of the cancelled writes are already in the old
    stream (a change that never happened is published). DynamoDB writes a transaction's stream
-   records only when it commits. Here records are held until commit and dropped on cancel, and the
-   restored table keeps the live stream. Transactions also run one at a time: moto checks and
-   writes item by item, so two concurrent transactions could both pass a condition (DynamoDB
-   isolates them); and single-item writes take the same lock, so none lands while a transaction
-   copies its tables (moto's copy fails, or drops the write, when a table changes under it).
+   records only when it commits. Here the thread running a transaction holds its records back
+   (``StreamShard.add`` files them with the transaction) until it commits, and drops them on
+   cancel; the tables' copies share the live stream object instead of copying it, so the restored
+   table keeps it. Readers (DescribeStream, GetShardIterator, GetRecords, from any thread) always
+   see the one real stream: nothing stands in for it while a transaction runs. Transactions also
+   run one at a time: moto checks and writes item by item, so two concurrent transactions could
+   both pass a condition (DynamoDB isolates them); and single-item writes take the same lock, so
+   none lands while a transaction copies its tables (moto's copy fails, or drops the write, when a
+   table changes under it).
 2. Template parsing. moto parses every template with PyYAML's pure-Python loader (seconds for a
    template of our size); a JSON template is parsed as JSON.
 """
@@ -20,48 +24,58 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 _applied = False
 _lock = threading.RLock()
 
 
+class _Transaction(threading.local):
+    """The stream records of the transaction this thread is running (None: none is running)."""
+
+    held: list[tuple[Any, Any, Any]] | None = None
+
+
+_transaction = _Transaction()
+
+
 def _transactions_keep_streams() -> None:
     from moto.dynamodb import models as dynamodb_models  # noqa: PLC0415
     from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+    from moto.dynamodb.models.table import StreamShard  # noqa: PLC0415
 
     original = DynamoDBBackend.transact_write_items
+    publish = StreamShard.add
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        held = _transaction.held
+        if held is None:
+            publish(self, old, new)
+        else:  # written by a transaction: published when (and if) it commits
+            held.append((self, old, new))
 
     def transact_write_items(self: Any, transact_items: Any) -> Any:
         with _lock:
-            live = {
-                name: table.stream_shard
-                for name, table in self.tables.items()
-                if table.stream_shard is not None
-            }
+            live = {name: table.stream_shard for name, table in self.tables.items() if table.stream_shard}
             held: list[tuple[Any, Any, Any]] = []
-            for name, shard in live.items():
-                # A small recorder stands in for the stream while the transaction runs: moto
-                # deep-copies each table per item for its rollback, and the live stream holds every
-                # record ever written (copying it made transactions slower the longer a run went on).
-                self.tables[name].stream_shard = _Recorder(shard, held)
-            dynamodb_models.copy = OneCopyPerTable()  # type: ignore[assignment,attr-defined]
+            _transaction.held = held
+            dynamodb_models.copy = OneCopyPerTable(live.values())  # type: ignore[assignment,attr-defined]
             try:
                 result = original(self, transact_items)
             except Exception:
                 for name, shard in live.items():
-                    if name in self.tables:  # moto put back a copy: it gets the live stream back
-                        self.tables[name].stream_shard = shard
+                    if name in self.tables:  # moto put back its copy, which holds the same stream
                         shard.table = self.tables[name]
                 raise
             finally:
                 dynamodb_models.copy = copy  # type: ignore[attr-defined]
-            for name, shard in live.items():
-                self.tables[name].stream_shard = shard
+                _transaction.held = None
             for shard, old, new in held:  # committed: the records appear, in order
-                shard.add(old, new)
+                publish(shard, old, new)
             return result
 
+    StreamShard.add = add  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     for name in ("put_item", "update_item", "delete_item", "batch_write_item"):
         if hasattr(DynamoDBBackend, name):
@@ -70,10 +84,14 @@ def _transactions_keep_streams() -> None:
 
 class OneCopyPerTable:
     """moto backs up a table once per item of a transaction, before any write, so the copies of one
-    table are identical: make one (moto's ``copy`` module is swapped for this during a call)."""
+    table are identical: make one (moto's ``copy`` module is swapped for this during a call). A
+    copy shares the table's live stream instead of copying it: the stream holds every record ever
+    written (copying it made transactions slower the longer a run went on), and a table put back
+    on cancel must keep publishing to the stream its readers know."""
 
-    def __init__(self) -> None:
+    def __init__(self, streams: Iterable[Any] = ()) -> None:
         self._copies: dict[int, Any] = {}
+        self._streams = list(streams)
 
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
         from moto.dynamodb.models.table import Table  # noqa: PLC0415
@@ -81,25 +99,12 @@ class OneCopyPerTable:
         if not isinstance(value, Table):
             return copy.deepcopy(value, memo)
         if id(value) not in self._copies:
-            self._copies[id(value)] = copy.deepcopy(value)
+            shared = {id(stream): stream for stream in self._streams}  # deepcopy reuses what its memo has
+            self._copies[id(value)] = copy.deepcopy(value, shared)
         return self._copies[id(value)]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
-
-
-class _Recorder:
-    """Takes a transaction's stream records until it commits (see _transactions_keep_streams)."""
-
-    def __init__(self, shard: Any, held: list[tuple[Any, Any, Any]]):
-        self._shard = shard
-        self._held = held
-
-    def add(self, old: Any, new: Any) -> None:
-        self._held.append((self._shard, old, new))
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _Recorder:
-        return self  # nothing of its own to copy
 
 
 def _locked(method: Any) -> Any:

@@ -22,6 +22,7 @@ import boto3
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from soko_local import nested
 from soko_local import schedules as schedule_expressions
 from soko_local.payload import HttpResponse, gateway_error, map_response
 from soko_local.pool import InvokeResult, WorkerPool
@@ -498,7 +499,10 @@ class LocalRuntime:
 
     def _watch_code(self) -> None:
         seen = self._code_fingerprint()
-        template_seen = self.options.template.stat().st_mtime
+        templates = [
+            s.path for s in nested.stacks(load_yaml(self.options.template), self.options.template, load_yaml)
+        ]
+        templates_seen = {path: path.stat().st_mtime for path in templates}
         while not self._stop.wait(1):
             current = self._code_fingerprint()
             if current != seen:
@@ -506,9 +510,10 @@ class LocalRuntime:
                 self._compile_code()
                 self.pool.code_changed()
                 log.info("code changed: functions will start on the new code at their next invocation")
-            if self.options.template.stat().st_mtime != template_seen:
-                template_seen = self.options.template.stat().st_mtime
-                log.warning("template.yaml changed: restart `make dev` to provision the new resources")
+            for path, mtime in templates_seen.items():
+                if path.stat().st_mtime != mtime:
+                    templates_seen[path] = path.stat().st_mtime
+                    log.warning("%s changed: restart `make dev` to provision the new resources", path.name)
 
     def _evict_idle(self) -> None:
         while not self._stop.wait(30):

@@ -1,6 +1,6 @@
 """Sandbox twins of the outside providers, served by the local runtime under ``/_sandbox/``.
 
-They speak the providers' HTTP contracts (shared/PROVIDERS.md), so the adapters talk to them by
+They speak the providers' HTTP contracts (docs/providers.md), so the adapters talk to them by
 base URL exactly as they would to the real services, and they keep what they received where
 developers and tests can read it.
 """

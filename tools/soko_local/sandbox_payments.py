@@ -1,5 +1,5 @@
 """Sandbox PesaPal 3.0 and MTN MoMo (collections), served by the local runtime under
-``/_sandbox/pesapal`` and ``/_sandbox/momo``. They speak the contracts in shared/PROVIDERS.md, so
+``/_sandbox/pesapal`` and ``/_sandbox/momo``. They speak the contracts in docs/providers.md, so
 the adapters talk to them by base URL exactly as to the real services.
 
 Demo and test controls (not part of the providers' APIs):

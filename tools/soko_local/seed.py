@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -91,13 +93,19 @@ def _email(name: str) -> str:
 
 
 class Seeder:
-    def __init__(self, base_url: str):
+    """Creates the demo accounts ``parallel`` at a time (each account's own steps in order)."""
+
+    def __init__(self, base_url: str, parallel: int = 2):
         self.url = base_url.rstrip("/")
-        self.http = requests.Session()
+        self.parallel = parallel
+        self._local = threading.local()  # a session per thread: requests.Session is not thread-safe
 
     def _call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> requests.Response:
+        http: requests.Session | None = getattr(self._local, "http", None)
+        if http is None:
+            http = self._local.http = requests.Session()
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return self.http.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
+        return http.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
 
     def account(self, name: str, role: str, profile: dict[str, Any]) -> tuple[str, str]:
         email = _email(name)
@@ -140,15 +148,22 @@ class Seeder:
             made += 1
         return made
 
+    def farmer(self, name: str, district: str, specialties: list[str], wanted: list[Any]) -> int:
+        farmer_id, token = self.account(name, "farmer", {"district": district, "specialties": specialties})
+        return self.listings(farmer_id, token, district, wanted)
+
+    def buyer(self, name: str, district: str, interests: list[str]) -> int:
+        self.account(name, "buyer", {"district": district, "interests": interests})
+        return 0
+
     def run(self) -> str:
-        listings = 0
-        for name, district, specialties, wanted in FARMERS:
-            farmer_id, token = self.account(
-                name, "farmer", {"district": district, "specialties": specialties}
-            )
-            listings += self.listings(farmer_id, token, district, wanted)
-        for name, district, interests in BUYERS:
-            self.account(name, "buyer", {"district": district, "interests": interests})
+        pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="seed")
+        try:
+            made = [pool.submit(self.farmer, *farmer) for farmer in FARMERS]
+            made += [pool.submit(self.buyer, *buyer) for buyer in BUYERS]
+            listings = sum(future.result() for future in made)  # the first failure is raised here
+        finally:  # after a failure or Ctrl-C, the accounts not yet started are not started
+            pool.shutdown(wait=True, cancel_futures=True)
         return f"{len(FARMERS)} farmers, {len(BUYERS)} buyers (password {PASSWORD}), {listings} new listings"
 
 

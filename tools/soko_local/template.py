@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from soko_local import nested
+
 CODE_BUCKET = "soko-local-code"
 _SUB_REF = re.compile(r"\$\{([^!}][^}]*)\}")
 _LOCAL_URI_KEYS = {
@@ -34,32 +36,35 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return document
 
 
-def _local_uri(root: Path, value: Any) -> Any:
+def _local_uri(base: Path, value: Any, root: Path | None = None) -> Any:
+    """A local directory (relative to ``base``, the template's folder) as an s3:// URI whose key is
+    its path under ``root``, the project (the same folder for a top-level template)."""
     if isinstance(value, str) and not value.startswith("s3://"):
-        root = root.resolve()
-        directory = (root / value).resolve()
+        root = (root or base).resolve()
+        directory = (base.resolve() / value).resolve()
         if not directory.is_dir() or not directory.is_relative_to(root):
             raise TemplateError(f"{value!r} in the template is not a directory under {root}")
         return f"s3://{CODE_BUCKET}/{directory.relative_to(root).as_posix()}"
     return value
 
 
-def prepare(sam: dict[str, Any], root: Path) -> dict[str, Any]:
+def prepare(sam: dict[str, Any], base: Path, root: Path | None = None) -> dict[str, Any]:
     """Rewrite local CodeUri/ContentUri to s3:// (the translator accepts only S3) and inline
-    DefinitionUri files, as ``sam build``/``sam package`` would."""
+    DefinitionUri files, as ``sam build``/``sam package`` would. Paths are relative to ``base``
+    (the template's folder); code keys are relative to ``root`` (the project, default ``base``)."""
     doc = copy.deepcopy(sam)
     function_globals = doc.get("Globals", {}).get("Function", {})
     if "CodeUri" in function_globals:
-        function_globals["CodeUri"] = _local_uri(root, function_globals["CodeUri"])
+        function_globals["CodeUri"] = _local_uri(base, function_globals["CodeUri"], root)
     for resource in doc.get("Resources", {}).values():
         props = resource.get("Properties", {})
         key = _LOCAL_URI_KEYS.get(resource.get("Type", ""))
         if key and key in props:
-            props[key] = _local_uri(root, props[key])
+            props[key] = _local_uri(base, props[key], root)
         if resource.get("Type") == "AWS::Serverless::StateMachine" and isinstance(
             props.get("DefinitionUri"), str
         ):
-            props["Definition"] = json.loads((root / props.pop("DefinitionUri")).read_text())
+            props["Definition"] = json.loads((base / props.pop("DefinitionUri")).read_text())
     return doc
 
 
@@ -71,7 +76,13 @@ class _NoManagedPolicies:
 
 
 def translate(
-    sam: dict[str, Any], root: Path, parameters: dict[str, str], region: str, account_id: str
+    sam: dict[str, Any],
+    root: Path,
+    parameters: dict[str, str],
+    region: str,
+    account_id: str,
+    *,
+    base: Path | None = None,
 ) -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", region)  # the translator's own boto session needs one
     logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its usage metrics are not ours to publish
@@ -85,7 +96,7 @@ def translate(
         **parameters,
     }
     try:
-        result: dict[str, Any] = transform(prepare(sam, root), values, _NoManagedPolicies())
+        result: dict[str, Any] = transform(prepare(sam, base or root, root), values, _NoManagedPolicies())
     except InvalidDocumentException as err:
         raise TemplateError("; ".join(str(c) for c in err.causes)) from None
     return result
@@ -225,6 +236,52 @@ def _http_api(logical_id: str, body: dict[str, Any]) -> HttpApiDef:
     return HttpApiDef(logical_id, tuple(routes), authorizers, body.get("x-amazon-apigateway-cors"))
 
 
+def _parameter(cfn: dict[str, Any], node: Any, parameters: dict[str, str]) -> Any:
+    """A template parameter's value where ``node`` is a ``Ref`` to one (as CloudFormation resolves it)."""
+    if not (isinstance(node, dict) and set(node) == {"Ref"} and node["Ref"] in cfn.get("Parameters", {})):
+        return node
+    spec = cfn["Parameters"][node["Ref"]]
+    value = parameters.get(node["Ref"], spec.get("Default", ""))
+    return str(value).split(",") if spec.get("Type") == "CommaDelimitedList" else value
+
+
+def _http_api_resources(
+    cfn: dict[str, Any], api_id: str, props: dict[str, Any], parameters: dict[str, str]
+) -> HttpApiDef:
+    """An HTTP API declared as API Gateway v2 resources: its routes and authorizers may be
+    declared anywhere in the (flattened) application, each naming the API by ``ApiId``."""
+    resources = cfn["Resources"]
+    authorizers = {
+        logical_id: Authorizer(
+            name=logical_id,
+            function=single_reference(a["AuthorizerUri"]),
+            identity_source=tuple(a.get("IdentitySource", [])),
+            ttl_seconds=int(a.get("AuthorizerResultTtlInSeconds", 300)),
+            simple_responses=bool(a.get("EnableSimpleResponses", False)),
+        )
+        for logical_id, a in _of_type(cfn, "AWS::ApiGatewayV2::Authorizer").items()
+        if references(a.get("ApiId")) == {api_id} and a.get("AuthorizerType") == "REQUEST"
+    }
+    routes = []
+    for logical_id, route in _of_type(cfn, "AWS::ApiGatewayV2::Route").items():
+        if references(route.get("ApiId")) != {api_id}:
+            continue
+        integration = resources[single_reference(route["Target"])].get("Properties", {})
+        method, _, path = str(route["RouteKey"]).partition(" ")
+        authorizer = None
+        if route.get("AuthorizationType") == "CUSTOM":
+            authorizer = single_reference(route.get("AuthorizerId"))
+            if authorizer not in authorizers:
+                raise TemplateError(f"{logical_id}: {authorizer} is not a REQUEST authorizer of {api_id}")
+        verb = "ANY" if route["RouteKey"] == "$default" else method
+        routes.append((verb, path or "$default", single_reference(integration["IntegrationUri"]), authorizer))
+    cors = {
+        key[0].lower() + key[1:]: _parameter(cfn, value, parameters)
+        for key, value in props.get("CorsConfiguration", {}).items()
+    }
+    return HttpApiDef(api_id, tuple(routes), authorizers, cors or None)
+
+
 def _schedules(cfn: dict[str, Any], functions: set[str], machines: set[str]) -> list[ScheduleDef]:
     found = []
     for logical_id, props in _of_type(cfn, "AWS::Events::Rule").items():
@@ -282,7 +339,7 @@ def _event_source(cfn: dict[str, Any], logical_id: str, props: dict[str, Any]) -
     )
 
 
-def describe(cfn: dict[str, Any], root: Path) -> AppModel:
+def describe(cfn: dict[str, Any], root: Path, parameters: dict[str, str] | None = None) -> AppModel:
     functions = {}
     for logical_id, props in _of_type(cfn, "AWS::Lambda::Function").items():
         code = props.get("Code", {})
@@ -291,9 +348,9 @@ def describe(cfn: dict[str, Any], root: Path) -> AppModel:
         functions[logical_id] = FunctionDef(logical_id, root / code["S3Key"])
     machines = set(_of_type(cfn, "AWS::StepFunctions::StateMachine"))
     apis = tuple(
-        _http_api(k, p["Body"])
+        _http_api(k, p["Body"]) if "Body" in p else _http_api_resources(cfn, k, p, parameters or {})
         for k, p in _of_type(cfn, "AWS::ApiGatewayV2::Api").items()
-        if p.get("ProtocolType", "HTTP") == "HTTP" and "Body" in p
+        if p.get("ProtocolType", "HTTP") == "HTTP"
     )
     urls = tuple(
         FunctionUrlDef(k, single_reference(p["TargetFunctionArn"]), p.get("AuthType", "NONE"))
@@ -319,6 +376,55 @@ def describe(cfn: dict[str, Any], root: Path) -> AppModel:
     )
 
 
+def translate_app(
+    template: Path,
+    *,
+    parameters: dict[str, str],
+    region: str,
+    account_id: str,
+    document: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``template`` translated, with every local nested stack translated and inlined (``nested``)."""
+    root = template.parent.resolve()
+    return _translate_tree(
+        document if document is not None else load_yaml(template),
+        template.resolve(),
+        root,
+        parameters=parameters,
+        region=region,
+        account_id=account_id,
+    )
+
+
+def _translate_tree(
+    sam: dict[str, Any], path: Path, root: Path, *, parameters: dict[str, str], region: str, account_id: str
+) -> dict[str, Any]:
+    cfn = translate(sam, root, parameters, region, account_id, base=path.parent)
+    children = {}
+    for logical_id, resource in cfn["Resources"].items():
+        location = (
+            nested.local_location(resource.get("Properties", {}).get("TemplateURL"))
+            if resource["Type"] == nested.NESTED_STACK
+            else None
+        )
+        if location is not None:
+            child = (path.parent / location).resolve()
+            if not child.is_file() or not child.is_relative_to(root):
+                raise TemplateError(f"{logical_id}: {location!r} is not a template under {root}")
+            try:
+                children[logical_id] = _translate_tree(
+                    load_yaml(child), child, root, parameters={}, region=region, account_id=account_id
+                )
+            except TemplateError as err:
+                raise TemplateError(f"{child.relative_to(root)}: {err}") from None
+    if not children:
+        return cfn
+    try:
+        return nested.merge(cfn, children)
+    except nested.NestedStackError as err:
+        raise TemplateError(str(err)) from None
+
+
 def load_app(
     template: Path,
     *,
@@ -327,9 +433,45 @@ def load_app(
     account_id: str,
     document: dict[str, Any] | None = None,
 ) -> AppModel:
-    """The app ``template`` describes (``document``: the template already parsed, if it is)."""
-    root = template.parent.resolve()
-    cfn = translate(
-        document if document is not None else load_yaml(template), root, parameters, region, account_id
+    """The app ``template`` describes (``document``: the template already parsed, if it is), its
+    nested stacks inlined."""
+    cfn = translate_app(
+        template, parameters=parameters, region=region, account_id=account_id, document=document
     )
-    return describe(cfn, root)
+    return describe(cfn, template.parent.resolve(), parameters)
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """One stack that ``sam deploy`` creates: the root or a nested stack, translated on its own."""
+
+    name: str  # the nested stack's logical id, or the root template's file name
+    path: Path
+    text: str  # as written (cfn-lint reports its line numbers)
+    cfn: dict[str, Any]  # translated alone: its own nested stacks stay AWS::CloudFormation::Stack
+
+
+def stack_templates(
+    template: Path, *, parameters: dict[str, str], region: str, account_id: str
+) -> list[StackTemplate]:
+    """Every stack of the application, each translated as CloudFormation will receive it."""
+    root = template.parent.resolve()
+    found = []
+    for stack in nested.stacks(load_yaml(template), template.resolve(), load_yaml):
+        sam = load_yaml(stack.path)
+        cfn = translate(
+            sam,
+            root,
+            parameters if stack.logical_id is None else {},
+            region,
+            account_id,
+            base=stack.path.parent,
+        )
+        name = stack.logical_id or template.name
+        found.append(StackTemplate(name, stack.path, stack.path.read_text(), cfn))
+    return found
+
+
+def merged_sam(template: Path) -> dict[str, Any]:
+    """The application as written, nested stacks inlined (``nested.merge_sam``)."""
+    return nested.merge_sam(load_yaml(template), template.resolve(), load_yaml)

@@ -1,43 +1,54 @@
-"""The local WebSocket API gateway: a minimal RFC 6455 server on the standard library (handshake,
-text frames, ping/pong, close) that serves each ``AWS::ApiGatewayV2::Api`` with ProtocolType
-WEBSOCKET of the template as API Gateway does:
+"""The local WebSocket API gateway: serves each ``AWS::ApiGatewayV2::Api`` with ProtocolType
+WEBSOCKET of the template as API Gateway does, on a port of its own. The WebSocket protocol
+(handshake, frames, fragmentation, ping/pong, close, UTF-8 and size limits) is the ``websockets``
+library's (a development dependency: nothing here is deployed); this module is API Gateway's part:
 
 - ``$connect`` runs the route's REQUEST authorizer first (identity from the query string, e.g.
-  ``?token=``); a Deny, or a ``$connect`` function answering other than 2xx, refuses the upgrade
-  (401/403) so the connection never exists. The authorizer's ``context`` reaches every route of
-  the connection in ``requestContext.authorizer``.
-- Text frames are routed by ``RouteSelectionExpression`` (``$request.body.<field>``), falling back
-  to ``$default``; ``$disconnect`` runs when the socket closes.
-- On the same port, plain HTTP is the ``@connections`` management API functions call through
+  ``?token=``): no identity is a 401 without calling it, a Deny a 403, and so is a ``$connect``
+  function answering other than 2xx. A refused upgrade never becomes a connection. The
+  authorizer's ``context`` reaches every route of the connection in ``requestContext.authorizer``.
+- Text messages are routed by ``RouteSelectionExpression`` (``$request.body.<field>``), falling
+  back to ``$default``; ``$disconnect`` runs once when the connection ends, however it ends.
+- On the same port, plain HTTP is the ``@connections`` management API that functions call through
   boto3 (``apigatewaymanagementapi`` with ``endpoint_url``): ``POST`` sends, ``GET`` describes,
-  ``DELETE`` closes; an unknown connection is a 410 ``GoneException``.
+  ``DELETE`` closes; an unknown or closed connection is a 410 ``GoneException``.
 
-Not implemented: binary frames (refused with close 1003), route responses, compression extensions.
+One port serves both because API Gateway's management endpoint is the API's own URL. A request's
+head is peeked at (not consumed): an upgrade goes to ``websockets``' connection handler, anything
+else to a standard-library HTTP handler (``websockets`` reads only bodiless GET handshakes).
+
+Not implemented: binary messages (closed with 1003, as before), route responses, compression
+(API Gateway offers none).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
+import http.server
 import json
 import logging
 import socket
-import socketserver
-import struct
 import threading
 import time
 import urllib.parse
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.sync.server import Server, ServerConnection, serve
 
 from soko_local.template import references
 
 log = logging.getLogger("soko_local.websocket")
-_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-MAX_FRAME = 128 * 1024  # API Gateway's WebSocket frame limit is 32 KB; a message is at most 128 KB
+MAX_MESSAGE = 128 * 1024  # API Gateway's limit for a WebSocket message
+MAX_HEAD = 16 * 1024  # a request head larger than this is not an upgrade we serve
+OPEN_TIMEOUT_S = 10.0  # to receive a request's head
+CLOSE_TIMEOUT_S = 2.0  # a client that does not answer a close frame is cut off after this
+DISCONNECT_WAIT_S = 30.0  # DELETE and stop() wait this long for $disconnect to have run
 
 Invoke = Callable[[str, dict[str, Any]], tuple[bool, Any]]  # (ok, payload)
 
@@ -80,74 +91,39 @@ def websocket_apis(cfn: dict[str, Any]) -> list[WebSocketApiDef]:
     return found
 
 
-# ---------------------------------------------------------------------------- frames (RFC 6455)
-def accept_key(key: str) -> str:
-    return base64.b64encode(hashlib.sha1((key + _GUID).encode()).digest()).decode()  # noqa: S324  (the RFC's)
-
-
-def encode_frame(opcode: int, payload: bytes, *, mask: bool = False) -> bytes:
-    head = bytes([0x80 | opcode])
-    size = len(payload)
-    bit = 0x80 if mask else 0
-    if size < 126:
-        head += bytes([bit | size])
-    elif size < 65536:
-        head += bytes([bit | 126]) + struct.pack("!H", size)
-    else:
-        head += bytes([bit | 127]) + struct.pack("!Q", size)
-    if not mask:
-        return head + payload
-    key = uuid.uuid4().bytes[:4]
-    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-
-
-def _read_exact(stream: Any, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
-        if not chunk:
-            raise ConnectionError("closed")
-        data += chunk
-    return data
-
-
-def read_frame(stream: Any) -> tuple[bool, int, bytes]:
-    """(fin, opcode, unmasked payload) of the next frame."""
-    first, second = _read_exact(stream, 2)
-    size = second & 0x7F
-    if size == 126:
-        size = struct.unpack("!H", _read_exact(stream, 2))[0]
-    elif size == 127:
-        size = struct.unpack("!Q", _read_exact(stream, 8))[0]
-    if size > MAX_FRAME:
-        raise ValueError("frame too large")
-    key = _read_exact(stream, 4) if second & 0x80 else b""
-    payload = _read_exact(stream, size)
-    if key:
-        payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-    return bool(first & 0x80), first & 0x0F, payload
-
-
 # ---------------------------------------------------------------------------- connections
-@dataclass
-class Connection:
-    id: str
-    sock: socket.socket
-    authorizer: dict[str, Any]
-    connected_at: float = field(default_factory=time.time)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    open: bool = True
+class Connection(ServerConnection):
+    """A ``websockets`` server connection with what API Gateway keeps for it."""
 
-    def send(self, opcode: int, payload: bytes) -> bool:
-        with self.lock:
-            if not self.open:
-                return False
-            try:
-                self.sock.sendall(encode_frame(opcode, payload))
-                return True
-            except OSError:
-                self.open = False
-                return False
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connection_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:10]).decode().rstrip("=") + "="
+        self.authorizer: dict[str, Any] = {}
+        self.connected_at = time.time()
+        self.registered = False  # $connect succeeded: the gateway knows it, $disconnect will run
+        self.opened = threading.Event()  # the handshake is done: messages can be sent
+        self.finished = threading.Event()  # gone, and $disconnect has run
+
+
+def _is_upgrade(sock: socket.socket) -> bool:
+    """Whether the request waiting on ``sock`` asks for a WebSocket (its head is peeked, not read)."""
+    sock.settimeout(OPEN_TIMEOUT_S)
+    deadline = time.monotonic() + OPEN_TIMEOUT_S
+    head = b""
+    try:
+        while b"\r\n\r\n" not in head and len(head) < MAX_HEAD and time.monotonic() < deadline:
+            seen = sock.recv(MAX_HEAD, socket.MSG_PEEK)
+            if not seen:
+                break
+            if len(seen) == len(head):
+                time.sleep(0.002)  # the rest of the head is on its way
+            head = seen
+    except OSError:
+        return False
+    finally:
+        sock.settimeout(None)
+    lines = head.partition(b"\r\n\r\n")[0].lower().split(b"\r\n")[1:]
+    return any(line.startswith(b"upgrade:") and b"websocket" in line for line in lines)
 
 
 class WebSocketGateway:
@@ -157,117 +133,174 @@ class WebSocketGateway:
         self.api = api
         self.invoke = invoke
         self.connections: dict[str, Connection] = {}
-        gateway = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                gateway._serve(self)
-
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self._server = Server((host, port), Handler)
-        self.port = self._server.server_address[1]
+        self._lock = threading.Lock()
+        self._listener = socket.create_server((host, port))
+        self.port = self._listener.getsockname()[1]
         self.url = f"ws://{host}:{self.port}"
         self.management_url = f"http://{host}:{self.port}"
+        self._stopping = threading.Event()
+        self._handshaking = threading.local()  # the connection whose handshake this thread runs
+        # websockets' server for the upgrades we hand it; it never accepts on the socket itself
+        # (the accept loop is ours), so its handler is all that is used.
+        self._websockets: Server = serve(
+            self._session,
+            sock=self._listener,
+            process_request=self._process_request,
+            process_response=self._process_response,
+            server_header=None,
+            compression=None,
+            open_timeout=OPEN_TIMEOUT_S,
+            ping_interval=None,  # API Gateway does not ping its clients
+            close_timeout=CLOSE_TIMEOUT_S,
+            max_size=MAX_MESSAGE,
+            create_connection=Connection,
+            logger=log,
+        )
+        self._management = self._management_handler()
 
     def start(self) -> None:
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.1,), name=f"ws-{self.api.logical_id}", daemon=True
-        ).start()
+        threading.Thread(target=self._accept, name=f"ws-{self.api.logical_id}", daemon=True).start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        for connection in list(self.connections.values()):
-            self._close(connection)
+        self._stopping.set()
+        self._listener.close()
+        with self._lock:
+            open_now = list(self.connections.values())
+        for connection in open_now:
+            connection.close(1001)  # going away; each one's $disconnect runs
+        for connection in open_now:
+            connection.finished.wait(DISCONNECT_WAIT_S)
 
-    # ------------------------------------------------------------------ HTTP request head
-    @staticmethod
-    def _head(rfile: Any) -> tuple[str, str, dict[str, str]] | None:
-        line = rfile.readline(8192).decode("latin-1").strip()
-        if not line:
-            return None
-        method, target, _ = [*line.split(" "), "", ""][:3]
-        headers: dict[str, str] = {}
-        while True:
-            raw = rfile.readline(8192).decode("latin-1")
-            if raw in ("\r\n", "\n", ""):
-                break
-            name, _, value = raw.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        return method, target, headers
+    # ------------------------------------------------------------------ one port, two protocols
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                sock, address = self._listener.accept()
+            except OSError:
+                return  # the listener was closed: stop() was called
+            threading.Thread(
+                target=self._serve_socket, args=(sock, address), name="ws-connection", daemon=True
+            ).start()
 
-    @staticmethod
-    def _respond(wfile: Any, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        reason = {
-            200: "OK",
-            400: "Bad Request",
-            401: "Unauthorized",
-            403: "Forbidden",
-            404: "Not Found",
-            410: "Gone",
+    def _serve_socket(self, sock: socket.socket, address: Any) -> None:
+        if _is_upgrade(sock):
+            self._handshaking.connection = None
+            self._websockets.handler(sock, address)  # handshake, then _session; closes the socket
+            connection = self._handshaking.connection
+            if connection is not None and not connection.finished.is_set():
+                self._finish(connection)  # accepted, but gone before its session began
+            return
+        try:
+            self._management(sock, address, None)  # type: ignore[arg-type]  # it needs no server
+        except OSError:
+            pass  # the client went away mid-request
+        finally:
+            sock.close()
+
+    # ------------------------------------------------------------------ $connect (the handshake)
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Authorizer and $connect before the upgrade is answered: refused, it never exists."""
+        assert isinstance(connection, Connection)
+        self._handshaking.connection = connection
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(request.path).query))
+        headers = {name.lower(): value for name, value in request.headers.raw_items()}
+        if any(not query.get(name) for name in self.api.identity_query):
+            return connection.respond(401, "Unauthorized\n")  # API Gateway does not call the authorizer
+        authorizer = self._authorize(connection.connection_id, query, headers)
+        if authorizer is None:
+            return connection.respond(403, "Forbidden\n")
+        connection.authorizer = authorizer
+        if "$connect" in self.api.routes:
+            event = self._event(
+                "$connect", connection.connection_id, authorizer, query=query, headers=headers
+            )
+            ok, answer = self.invoke(self.api.routes["$connect"], event)
+            if not ok or not (200 <= int((answer or {}).get("statusCode", 200)) < 300):
+                return connection.respond(403, "Forbidden\n")
+        return None
+
+    def _process_response(
+        self, connection: ServerConnection, request: Request, response: Response
+    ) -> Response | None:
+        """The upgrade is being accepted: from now on the connection is known (and can be posted to)."""
+        assert isinstance(connection, Connection)
+        if response.status_code == 101:
+            with self._lock:
+                self.connections[connection.connection_id] = connection
+            connection.registered = True
+        return None
+
+    def _authorize(
+        self, connection_id: str, query: dict[str, str], headers: dict[str, str]
+    ) -> dict[str, Any] | None:
+        if self.api.connect_authorizer is None:
+            return {}
+        arn = f"arn:aws:execute-api:us-east-1:123456789012:{self.api.logical_id.lower()}/live/$connect"
+        event = {
+            "type": "REQUEST",
+            "methodArn": arn,
+            "headers": headers,
+            "queryStringParameters": query,
+            "requestContext": self._event("$connect", connection_id, {})["requestContext"],
         }
-        lines = [
-            f"HTTP/1.1 {status} {reason.get(status, 'Error')}",
-            f"Content-Length: {len(body)}",
-            "Connection: close",
-        ]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        ok, answer = self.invoke(self.api.connect_authorizer, event)
+        statements = ((answer or {}).get("policyDocument") or {}).get("Statement") or [] if ok else []
+        if not statements or any(s.get("Effect") != "Allow" for s in statements):
+            return None
+        return {"principalId": answer.get("principalId"), **(answer.get("context") or {})}
 
-    def _serve(self, handler: socketserver.StreamRequestHandler) -> None:
-        head = self._head(handler.rfile)
-        if head is None:
-            return
-        method, target, headers = head
-        if headers.get("upgrade", "").lower() == "websocket":
-            self._websocket(handler, target, headers)
-        else:
-            length = int(headers.get("content-length") or 0)
-            body = _read_exact(handler.rfile, length) if length else b""
-            self._management(handler, method, target, body)
+    # ------------------------------------------------------------------ messages and $disconnect
+    def _session(self, connection: ServerConnection) -> None:
+        """An open connection: route each text message until it closes, then $disconnect."""
+        assert isinstance(connection, Connection)
+        connection.opened.set()
+        try:
+            while True:
+                try:
+                    message = connection.recv()
+                except ConnectionClosed:
+                    return
+                if not isinstance(message, str):
+                    connection.close(1003, "binary messages are not supported")
+                    return
+                self._route(connection, message)
+        finally:
+            self._finish(connection)
 
-    # ------------------------------------------------------------------ @connections
-    def _management(self, handler: Any, method: str, target: str, body: bytes) -> None:
-        path = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
-        prefix = "/@connections/"
-        if not path.startswith(prefix):
-            self._respond(handler.wfile, 404, b'{"message":"Not Found"}')
+    def _route(self, connection: Connection, text: str) -> None:
+        try:
+            selected = json.loads(text).get(self.api.selection_field)
+        except (ValueError, AttributeError):
+            selected = None
+        route = selected if isinstance(selected, str) and selected in self.api.routes else "$default"
+        if route not in self.api.routes:
+            self._send(connection, {"message": "Forbidden", "connectionId": connection.connection_id})
             return
-        connection = self.connections.get(path[len(prefix) :])
-        if connection is None or not connection.open:
-            gone = json.dumps({"message": "Gone"}).encode()
-            self._respond(
-                handler.wfile,
-                410,
-                gone,
-                {"x-amzn-ErrorType": "GoneException", "Content-Type": "application/json"},
-            )
-            return
-        if method == "POST":
-            ok = connection.send(0x1, body)
-            status = 200 if ok else 410
-            self._respond(
-                handler.wfile,
-                status,
-                b"" if ok else b'{"message":"Gone"}',
-                {} if ok else {"x-amzn-ErrorType": "GoneException"},
-            )
-        elif method == "DELETE":
-            self._close(connection)
-            self._respond(handler.wfile, 204)
-        else:
-            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(connection.connected_at))
-            self._respond(
-                handler.wfile,
-                200,
-                json.dumps({"connectedAt": at, "lastActiveAt": at}).encode(),
-                {"Content-Type": "application/json"},
+        event = self._event(route, connection.connection_id, connection.authorizer, body=text)
+        ok, _ = self.invoke(self.api.routes[route], event)
+        if not ok:
+            self._send(
+                connection, {"message": "Internal server error", "connectionId": connection.connection_id}
             )
 
-    # ------------------------------------------------------------------ WebSocket
+    @staticmethod
+    def _send(connection: Connection, body: dict[str, Any]) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            connection.send(json.dumps(body))
+
+    def _finish(self, connection: Connection) -> None:
+        """Forget the connection and run $disconnect, once, whoever ends it."""
+        with self._lock:
+            known = self.connections.pop(connection.connection_id, None) is connection
+        try:
+            if known and "$disconnect" in self.api.routes:
+                self.invoke(
+                    self.api.routes["$disconnect"],
+                    self._event("$disconnect", connection.connection_id, connection.authorizer),
+                )
+        finally:
+            connection.finished.set()
+
     def _event(
         self,
         route: str,
@@ -303,112 +336,63 @@ class WebSocketGateway:
             event["headers"] = headers
         return event
 
-    def _authorize(
-        self, connection_id: str, query: dict[str, str], headers: dict[str, str]
-    ) -> dict[str, Any] | None:
-        if self.api.connect_authorizer is None:
-            return {}
-        if any(not query.get(name) for name in self.api.identity_query):
-            return None  # API Gateway answers 401 without calling the authorizer
-        arn = f"arn:aws:execute-api:us-east-1:123456789012:{self.api.logical_id.lower()}/live/$connect"
-        event = {
-            "type": "REQUEST",
-            "methodArn": arn,
-            "headers": headers,
-            "queryStringParameters": query,
-            "requestContext": self._event("$connect", connection_id, {})["requestContext"],
-        }
-        ok, answer = self.invoke(self.api.connect_authorizer, event)
-        statements = ((answer or {}).get("policyDocument") or {}).get("Statement") or [] if ok else []
-        if not statements or any(s.get("Effect") != "Allow" for s in statements):
-            return None
-        return {"principalId": answer.get("principalId"), **(answer.get("context") or {})}
+    # ------------------------------------------------------------------ @connections
+    def _management_handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        gateway = self
 
-    def _websocket(self, handler: Any, target: str, headers: dict[str, str]) -> None:
-        key = headers.get("sec-websocket-key", "")
-        if not key:
-            self._respond(handler.wfile, 400)
-            return
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query))
-        connection_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:10]).decode().rstrip("=") + "="
-        authorizer = self._authorize(connection_id, query, headers)
-        if authorizer is None:
-            self._respond(
-                handler.wfile, 401 if any(not query.get(n) for n in self.api.identity_query) else 403
-            )
-            return
-        connection = Connection(connection_id, handler.connection, authorizer)
-        if "$connect" in self.api.routes:
-            ok, answer = self.invoke(
-                self.api.routes["$connect"],
-                self._event("$connect", connection_id, authorizer, query=query, headers=headers),
-            )
-            if not ok or not (200 <= int((answer or {}).get("statusCode", 200)) < 300):
-                self._respond(handler.wfile, 403)
-                return
-        self.connections[connection_id] = connection
-        handler.wfile.write(
-            (
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Accept: {accept_key(key)}\r\n\r\n"
-            ).encode()
+        class Management(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as boto3 expects
+
+            def do_GET(self) -> None:
+                self._answer(*gateway.manage("GET", self.path))
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                self._answer(*gateway.manage("POST", self.path, self.rfile.read(length)))
+
+            def do_DELETE(self) -> None:
+                self._answer(*gateway.manage("DELETE", self.path))
+
+            def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for name, value in {"Content-Length": str(len(body)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                log.debug("@connections: " + format, *args)
+
+        return Management
+
+    def manage(self, method: str, target: str, body: bytes = b"") -> tuple[int, bytes, dict[str, str]]:
+        """(status, body, headers) of an ``@connections`` request."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
+        prefix = "/@connections/"
+        if not path.startswith(prefix):
+            return 404, b'{"message":"Not Found"}', {"Content-Type": "application/json"}
+        with self._lock:
+            connection = self.connections.get(path[len(prefix) :])
+        gone = (
+            410,
+            b'{"message":"Gone"}',
+            {"x-amzn-ErrorType": "GoneException", "Content-Type": "application/json"},
         )
-        try:
-            self._frames(handler, connection)
-        finally:
-            self._close(connection)
-
-    def _frames(self, handler: Any, connection: Connection) -> None:
-        buffer = b""
-        while connection.open:
+        if connection is None or not connection.opened.wait(OPEN_TIMEOUT_S):
+            return gone
+        if method == "POST":
             try:
-                fin, opcode, payload = read_frame(handler.rfile)
-            except (ConnectionError, OSError, ValueError):
-                return
-            if opcode == 0x8:  # close: answer and stop
-                connection.send(0x8, payload[:2])
-                return
-            if opcode == 0x9:
-                connection.send(0xA, payload)
-                continue
-            if opcode == 0x2:
-                connection.send(0x8, struct.pack("!H", 1003))
-                return
-            if opcode in (0x1, 0x0):
-                buffer += payload
-                if fin:
-                    self._route(connection, buffer.decode("utf-8", "replace"))
-                    buffer = b""
-
-    def _route(self, connection: Connection, text: str) -> None:
-        try:
-            selected = json.loads(text).get(self.api.selection_field)
-        except (ValueError, AttributeError):
-            selected = None
-        route = selected if isinstance(selected, str) and selected in self.api.routes else "$default"
-        if route not in self.api.routes:
-            connection.send(0x1, json.dumps({"message": "Forbidden", "connectionId": connection.id}).encode())
-            return
-        ok, _ = self.invoke(
-            self.api.routes[route], self._event(route, connection.id, connection.authorizer, body=text)
-        )
-        if not ok:
-            connection.send(
-                0x1, json.dumps({"message": "Internal server error", "connectionId": connection.id}).encode()
-            )
-
-    def _close(self, connection: Connection) -> None:
-        if self.connections.pop(connection.id, None) is None:
-            return
-        with connection.lock:
-            connection.open = False
-            with contextlib.suppress(OSError):
-                connection.sock.shutdown(socket.SHUT_RDWR)
-        if "$disconnect" in self.api.routes:
-            self.invoke(
-                self.api.routes["$disconnect"],
-                self._event("$disconnect", connection.id, connection.authorizer),
-            )
+                connection.send(body, text=True)
+            except (ConnectionClosed, OSError):
+                return gone
+            return 200, b"", {}
+        if method == "DELETE":
+            connection.close()
+            connection.finished.wait(DISCONNECT_WAIT_S)
+            return 204, b"", {}
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(connection.connected_at))
+        description = json.dumps({"connectedAt": at, "lastActiveAt": at}).encode()
+        return 200, description, {"Content-Type": "application/json"}
 
 
 # ---------------------------------------------------------------------------- wiring into the runtime

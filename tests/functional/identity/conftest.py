@@ -166,7 +166,7 @@ def users(api: Api, deployment: Deployment) -> Users:
 @pytest.fixture
 def admin(api: Api, users: Users, deployment: Deployment) -> User:
     """The admin account, created as ``make create-admin`` does, then signed in through the API."""
-    from soko.identity.admin import ensure_admin  # noqa: PLC0415  (needs the mocked AWS)
+    from soko_tools.admin import ensure_admin  # noqa: PLC0415  (needs the mocked AWS)
 
     email, password = "root-admin@soko.example", "Kampala-admin-Key-2026"
     user_id = ensure_admin(deployment.physical["UsersTable"], email, password)

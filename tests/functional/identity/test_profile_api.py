@@ -181,3 +181,31 @@ def test_owner_routes_act_only_on_the_caller_from_the_authorizer(api, users, use
     assert via_headers.status == 200 and via_headers.json["id"] == amina.id
     assert users_table.of_user(brian.id) == brian_before
     assert users_table.profile(amina.id)["district"] == "Lira"
+
+
+def test_nulls_the_fuzzer_sent_keep_what_cannot_be_null(api, users, users_table) -> None:
+    """Found by fuzzing: an explicit null language (or list) was a 500. Null keeps them; null
+    district and phone clear them."""
+    user = users.register("both", phone="+256772555001")
+    assert _update(api, user, {"district": "Gulu", "language": "lg", "interests": ["maize"]}).status == 200
+    fuzzed = {
+        "district": None,
+        "fullName": "",
+        "interests": [],
+        "language": None,
+        "phone": None,
+        "specialties": [],
+    }
+
+    reply = _update(api, user, fuzzed)
+
+    assert reply.status == 200, reply.text
+    body = reply.json
+    assert (body["district"], body["phone"], body["fullName"]) == (None, None, "")
+    assert (body["language"], body["interests"], body["specialties"]) == ("lg", [], [])
+    kept = _update(api, user, {"specialties": None, "interests": None, "language": None})
+    assert kept.status == 200, kept.text
+    assert users_table.profile(user.id)["language"] == "lg"
+    farmer = users.register("farmer")
+    assert _update(api, farmer, {"interests": None, "language": None}).status == 200  # nothing given
+    assert _update(api, farmer, {"interests": []}).status == 422  # still only buyers list interests

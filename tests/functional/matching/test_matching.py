@@ -166,11 +166,11 @@ def _partition(deployment: Deployment, pk: str) -> list[dict[str, Any]]:
 
 
 def rated(farmer_id: str, total: int, count: int) -> tuple[str, str, dict[str, Any]]:
-    detail = {"order_id": f"O-{farmer_id}", "farmer_id": farmer_id, "rating": 3}
+    detail = {"order_id": f"O-{farmer_id}", "buyer_id": "RATER", "farmer_id": farmer_id, "rating": 3}
     return (
         "soko.orders",
         "ReviewSubmitted",
-        {**detail, "farmer_rating_sum": total, "farmer_rating_count": count},
+        {**detail, "farmer_rating_sum": total, "farmer_rating_count": count, "farmer_fulfillment_rate": None},
     )
 
 
@@ -571,6 +571,39 @@ def test_route_rejects_bad_input(invoke: Any) -> None:
         {"crop": "maize", "quantity_kg": 5, "district": "Atlantis"},
     ):
         assert answer(invoke("LocationRouteFunction", http("POST", "/location/route", body=body)))[0] == 422
+
+
+def test_route_refuses_a_blank_district_without_coordinates_and_says_why(invoke: Any) -> None:
+    """Found by fuzzing: a blank district with no longitude was a 500."""
+    fuzzed = {"crop": "0", "district": "", "lat": 0.0, "lon": None, "quantity_kg": 5e-324}
+    status, body = answer(invoke("LocationRouteFunction", http("POST", "/location/route", body=fuzzed)))
+    assert status == 422, body
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+    assert "give a district, or both lat and lon" in json.dumps(body["error"])
+
+
+def test_route_with_a_blank_district_uses_the_coordinates(invoke: Any, published: list[Any]) -> None:
+    body = {"crop": "0", "district": "", "lat": 0.3, "lon": 32.6, "quantity_kg": 5e-324}
+    status, answered = answer(invoke("LocationRouteFunction", http("POST", "/location/route", body=body)))
+    assert status == 200, answered
+    assert (answered["tier"], answered["crop"], answered["options"]) == (3, "0", [])
+    assert published == []  # a name the catalogue does not know publishes nothing
+
+
+def test_a_buyer_interested_in_categories_overlaps_the_farmers_of_their_crops(world: Any) -> None:
+    """The seed's own example of a buyer's interests is categories: each stands for its crops."""
+    assert (
+        world(CONSUMER, sqs(registered("BC", "buyer", "Kabale", ["Grains", "Legumes"])))["batchItemFailures"]
+        == []
+    )
+    status, body = farmers_for(world, "BC")
+    assert status == 200, body
+    by_id = {m["id"]: m for m in body["items"]}
+    assert set(by_id) == {FARMER, FARMER2, "F3"}  # not only the farmer of the same district
+    # F2 grows sorghum, millet and beans: 3 of the buyer's 7 crops (4 grains, 3 legumes)
+    assert by_id[FARMER2]["score_parts"]["crop_overlap"] > 0
+    assert by_id[FARMER]["score_parts"]["crop_overlap"] > 0
+    assert by_id["F3"]["score_parts"]["crop_overlap"] == 0
 
 
 def test_coverage_says_which_pairs_are_model_ready(invoke: Any, deployment: Deployment) -> None:

@@ -12,9 +12,11 @@ import boto3
 import numpy as np
 import pytest
 
-from soko.ml import forecasting, ingest, training
+from soko.ml import forecasting, trainer
+from soko.ml.dal import MlDal
 from soko.ml.markets import MARKETS
 from soko_local.provision import Deployment
+from soko_tools import wfp as ingest
 
 SEED = {m.id for m in MARKETS if m.seed}
 
@@ -22,7 +24,7 @@ SEED = {m.id for m in MARKETS if m.seed}
 @pytest.fixture
 def wfp(deployment: Deployment) -> str:
     table = deployment.physical["MlTable"]
-    ingest.load(table, [o for o in ingest.read_wfp() if o.market in SEED], counter="wfp_count")
+    MlDal(table).load_observations([o for o in ingest.read_wfp() if o.market in SEED], counter="wfp_count")
     return table
 
 
@@ -85,7 +87,7 @@ def test_a_pair_trains_on_the_runs_snapshot(
     assert forecast["data_from"] < "2012-01-01"
     assert forecast["series"] == "retail"
     weeks = forecast["predictions"]
-    assert len(weeks) == training.WEEKS
+    assert len(weeks) == trainer.WEEKS
     assert all(0 < w["lower"] < w["price"] < w["upper"] for w in weeks)
     assert all(200 < w["price"] < 5000 for w in weeks), "a maize price in UGX/kg"
     assert set(forecast["inner_backtest_candidates"]) >= {"ens", "naive", "pool", "seas", "prophet"}
@@ -102,7 +104,7 @@ def test_a_pair_trains_on_the_runs_snapshot(
 
 def test_a_pair_without_enough_history_fails_alone(invoke, wfp: str) -> None:  # type: ignore[no-untyped-def]
     listing = invoke("ListPairsFunction", {})
-    with pytest.raises(training.NotEnoughData, match="months of prices"):
+    with pytest.raises(trainer.NotEnoughData, match="months of prices"):
         invoke("TrainPairFunction", {"market": "Kabale", "crop": "millet", "snapshot": listing["snapshot"]})
 
 

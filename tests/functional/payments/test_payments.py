@@ -5,12 +5,13 @@ payment, payout, settlement and refund."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from payments_support import Tables, sqs_event
+from payments_support import Tables, order_detail, sqs_event
 from werkzeug.wrappers import Request, Response
 
 from support.gateway import http_event
@@ -225,8 +226,7 @@ def test_payouts_and_refunds_balance_the_ledger(run: Invoke, server: SandboxServ
                 "schema_version": 1,
                 "event_id": "01JD0000000000000000000C01",
                 "occurred_at": "2026-11-21T09:30:00Z",
-                "order_id": delivered,
-                "completed_at": "2026-11-21T09:30:00Z",
+                **order_detail(delivered, completed_at="2026-11-21T09:30:00Z"),
             }
         ),
     }
@@ -256,7 +256,7 @@ def test_payouts_and_refunds_balance_the_ledger(run: Invoke, server: SandboxServ
                 "schema_version": 1,
                 "event_id": "01JD0000000000000000000C02",
                 "occurred_at": "2026-11-21T09:30:00Z",
-                "order_id": cancelled,
+                **order_detail(cancelled),
             }
         ),
     }
@@ -407,7 +407,7 @@ def test_a_payment_completing_after_its_order_ended_is_refunded_or_paid_out(
                 "schema_version": 1,
                 "event_id": f"01JD00000000000000000{ended[:5].upper()}",
                 "occurred_at": "2026-11-21T09:30:00Z",
-                "order_id": order_id,
+                **order_detail(order_id, completed_at="2026-11-21T09:30:00Z"),
             }
         ),
     }
@@ -428,3 +428,61 @@ def test_a_payment_completing_after_its_order_ended_is_refunded_or_paid_out(
         assert len(tables.outbox("PayoutScheduled")) == 1 and balances[f"farmer:{farmer.id}"] > 0
     deliver(run, "PaymentsOrderEventsConsumerFunction", [event])  # late redelivery: nothing twice
     assert tables.balances() == balances
+
+
+def test_an_event_off_its_producers_contract_fails_alone_and_moves_no_money(
+    run: Invoke, server: SandboxServer, tables: Tables
+) -> None:
+    _, _, delivered, _ = paid_order(run, server, tables)
+    balances = tables.balances()
+
+    def order_event(detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
+        full = {"schema_version": 1, "event_id": uuid.uuid4().hex, "occurred_at": "2026-11-21T09:30:00Z"}
+        return {"source": "soko.orders", "detail_type": detail_type, "detail": json.dumps({**full, **detail})}
+
+    good = order_event("OrderPlaced", order_detail(delivered))  # not one payments acts on
+    no_total = order_event(
+        "OrderCompleted", {k: v for k, v in order_detail(delivered).items() if k != "total_ugx"}
+    )
+    wrong_type = order_event("OrderCancelled", order_detail(delivered, quantity_kg="lots"))
+    batch = sqs_event([good, no_total, wrong_type])
+    result = run("PaymentsOrderEventsConsumerFunction", batch)
+    failed = [r["messageId"] for r in batch["Records"][1:]]
+    assert sorted(f["itemIdentifier"] for f in result["batchItemFailures"]) == sorted(failed)  # to the DLQ
+    assert tables.balances() == balances and tables.outbox("PayoutScheduled") == []
+
+
+def test_a_payment_event_off_its_contract_leaves_the_order_as_it_was(
+    run: Invoke, server: SandboxServer, tables: Tables
+) -> None:
+    buyer, farmer = new_user("buyer"), new_user("farmer")
+    failed_order, broken_order = (
+        tables.put_order(buyer, farmer, TOTAL),
+        tables.put_order(buyer, farmer, TOTAL),
+    )
+    payment = {
+        "schema_version": 1,
+        "payment_id": "P1",
+        "buyer_id": buyer.id,
+        "farmer_id": farmer.id,
+        "amount_ugx": TOTAL,
+        "currency": "UGX",
+        "provider": "pesapal",
+    }
+    failed = {**payment, "event_id": uuid.uuid4().hex, "order_id": failed_order, "reason": "declined"}
+    broken = {
+        "schema_version": 1,
+        "event_id": uuid.uuid4().hex,
+        "order_id": broken_order,
+        "amount_ugx": TOTAL,
+    }
+    batch = sqs_event(
+        [
+            {"source": "soko.payments", "detail_type": "PaymentFailed", "detail": json.dumps(failed)},
+            {"source": "soko.payments", "detail_type": "PaymentCompleted", "detail": json.dumps(broken)},
+        ]
+    )
+    result = run("MarketPaymentsConsumerFunction", batch)
+    assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [batch["Records"][1]["messageId"]]
+    assert tables.order(failed_order)["payment_status"] == "payment failed"
+    assert tables.order(broken_order)["payment_status"] == "unpaid"

@@ -42,7 +42,7 @@ class FakeSms:
 @pytest.fixture
 def world(deployment: Deployment, invoke: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     FakeSms.sent = []
-    monkeypatch.setattr(messaging_deps, "_Sender", FakeSms)
+    monkeypatch.setattr(messaging_deps, "configured_sender", lambda: FakeSms(None))
     invoke("UssdFunction", {})  # sets the function's environment (tables) for the logic calls below
     users = UsersDal(load(IdentityConfig).users_table_name)
     identity = Identity(config=load(IdentityConfig), dal=users, signing_secret=lambda: "")

@@ -118,7 +118,7 @@ def test_a_late_interaction_adds_its_own_decayed_increment() -> None:
 
 
 def test_the_recommender_beats_random_and_popularity_on_a_small_population() -> None:
-    from soko.matching import evaluate  # noqa: PLC0415
+    from soko_tools import evaluate_recs as evaluate  # noqa: PLC0415
 
     world = evaluate.generate(seed=3, farmers=300, buyers=40)
     candidates = evaluate._candidates(world)

@@ -10,8 +10,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from soko.ml import backtest
 from soko.ml import forecasting as f
+from soko_tools import backtest
 
 START = f.month_index(date(2012, 1, 15))
 MONTHS = 132

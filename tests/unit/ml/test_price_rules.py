@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 
-from soko.ml import fallback, markets, observations, training
+from soko.ml import fallback, markets, observations, trainer
 
 
 def test_week_starts_are_the_coming_mondays() -> None:
@@ -34,14 +34,14 @@ def test_three_sigma_rule() -> None:
 
 def test_weekly_prices_follow_the_monthly_forecast() -> None:
     logs = np.log(np.array([1100.0, 1200.0, 1300.0]))
-    weeks = training.weekly(
+    weeks = trainer.weekly(
         date(2026, 10, 15), float(np.log(1000.0)), logs, [0.05, 0.08, 0.1], date(2026, 10, 20)
     )
-    prices = [w["price"] for w in weeks]
-    assert len(weeks) == training.WEEKS
+    prices = [w.price for w in weeks]
+    assert len(weeks) == trainer.WEEKS
     assert prices == sorted(prices), "a rising forecast rises week by week"
     assert 1000 < prices[0] < 1200 and 1250 <= prices[-1] <= 1300
-    assert all(w["lower"] < w["price"] < w["upper"] for w in weeks)
+    assert all(w.lower < w.price < w.upper for w in weeks)
 
 
 def test_markets_accept_aliases_and_route_districts_to_the_nearest() -> None:

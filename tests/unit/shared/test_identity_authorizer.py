@@ -1,5 +1,5 @@
-"""soko.identity.tokens and soko.identity.authorizer: a table-driven security suite. The signing
-secret lives in (moto's) Secrets Manager, as in production."""
+"""soko.shared.auth (verification), soko.identity.tokens (issuing) and soko.identity.authorizer: a
+table-driven security suite. The signing secret lives in (moto's) Secrets Manager, as in production."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import jwt
 import pytest
 
 from soko.identity import authorizer
-from soko.identity.tokens import InvalidToken, issue_access_token, verify_access_token
+from soko.identity.tokens import issue_access_token
 from soko.shared import config, secrets
+from soko.shared.auth import InvalidToken, verify_access_token
 from soko.shared.identity import require_caller
 
 SECRET = "soko-test-signing-secret-" + "0123456789abcdef" * 4

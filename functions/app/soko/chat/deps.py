@@ -1,13 +1,14 @@
-"""Chat's dependencies (cheap per request)."""
+"""Chat's dependencies (cheap per request): the chat table's data access, and the users, trades
+and connections through their owners' public interfaces."""
 
 from __future__ import annotations
 
 from soko.chat.dal import ChatDal
 from soko.chat.logic import Chat
 from soko.chat.models import ChatConfig
-from soko.identity.dal import UsersDal
-from soko.market.dal import MarketDal
-from soko.realtime.dal import ConnectionsDal
+from soko.identity.public import Users
+from soko.market.public import MarketReads
+from soko.realtime.public import connections
 from soko.shared.config import load
 
 
@@ -16,7 +17,7 @@ def chat() -> Chat:
     return Chat(
         config=config,
         dal=ChatDal(config.chat_table_name),
-        users=UsersDal(config.users_table_name),
-        market=MarketDal(config.market_table_name),
-        connections=ConnectionsDal(config.connections_table_name, config.management_url),
+        users=Users(config.users_table_name),
+        market=MarketReads(config.market_table_name),
+        connections=connections(config),
     )

@@ -17,14 +17,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from soko.chat.dal import ChatDal
 from soko.chat.events import BuyerInquired
 from soko.chat.masking import mask
 from soko.chat.models import ChatConfig, Conversation, ConversationPage, Message, MessagePage, MessageSend
-from soko.identity.dal import UsersDal
-from soko.market.dal import MarketDal
-from soko.market.logic import trade_confirmed
-from soko.realtime.push import Connections, push
+from soko.chat.ports import ChatStore, People, Trades
+from soko.realtime.public import Connections, push
 from soko.shared import clock, ids
 from soko.shared.errors import NotFound, Unprocessable
 from soko.shared.identity import Caller
@@ -40,10 +37,12 @@ class RecipientNotFound(NotFound):
 
 @dataclass
 class Chat:
+    """What the rules need, as ports (:mod:`soko.chat.ports`)."""
+
     config: ChatConfig
-    dal: ChatDal
-    users: UsersDal
-    market: MarketDal
+    dal: ChatStore
+    users: People
+    market: Trades
     connections: Connections
 
 
@@ -71,7 +70,7 @@ def _is_buyer(role: str) -> bool:
 def send_message(caller: Caller, request: MessageSend, deps: Chat) -> Message:
     if request.to_user_id == caller.user_id:
         raise Unprocessable("You cannot write to yourself.", details={"field": "to_user_id"})
-    recipient = deps.users.get_user(request.to_user_id)
+    recipient = deps.users.get(request.to_user_id)
     if recipient is None:
         raise RecipientNotFound("No such user.", details={"to_user_id": request.to_user_id})
     now = clock.now()
@@ -82,7 +81,7 @@ def send_message(caller: Caller, request: MessageSend, deps: Chat) -> Message:
         int(now.timestamp()),
         retry_after=60 - now.second,
     )
-    traded = trade_confirmed(caller.user_id, recipient.id, deps.market)
+    traded = deps.market.trade_confirmed(caller.user_id, recipient.id)
     text = request.text if traded else mask(request.text)
     item: dict[str, Any] = {
         "id": ids.ulid(),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
-from soko.realtime.models import RealtimeConfig
+from soko.realtime.public import RealtimeConfig
 
 MAX_TEXT = 2000
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.health import dal, logic
+from soko.health import logic
+from soko.health.deps import probe
 from soko.health.models import HealthConfig, HealthReport
 from soko.shared.config import load
 from soko.shared.http import JSON, create_app, entry, error_responses, json_body
@@ -24,7 +25,7 @@ app = create_app()
     },
 )
 def get_health() -> Response[str]:
-    report = logic.check_health(load(HealthConfig), dal.AwsProbe())
+    report = logic.check_health(load(HealthConfig), probe())
     return json_body(report, 200 if report.status == "ok" else 503)
 
 

@@ -28,8 +28,7 @@ def _timed(name: str, kind: Literal["dynamodb", "eventbridge"], check: Callable[
 
 def check_health(config: HealthConfig, probe: Probe) -> HealthReport:
     checks = [_timed(name, "dynamodb", lambda n=name: probe.table(n)) for name in config.tables]  # type: ignore[misc]
-    if config.event_bus_name:
-        checks.append(_timed(config.event_bus_name, "eventbridge", lambda: probe.bus(config.event_bus_name)))
+    checks.append(_timed(config.event_bus_name, "eventbridge", lambda: probe.bus(config.event_bus_name)))
     return HealthReport(
         status="ok" if all(c.ok for c in checks) else "degraded",
         version=config.app_version,

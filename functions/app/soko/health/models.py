@@ -5,11 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from soko.shared.config import BaseConfig
+from soko.shared.config import BusConfig
 
 
-class HealthConfig(BaseConfig):
-    health_table_names: str = Field(default="", description="Comma-separated tables to check")
+class HealthConfig(BusConfig):
+    health_table_names: str = Field(min_length=1, description="Comma-separated tables to check")
 
     @property
     def tables(self) -> list[str]:

@@ -19,13 +19,11 @@ account (never by reading first).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from soko.identity.models import DirectoryRole, StoredUser
-from soko.shared import aws, dynamo, outbox
+from soko.shared import dynamo
 from soko.shared.errors import Conflict
 from soko.shared.events import EventDetail
 
@@ -49,9 +47,6 @@ def _user_key(user_id: str) -> dict[str, str]:
     return {"pk": f"USER#{user_id}", "sk": "PROFILE"}
 
 
-_low = dynamo.serialize
-
-
 def directory_entry(user: StoredUser, role: DirectoryRole) -> dict[str, Any]:
     district = (user.district or "").lower() or _NO_DISTRICT
     public = user.public().model_dump(by_alias=False)
@@ -68,26 +63,7 @@ def district_prefix(district: str) -> str:
     return f"{district.lower()}#"
 
 
-class UsersDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
-    @property
-    def _client(self) -> Any:
-        return aws.client("dynamodb")
-
-    def _put(self, item: dict[str, Any], condition: str | None = None, **values: Any) -> dict[str, Any]:
-        put: dict[str, Any] = {"TableName": self.table_name, "Item": _low(item)}
-        if condition:
-            put["ConditionExpression"] = condition
-        if values:
-            put["ExpressionAttributeValues"] = _low({f":{name}": value for name, value in values.items()})
-        return {"Put": put}
-
+class UsersDal(dynamo.TableDal):
     def _transact(self, items: list[dict[str, Any]], reasons: dict[int, Exception]) -> None:
         """Run a transaction; a failed condition at index i raises ``reasons[i]``."""
         codes = dynamo.transact(items)
@@ -96,9 +72,6 @@ class UsersDal:
                 raise reasons[index]
         if codes:
             raise ConcurrentUpdate("The change could not be applied; try again.")
-
-    def _outbox(self, events: Iterable[EventDetail]) -> list[dict[str, Any]]:
-        return outbox.puts(self.table_name, events)
 
     # ------------------------------------------------------------------ accounts
     def create_user(self, user: StoredUser, events: Sequence[EventDetail]) -> None:
@@ -152,14 +125,7 @@ class UsersDal:
                     )
                 )
             if old.phone:
-                items.append(
-                    {
-                        "Delete": {
-                            "TableName": self.table_name,
-                            "Key": _low({"pk": f"PHONE#{old.phone}", "sk": "PHONE"}),
-                        }
-                    }
-                )
+                items.append(self._delete({"pk": f"PHONE#{old.phone}", "sk": "PHONE"}))
         items += [self._put(directory_entry(new, role)) for role in new.directory_roles()]
         self._transact(items + self._outbox(events), reasons)
 
@@ -191,15 +157,12 @@ class UsersDal:
         if user is None or user.rating_count >= rating_count:
             return False
         rated = user.model_copy(update={"rating_sum": rating_sum, "rating_count": rating_count})
-        update = {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": _low(_user_key(user_id)),
-                "UpdateExpression": "SET rating_sum = :s, rating_count = :c",
-                "ConditionExpression": "rating_count < :c",
-                "ExpressionAttributeValues": _low({":s": rating_sum, ":c": rating_count}),
-            }
-        }
+        update = self._update(
+            _user_key(user_id),
+            "SET rating_sum = :s, rating_count = :c",
+            condition="rating_count < :c",
+            values={":s": rating_sum, ":c": rating_count},
+        )
         entries = [self._put(directory_entry(rated, role)) for role in rated.directory_roles()]
         try:
             self._transact([update, *entries], {0: ConcurrentUpdate("a newer rating landed first")})
@@ -217,30 +180,24 @@ class UsersDal:
         key = {"pk": f"LOGINFAIL#{email_lower}", "sk": "WINDOW"}
         cutoff = now - window_seconds
         for _ in range(3):
-            try:
-                self._table.update_item(
-                    Key=key,
-                    UpdateExpression="ADD failures :one",
-                    ConditionExpression="window_start > :cutoff AND failures < :limit",
-                    ExpressionAttributeValues={":one": 1, ":cutoff": cutoff, ":limit": limit},
-                )
+            if self._update_if(
+                key,
+                "ADD failures :one",
+                condition="window_start > :cutoff AND failures < :limit",
+                values={":one": 1, ":cutoff": cutoff, ":limit": limit},
+            ):
                 return None
-            except ClientError as err:
-                if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                    raise
-            current = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+            current = self._get(key["pk"], key["sk"])
             if current and int(current["window_start"]) > cutoff:
                 return int(current["window_start"])  # the window is full
-            try:  # no window, or an expired one: this attempt opens a new window
-                self._table.put_item(
-                    Item={**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds},
-                    ConditionExpression="attribute_not_exists(pk) OR window_start <= :cutoff",
-                    ExpressionAttributeValues={":cutoff": cutoff},
-                )
+            # No window, or an expired one: this attempt opens a new window (unless another
+            # attempt opened it first: then count against that one).
+            if self._put_if(
+                {**key, "failures": 1, "window_start": now, "expires_at": now + window_seconds},
+                "attribute_not_exists(pk) OR window_start <= :cutoff",
+                cutoff=cutoff,
+            ):
                 return None
-            except ClientError as err:
-                if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                    raise  # else another attempt opened the window first: count against it
         return now
 
     def clear_login_failures(self, email_lower: str) -> None:
@@ -265,8 +222,7 @@ class UsersDal:
         )
 
     def get_family(self, family_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"}, ConsistentRead=True)
-        return dynamo.plain(item["Item"]) if "Item" in item else None
+        return self._get(f"REFRESH#{family_id}", "FAMILY")
 
     def rotate_family(
         self,
@@ -280,45 +236,32 @@ class UsersDal:
     ) -> bool:
         """Swap the family's current token hash (keeping ``previous``, the hashes already used), only
         if ``presented`` is still current."""
-        try:
-            self._table.update_item(
-                Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
-                UpdateExpression="SET #current = :new, previous = :previous, expires_at = :exp",
-                ConditionExpression="#current = :presented AND revoked = :false AND expires_at > :now",
-                ExpressionAttributeNames={"#current": "current"},
-                ExpressionAttributeValues={
-                    ":new": replacement,
-                    ":presented": presented,
-                    ":previous": previous,
-                    ":false": False,
-                    ":now": now,
-                    ":exp": expires_at,
-                },
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                raise
-            return False
+        return self._update_if(
+            {"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+            "SET #current = :new, previous = :previous, expires_at = :exp",
+            condition="#current = :presented AND revoked = :false AND expires_at > :now",
+            names={"#current": "current"},
+            values={
+                ":new": replacement,
+                ":presented": presented,
+                ":previous": previous,
+                ":false": False,
+                ":now": now,
+                ":exp": expires_at,
+            },
+        )
 
     def revoke_family(self, family_id: str) -> None:
-        try:
-            self._table.update_item(
-                Key={"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
-                UpdateExpression="SET revoked = :true",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":true": True},
-            )
-        except ClientError as err:
-            if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                raise
+        self._update_if(
+            {"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+            "SET revoked = :true",
+            condition="attribute_exists(pk)",
+            values={":true": True},
+        )
 
     # ------------------------------------------------------------------ password reset
     def get_reset(self, user_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": f"USER#{user_id}", "sk": "RESET"}, ConsistentRead=True).get(
-            "Item"
-        )
-        return dynamo.plain(item) if item else None
+        return self._get(f"USER#{user_id}", "RESET")
 
     def put_reset(
         self,
@@ -347,19 +290,16 @@ class UsersDal:
     def reserve_reset_attempt(self, user_id: str, limit: int) -> int | None:
         """Count one try of the code before it is compared (atomically: parallel guesses cannot
         exceed ``limit``). The try's number, or None when there is no code left to try."""
-        try:
-            attributes = self._table.update_item(
+        answer = dynamo.unless_condition_failed(
+            lambda: self._table.update_item(
                 Key={"pk": f"USER#{user_id}", "sk": "RESET"},
                 UpdateExpression="ADD attempts :one",
                 ConditionExpression="attribute_exists(code_hash) AND attempts < :limit",
                 ExpressionAttributeValues={":one": 1, ":limit": limit},
                 ReturnValues="UPDATED_NEW",
-            )["Attributes"]
-        except ClientError as err:
-            if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                raise
-            return None
-        return int(attributes["attempts"])
+            )
+        )
+        return None if answer is None else int(answer["Attributes"]["attempts"])
 
     def burn_reset(self, user_id: str) -> None:
         """Spend the code (keeping the issue counters, so SMS limits still hold)."""
@@ -370,22 +310,16 @@ class UsersDal:
 
     def set_password(self, user: StoredUser, password_hash: str, now_iso: str) -> None:
         """New hash, and a new token version so every refresh family of the account dies."""
-        try:
-            self._table.update_item(
-                Key=_user_key(user.id),
-                UpdateExpression=(
-                    "SET password_hash = :h, token_version = :tv, version = :nv, updated_at = :now"
-                ),
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={
-                    ":h": password_hash,
-                    ":tv": user.token_version + 1,
-                    ":nv": user.version + 1,
-                    ":v": user.version,
-                    ":now": now_iso,
-                },
-            )
-        except ClientError as err:
-            if dynamo.error_code(err) == "ConditionalCheckFailedException":
-                raise ConcurrentUpdate("The account changed at the same moment; try again.") from None
-            raise
+        if not self._update_if(
+            _user_key(user.id),
+            "SET password_hash = :h, token_version = :tv, version = :nv, updated_at = :now",
+            condition="version = :v",
+            values={
+                ":h": password_hash,
+                ":tv": user.token_version + 1,
+                ":nv": user.version + 1,
+                ":v": user.version,
+                ":now": now_iso,
+            },
+        ):
+            raise ConcurrentUpdate("The account changed at the same moment; try again.")

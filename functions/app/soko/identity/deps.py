@@ -6,14 +6,14 @@ from __future__ import annotations
 from soko.identity.dal import UsersDal
 from soko.identity.logic import Identity
 from soko.identity.models import IdentityConfig
-from soko.providers.africastalking import AfricasTalkingSms, Credentials
+from soko.providers.sms import configured_sender
 from soko.shared import secrets
+from soko.shared.auth import AuthConfig
 from soko.shared.config import load
 
 
-def _sms(config: IdentityConfig) -> AfricasTalkingSms:
-    credentials = Credentials.from_secret(secrets.get(config.sms_secret_arn))
-    return AfricasTalkingSms(config.africastalking_base_url, credentials, sender_id=config.sms_sender_id)
+def _signing_secret() -> str:
+    return secrets.get(load(AuthConfig).jwt_secret_arn)
 
 
 def identity() -> Identity:
@@ -21,6 +21,6 @@ def identity() -> Identity:
     return Identity(
         config=config,
         dal=UsersDal(config.users_table_name),
-        signing_secret=lambda: secrets.get(config.jwt_secret_arn),
-        sms=lambda: _sms(config),
+        signing_secret=_signing_secret,
+        sms=configured_sender,
     )

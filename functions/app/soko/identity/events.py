@@ -6,12 +6,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from soko.shared.auth import Role
 from soko.shared.events import EventDetail
 
 
 class _UserEvent(EventDetail):
     user_id: str
-    role: Literal["farmer", "buyer", "both", "admin"]
+    role: Role
     district: str | None = None
     specialties: list[str] = Field(default_factory=list)
     interests: list[str] = Field(default_factory=list)

@@ -7,7 +7,6 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from soko.identity import passwords, tokens
 from soko.identity.dal import UsersDal
@@ -28,6 +27,7 @@ from soko.identity.models import (
     TokenPair,
     UserPage,
 )
+from soko.providers.sms import SmsSender
 from soko.shared import clock, ids
 from soko.shared import phone as phones
 from soko.shared.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
@@ -42,10 +42,6 @@ RESET_CODE_SECONDS = 10 * 60
 RESET_MAX_TRIES = 5
 RESET_SMS_PER_HOUR = 3
 RESET_WINDOW_SECONDS = 3600
-
-
-class SmsSender(Protocol):
-    def send(self, to: str, message: str) -> None: ...
 
 
 @dataclass
@@ -290,7 +286,7 @@ def forgot(request: ForgotRequest, deps: Identity) -> None:
         raise RuntimeError("no SMS sender configured")
     message = f"Your Soko code is {code}. It expires in 10 minutes. Never share it."
     try:
-        deps.sms().send(user.phone, message)
+        deps.sms().send_one(user.phone, message)
     except Exception:
         logger.exception("sending the reset SMS failed", extra={"user_id": user.id})
 
@@ -332,7 +328,12 @@ def me(caller: Caller, deps: Identity) -> Account:
 
 def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
     user = _user(caller.user_id, deps)
-    changes = update.model_dump(exclude_unset=True)
+    # null clears a district or phone; the language and the lists cannot be null: null keeps them
+    changes = {
+        k: v
+        for k, v in update.model_dump(exclude_unset=True).items()
+        if v is not None or k not in ("language", "specialties", "interests")
+    }
     if user.role == "buyer" and "specialties" in changes:
         raise Unprocessable("Only farmers list specialties.", details={"field": "specialties"})
     if user.role == "farmer" and "interests" in changes:
@@ -352,6 +353,14 @@ def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
     )
     deps.dal.replace_user(user, new, [event])
     return new.account()
+
+
+def apply_rating(farmer_id: str, rating_sum: int, rating_count: int, deps: Identity) -> bool:
+    """A farmer's new rating totals (from ReviewSubmitted) on the profile and directory entries; False
+    when the stored totals are as new or newer (the count only grows) or there is no such farmer."""
+    applied = deps.dal.set_rating(farmer_id, rating_sum, rating_count)
+    logger.info("rating applied" if applied else "rating already newer", extra={"farmer_id": farmer_id})
+    return applied
 
 
 def list_users(

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from soko.shared import phone as phones
+from soko.shared.auth import Role
 from soko.shared.config import BaseConfig
 
-Role = Literal["farmer", "buyer", "both", "admin"]
 SelfRegisteredRole = Literal["farmer", "buyer", "both"]
 Language = Literal["en", "lg"]
 DirectoryRole = Literal["farmer", "buyer"]
@@ -21,13 +21,12 @@ _TAG = re.compile(r"^[a-z0-9][a-z0-9 _-]{0,39}$")
 
 
 class IdentityConfig(BaseConfig):
-    users_table_name: str
-    jwt_secret_arn: str = ""
+    """Every identity function. Those that issue tokens also read the signing key's setting
+    (soko.shared.auth.AuthConfig); the one that sends reset codes reads soko.providers.sms.SmsConfig."""
+
+    users_table_name: str = Field(min_length=1)
     jwt_issuer: str = "soko"
     jwt_audience: str = "soko-api"
-    sms_secret_arn: str = ""
-    africastalking_base_url: str = "https://api.sandbox.africastalking.com"
-    sms_sender_id: str = ""
 
 
 def _phone(value: str | None) -> str | None:

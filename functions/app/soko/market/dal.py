@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from soko.shared import aws, dynamo, outbox
+from soko.shared import dynamo
 from soko.shared.errors import Conflict, NotFound, TooManyRequests
 from soko.shared.events import EventDetail
 
@@ -119,9 +119,6 @@ def listing_index_keys(item: dict[str, Any]) -> dict[str, str]:
     return keys
 
 
-_low = dynamo.serialize
-
-
 @dataclass
 class BrowseQuery:
     index: str
@@ -134,41 +131,18 @@ class BrowseQuery:
     title_keys: list[str] | None = None  # every key must be among the listing's title keys
 
 
-class MarketDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
+def listing_key(listing_id: str) -> dict[str, str]:
+    return {"pk": f"LISTING#{listing_id}", "sk": "LISTING"}
 
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
 
-    @property
-    def _client(self) -> Any:
-        return aws.client("dynamodb")
-
-    def _outbox(self, events: Sequence[EventDetail]) -> list[dict[str, Any]]:
-        return outbox.puts(self.table_name, events)
-
-    @staticmethod
-    def _transact(items: list[dict[str, Any]]) -> list[str | None]:
-        """[] when the transaction committed, else each item's cancellation code."""
-        return dynamo.transact(items)
-
+class MarketDal(dynamo.TableDal):
     # ------------------------------------------------------------------ listings
     def create_listing(self, item: dict[str, Any], events: Sequence[EventDetail]) -> None:
-        put = {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": _low(item),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        if self._transact([put, *self._outbox(events)]):
+        if dynamo.transact([self._put_new(item), *self._outbox(events)]):
             raise StaleWrite("A listing with this id already exists.")
 
     def get_listing(self, listing_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": f"LISTING#{listing_id}", "sk": "LISTING"}, ConsistentRead=True)
-        return dynamo.plain(item["Item"]) if "Item" in item else None
+        return self._get(**listing_key(listing_id))
 
     def update_listing(
         self,
@@ -185,17 +159,14 @@ class MarketDal:
         expression = "SET " + ", ".join(f"{by_name[n]} = :v{i}" for i, n in enumerate(sets))
         if removes:
             expression += " REMOVE " + ", ".join(by_name[n] for n in removes)
-        update = {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": _low({"pk": f"LISTING#{listing_id}", "sk": "LISTING"}),
-                "UpdateExpression": expression,
-                "ConditionExpression": "#ver = :expected",
-                "ExpressionAttributeNames": {**names, "#ver": "version"},
-                "ExpressionAttributeValues": _low({**values, ":expected": version}),
-            }
-        }
-        if self._transact([update, *self._outbox(events)]):
+        update = self._update(
+            listing_key(listing_id),
+            expression,
+            condition="#ver = :expected",
+            names={**names, "#ver": "version"},
+            values={**values, ":expected": version},
+        )
+        if dynamo.transact([update, *self._outbox(events)]):
             raise StaleWrite(
                 "The listing changed while you were editing it (perhaps an order); reload and retry."
             )
@@ -235,11 +206,6 @@ class MarketDal:
         }
         if names:
             request["ExpressionAttributeNames"] = names
-        return self._filtered_page(request, key_names, limit, cursor, scope)
-
-    def _filtered_page(
-        self, request: dict[str, Any], key_names: frozenset[str], limit: int, cursor: str | None, scope: str
-    ) -> dynamo.Page:
         return dynamo.filtered_page(
             self._table, request, key_names=key_names, limit=limit, cursor_token=cursor, scope=scope
         )
@@ -258,45 +224,30 @@ class MarketDal:
     ) -> None:
         grams = int(order["quantity_g"])
         items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": f"LISTING#{order['listing_id']}", "sk": "LISTING"}),
-                    "UpdateExpression": "SET quantity_g = quantity_g - :q, #ver = #ver + :one",
-                    "ConditionExpression": "quantity_g >= :q AND #status = :active",
-                    "ExpressionAttributeNames": {"#status": "status", "#ver": "version"},
-                    "ExpressionAttributeValues": _low({":q": grams, ":active": "active", ":one": 1}),
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": _low(order),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Put": {"TableName": self.table_name, "Item": _low(audit)}},
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": f"RATE#{order['buyer_id']}", "sk": hour}),
-                    "UpdateExpression": "ADD placed :one SET expires_at = :ttl",
-                    "ConditionExpression": "attribute_not_exists(placed) OR placed < :limit",
-                    "ExpressionAttributeValues": _low({":one": 1, ":limit": rate_limit, ":ttl": rate_ttl}),
-                }
-            },
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": f"BUYER#{order['buyer_id']}", "sk": "STATS"}),
-                    "UpdateExpression": "ADD orders :one, total_g :q",
-                    "ExpressionAttributeValues": _low({":one": 1, ":q": grams}),
-                }
-            },
+            self._update(
+                listing_key(order["listing_id"]),
+                "SET quantity_g = quantity_g - :q, #ver = #ver + :one",
+                condition="quantity_g >= :q AND #status = :active",
+                names={"#status": "status", "#ver": "version"},
+                values={":q": grams, ":active": "active", ":one": 1},
+            ),
+            self._put_new(order),
+            self._put(audit),
+            self._update(
+                {"pk": f"RATE#{order['buyer_id']}", "sk": hour},
+                "ADD placed :one SET expires_at = :ttl",
+                condition="attribute_not_exists(placed) OR placed < :limit",
+                values={":one": 1, ":limit": rate_limit, ":ttl": rate_ttl},
+            ),
+            self._update(
+                {"pk": f"BUYER#{order['buyer_id']}", "sk": "STATS"},
+                "ADD orders :one, total_g :q",
+                values={":one": 1, ":q": grams},
+            ),
         ]
         if flag is not None:
-            items.append({"Put": {"TableName": self.table_name, "Item": _low(flag)}})
-        codes = self._transact(items + self._outbox(events))
+            items.append(self._put(flag))
+        codes = dynamo.transact(items + self._outbox(events))
         if not codes:
             return
         if codes[3] == "ConditionalCheckFailed":
@@ -354,64 +305,48 @@ class MarketDal:
         """Move ``order`` to ``to_status`` if nobody moved it first. ``deal`` 1 adds the order to the
         pair item of its buyer and farmer (the farmer confirmed it), -1 takes it out (rejected)."""
         items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": order["pk"], "sk": "ORDER"}),
-                    "UpdateExpression": "SET #status = :to, #ver = #ver + :one, updated_at = :now",
-                    "ConditionExpression": "#ver = :expected AND #status = :from",
-                    "ExpressionAttributeNames": {"#status": "status", "#ver": "version"},
-                    "ExpressionAttributeValues": _low(
-                        {
-                            ":to": to_status,
-                            ":one": 1,
-                            ":now": now,
-                            ":expected": int(order["version"]),
-                            ":from": order["status"],
-                        }
-                    ),
-                }
-            },
-            {"Put": {"TableName": self.table_name, "Item": _low(audit)}},
+            self._update(
+                {"pk": order["pk"], "sk": "ORDER"},
+                "SET #status = :to, #ver = #ver + :one, updated_at = :now",
+                condition="#ver = :expected AND #status = :from",
+                names={"#status": "status", "#ver": "version"},
+                values={
+                    ":to": to_status,
+                    ":one": 1,
+                    ":now": now,
+                    ":expected": int(order["version"]),
+                    ":from": order["status"],
+                },
+            ),
+            self._put(audit),
         ]
         if restock:
             items.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _low({"pk": f"LISTING#{order['listing_id']}", "sk": "LISTING"}),
-                        "UpdateExpression": "ADD quantity_g :q, #ver :one",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeNames": {"#ver": "version"},
-                        "ExpressionAttributeValues": _low({":q": int(order["quantity_g"]), ":one": 1}),
-                    }
-                }
+                self._update(
+                    listing_key(order["listing_id"]),
+                    "ADD quantity_g :q, #ver :one",
+                    condition="attribute_exists(pk)",
+                    names={"#ver": "version"},
+                    values={":q": int(order["quantity_g"]), ":one": 1},
+                )
             )
         if stats:
             items.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _low({"pk": f"FARMER#{order['farmer_id']}", "sk": "STATS"}),
-                        "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in stats),
-                        "ExpressionAttributeValues": _low(
-                            {f":{name}": value for name, value in stats.items()}
-                        ),
-                    }
-                }
+                self._update(
+                    {"pk": f"FARMER#{order['farmer_id']}", "sk": "STATS"},
+                    "ADD " + ", ".join(f"{name} :{name}" for name in stats),
+                    values={f":{name}": value for name, value in stats.items()},
+                )
             )
         if deal:
             items.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _low(trade_key(order["buyer_id"], order["farmer_id"])),
-                        "UpdateExpression": f"{'ADD' if deal > 0 else 'DELETE'} deals :order",
-                        "ExpressionAttributeValues": {":order": {"SS": [str(order["id"])]}},
-                    }
-                }
+                self._update(
+                    trade_key(order["buyer_id"], order["farmer_id"]),
+                    f"{'ADD' if deal > 0 else 'DELETE'} deals :order",
+                    values={":order": {str(order["id"])}},  # a string set
+                )
             )
-        if self._transact(items + self._outbox(events)):
+        if dynamo.transact(items + self._outbox(events)):
             raise StaleWrite("The order changed at the same moment; reload it and try again.")
 
     def list_orders(
@@ -433,21 +368,12 @@ class MarketDal:
     def set_payment_status(self, order_id: str, status: str, rank: int, now: str) -> bool:
         """Set the order's payment status unless it already shows one of the same or a higher rank
         (payment events may arrive out of order); False when nothing changed."""
-        from botocore.exceptions import ClientError  # noqa: PLC0415
-
-        try:
-            self._table.update_item(
-                Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"},
-                UpdateExpression="SET payment_status = :s, payment_rank = :r, updated_at = :now",
-                ConditionExpression="attribute_exists(pk) AND "
-                "(attribute_not_exists(payment_rank) OR payment_rank < :r)",
-                ExpressionAttributeValues={":s": status, ":r": rank, ":now": now},
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != "ConditionalCheckFailedException":
-                raise
-            return False
+        return self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "SET payment_status = :s, payment_rank = :r, updated_at = :now",
+            condition="attribute_exists(pk) AND (attribute_not_exists(payment_rank) OR payment_rank < :r)",
+            values={":s": status, ":r": rank, ":now": now},
+        )
 
     def have_deal(self, user_a: str, user_b: str) -> bool:
         """True when an order between the two (either one the buyer) is confirmed or completed: one
@@ -457,9 +383,7 @@ class MarketDal:
 
     # ------------------------------------------------------------------ reviews and farmer stats
     def farmer_stats(self, farmer_id: str) -> dict[str, Any]:
-        item = self._table.get_item(Key={"pk": f"FARMER#{farmer_id}", "sk": "STATS"}, ConsistentRead=True)
-        stats: dict[str, Any] = dynamo.plain(item.get("Item") or {})
-        return stats
+        return self._get(f"FARMER#{farmer_id}", "STATS") or {}
 
     def put_review(
         self,
@@ -477,36 +401,22 @@ class MarketDal:
         if stats_version is not None:
             stats_values[":sv"] = stats_version
         items = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": _low(review),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": order["pk"], "sk": "ORDER"}),
-                    "UpdateExpression": "SET reviewed = :true",
-                    "ConditionExpression": "#status = :completed AND reviewed = :false",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": _low(
-                        {":true": True, ":false": False, ":completed": "completed"}
-                    ),
-                }
-            },
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": f"FARMER#{order['farmer_id']}", "sk": "STATS"}),
-                    "UpdateExpression": "ADD rating_sum :r, rating_count :one, reviews_version :one",
-                    "ConditionExpression": stats_condition,
-                    "ExpressionAttributeValues": _low(stats_values),
-                }
-            },
+            self._put_new(review),
+            self._update(
+                {"pk": order["pk"], "sk": "ORDER"},
+                "SET reviewed = :true",
+                condition="#status = :completed AND reviewed = :false",
+                names={"#status": "status"},
+                values={":true": True, ":false": False, ":completed": "completed"},
+            ),
+            self._update(
+                {"pk": f"FARMER#{order['farmer_id']}", "sk": "STATS"},
+                "ADD rating_sum :r, rating_count :one, reviews_version :one",
+                condition=stats_condition,
+                values=stats_values,
+            ),
         ]
-        codes = self._transact(items + self._outbox(events))
+        codes = dynamo.transact(items + self._outbox(events))
         if not codes:
             return
         if codes[0] == "ConditionalCheckFailed" or codes[1] == "ConditionalCheckFailed":
@@ -518,14 +428,7 @@ class MarketDal:
         self, listing_id: str, viewer_id: str, day: str, ttl: int, events: Sequence[EventDetail]
     ) -> bool:
         view = {"pk": f"VIEW#{listing_id}#{viewer_id}", "sk": day, "expires_at": ttl}
-        put = {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": _low(view),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        return not self._transact([put, *self._outbox(events)])
+        return not dynamo.transact([self._put_new(view), *self._outbox(events)])
 
     def list_flags(self, limit: int, cursor: str | None) -> dynamo.Page:
         return self.list_orders("gsi1", "FLAGS", limit, cursor, "flags")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from soko.market.dal import MarketDal
-from soko.market.logic import Market
-from soko.market.media import S3Media
 from soko.market.models import MarketConfig
+from soko.market.ports import Market
 from soko.shared.config import load
+from soko.shared.media import S3Media
 
 
 def market() -> Market:
     config = load(MarketConfig)
-    return Market(
-        config=config, dal=MarketDal(config.market_table_name), media=S3Media(config.media_bucket_name)
-    )
+    return Market(config=config, dal=MarketDal(config.market_table_name), media=S3Media())

@@ -59,6 +59,9 @@ class _Order(EventDetail):
     total_ugx: int
 
 
+OrderDetail = _Order  # what every order event says (for a consumer that reads any of them)
+
+
 class OrderPlaced(_Order):
     DETAIL_TYPE: ClassVar[str] = "OrderPlaced"
 

@@ -19,11 +19,11 @@ MAX_QUANTITY_KG = Decimal(1_000_000)
 
 
 class MarketConfig(BaseConfig):
-    market_table_name: str
-    media_bucket_name: str = ""
-    jwt_secret_arn: str = ""
-    jwt_issuer: str = "soko"
-    jwt_audience: str = "soko-api"
+    """Every marketplace function. The media bucket is read by the media store when used
+    (soko.shared.media.MediaConfig); the signing key by the one public route that knows its viewer
+    (soko.shared.auth.AuthConfig)."""
+
+    market_table_name: str = Field(min_length=1)
     orders_per_buyer_per_hour: int = 20
     large_order_factor: float = 5.0
 
@@ -46,7 +46,7 @@ Kilograms = Annotated[
         json_schema_extra={"exclusiveMinimum": 0, "maximum": int(MAX_QUANTITY_KG)},
     ),
 ]
-# Strict: money is a JSON integer, never "1200" or 1200.0 (CONVENTIONS: no floats for money).
+# Strict: money is a JSON integer, never "1200" or 1200.0 (docs/conventions.md: no floats for money).
 Ugx = Annotated[int, Field(strict=True, gt=0, le=100_000_000, description="integer UGX")]
 
 
@@ -66,13 +66,6 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _crop(value: str) -> str:
-    crop = crops.find(value)
-    if crop is None:
-        raise ValueError(f"'{value}' is not a crop we know; try one of {', '.join(crops.suggestions(value))}")
-    return crop.id
-
-
 def _district(value: str) -> str:
     try:
         return places.district(value)
@@ -80,7 +73,7 @@ def _district(value: str) -> str:
         raise ValueError(f"'{value}' is not a Ugandan district we know") from err
 
 
-CropId = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_crop)]
+CropId = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(crops.catalogue_id)]
 District = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_district)]
 Category = Literal["grains", "legumes", "tubers", "fruit_veg", "flours", "animal", "processed", "cash"]
 

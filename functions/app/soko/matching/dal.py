@@ -1,5 +1,7 @@
-"""Matching data access: the match table (feature store, boosts, caches), and reads of the users,
-market and ML tables for bootstrap, discovery and routing. The only module here that calls AWS.
+"""Matching data access: the match table (feature store, boosts, caches) and the bootstrap state
+machine's runs. The only module here that calls AWS. Matching owns the match table and no other:
+accounts, listings, orders and prices are read through their owners' public interfaces
+(``soko.identity.public``, ``soko.market.public``, ``soko.ml.public``; see soko.matching.context).
 
 Match table (``pk``/``sk``):
 
@@ -274,133 +276,6 @@ class MatchDal:
                 "expires_at": expires_at,
             }
         )
-
-
-class SourcesDal:
-    """Read-only access to the sources of truth: the users table (profiles, the directory), the
-    market table (farmer stats, listings, orders) and the ML table (coverage, forecasts); plus the
-    coverage-gap counters (``GAP`` / ``<crop>`` in the ML table, next to ``COVERAGE``): one per
-    catalogue crop plus ``other``, so the partition never holds more than the catalogue.
-
-    | pattern | table and key |
-    |---|---|
-    | a profile | users: ``USER#<id>`` / ``PROFILE`` |
-    | farmers / buyers, a page at a time | users gsi1: ``DIR#<role>`` |
-    | a farmer's rating and fulfilment | market: ``FARMER#<id>`` / ``STATS`` |
-    | a farmer's listings | market gsi7: ``FARMER#<id>`` |
-    | a buyer's orders | market gsi1: ``BUYER#<id>`` |
-    | active listings of a crop | market gsi1: ``CROP#<crop>`` |
-    | coverage counts | ML: ``COVERAGE`` / ``<crop>#<market>`` |
-    | gap counters | ML: ``GAP`` / ``<catalogue crop id>`` or ``other`` (a bounded set, read by key) |
-    | a pair's forecast, latest observation | ML: ``FORECAST#<m>#<c>`` / ``LATEST``; ``OBS#<m>#<c>`` |
-    """
-
-    def __init__(self, users_table: str = "", market_table: str = "", ml_table: str = ""):
-        self.users_table, self.market_table, self.ml_table = users_table, market_table, ml_table
-
-    def profile(self, user_id: str) -> dict[str, Any] | None:
-        item = dynamo.table(self.users_table).get_item(Key={"pk": f"USER#{user_id}", "sk": "PROFILE"})
-        return dynamo.plain(item["Item"]) if "Item" in item else None
-
-    def directory_page(
-        self, role: str, start: dict[str, Any] | None, limit: int
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        query: dict[str, Any] = {
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :r",
-            "ExpressionAttributeValues": {":r": f"DIR#{role}"},
-            "Limit": limit,
-        }
-        if start:
-            query["ExclusiveStartKey"] = start
-        page = dynamo.table(self.users_table).query(**query)
-        return [dynamo.plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
-
-    def farmer_stats(self, farmer_id: str) -> dict[str, Any]:
-        item = dynamo.table(self.market_table).get_item(Key={"pk": f"FARMER#{farmer_id}", "sk": "STATS"})
-        return dynamo.plain(item.get("Item") or {})  # type: ignore[no-any-return]
-
-    def _index(self, index: str, partition: str, limit: int = 10_000) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": f"{index}pk = :p",
-            "ExpressionAttributeValues": {":p": partition},
-        }
-        items: list[dict[str, Any]] = []
-        while len(items) < limit:
-            page = dynamo.table(self.market_table).query(**query)
-            items += [dynamo.plain(i) for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return items[:limit]
-
-    def active_listing_ids(self, farmer_id: str) -> list[str]:
-        return [
-            str(i["id"]) for i in self._index("gsi7", f"FARMER#{farmer_id}") if i.get("status") == "active"
-        ]
-
-    def buyer_orders(self, buyer_id: str) -> list[dict[str, Any]]:
-        return self._index("gsi1", f"BUYER#{buyer_id}")
-
-    def crop_listings(self, crop: str, limit: int) -> list[dict[str, Any]]:
-        """Active listings of a crop (the browse index is sparse: only active listings are in it)."""
-        return [i for i in self._index("gsi1", f"CROP#{crop}", limit) if i.get("status") == "active"]
-
-    def _ml_partition(self, pk: str) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": pk}}
-        items: list[dict[str, Any]] = []
-        while True:
-            page = dynamo.table(self.ml_table).query(**query)
-            items += [dynamo.plain(i) for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def coverage(self) -> list[dict[str, Any]]:
-        return self._ml_partition("COVERAGE")
-
-    def gaps(self, crops: list[str]) -> list[dict[str, Any]]:
-        """The gap counters of ``crops`` (a bounded list of keys: one BatchGetItem per 100)."""
-        found: list[dict[str, Any]] = []
-        keys = [{"pk": "GAP", "sk": c} for c in dict.fromkeys(crops)]
-        for start in range(0, len(keys), 100):
-            request = {self.ml_table: {"Keys": keys[start : start + 100]}}
-            while request:
-                response = aws.resource("dynamodb").batch_get_item(RequestItems=request)
-                found += [dynamo.plain(i) for i in response["Responses"].get(self.ml_table, [])]
-                request = response.get("UnprocessedKeys") or {}
-        return found
-
-    def count_gap(self, crop: str, district: str | None, at: str) -> None:
-        names = {"#n": "requests", "#at": "last_requested_at"}
-        update = "ADD #n :one SET #at = :at, crop = :crop"
-        values: dict[str, Any] = {":one": 1, ":at": at, ":crop": crop}
-        if district:
-            update = "ADD #n :one, districts :d SET #at = :at, crop = :crop"
-            values[":d"] = {district}
-        dynamo.table(self.ml_table).update_item(
-            Key={"pk": "GAP", "sk": crop},
-            UpdateExpression=update,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-
-    def forecast(self, market: str, crop: str) -> dict[str, Any] | None:
-        item = dynamo.table(self.ml_table).get_item(Key={"pk": f"FORECAST#{market}#{crop}", "sk": "LATEST"})
-        return dynamo.plain(item["Item"]) if "Item" in item else None
-
-    def latest_price(self, market: str, crop: str) -> float | None:
-        response = dynamo.table(self.ml_table).query(
-            KeyConditionExpression="pk = :pk",
-            FilterExpression="#s = :ok",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":pk": f"OBS#{market}#{crop}", ":ok": "accepted"},
-            ScanIndexForward=False,
-            Limit=20,
-        )
-        items = response.get("Items", [])
-        return float(items[0]["price"]) if items else None
 
 
 class BootstrapRuns:

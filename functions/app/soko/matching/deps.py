@@ -1,8 +1,8 @@
 """Matching's dependencies (cheap per request)."""
 
-from soko.matching.dal import MatchDal, SourcesDal
+from soko.matching.context import Matching, Sources
+from soko.matching.dal import BootstrapRuns, MatchDal
 from soko.matching.events import CoverageGap
-from soko.matching.logic import Matching
 from soko.matching.models import MatchConfig
 from soko.shared.bus import EventPublisher
 from soko.shared.config import load
@@ -15,8 +15,9 @@ def _publish(events: list[CoverageGap]) -> None:
 def matching() -> Matching:
     config = load(MatchConfig)
     return Matching(
-        config=config,
-        dal=MatchDal(config.match_table_name),
-        sources=SourcesDal(config.users_table_name, config.market_table_name, config.ml_table_name),
-        publish=_publish,
+        config=config, dal=MatchDal(config.match_table_name), sources=Sources.of(config), publish=_publish
     )
+
+
+def bootstrap_runs() -> BootstrapRuns:
+    return BootstrapRuns(load(MatchConfig).bootstrap_state_machine_arn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from soko.shared.config import BaseConfig
 
@@ -112,6 +112,11 @@ class RouteRequest(BaseModel):
     district: Annotated[str | None, Field(default=None, max_length=60)] = None
     lat: Annotated[float | None, Field(default=None, ge=-2.0, le=5.0)] = None
     lon: Annotated[float | None, Field(default=None, ge=29.0, le=36.0)] = None
+
+    @field_validator("district")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None  # "" names no district: the place must come from lat and lon
 
     @model_validator(mode="after")
     def _place(self) -> RouteRequest:

@@ -10,40 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from soko.shared import dynamo
 
 ALERT_SECONDS = 30 * 24 * 3600
 MESSAGE_SECONDS = 90 * 24 * 3600
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-class MessagingDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class MessagingDal(dynamo.TableDal):
     def claim_alert(self, event_id: str, recipient: str, now: int) -> bool:
         """True when this alert was not sent before (the caller sends it now)."""
-        try:
-            self._table.put_item(
-                Item={
-                    "pk": f"ALERT#{event_id}#{recipient}",
-                    "sk": "SENT",
-                    "at": now,
-                    "expires_at": now + ALERT_SECONDS,
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+        return self._put_if(
+            {
+                "pk": f"ALERT#{event_id}#{recipient}",
+                "sk": "SENT",
+                "at": now,
+                "expires_at": now + ALERT_SECONDS,
+            },
+            "attribute_not_exists(pk)",
+        )
 
     def release_alert(self, event_id: str, recipient: str) -> None:
         self._table.delete_item(Key={"pk": f"ALERT#{event_id}#{recipient}", "sk": "SENT"})
@@ -76,20 +60,13 @@ class MessagingDal:
 
     def record_report(self, message_id: str, report: dict[str, Any]) -> bool:
         """Append a delivery report to a message Soko sent; False for an unknown message id."""
-        try:
-            self._table.update_item(
-                Key={"pk": f"SMS#{message_id}", "sk": "MESSAGE"},
-                UpdateExpression="SET #s = :s, reports = list_append(if_not_exists(reports, :none), :r)",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": report["status"], ":r": [report], ":none": []},
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+        return self._update_if(
+            {"pk": f"SMS#{message_id}", "sk": "MESSAGE"},
+            "SET #s = :s, reports = list_append(if_not_exists(reports, :none), :r)",
+            condition="attribute_exists(pk)",
+            names={"#s": "status"},
+            values={":s": report["status"], ":r": [report], ":none": []},
+        )
 
     def get_message(self, message_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": f"SMS#{message_id}", "sk": "MESSAGE"}, ConsistentRead=True)
-        return dynamo.plain(item["Item"]) if "Item" in item else None
+        return self._get(f"SMS#{message_id}", "MESSAGE")

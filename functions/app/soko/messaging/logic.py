@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
-from soko.identity.dal import UsersDal
-from soko.identity.models import StoredUser
+from soko.identity.public import UserView
+from soko.market.events import OrderCancelled, OrderConfirmed, OrderDetail, OrderPlaced, OrderRejected
 from soko.messaging.dal import MessagingDal
-from soko.messaging.models import DeliveryReport, OrderFacts, ReportRecorded, Sms
+from soko.messaging.models import DeliveryReport, ReportRecorded, Sms
+from soko.providers.sms import SmsSender
 from soko.shared import clock
 from soko.shared import crops as catalogue
 from soko.shared.events import ReceivedEvent
@@ -50,22 +51,22 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-class SmsSender(Protocol):
-    def send_one(self, to: str, message: str) -> str: ...  # the provider's message id
+class Users(Protocol):
+    def get(self, user_id: str) -> UserView | None: ...
 
 
 @dataclass
 class Messaging:
     dal: MessagingDal
-    users: UsersDal
+    users: Users
     sms: Callable[[], SmsSender]
 
 
-def without_app(user: StoredUser) -> bool:
-    return user.password_hash is None
+def without_app(user: UserView) -> bool:
+    return not user.uses_app
 
 
-def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderFacts) -> str:
+def _message(recipient: str, detail_type: str, user: UserView, facts: OrderDetail) -> str:
     crop = catalogue.by_id(facts.crop)
     language = user.language if user.language in TEXTS else "en"
     name = (crop.luganda if language == "lg" else crop.name) if crop else facts.crop
@@ -75,41 +76,31 @@ def _message(recipient: str, detail_type: str, user: StoredUser, facts: OrderFac
 
 
 def alerts(
-    detail_type: str, facts: OrderFacts, farmer: StoredUser | None, buyer: StoredUser | None
+    detail_type: str, facts: OrderDetail, farmer: UserView | None, buyer: UserView | None
 ) -> list[Sms]:
     """The SMS an order event calls for (pure)."""
-    out: list[Sms] = []
-    if detail_type in FARMER_EVENTS and farmer and farmer.phone and without_app(farmer):
-        out.append(
-            Sms(
-                recipient="farmer",
-                user_id=farmer.id,
-                to=farmer.phone,
-                message=_message("farmer", detail_type, farmer, facts),
-            )
-        )
-    if detail_type in BUYER_EVENTS and buyer and buyer.phone:
-        out.append(
-            Sms(
-                recipient="buyer",
-                user_id=buyer.id,
-                to=buyer.phone,
-                message=_message("buyer", detail_type, buyer, facts),
-            )
-        )
-    return out
+    wanted: list[tuple[Literal["farmer", "buyer"], UserView | None]] = []
+    if detail_type in FARMER_EVENTS and farmer and without_app(farmer):
+        wanted.append(("farmer", farmer))
+    if detail_type in BUYER_EVENTS:
+        wanted.append(("buyer", buyer))
+    return [
+        Sms(recipient=role, user_id=user.id, to=user.phone, message=_message(role, detail_type, user, facts))
+        for role, user in wanted
+        if user and user.phone
+    ]
 
 
 def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
     """Send the alerts of one order event; returns how many were sent now. An alert already sent
     for this event is not sent again; one that fails is released and the event fails (SQS retries
     it, then dead-letters it)."""
-    if event.detail_type not in FARMER_EVENTS | BUYER_EVENTS:
+    facts = event.parse_any(OrderPlaced, OrderConfirmed, OrderCancelled, OrderRejected)
+    if facts is None:
         return 0
-    facts = OrderFacts.model_validate(event.detail)
-    event_id = str(event.detail.get("event_id") or event.id)
-    farmer = deps.users.get_user(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
-    buyer = deps.users.get_user(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
+    event_id = event.dedup_id
+    farmer = deps.users.get(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
+    buyer = deps.users.get(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
     sent = 0
     for sms in alerts(event.detail_type, facts, farmer, buyer):
         if not deps.dal.claim_alert(event_id, sms.recipient, clock.epoch()):

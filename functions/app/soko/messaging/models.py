@@ -3,7 +3,6 @@ Africa's Talking's delivery report."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -14,24 +13,15 @@ DeliveryStatus = Literal["Sent", "Submitted", "Buffered", "Rejected", "Success",
 
 
 class MessagingConfig(BaseConfig):
-    users_table_name: str = ""
-    messaging_table_name: str
-    sms_secret_arn: str = ""
-    africastalking_base_url: str = "https://api.sandbox.africastalking.com"
-    sms_sender_id: str = ""
+    """Every messaging function."""
+
+    messaging_table_name: str = Field(min_length=1)
 
 
-class OrderFacts(BaseModel):
-    """What an order event (soko.orders) says that an alert needs; other fields are ignored."""
+class AlertsConfig(MessagingConfig):
+    """The order-alerts consumer: it reads the users table (and sends SMS: soko.providers.sms)."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    order_id: str
-    buyer_id: str
-    farmer_id: str
-    crop: str
-    quantity_kg: Decimal
-    total_ugx: int
+    users_table_name: str = Field(min_length=1)
 
 
 class Sms(BaseModel):

@@ -1,46 +1,31 @@
-"""The price layer's consumers (EventBridge -> SQS -> Lambda, idempotent on the event id)."""
+"""The price layer's consumers (EventBridge -> SQS -> Lambda, idempotent on the event id). Each event
+is read through its producer's contract; one that does not fit fails its record (and ends in the
+DLQ after the queue's retries), it is not guessed at. Events of other types are not for us."""
 
 from __future__ import annotations
 
-import json
-
-from soko.ml import logic, observations
-from soko.ml.deps import prices
-from soko.ml.events import PriceForecastReady, PriceForecastRequested
-from soko.ml.models import MlConfig, PredictRequest
-from soko.shared.bus import EventPublisher
-from soko.shared.config import load
+from soko.market.events import OrderCompleted
+from soko.ml import deps, logic, observations
+from soko.ml.events import PriceForecastRequested
 from soko.shared.consumer import EventConsumer
-from soko.shared.errors import SokoError
-from soko.shared.events import ReceivedEvent
+from soko.shared.events import EventDetail, ReceivedEvent
 from soko.shared.observability import logger
 
 
+def _is(event: ReceivedEvent, contract: type[EventDetail]) -> bool:
+    return (event.source, event.detail_type) == (contract.SOURCE, contract.DETAIL_TYPE)
+
+
 def _observe(event: ReceivedEvent) -> None:
-    if event.detail_type == "OrderCompleted":
-        status = observations.record(event.detail, load(MlConfig).ml_table_name)
+    if _is(event, OrderCompleted):
+        status = observations.record(event.parse(OrderCompleted), deps.observations())
         logger.info("order price observed", extra={"status": status})
 
 
 def _answer(event: ReceivedEvent) -> None:
-    if event.detail_type != "PriceForecastRequested":
-        return
-    request = event.parse(PriceForecastRequested)
-    try:
-        forecast = logic.predict(
-            PredictRequest(market=request.market, crop=request.crop, weeks_ahead=request.weeks_ahead),
-            prices(),
-        )
-        ready = PriceForecastReady(
-            request_id=request.request_id, ok=True, forecast=json.loads(forecast.model_dump_json())
-        )
-    except SokoError as err:  # a bad request gets an answer too, saying what was wrong
-        ready = PriceForecastReady(
-            request_id=request.request_id,
-            ok=False,
-            error={"code": err.code, "message": err.message, "details": err.details},
-        )
-    EventPublisher(load(MlConfig).event_bus_name).publish([ready])
+    if _is(event, PriceForecastRequested):
+        ready = logic.answer(event.parse(PriceForecastRequested), deps.prices())
+        deps.answers().publish([ready])
 
 
 observations_consumer = EventConsumer("ml.observations", _observe)

@@ -28,6 +28,8 @@ from functools import cached_property
 
 import numpy as np
 
+from soko.ml.series import SeriesKey
+
 HORIZONS = (1, 2, 3)  # scored horizons (months)
 MIN_HISTORY = 24  # observed months before a pair is trainable
 MIN_MODEL_HISTORY = 12  # months since a series' first observation before a model runs (else naive)
@@ -150,17 +152,6 @@ def _ridge(x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], float]:
 # ---------------------------------------------------------------------------------------------------
 # The panel
 # ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, order=True)
-class SeriesKey:
-    market: str
-    crop: str
-    kind: str  # retail | wholesale | trade | synthetic
-
-    @property
-    def name(self) -> str:
-        return f"{self.market}.{self.crop}.{self.kind}"
-
-
 @dataclass
 class Forecast:
     method: str

@@ -4,12 +4,13 @@ Nothing here imports pandas or prophet (the request path stays small and fast)."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Protocol
 
 from soko.ml import crops, fallback, markets
-from soko.ml.dal import MlDal
+from soko.ml.events import PriceForecastReady, PriceForecastRequested
 from soko.ml.models import (
     CropList,
     CropOut,
@@ -17,20 +18,30 @@ from soko.ml.models import (
     MarketList,
     MarketOut,
     MlConfig,
+    Observation,
     PredictRequest,
-    WeeklyPrice,
+    StoredForecast,
 )
 from soko.shared import clock
 from soko.shared import crops as catalogue
-from soko.shared.errors import NotFound, Unprocessable
+from soko.shared.errors import NotFound, SokoError, Unprocessable
 
 CACHE_SECONDS = 24 * 3600
 
 
+class ForecastStore(Protocol):
+    """What serving a forecast reads and caches (soko.ml.dal.MlDal; an in-memory fake in tests)."""
+
+    def forecast(self, market: str, crop: str) -> StoredForecast | None: ...
+    def latest_observation(self, market: str, crop: str) -> Observation | None: ...
+    def cached(self, market: str, crop: str, weeks: int, now: int) -> str | None: ...
+    def cache(self, market: str, crop: str, weeks: int, answer: str, valid_until: int) -> None: ...
+
+
 @dataclass
 class Prices:
-    config: MlConfig
-    dal: MlDal
+    dal: ForecastStore
+    config: MlConfig | None = None  # not read by the logic; kept while other domains still pass it
 
 
 class NoPriceData(NotFound):
@@ -89,12 +100,8 @@ def _resolve(request: PredictRequest) -> tuple[str, str]:
     return market.id, crop
 
 
-def _from_model(market: str, crop: str, weeks: int, stored: dict[str, Any], today: date) -> Forecast | None:
-    upcoming = [
-        WeeklyPrice.model_validate(p)
-        for p in stored.get("predictions", [])
-        if date.fromisoformat(str(p["week_start"])) > today
-    ]
+def _from_model(market: str, crop: str, weeks: int, stored: StoredForecast, today: date) -> Forecast | None:
+    upcoming = [p for p in stored.predictions if p.week_start > today]
     if len(upcoming) < weeks:
         return None  # the model's horizon has run out: it is stale
     return Forecast(
@@ -102,9 +109,9 @@ def _from_model(market: str, crop: str, weeks: int, stored: dict[str, Any], toda
         crop=crop,
         predictions=upcoming[:weeks],
         source="model",
-        model_version=str(stored["model_version"]),
-        trained_at=str(stored["trained_at"]),
-        data_through=date.fromisoformat(str(stored["data_through"])),
+        model_version=stored.model_version,
+        trained_at=stored.trained_at,
+        data_through=stored.data_through,
     )
 
 
@@ -117,9 +124,9 @@ def _fallback(market: str, crop: str, weeks: int, deps: Prices, today: date) -> 
     return Forecast(
         market=market,
         crop=crop,
-        predictions=fallback.seasonal(float(latest["price"]), today, weeks),
+        predictions=fallback.seasonal(float(latest.price), today, weeks),
         source="seasonal_fallback",
-        data_through=date.fromisoformat(str(latest["date"])),
+        data_through=latest.day,
     )
 
 
@@ -128,7 +135,7 @@ def predict(request: PredictRequest, deps: Prices) -> Forecast:
     now = clock.now()
     cached = deps.dal.cached(market, crop, request.weeks_ahead, int(now.timestamp()))
     if cached is not None:
-        answer = Forecast.model_validate_json(str(cached["answer"]))
+        answer = Forecast.model_validate_json(cached)
         if answer.predictions[0].week_start > now.date():
             return answer
     stored = deps.dal.forecast(market, crop)
@@ -139,3 +146,20 @@ def predict(request: PredictRequest, deps: Prices) -> Forecast:
         market, crop, request.weeks_ahead, forecast.model_dump_json(), int(now.timestamp()) + CACHE_SECONDS
     )
     return forecast
+
+
+def answer(request: PriceForecastRequested, deps: Prices) -> PriceForecastReady:
+    """The async path's answer: the forecast POST /ml/price/predict would give, or its error."""
+    try:
+        forecast = predict(
+            PredictRequest(market=request.market, crop=request.crop, weeks_ahead=request.weeks_ahead), deps
+        )
+    except SokoError as err:  # a bad request gets an answer too, saying what was wrong
+        return PriceForecastReady(
+            request_id=request.request_id,
+            ok=False,
+            error={"code": err.code, "message": err.message, "details": err.details},
+        )
+    return PriceForecastReady(
+        request_id=request.request_id, ok=True, forecast=json.loads(forecast.model_dump_json())
+    )

@@ -1,8 +1,9 @@
-"""Price-layer models."""
+"""Price-layer models: configuration, the API's shapes and what the ML table and model store hold."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,8 +12,27 @@ from soko.shared.config import BaseConfig
 
 
 class MlConfig(BaseConfig):
+    """Every price-layer function: the ML table."""
+
     ml_table_name: str
-    models_bucket_name: str = ""
+
+
+class ForecastRequestsConfig(MlConfig):
+    """The async forecast consumer publishes its answers."""
+
+    event_bus_name: str
+
+
+class SnapshotConfig(MlConfig):
+    """Listing the trainable pairs snapshots every series into the models bucket."""
+
+    models_bucket_name: str
+
+
+class TrainingConfig(SnapshotConfig):
+    """Training a pair reads the snapshot, stores the model and announces it."""
+
+    event_bus_name: str
     prophet_candidate: bool = True  # fit Prophet at the inner origins as an override candidate
 
 
@@ -67,3 +87,78 @@ class Forecast(BaseModel):
     model_version: str | None = None
     trained_at: str | None = None
     data_through: date | None = None
+
+
+# ---------------------------------------------------------------- what the price layer stores
+
+type ObservationStatus = Literal["accepted", "rejected"]
+
+
+class Observation(BaseModel):
+    """One price of a (market, crop) on a day. ``source``: wfp | order | synthetic; ``pricetype``:
+    retail | wholesale (WFP), trade (orders), synthetic. A rejected one is kept and never used."""
+
+    model_config = ConfigDict(frozen=True)
+
+    market: str
+    crop: str
+    day: date
+    price: Decimal
+    source: str
+    pricetype: str
+    status: ObservationStatus = "accepted"
+    order_id: str | None = None  # an order's observation: one per order
+    reason: str | None = None  # why it was rejected
+
+
+class PairCoverage(BaseModel):
+    """How many observations of each source a (market, crop) has."""
+
+    market: str
+    crop: str
+    wfp_count: int = 0
+    order_count: int = 0
+    synthetic_count: int = 0
+
+    @property
+    def observations(self) -> int:
+        return self.wfp_count + self.order_count + self.synthetic_count
+
+
+class ModelDocument(BaseModel):
+    """A trained pair's model: stored in the models bucket under its version and served (as the
+    pair's latest forecast) from the ML table."""
+
+    market: str
+    crop: str
+    model_version: str
+    method: str
+    series: str
+    data_through: str
+    trained_at: str
+    inner_backtest_mape: float | None
+    inner_backtest_naive_mape: float | None
+    inner_backtest_candidates: dict[str, float]
+    data_from: str
+    predictions: list[WeeklyPrice]
+
+
+class StoredForecast(BaseModel):
+    """A pair's latest forecast as the ML table holds it (a ModelDocument; read leniently)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    predictions: list[WeeklyPrice] = []
+    model_version: str | None = None
+    trained_at: str | None = None
+    data_through: date | None = None
+    method: str | None = None
+
+
+class GapCounter(BaseModel):
+    """How often a crop was asked for where no prices exist (matching's route endpoint counts)."""
+
+    crop: str
+    requests: int = 0
+    last_requested_at: str | None = None
+    districts: list[str] = []

@@ -10,30 +10,26 @@ from __future__ import annotations
 import statistics
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
-
+from soko.market.events import OrderCompleted
 from soko.ml import crops, markets
-from soko.ml.ingest import Observation
-from soko.shared import dynamo
+from soko.ml.models import Observation, ObservationStatus
 
 WINDOW = 30
 MIN_HISTORY = 5
 SIGMAS = 3.0
 
 
-class Completed(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ObservationStore(Protocol):
+    """Where observations are kept (soko.ml.dal.MlDal; an in-memory fake in tests)."""
 
-    order_id: str
-    crop: str
-    district: str
-    price_per_kg_ugx: int
-    completed_at: str
+    def recent_accepted(self, market: str, crop: str, limit: int) -> list[Observation]: ...
+    def add_observation(self, observation: Observation) -> bool: ...
+    def count_observation(self, market: str, crop: str, counter: str) -> None: ...
 
 
-def judge(price: float, history: list[float]) -> tuple[str, str | None]:
+def judge(price: float, history: list[float]) -> tuple[ObservationStatus, str | None]:
     """accepted, or rejected with the reason, against the rolling window's mean and deviation."""
     if len(history) < MIN_HISTORY:
         return "accepted", None
@@ -46,23 +42,15 @@ def judge(price: float, history: list[float]) -> tuple[str, str | None]:
     return "accepted", None
 
 
-def record(detail: dict[str, Any], table_name: str) -> str | None:
-    """Store the observation; returns its status, or None when the crop is not a forecast crop."""
-    order = Completed.model_validate(detail)
+def record(order: OrderCompleted, store: ObservationStore) -> ObservationStatus | None:
+    """Store the order's observation; returns its status, or None when the crop is not a forecast
+    crop. A redelivered order stores nothing and counts nothing a second time."""
     crop = crops.find(order.crop)
     if crop is None:
         return None
     market = markets.for_district(order.district).id
-    table = dynamo.table(table_name)
-    recent = table.query(
-        KeyConditionExpression="pk = :pk",
-        FilterExpression="#s = :ok",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":pk": f"OBS#{market}#{crop}", ":ok": "accepted"},
-        ScanIndexForward=False,
-        Limit=WINDOW * 2,
-    ).get("Items", [])[:WINDOW]
-    status, reason = judge(float(order.price_per_kg_ugx), [float(i["price"]) for i in recent])
+    recent = store.recent_accepted(market, crop, WINDOW)
+    status, reason = judge(float(order.price_per_kg_ugx), [float(o.price) for o in recent])
     observation = Observation(
         market=market,
         crop=crop,
@@ -70,27 +58,10 @@ def record(detail: dict[str, Any], table_name: str) -> str | None:
         price=Decimal(order.price_per_kg_ugx),
         source="order",
         pricetype="trade",
+        status=status,
+        order_id=order.order_id,
+        reason=reason,
     )
-    item = {
-        **observation.item(),
-        "sk": f"{observation.day.isoformat()}#order#{order.order_id}",
-        "status": status,
-        "order_id": order.order_id,
-        "reason": reason,
-    }
-    try:
-        table.put_item(
-            Item={k: v for k, v in item.items() if v is not None},
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except Exception as err:
-        if dynamo.error_code(err) == "ConditionalCheckFailedException":
-            return status  # already recorded (a redelivery)
-        raise
-    if status == "accepted":
-        table.update_item(
-            Key={"pk": "COVERAGE", "sk": f"{crop}#{market}"},
-            UpdateExpression="ADD order_count :one SET crop = :crop, market = :market",
-            ExpressionAttributeValues={":one": 1, ":crop": crop, ":market": market},
-        )
+    if store.add_observation(observation) and status == "accepted":
+        store.count_observation(market, crop, "order_count")
     return status

@@ -14,42 +14,27 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from soko.shared import dynamo
 
 KEEP_SECONDS = 180 * 24 * 3600
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-class NotificationsDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class NotificationsDal(dynamo.TableDal):
     def create(self, item: dict[str, Any], now: int) -> bool:
         """Store a new notification; False when this one (same id) exists (a redelivered event)."""
         user, nid, seq = item["recipient_id"], item["id"], item["seq"]
-        try:
-            self._table.put_item(
-                Item={
-                    "pk": f"USER#{user}",
-                    "sk": f"NOTIF#{nid}",
-                    "gsi1pk": f"NOTIFS#{user}",
-                    "gsi1sk": f"U#{seq}",
-                    "expires_at": now + KEEP_SECONDS,
-                    **item,
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+        return self._put_if(
+            {
+                "pk": f"USER#{user}",
+                "sk": f"NOTIF#{nid}",
+                "gsi1pk": f"NOTIFS#{user}",
+                "gsi1sk": f"U#{seq}",
+                "expires_at": now + KEEP_SECONDS,
+                **item,
+            },
+            "attribute_not_exists(pk)",
+        )
 
     def page(self, user_id: str, limit: int, cursor: str | None) -> dynamo.Page:
         return dynamo.query_page(
@@ -103,21 +88,15 @@ class NotificationsDal:
 
     def _mark_if_unread(self, item: dict[str, Any], now_iso: str) -> bool:
         """False when it was read meanwhile (or has expired): the index is read eventually consistent."""
-        try:
-            self._table.update_item(
-                Key={"pk": item["pk"], "sk": item["sk"]},
-                UpdateExpression="SET #read = :t, read_at = :at, gsi1sk = :sk",
-                ConditionExpression="#read = :f",
-                ExpressionAttributeNames={"#read": "read"},
-                ExpressionAttributeValues={
-                    ":t": True,
-                    ":f": False,
-                    ":at": now_iso,
-                    ":sk": f"R#{item['seq']}",
-                },
-            )
-            return True
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return False
+        return self._update_if(
+            {"pk": item["pk"], "sk": item["sk"]},
+            "SET #read = :t, read_at = :at, gsi1sk = :sk",
+            condition="#read = :f",
+            names={"#read": "read"},
+            values={
+                ":t": True,
+                ":f": False,
+                ":at": now_iso,
+                ":sk": f"R#{item['seq']}",
+            },
+        )

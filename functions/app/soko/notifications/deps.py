@@ -5,13 +5,15 @@ from __future__ import annotations
 from soko.notifications.dal import NotificationsDal
 from soko.notifications.logic import Notifications
 from soko.notifications.models import NotificationsConfig
-from soko.realtime.dal import ConnectionsDal
+from soko.realtime.public import Connections, RealtimeConfig, connections
 from soko.shared.config import load
+
+
+def _connections() -> Connections:
+    """Only the consumer pushes (the list and read functions have no connections table)."""
+    return connections(load(RealtimeConfig))
 
 
 def notifications() -> Notifications:
     config = load(NotificationsConfig)
-    return Notifications(
-        dal=NotificationsDal(config.notifications_table_name),
-        connections=ConnectionsDal(config.connections_table_name, config.management_url),
-    )
+    return Notifications(dal=NotificationsDal(config.notifications_table_name), connections=_connections)

@@ -9,23 +9,26 @@ stored first and then pushed live to the recipient's open WebSocket connections.
 | ``PaymentCompleted`` (soko.payments) | ``payment_completed`` | buyer and farmer (those named) |
 | ``PayoutSent`` (soko.payments: the payout settled) | ``payout_sent`` | farmer |
 
-Payment events are read tolerantly by their documented fields (``order_id``, ``buyer_id``,
-``farmer_id``, an amount in ``amount_ugx``/``net_ugx``/``total_ugx``); a recipient the event does
-not name is skipped, and unknown fields are ignored.
+Each event is read with its producer's contract (soko.market.events, soko.payments.events),
+leniently: a field the event leaves out is None, and a recipient it does not name is skipped;
+unknown fields are ignored, and a field of the wrong type fails the record (to the DLQ).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from soko.notifications.dal import NotificationsDal
-from soko.notifications.models import Draft, Notification, NotificationPage, ReadAll
-from soko.realtime.push import Connections, push
+from soko.market import events as orders
+from soko.notifications.models import Draft, Notification, NotificationPage, NotificationType, ReadAll
+from soko.payments import events as payments
+from soko.realtime.public import Connections, push
 from soko.shared import clock, ids
+from soko.shared.dynamo import Page
 from soko.shared.errors import NotFound
-from soko.shared.events import ReceivedEvent
+from soko.shared.events import EventDetail, ReceivedEvent, lenient
 from soko.shared.identity import Caller
 
 
@@ -35,94 +38,91 @@ class NotificationNotFound(NotFound):
 
 @dataclass
 class Notifications:
-    dal: NotificationsDal
-    connections: Connections
+    dal: NotificationStore
+    connections: Callable[[], Connections]  # only the consumer pushes
 
 
-def _order_data(detail: dict[str, Any]) -> dict[str, str | int]:
-    data: dict[str, str | int] = {}
-    for name in ("order_id", "listing_id", "payment_id", "payout_id", "crop"):
-        if isinstance(detail.get(name), str):
-            data[name] = detail[name]
-    return data
+class NotificationStore(Protocol):
+    def create(self, item: dict[str, Any], now: int) -> bool: ...
+    def page(self, user_id: str, limit: int, cursor: str | None) -> Page: ...
+    def mark_read(self, user_id: str, notification_id: str, now_iso: str) -> dict[str, Any] | None: ...
+    def mark_unread_read(self, user_id: str, limit: int, now_iso: str) -> tuple[int, bool]: ...
 
 
-def _amount(detail: dict[str, Any]) -> int | None:
-    for name in ("amount_ugx", "net_ugx", "total_ugx"):
-        if isinstance(detail.get(name), int):
-            return int(detail[name])
-    return None
-
-
-def _money(amount: int | None) -> str:
-    return f" of UGX {amount:,}" if amount is not None else ""
-
-
-_ORDER_TEXTS = {
-    "OrderPlaced": (
+# An event's contract -> (the field naming the recipient, notification type, title, body).
+_ORDER_TEXTS: dict[type[EventDetail], tuple[str, NotificationType, str, str]] = {
+    orders.OrderPlaced: (
         "farmer_id",
         "order_placed",
         "New order",
         "You have a new order for {crop}. Accept or reject it.",
     ),
-    "OrderConfirmed": (
+    orders.OrderConfirmed: (
         "buyer_id",
         "order_confirmed",
         "Order confirmed",
         "The farmer accepted your order for {crop}.",
     ),
-    "OrderRejected": (
+    orders.OrderRejected: (
         "buyer_id",
         "order_rejected",
         "Order declined",
         "The farmer declined your order for {crop}.",
     ),
-    "OrderCompleted": (
+    orders.OrderCompleted: (
         "buyer_id",
         "order_completed",
         "Order completed",
         "Your order for {crop} is completed.",
     ),
 }
+NOTIFYING = tuple(
+    lenient(contract)
+    for contract in (*_ORDER_TEXTS, orders.ReviewSubmitted, payments.PaymentCompleted, payments.PayoutSent)
+)
+_DATA_FIELDS = ("order_id", "listing_id", "payment_id", "payout_id", "crop")
+
+
+def _money(amount: int | None) -> str:
+    return f" of UGX {amount:,}" if amount is not None else ""
 
 
 def drafts(event: ReceivedEvent) -> list[Draft]:
-    """The notifications an event calls for (pure)."""
-    detail, kind = event.detail, event.detail_type
-    data = _order_data(detail)
+    """The notifications an event calls for (pure). Events are read with their producers'
+    contracts, leniently: a recipient the event does not name is skipped."""
+    detail = event.parse_any(*NOTIFYING)
+    if detail is None:
+        return []
+    data: dict[str, str | int] = {
+        name: value for name in _DATA_FIELDS if isinstance(value := getattr(detail, name, None), str)
+    }
     out: list[Draft] = []
 
-    def add(recipient_field: str, type_: str, title: str, body: str) -> None:
-        recipient = detail.get(recipient_field)
-        if isinstance(recipient, str) and recipient:
+    def add(recipient_field: str, type_: NotificationType, title: str, body: str) -> None:
+        recipient = getattr(detail, recipient_field)
+        if recipient:
             out.append(Draft(recipient_id=recipient, type=type_, title=title, body=body, data=data))
 
-    if event.source == "soko.orders" and kind in _ORDER_TEXTS:
-        field, type_, title, body = _ORDER_TEXTS[kind]
-        add(field, type_, title, body.format(crop=detail.get("crop", "produce")))
-    elif event.source == "soko.orders" and kind == "ReviewSubmitted":
-        add(
-            "farmer_id",
-            "review_received",
-            "New review",
-            f"A buyer rated you {detail.get('rating', '?')} of 5.",
-        )
-    elif event.source == "soko.payments" and kind == "PaymentCompleted":
-        money = _money(_amount(detail))
-        add("buyer_id", "payment_completed", "Payment received", f"Your payment{money} went through.")
-        add(
-            "farmer_id",
-            "payment_completed",
-            "Buyer paid",
-            f"The buyer paid{money}; it is held until delivery.",
-        )
-    elif event.source == "soko.payments" and kind == "PayoutSent":  # settled, not merely scheduled
-        add(
-            "farmer_id",
-            "payout_sent",
-            "Payout on its way",
-            f"Your payout{_money(_amount(detail))} is on its way.",
-        )
+    match detail:
+        case orders.ReviewSubmitted(rating=rating):
+            add("farmer_id", "review_received", "New review", f"A buyer rated you {rating or '?'} of 5.")
+        case payments.PaymentCompleted(amount_ugx=amount):
+            money = _money(amount)
+            add("buyer_id", "payment_completed", "Payment received", f"Your payment{money} went through.")
+            add(
+                "farmer_id",
+                "payment_completed",
+                "Buyer paid",
+                f"The buyer paid{money}; it is held until delivery.",
+            )
+        case payments.PayoutSent(net_ugx=amount):  # settled, not merely scheduled
+            add(
+                "farmer_id", "payout_sent", "Payout on its way", f"Your payout{_money(amount)} is on its way."
+            )
+        case _:
+            contract = next(c for c in _ORDER_TEXTS if isinstance(detail, c))
+            field, type_, title, body = _ORDER_TEXTS[contract]
+            add(field, type_, title, body.format(crop=getattr(detail, "crop", None) or "produce"))
     return out
 
 
@@ -150,7 +150,7 @@ def on_event(event: ReceivedEvent, deps: Notifications) -> int:
             continue  # a redelivered event: this recipient was notified already
         created += 1
         notification = _view(item).model_dump(mode="json", exclude_none=True)
-        push(draft.recipient_id, {"type": "notification", "notification": notification}, deps.connections)
+        push(draft.recipient_id, {"type": "notification", "notification": notification}, deps.connections())
     return created
 
 

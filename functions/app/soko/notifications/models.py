@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from soko.realtime.models import RealtimeConfig
+from soko.shared.config import BaseConfig
 
 NotificationType = Literal[
     "order_placed",
@@ -19,8 +19,10 @@ NotificationType = Literal[
 ]
 
 
-class NotificationsConfig(RealtimeConfig):
-    notifications_table_name: str
+class NotificationsConfig(BaseConfig):
+    """Every notifications function (the consumer also reads soko.realtime's RealtimeConfig)."""
+
+    notifications_table_name: str = Field(min_length=1)
 
 
 class Draft(BaseModel):

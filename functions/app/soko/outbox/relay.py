@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from soko.shared.bus import EventPublisher
-from soko.shared.config import BaseConfig, load
+from soko.shared.config import BusConfig, load
 from soko.shared.observability import lambda_entry, logger
 from soko.shared.outbox import PK_PREFIX
 
@@ -20,7 +20,7 @@ _publisher: EventPublisher | None = None
 
 def _bus() -> EventPublisher:
     global _publisher  # noqa: PLW0603  (one publisher per execution environment and bus)
-    bus = load(BaseConfig).event_bus_name
+    bus = load(BusConfig).event_bus_name
     if _publisher is None or _publisher.bus_name != bus:
         _publisher = EventPublisher(bus)
     return _publisher

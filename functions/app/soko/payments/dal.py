@@ -29,61 +29,32 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from soko.payments.ledger import Entry
-from soko.shared import dynamo, outbox
+from soko.shared import dynamo
 from soko.shared.events import EventDetail
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
-
-def _low(item: dict[str, Any]) -> dict[str, Any]:
-    return dynamo.serialize(item)
-
-
-class PaymentsDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True)
-        return dynamo.plain(item["Item"]) if "Item" in item else None
-
+class PaymentsDal(dynamo.TableDal):
     def _journal(self, entry: Entry, at: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": _low(
-                        {
-                            "pk": f"JOURNAL#{entry.kind}#{entry.reference}",
-                            "sk": "ENTRY",
-                            "kind": entry.kind,
-                            "reference": entry.reference,
-                            "postings": [p.model_dump() for p in entry.postings],
-                            "at": at,
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
+        """The entry (once per kind and reference) and its postings on the account balances."""
+        journal = {
+            "pk": f"JOURNAL#{entry.kind}#{entry.reference}",
+            "sk": "ENTRY",
+            "kind": entry.kind,
+            "reference": entry.reference,
+            "postings": [p.model_dump() for p in entry.postings],
+            "at": at,
+        }
+        return [
+            self._put_new(journal),
+            *(
+                self._update(
+                    {"pk": f"ACCOUNT#{posting.account}", "sk": "BALANCE"},
+                    "ADD balance :a SET gsi1pk = :l, gsi1sk = :n, updated_at = :at",
+                    values={":a": posting.amount, ":l": "LEDGER", ":n": posting.account, ":at": at},
+                )
+                for posting in entry.postings
+            ),
         ]
-        for posting in entry.postings:
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _low({"pk": f"ACCOUNT#{posting.account}", "sk": "BALANCE"}),
-                        "UpdateExpression": "ADD balance :a SET gsi1pk = :l, gsi1sk = :n, updated_at = :at",
-                        "ExpressionAttributeValues": _low(
-                            {":a": posting.amount, ":l": "LEDGER", ":n": posting.account, ":at": at}
-                        ),
-                    }
-                }
-            )
-        return items
 
     # ------------------------------------------------------------------ attempts and payments
     def claim_attempt(
@@ -111,7 +82,7 @@ class PaymentsDal:
             )
             return None
         except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
+            if dynamo.error_code(err) != dynamo.CONDITION_FAILED:
                 dynamo.raise_if_throttled(err)
                 raise
             old = err.response.get("Item") or {}
@@ -123,17 +94,13 @@ class PaymentsDal:
             return held
 
     def release_attempt(self, order_id: str, payment_id: str) -> None:
-        try:
-            self._table.update_item(
-                Key={"pk": f"ORDER#{order_id}", "sk": "ATTEMPT"},
-                UpdateExpression="SET #s = :failed",
-                ConditionExpression="payment_id = :p",
-                ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues={":failed": "failed", ":p": payment_id},
-            )
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
+        self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ATTEMPT"},
+            "SET #s = :failed",
+            condition="payment_id = :p",
+            names={"#s": "state"},
+            values={":failed": "failed", ":p": payment_id},
+        )
 
     def get_attempt(self, order_id: str) -> dict[str, Any] | None:
         return self._get(f"ORDER#{order_id}", "ATTEMPT")
@@ -142,30 +109,19 @@ class PaymentsDal:
         """Write a submitted payment and mark its attempt pending; False if the claim was lost."""
         codes = dynamo.transact(
             [
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": _low(payment),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _low({"pk": f"ORDER#{payment['order_id']}", "sk": "ATTEMPT"}),
-                        "UpdateExpression": "SET #s = :pending, tracking_id = :t",
-                        "ConditionExpression": "payment_id = :p AND #s = :initiating",
-                        "ExpressionAttributeNames": {"#s": "state"},
-                        "ExpressionAttributeValues": _low(
-                            {
-                                ":pending": "pending",
-                                ":t": payment["tracking_id"],
-                                ":p": payment["id"],
-                                ":initiating": "initiating",
-                            }
-                        ),
-                    }
-                },
+                self._put_new(payment),
+                self._update(
+                    {"pk": f"ORDER#{payment['order_id']}", "sk": "ATTEMPT"},
+                    "SET #s = :pending, tracking_id = :t",
+                    condition="payment_id = :p AND #s = :initiating",
+                    names={"#s": "state"},
+                    values={
+                        ":pending": "pending",
+                        ":t": payment["tracking_id"],
+                        ":p": payment["id"],
+                        ":initiating": "initiating",
+                    },
+                ),
             ]
         )
         return not codes
@@ -195,9 +151,10 @@ class PaymentsDal:
         attempt_state: str | None = None,
         entry: Entry | None = None,
         events: Sequence[EventDetail] = (),
-        extra: Sequence[dict[str, Any]] = (),
+        payout: dict[str, Any] | None = None,
     ) -> bool:
-        """Apply ``changes`` to a payment read at its ``version``; False if it changed meanwhile."""
+        """Apply ``changes`` to a payment read at its ``version`` (and create ``payout``, once); False
+        if it changed meanwhile."""
         values: dict[str, Any] = {":v": int(payment["version"]), ":one": 1, ":h": [history], ":now": now}
         names: dict[str, str] = {"#ver": "version"}
         sets = ["#ver = #ver + :one", "history = list_append(history, :h)", "updated_at = :now"]
@@ -209,64 +166,41 @@ class PaymentsDal:
         if remove:
             expression += " REMOVE " + ", ".join(remove)
         items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": payment["pk"], "sk": "PAYMENT"}),
-                    "UpdateExpression": expression,
-                    "ConditionExpression": "#ver = :v",
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": _low(values),
-                }
-            }
+            self._update(
+                {"pk": payment["pk"], "sk": "PAYMENT"},
+                expression,
+                condition="#ver = :v",
+                names=names,
+                values=values,
+            )
         ]
         if attempt_state is not None:
             items.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _low({"pk": f"ORDER#{payment['order_id']}", "sk": "ATTEMPT"}),
-                        "UpdateExpression": "SET #s = :s",
-                        "ConditionExpression": "payment_id = :p",
-                        "ExpressionAttributeNames": {"#s": "state"},
-                        "ExpressionAttributeValues": _low({":s": attempt_state, ":p": payment["id"]}),
-                    }
-                }
+                self._update(
+                    {"pk": f"ORDER#{payment['order_id']}", "sk": "ATTEMPT"},
+                    "SET #s = :s",
+                    condition="payment_id = :p",
+                    names={"#s": "state"},
+                    values={":s": attempt_state, ":p": payment["id"]},
+                )
             )
-        items += list(extra)
+        if payout is not None:
+            items.append(self._put_new(payout))
         if entry is not None:
             items += self._journal(entry, now)
-        items += outbox.puts(self.table_name, events)
+        items += self._outbox(events)
         return not dynamo.transact(items)
 
     def payments_since(self, status: str, since: str) -> Iterator[dict[str, Any]]:
         """Payments in ``status`` created at or after ``since`` (every page)."""
-        query: dict[str, Any] = {
-            "IndexName": "gsi2",
-            "KeyConditionExpression": "gsi2pk = :p AND gsi2sk >= :since",
-            "ExpressionAttributeValues": {":p": f"STATUS#{status}", ":since": since},
-        }
-        while True:
-            response = self._table.query(**query)
-            yield from (dynamo.plain(i) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return dynamo.read_all_pages(
+            self._table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :p AND gsi2sk >= :since",
+            ExpressionAttributeValues={":p": f"STATUS#{status}", ":since": since},
+        )
 
     # ------------------------------------------------------------------ payouts
-    def payout_put(self, payout: dict[str, Any]) -> dict[str, Any]:
-        """The transaction item that creates ``payout`` (once)."""
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": _low(payout),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-
-    def get_payout(self, payout_id: str) -> dict[str, Any] | None:
-        return self._get(f"PAYOUT#{payout_id}", "PAYOUT")
-
     def due_payouts(self, now: str, limit: int) -> list[dict[str, Any]]:
         response = self._table.query(
             IndexName="gsi2",
@@ -286,47 +220,22 @@ class PaymentsDal:
         events: Sequence[EventDetail] = (),
     ) -> bool:
         items = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": payout["pk"], "sk": "PAYOUT"}),
-                    "UpdateExpression": "SET #s = :settled, batch_id = :b, settled_at = :now "
-                    "REMOVE gsi2pk, gsi2sk",
-                    "ConditionExpression": "#s = :scheduled",
-                    "ExpressionAttributeNames": {"#s": "status"},
-                    "ExpressionAttributeValues": _low(
-                        {":settled": "settled", ":b": batch_id, ":now": now, ":scheduled": "scheduled"}
-                    ),
-                }
-            },
+            self._update(
+                {"pk": payout["pk"], "sk": "PAYOUT"},
+                "SET #s = :settled, batch_id = :b, settled_at = :now REMOVE gsi2pk, gsi2sk",
+                condition="#s = :scheduled",
+                names={"#s": "status"},
+                values={":settled": "settled", ":b": batch_id, ":now": now, ":scheduled": "scheduled"},
+            ),
             *self._journal(entry, now),
-            *outbox.puts(self.table_name, events),
+            *self._outbox(events),
         ]
         return not dynamo.transact(items)
 
     def put_batch(self, batch: dict[str, Any]) -> None:
         self._table.put_item(Item=dynamo.storable(batch))
 
-    # ------------------------------------------------------------------ ledger and reconciliation
-    def balances(self) -> dict[str, int]:
-        """Every ledger account's balance."""
-        out: dict[str, int] = {}
-        query: dict[str, Any] = {
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :l",
-            "ExpressionAttributeValues": {":l": "LEDGER"},
-        }
-        while True:
-            response = self._table.query(**query)
-            for item in response.get("Items", []):
-                out[str(item["gsi1sk"])] = int(item.get("balance", 0))
-            if "LastEvaluatedKey" not in response:
-                return out
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    def journal(self, kind: str, reference: str) -> dict[str, Any] | None:
-        return self._get(f"JOURNAL#{kind}#{reference}", "ENTRY")
-
+    # ------------------------------------------------------------------ reconciliation
     def record_mismatch(self, payment: dict[str, Any], provider_state: str, note: str, at: str) -> None:
         self._table.put_item(
             Item={

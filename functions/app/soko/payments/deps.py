@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from soko.market import logic as market_logic
-from soko.market.deps import market
+from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
-from soko.payments.logic import OrderView, Payments
-from soko.payments.models import PaymentsConfig
+from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
+from soko.payments.ports import Payments
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
@@ -16,23 +15,21 @@ from soko.shared.config import load
 
 def provider(config: PaymentsConfig) -> PaymentProvider:
     if config.payment_provider == "momo":
+        momo = load(MomoConfig)
         return MtnMomo(
-            config.momo_base_url,
-            MomoCredentials.from_secret(secrets.get(config.momo_secret_arn)),
-            target_environment=config.momo_target_environment,
-            callback_url=config.momo_callback_url,
+            momo.momo_base_url,
+            MomoCredentials.from_secret(secrets.get(momo.momo_secret_arn)),
+            target_environment=momo.momo_target_environment,
+            callback_url=momo.momo_callback_url or "",
         )
+    pesapal = load(PesapalConfig)
     return PesaPal(
-        config.pesapal_base_url,
-        PesapalCredentials.from_secret(secrets.get(config.pesapal_secret_arn)),
-        ipn_url=config.pesapal_ipn_url,
-        ipn_id=config.pesapal_ipn_id,
-        callback_url=config.payment_callback_url,
+        pesapal.pesapal_base_url,
+        PesapalCredentials.from_secret(secrets.get(pesapal.pesapal_secret_arn)),
+        ipn_url=pesapal.pesapal_ipn_url,
+        ipn_id=pesapal.pesapal_ipn_id,
+        callback_url=pesapal.payment_callback_url or "",
     )
-
-
-def _order(order_id: str) -> OrderView | None:
-    return market_logic.order_for_payment(order_id, market())
 
 
 def payments() -> Payments:
@@ -41,5 +38,5 @@ def payments() -> Payments:
         config=config,
         dal=PaymentsDal(config.payments_table_name),
         provider=lambda: provider(config),
-        order=_order,
+        order=MarketReads(config.market_table_name).payable_order,
     )

@@ -63,27 +63,22 @@ def commission(gross: int, percent: Decimal) -> int:
     return int((Decimal(gross) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
-def payment_received(payment_id: str, buyer_id: str, order_id: str, amount: int) -> Entry:
+def _transfer(kind: str, reference: str, source: str, target: str, amount: int) -> Entry:
+    """``amount`` moves from account ``source`` to account ``target``."""
     return Entry(
-        kind="payment",
-        reference=payment_id,
-        postings=[
-            Posting(account=buyer(buyer_id), amount=-amount),
-            Posting(account=escrow(order_id), amount=amount),
-        ],
+        kind=kind,
+        reference=reference,
+        postings=[Posting(account=source, amount=-amount), Posting(account=target, amount=amount)],
     )
+
+
+def payment_received(payment_id: str, buyer_id: str, order_id: str, amount: int) -> Entry:
+    return _transfer("payment", payment_id, buyer(buyer_id), escrow(order_id), amount)
 
 
 def returned_to_buyer(kind: str, payment_id: str, buyer_id: str, order_id: str, amount: int) -> Entry:
     """A refund or a reversal: the escrow goes back to the buyer."""
-    return Entry(
-        kind=kind,
-        reference=payment_id,
-        postings=[
-            Posting(account=escrow(order_id), amount=-amount),
-            Posting(account=buyer(buyer_id), amount=amount),
-        ],
-    )
+    return _transfer(kind, payment_id, escrow(order_id), buyer(buyer_id), amount)
 
 
 def payout_scheduled(payout_id: str, order_id: str, farmer_id: str, gross: int, fee: int) -> Entry:
@@ -97,11 +92,4 @@ def payout_scheduled(payout_id: str, order_id: str, farmer_id: str, gross: int, 
 
 
 def payout_settled(payout_id: str, farmer_id: str, net: int) -> Entry:
-    return Entry(
-        kind="settlement",
-        reference=payout_id,
-        postings=[
-            Posting(account=farmer(farmer_id), amount=-net),
-            Posting(account=settled(farmer_id), amount=net),
-        ],
-    )
+    return _transfer("settlement", payout_id, farmer(farmer_id), settled(farmer_id), net)

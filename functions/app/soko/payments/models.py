@@ -18,22 +18,36 @@ Escrow = Literal["none", "held", "released", "refunded"]
 
 
 class PaymentsConfig(BaseConfig):
-    payments_table_name: str
-    market_table_name: str = ""
+    """Every payments function."""
+
+    payments_table_name: str = Field(min_length=1)
+    market_table_name: str = Field(min_length=1)  # orders, read through soko.market.public
     payment_provider: Literal["pesapal", "momo"] = "pesapal"
-    pesapal_base_url: str = "https://cybqa.pesapal.com/pesapalv3"
-    pesapal_secret_arn: str = ""
-    pesapal_ipn_url: str = ""  # registered once per process when no ipn id is configured
-    pesapal_ipn_id: str = ""
-    payment_callback_url: str = ""  # where PesaPal sends the payer's browser afterwards
-    momo_base_url: str = "https://sandbox.momodeveloper.mtn.com"
-    momo_secret_arn: str = ""
-    momo_target_environment: str = "sandbox"
-    momo_callback_url: str = ""
     commission_percent: Annotated[Decimal, Field(ge=0, le=50)] = Decimal(5)
     payout_delay_seconds: Annotated[int, Field(ge=0)] = 0
     reconcile_days: Annotated[int, Field(ge=1, le=90)] = 7
     initiate_stale_seconds: Annotated[int, Field(ge=10)] = 120
+
+
+class PesapalConfig(BaseConfig):
+    """PAYMENT_PROVIDER=pesapal. ``PESAPAL_IPN_ID`` must be set; empty means the IPN URL is registered
+    once per process. Without ``PAYMENT_CALLBACK_URL`` the payer's browser returns to the IPN URL."""
+
+    pesapal_base_url: str = "https://cybqa.pesapal.com/pesapalv3"
+    pesapal_secret_arn: str = Field(min_length=1)
+    pesapal_ipn_url: str
+    pesapal_ipn_id: str
+    payment_callback_url: str | None = None
+
+
+class MomoConfig(BaseConfig):
+    """PAYMENT_PROVIDER=momo. Without ``MOMO_CALLBACK_URL`` MoMo sends no callback (reconciliation
+    reads the status)."""
+
+    momo_base_url: str = "https://sandbox.momodeveloper.mtn.com"
+    momo_secret_arn: str = Field(min_length=1)
+    momo_target_environment: str = "sandbox"
+    momo_callback_url: str | None = None
 
 
 def _phone(value: str) -> str:

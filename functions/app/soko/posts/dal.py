@@ -84,17 +84,9 @@ class FeedQuery:
     filters: dict[str, str] = field(default_factory=dict)  # equality filters on post attributes
 
 
-class PostsDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class PostsDal(dynamo.TableDal):
     def get(self, post_id: str) -> dict[str, Any] | None:
-        found = self._table.get_item(Key=post_key(post_id), ConsistentRead=True).get("Item")
-        return dict(dynamo.plain(found)) if found else None
+        return self._get(**post_key(post_id))
 
     def save(self, post: dict[str, Any], previous: dict[str, Any] | None) -> None:
         """Write the post and its crop copies in one transaction: a new post if ``previous`` is
@@ -112,10 +104,7 @@ class PostsDal:
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table_name, "Item": dynamo.serialize(_stored(post)), **condition}}
         ]
-        writes += [
-            {"Put": {"TableName": self.table_name, "Item": dynamo.serialize(_crop_copy(post, crop))}}
-            for crop in post["crops"]
-        ]
+        writes += [self._put(_crop_copy(post, crop)) for crop in post["crops"]]
         gone = [crop for crop in (previous or {}).get("crops", []) if crop not in post["crops"]]
         writes += [self._delete_copy(post["id"], crop) for crop in gone]
         if dynamo.transact(writes):
@@ -124,23 +113,19 @@ class PostsDal:
     def delete(self, previous: dict[str, Any]) -> None:
         """Delete the post and its crop copies, if it is still at ``previous``'s version."""
         writes: list[dict[str, Any]] = [
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": dynamo.serialize(post_key(previous["id"])),
-                    "ConditionExpression": "#ver = :expected",
-                    "ExpressionAttributeNames": {"#ver": "version"},
-                    "ExpressionAttributeValues": dynamo.serialize({":expected": previous["version"]}),
-                }
-            }
+            self._delete(
+                post_key(previous["id"]),
+                ConditionExpression="#ver = :expected",
+                ExpressionAttributeNames={"#ver": "version"},
+                ExpressionAttributeValues=dynamo.serialize({":expected": previous["version"]}),
+            )
         ]
         writes += [self._delete_copy(previous["id"], crop) for crop in previous.get("crops", [])]
         if dynamo.transact(writes):
             raise StaleWrite("The post changed while you were deleting it; reload it and try again.")
 
     def _delete_copy(self, post_id: str, crop: str) -> dict[str, Any]:
-        key = {"pk": f"POST#{post_id}", "sk": f"CROP#{crop}"}
-        return {"Delete": {"TableName": self.table_name, "Key": dynamo.serialize(key)}}
+        return self._delete({"pk": f"POST#{post_id}", "sk": f"CROP#{crop}"})
 
     def feed(self, query: FeedQuery, limit: int, cursor: str | None, scope: str) -> dynamo.Page:
         """A page of posts in rank order (pinned first, then newest), filters applied while reading."""

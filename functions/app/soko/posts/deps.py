@@ -11,6 +11,4 @@ from soko.shared.media import S3Media
 
 def posts() -> Posts:
     config = load(PostsConfig)
-    return Posts(
-        config=config, dal=PostsDal(config.posts_table_name), media=S3Media(config.media_bucket_name)
-    )
+    return Posts(config=config, dal=PostsDal(config.posts_table_name), media=S3Media())

@@ -31,19 +31,13 @@ MediaType = Literal[
 
 
 class PostsConfig(BaseConfig):
-    posts_table_name: str
-    media_bucket_name: str = ""
+    """Every posts function (the media bucket is read by the media store when used)."""
+
+    posts_table_name: str = Field(min_length=1)
 
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def _crop(value: str) -> str:
-    crop = crops.find(value)
-    if crop is None:
-        raise ValueError(f"'{value}' is not a crop we know; try one of {', '.join(crops.suggestions(value))}")
-    return crop.id
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -51,7 +45,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-CropName = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_crop)]
+CropName = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(crops.catalogue_id)]
 Crops = Annotated[
     list[CropName],
     Field(

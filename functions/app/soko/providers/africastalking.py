@@ -1,4 +1,4 @@
-"""Africa's Talking SMS (POST {base}/version1/messaging; see shared/PROVIDERS.md).
+"""Africa's Talking SMS (POST {base}/version1/messaging; see docs/providers.md#africas-talking-sms).
 
 Recipients with status 100 (Processed), 101 (Sent) or 102 (Queued) were accepted; anything else
 (403 InvalidPhoneNumber, 405 InsufficientBalance, ...) is a failure for that number. Africa's
@@ -7,10 +7,9 @@ Talking has no idempotency key on send: callers deduplicate on their side.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from soko.providers.http import ProviderError, request
+from soko.providers.http import ProviderError, request, secret_json
 
 ACCEPTED = {100, 101, 102}
 
@@ -39,11 +38,8 @@ class Credentials:
 
     @classmethod
     def from_secret(cls, secret: str) -> Credentials:
-        try:
-            data = json.loads(secret)
-            return cls(username=str(data["username"]), api_key=str(data["api_key"]))
-        except (ValueError, KeyError, TypeError) as err:
-            raise SmsError("the Africa's Talking secret must be JSON with username and api_key") from err
+        data = secret_json(secret, "Africa's Talking", ("username", "api_key"), SmsError)
+        return cls(username=str(data["username"]), api_key=str(data["api_key"]))
 
 
 class AfricasTalkingSms:
@@ -73,9 +69,6 @@ class AfricasTalkingSms:
             )
             for r in recipients
         ]
-
-    def send(self, to: str, message: str) -> None:
-        self.send_one(to, message)
 
     def send_one(self, to: str, message: str) -> str:
         """Send to one number; the provider's message id (delivery reports name it)."""

@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +54,18 @@ def request(
         return ProviderResponse(err.code, err.read())
     except (urllib.error.URLError, TimeoutError, OSError) as err:
         raise ProviderError(f"provider unreachable: {type(err).__name__}") from err
+
+
+def secret_json(
+    secret: str, provider: str, required: Sequence[str], error: type[ProviderError]
+) -> dict[str, Any]:
+    """A provider's credentials secret: a JSON object holding every ``required`` field (else ``error``,
+    naming the fields, never the secret)."""
+    try:
+        data = json.loads(secret)
+        if not isinstance(data, dict) or any(name not in data for name in required):
+            raise KeyError(provider)
+    except (ValueError, KeyError) as err:
+        names = " and ".join([", ".join(required[:-1]), required[-1]] if len(required) > 1 else required)
+        raise error(f"the {provider} secret must be JSON with {names}") from err
+    return data

@@ -1,22 +1,22 @@
-"""MTN MoMo Open API, collections (see shared/PROVIDERS.md): request-to-pay and its status.
+"""MTN MoMo Open API, collections (docs/providers.md#mtn-mobile-money-momo): request-to-pay, status.
 
-``X-Reference-Id`` (a UUID v4 per attempt) is the idempotency key: a retry with the same id is a
-409 at MoMo, which :meth:`MtnMomo.submit` reads as "already accepted". MoMo sends its callback once
-and never retries it, so the status is always read back with :meth:`MtnMomo.status` (the payments
-domain's reconciliation job polls pending attempts). Refunds are not part of the collections API:
+``X-Reference-Id`` is the idempotency key; ours is a name-based UUID of the attempt's merchant
+reference, so a retried submit sends the same id, and MoMo's 409 for it is read by
+:meth:`MtnMomo.submit` as "already accepted". MoMo sends its callback once and never retries it,
+so the status is always read back with :meth:`MtnMomo.status` (the payments domain's
+reconciliation job polls pending attempts). Refunds are not part of the collections API:
 :meth:`MtnMomo.refund` refuses, and a refund of a MoMo payment is handled by an operator.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 
-from soko.providers.http import request
+from soko.providers.http import request, secret_json
 from soko.providers.payments import Payer, PaymentProviderError, ProviderStatus, State, Submitted
 
 STATES: dict[str, State] = {"PENDING": "pending", "SUCCESSFUL": "completed", "FAILED": "failed"}
@@ -32,13 +32,9 @@ class MomoCredentials:
 
     @classmethod
     def from_secret(cls, secret: str) -> MomoCredentials:
-        try:
-            data = json.loads(secret)
-            return cls(str(data["subscription_key"]), str(data["api_user"]), str(data["api_key"]))
-        except (ValueError, KeyError, TypeError) as err:
-            raise PaymentProviderError(
-                "the MoMo secret must be JSON with subscription_key, api_user and api_key"
-            ) from err
+        names = ("subscription_key", "api_user", "api_key")
+        data = secret_json(secret, "MoMo", names, PaymentProviderError)
+        return cls(*(str(data[name]) for name in names))
 
 
 class MtnMomo:

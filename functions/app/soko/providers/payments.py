@@ -51,6 +51,3 @@ class PaymentProvider(Protocol):
     def status(self, tracking_id: str) -> ProviderStatus: ...
 
     def refund(self, *, confirmation_code: str, amount: int, remarks: str) -> None: ...
-
-
-__all__ = ["PaymentProviderError", "ProviderError"]

@@ -1,4 +1,4 @@
-"""PesaPal API 3.0 (see shared/PROVIDERS.md): token, IPN registration, SubmitOrderRequest,
+"""PesaPal API 3.0 (see docs/providers.md#pesapal-30): token, IPN registration, SubmitOrderRequest,
 GetTransactionStatus and RefundRequest.
 
 The token (about 5 minutes) and the registered IPN id are cached per process, keyed by base URL
@@ -9,7 +9,6 @@ final: it reads as pending.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-from soko.providers.http import ProviderResponse, request
+from soko.providers.http import ProviderResponse, request, secret_json
 from soko.providers.payments import Payer, PaymentProviderError, ProviderStatus, State, Submitted
 
 STATES: dict[int, State] = {0: "pending", 1: "completed", 2: "failed", 3: "reversed"}
@@ -37,17 +36,12 @@ class PesapalCredentials:
 
     @classmethod
     def from_secret(cls, secret: str) -> PesapalCredentials:
-        try:
-            data = json.loads(secret)
-            return cls(
-                consumer_key=str(data["consumer_key"]),
-                consumer_secret=str(data["consumer_secret"]),
-                username=str(data.get("username", "")),
-            )
-        except (ValueError, KeyError, TypeError) as err:
-            raise PaymentProviderError(
-                "the PesaPal secret must be JSON with consumer_key and consumer_secret"
-            ) from err
+        data = secret_json(secret, "PesaPal", ("consumer_key", "consumer_secret"), PaymentProviderError)
+        return cls(
+            consumer_key=str(data["consumer_key"]),
+            consumer_secret=str(data["consumer_secret"]),
+            username=str(data.get("username", "")),
+        )
 
 
 def _seconds_left(expiry: Any) -> float:
@@ -196,7 +190,7 @@ class PesaPal:
             f"/api/Transactions/GetTransactionStatus?orderTrackingId={quote(tracking_id, safe='')}",
             "GetTransactionStatus",
             # Status 0 with "payment details not found" is PesaPal's usual answer while the payer has
-            # not confirmed yet: pending, not an error (PROVIDERS.md).
+            # not confirmed yet: pending, not an error (docs/providers.md#pesapal-30).
             tolerate=frozenset({"payment_details_not_found"}),
         )
         try:

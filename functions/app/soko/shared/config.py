@@ -11,7 +11,7 @@ import os
 from functools import cache
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Stage = Literal["dev", "prod", "local", "localstack", "test"]
 
@@ -27,6 +27,9 @@ class BaseConfig(BaseModel):
 
     stage: Stage = "dev"
     app_version: str = "0.0.0"
+    # Every function gets these two (template Globals). They stay optional here only for the
+    # modules that still read them from their own config class; code that needs one loads
+    # :class:`BusConfig` or :class:`IdempotencyTableConfig`, where it is required.
     event_bus_name: str = ""
     idempotency_table_name: str = ""
 
@@ -45,6 +48,18 @@ class BaseConfig(BaseModel):
     @property
     def is_local(self) -> bool:
         return self.stage in ("local", "test")
+
+
+class BusConfig(BaseConfig):
+    """A function that publishes to the Soko bus (EVENT_BUS_NAME required)."""
+
+    event_bus_name: str = Field(min_length=1)
+
+
+class IdempotencyTableConfig(BaseConfig):
+    """A function with idempotent requests or consumers (IDEMPOTENCY_TABLE_NAME required)."""
+
+    idempotency_table_name: str = Field(min_length=1)
 
 
 @cache

@@ -29,7 +29,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from soko.shared import aws
-from soko.shared.config import BaseConfig, load
+from soko.shared.config import IdempotencyTableConfig, load
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import lambda_entry, logger
 
@@ -51,7 +51,7 @@ class EventConsumer:
         self.lambda_handler = lambda_entry(correlation_id_path=None)(self._lambda_handler)
 
     def _once(self) -> Callable[..., Any]:
-        table = load(BaseConfig).idempotency_table_name
+        table = load(IdempotencyTableConfig).idempotency_table_name
         if self._process_once is None or table != self._table:  # built per configured table
             self._table = table
             persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))

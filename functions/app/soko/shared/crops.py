@@ -171,6 +171,14 @@ def suggestions(text: str, count: int = 3) -> list[str]:
     return unique[:count]
 
 
+def catalogue_id(value: str) -> str:
+    """A request's crop name as its catalogue id (a pydantic validator: ValueError with suggestions)."""
+    crop = find(value)
+    if crop is None:
+        raise ValueError(f"'{value}' is not a crop we know; try one of {', '.join(suggestions(value))}")
+    return crop.id
+
+
 def normalize(text: str, *, field_name: str = "crop") -> Crop:
     """The crop ``text`` names, or a 422 that says what is known and what was probably meant."""
     crop = find(text)
@@ -186,12 +194,3 @@ def normalize(text: str, *, field_name: str = "crop") -> Crop:
 
 def by_id(crop_id: str) -> Crop | None:
     return _BY_ID.get(crop_id)
-
-
-def matches_text(query: str, text: str) -> bool:
-    """Whether every word of ``query`` appears in ``text`` allowing small typos (title search)."""
-    words = _key(text).split()
-    return all(
-        any(distance(q, w, _allowed_typos(q)) <= _allowed_typos(q) for w in words)
-        for q in _key(query).split()
-    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
-from soko.shared import aws, cursor
+from soko.shared import aws, cursor, outbox
 from soko.shared.errors import Conflict, DependencyUnavailable
+from soko.shared.events import EventDetail
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 _THROTTLED = {
     "ProvisionedThroughputExceededException",
@@ -170,3 +173,119 @@ def filtered_page(
         if not start:
             return Page(items=items, next_cursor=None)
     return Page(items=items, next_cursor=cursor.encode(start, scope=scope) if start else None)
+
+
+def read_all_pages(tbl: Any, **query: Any) -> Iterator[dict[str, Any]]:
+    """Every item a ``Query`` matches, page after page (Decimals made plain; see :func:`plain`)."""
+    while True:
+        response = tbl.query(**query)
+        yield from (plain(item) for item in response.get("Items", []))
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return
+        query = {**query, "ExclusiveStartKey": start}
+
+
+def unless_condition_failed[T](write: Callable[[], T]) -> T | None:
+    """Run one conditional write: its answer, or None when its condition failed (any other error
+    is raised)."""
+    try:
+        return write()
+    except Exception as err:
+        if error_code(err) != CONDITION_FAILED:
+            raise
+        return None
+
+
+def applied(write: Callable[[], object]) -> bool:
+    """Run one conditional write: True when it was applied, False when its condition failed."""
+    return unless_condition_failed(lambda: write() or True) is not None
+
+
+class TableDal:
+    """Base of a domain's data access to its one table: the table, consistent reads by key, and
+    the items of a ``TransactWriteItems`` (low-level form) including the outbox's."""
+
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return table(self.table_name)
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        return dict(plain(item)) if item else None
+
+    def _put(self, item: dict[str, Any], condition: str | None = None, **values: Any) -> dict[str, Any]:
+        """A transaction ``Put``; ``values`` fill the condition's ``:name`` placeholders."""
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": serialize(item)}
+        if condition:
+            put["ConditionExpression"] = condition
+        if values:
+            put["ExpressionAttributeValues"] = serialize(
+                {f":{name}": value for name, value in values.items()}
+            )
+        return {"Put": put}
+
+    def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A transaction ``Put`` that fails if the item exists."""
+        return self._put(item, "attribute_not_exists(pk)")
+
+    def _update(
+        self,
+        key: dict[str, Any],
+        expression: str,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A transaction ``Update`` of ``key`` (``values`` in the resource-style form)."""
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": serialize(key),
+            "UpdateExpression": expression,
+        }
+        if condition:
+            update["ConditionExpression"] = condition
+        if names:
+            update["ExpressionAttributeNames"] = names
+        if values:
+            update["ExpressionAttributeValues"] = serialize(values)
+        return {"Update": update}
+
+    def _delete(self, key: dict[str, Any], **condition: Any) -> dict[str, Any]:
+        return {"Delete": {"TableName": self.table_name, "Key": serialize(key), **condition}}
+
+    def _outbox(self, events: Iterable[EventDetail]) -> list[dict[str, Any]]:
+        return outbox.puts(self.table_name, events)
+
+    def _put_if(self, item: dict[str, Any], condition: str, **values: Any) -> bool:
+        """Put ``item`` if ``condition`` holds (``values`` fill its ``:name`` placeholders); False
+        when it does not."""
+        request: dict[str, Any] = {"Item": item, "ConditionExpression": condition}
+        if values:
+            request["ExpressionAttributeValues"] = {f":{name}": value for name, value in values.items()}
+        return applied(lambda: self._table.put_item(**request))
+
+    def _update_if(
+        self,
+        key: dict[str, Any],
+        expression: str,
+        *,
+        condition: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> bool:
+        """Update ``key`` if ``condition`` holds; False when it does not."""
+        request: dict[str, Any] = {
+            "Key": key,
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if values:
+            request["ExpressionAttributeValues"] = values
+        return applied(lambda: self._table.update_item(**request))

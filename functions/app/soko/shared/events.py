@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from soko.shared import clock, ids
 
@@ -71,3 +72,25 @@ class ReceivedEvent(BaseModel):
     def parse[D: EventDetail](self, contract: type[D]) -> D:
         """The detail as ``contract``; raises pydantic's ValidationError when it does not fit."""
         return contract.model_validate(self.detail)
+
+    def parse_any[D: EventDetail](self, *contracts: type[D]) -> D | None:
+        """The detail as the one of ``contracts`` whose ``SOURCE`` and ``DETAIL_TYPE`` this event
+        has, or None when it is none of them. A detail that does not fit its producer's contract
+        raises pydantic's ValidationError (the record fails, and after its retries it is in the DLQ)."""
+        for contract in contracts:
+            if (self.source, self.detail_type) == (contract.SOURCE, contract.DETAIL_TYPE):
+                return contract.model_validate(self.detail)
+        return None
+
+
+@cache
+def lenient[D: EventDetail](contract: type[D]) -> type[D]:
+    """``contract`` with every field optional (absent means None): for a consumer that acts on what
+    an event names and skips what it does not (notifications). A field that is present is still
+    read with the producer's type, so a detail that contradicts the contract fails."""
+    fields: dict[str, Any] = {
+        name: (cast(Any, info.annotation) | None, None)
+        for name, info in contract.model_fields.items()
+        if name not in EventDetail.model_fields
+    }
+    return cast(type[D], create_model(f"Lenient{contract.__name__}", __base__=contract, **fields))

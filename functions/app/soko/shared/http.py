@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
-from soko.shared.errors import SokoError, TooManyRequests
+from soko.shared.errors import MalformedJson, SokoError, TooManyRequests
 from soko.shared.identity import Caller, require_caller
 from soko.shared.observability import Handler, lambda_entry, logger
 
@@ -76,6 +76,9 @@ def error_response(
     return Response(status, JSON, error_body(code, message, details), headers=headers)
 
 
+_MALFORMED = MalformedJson("The request body is not valid JSON.")
+
+
 def _raw_error(status: int, code: str, message: str) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": JSON}, "body": error_body(code, message)}
 
@@ -97,7 +100,7 @@ def _on_domain_error(err: SokoError) -> Response[str]:
 
 def _on_validation_error(err: RequestValidationError) -> Response[str]:
     if any(e["type"] == "json_invalid" for e in err.errors()):
-        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
+        return _on_domain_error(_MALFORMED)
     fields = _field_errors(err)
     names = ", ".join(f["field"] for f in fields)
     return error_response(422, "VALIDATION_ERROR", f"Some values are not valid: {names}.", {"fields": fields})
@@ -159,7 +162,7 @@ def _prepare(
         try:
             return {**event, "body": base64.b64decode(body).decode(), "isBase64Encoded": False}, None
         except (ValueError, UnicodeDecodeError):
-            return event, _raw_error(400, "MALFORMED_JSON", "The request body is not valid JSON.")
+            return event, _raw_error(_MALFORMED.status, _MALFORMED.code, _MALFORMED.message)
     return event, None
 
 

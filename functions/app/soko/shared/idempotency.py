@@ -7,10 +7,11 @@ client may retry it. Records live in the idempotency table for 24 hours.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -20,13 +21,17 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from pydantic import BaseModel
 
 from soko.shared import aws
-from soko.shared.config import BaseConfig, load
-from soko.shared.http import error_response
+from soko.shared.config import IdempotencyTableConfig, load
+from soko.shared.http import JSON, caller, entry, error_response, error_responses
+from soko.shared.identity import Caller
+from soko.shared.observability import Handler
 
 KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
 TTL_SECONDS = 24 * 3600
+IdempotencyKey = Annotated[str | None, Header(alias="idempotency-key", pattern=KEY_PATTERN)]
 
 
 class IdempotentWrite:
@@ -45,7 +50,7 @@ class IdempotentWrite:
         self._table = ""
 
     def __call__(self, *, caller: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
-        table = load(BaseConfig).idempotency_table_name
+        table = load(IdempotencyTableConfig).idempotency_table_name
         if self._once is None or table != self._table:  # built once per table (per process on Lambda)
             self._table = table
             persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
@@ -75,3 +80,86 @@ def register_errors(app: APIGatewayHttpResolver) -> None:
             409, "REQUEST_IN_PROGRESS", "The same request is still being processed; retry shortly."
         )
     )
+
+
+class IdempotentCreate[R: BaseModel, M: BaseModel]:
+    """A ``POST`` that creates one thing for the caller, with an optional ``Idempotency-Key``
+    (201 and the created ``M``; a retry with the same key and body gets the first one again).
+
+    ``create(caller, request)`` is the domain's logic call; a function is then::
+
+        place = IdempotentCreate("place_order", "order", OrderCreate, Order, _place)
+        place.route(app, "/orders/", name="create", summary=..., ..., errors=(400, 401, 409))
+        lambda_handler = place.lambda_handler(app)
+    """
+
+    def __init__(
+        self,
+        name: str,
+        field: str,
+        request_type: type[R],
+        result_type: type[M],
+        create: Callable[[Caller, R], M],
+        *,
+        exclude_none: bool = False,
+    ):
+        self._field = field  # the request's name in the stored body (part of the body's hash)
+        self._request_type = request_type
+        self._result_type = result_type
+        self._create = create
+        self._exclude_none = exclude_none
+        self.once = IdempotentWrite(name, self._replay)
+
+    def _replay(self, request: dict[str, Any]) -> dict[str, Any]:
+        caller = Caller.model_validate(request["body"]["caller"])
+        created = self._create(caller, self._request_type.model_validate(request["body"][self._field]))
+        return created.model_dump(mode="json")
+
+    def respond(self, caller: Caller, request: R, key: str | None) -> Response[str]:
+        if key is None:
+            created = self._create(caller, request)
+        else:
+            body = {"caller": caller.model_dump(), self._field: request.model_dump(mode="json")}
+            created = self._result_type.model_validate(self.once(caller=caller.user_id, key=key, body=body))
+        return Response(201, JSON, created.model_dump_json(exclude_none=self._exclude_none))
+
+    def route(
+        self,
+        app: APIGatewayHttpResolver,
+        path: str,
+        *,
+        name: str,
+        summary: str,
+        description: str,
+        tags: list[str],
+        created: str,
+        errors: Sequence[int],
+    ) -> None:
+        """Declare ``POST path`` on ``app``: the body is the request model, an optional
+        ``Idempotency-Key`` header, 201 with the created model. ``name`` is the route function's
+        name (the OpenAPI operationId is made from it)."""
+
+        def create(request: Any, idempotency_key: Any = None) -> Response[str]:
+            return self.respond(caller(app), request, idempotency_key)
+
+        create.__name__ = create.__qualname__ = name
+        create.__annotations__ = {
+            "request": self._request_type,
+            "idempotency_key": IdempotencyKey,
+            "return": Response[str],
+        }
+        app.post(
+            path,
+            summary=summary,
+            description=description,
+            tags=tags,
+            responses={
+                201: {"description": created, "content": {JSON: {"model": self._result_type}}},
+                **error_responses(*errors),
+            },
+        )(create)
+
+    def lambda_handler(self, app: APIGatewayHttpResolver) -> Handler:
+        """The function's entry point: the idempotency errors mapped, the Lambda context registered."""
+        register_errors(app)
+        return entry(app, on_context=self.once.config.register_lambda_context)

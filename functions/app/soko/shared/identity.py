@@ -4,13 +4,14 @@ from a header a client can set."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from soko.shared.auth import InvalidToken, Role, bearer_token, verify_access_token
 from soko.shared.errors import Forbidden, Unauthorized
 
-Role = Literal["farmer", "buyer", "both", "admin"]
+__all__ = ["Caller", "Role", "caller_from_event", "optional_caller", "require_caller"]
 
 
 class Caller(BaseModel):
@@ -62,16 +63,11 @@ def optional_caller(
     itself, exactly as the authorizer would. A missing or invalid token means an anonymous
     caller (the route still works), never an error.
     """
-    from soko.identity.tokens import InvalidToken, verify_access_token  # noqa: PLC0415
-
-    header = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}.get(
-        "authorization", ""
-    )
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(event.get("headers"))
+    if token is None:
         return None
     try:
-        claims = verify_access_token(token.strip(), secret=secret(), issuer=issuer, audience=audience)
+        claims = verify_access_token(token, secret=secret(), issuer=issuer, audience=audience)
     except InvalidToken:
         return None
     return Caller(user_id=claims.sub, role=claims.role, email=claims.email)

@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from pydantic import Field
+
 from soko.shared import aws
+from soko.shared.config import BaseConfig, load
 
 VIEW_URL_SECONDS = 3600
+
+
+class MediaConfig(BaseConfig):
+    """A function that issues upload forms or shows media (MEDIA_BUCKET_NAME required)."""
+
+    media_bucket_name: str = Field(min_length=1)
 
 
 class MediaStore(Protocol):
@@ -19,9 +28,18 @@ class MediaStore(Protocol):
 
 
 class S3Media:
-    def __init__(self, bucket: str, *, view_seconds: int = VIEW_URL_SECONDS):
-        self.bucket = bucket
+    """The media bucket. Without a ``bucket`` it is the configured one (MEDIA_BUCKET_NAME), read on
+    first use: a function that never touches media (orders, deleting a post) needs no bucket."""
+
+    def __init__(self, bucket: str | None = None, *, view_seconds: int = VIEW_URL_SECONDS):
+        self._bucket = bucket
         self.view_seconds = view_seconds
+
+    @property
+    def bucket(self) -> str:
+        if self._bucket is None:
+            self._bucket = load(MediaConfig).media_bucket_name
+        return self._bucket
 
     def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
         """A presigned POST for exactly ``key``: S3 refuses another Content-Type, an empty file and

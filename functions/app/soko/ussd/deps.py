@@ -1,11 +1,14 @@
 """The USSD function's dependencies (cheap per request: config, clients and secrets cache themselves;
-the marketplace and price layers are imported only when a screen needs them)."""
+the marketplace is imported only when a screen needs it). USSD is a channel: it builds identity's
+and the marketplace's use cases with their own data access, as their handlers' deps do, but
+without what a phone menu never uses (token signing, SMS, image URLs)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from soko.identity.dal import UsersDal
+from soko.identity.public import Users
 from soko.shared.config import load
 from soko.ussd.dal import UssdDal
 from soko.ussd.logic import Ussd, _NoImages
@@ -14,7 +17,7 @@ from soko.ussd.models import UssdConfig
 if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
-    from soko.ml.logic import Prices
+    from soko.ml.public import PriceReader
 
 
 def _no_tokens() -> str:
@@ -23,13 +26,13 @@ def _no_tokens() -> str:
 
 def ussd() -> Ussd:
     config = load(UssdConfig)
-    users = UsersDal(config.users_table_name)
 
     def identity() -> Identity:
         from soko.identity.logic import Identity  # noqa: PLC0415
         from soko.identity.models import IdentityConfig  # noqa: PLC0415
 
-        return Identity(config=load(IdentityConfig), dal=users, signing_secret=_no_tokens)
+        dal = UsersDal(config.users_table_name)
+        return Identity(config=load(IdentityConfig), dal=dal, signing_secret=_no_tokens)
 
     def market() -> Market:
         from soko.market.dal import MarketDal  # noqa: PLC0415
@@ -38,17 +41,15 @@ def ussd() -> Ussd:
 
         return Market(config=load(MarketConfig), dal=MarketDal(config.market_table_name), media=_NoImages())
 
-    def prices() -> Prices:
-        from soko.ml.dal import MlDal  # noqa: PLC0415
-        from soko.ml.logic import Prices  # noqa: PLC0415
-        from soko.ml.models import MlConfig  # noqa: PLC0415
+    def prices() -> PriceReader:
+        from soko.ml.public import PriceReader  # noqa: PLC0415
 
-        return Prices(config=load(MlConfig), dal=MlDal(config.ml_table_name))
+        return PriceReader(config.ml_table_name)
 
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
-        users=users,
+        users=Users(config.users_table_name),
         identity=identity,
         market=market,
         prices=prices,

@@ -21,7 +21,7 @@ from soko.shared import phone as phones
 from soko.shared import secrets
 from soko.shared.config import load
 from soko.shared.observability import lambda_entry, logger
-from soko.ussd import logic, menu
+from soko.ussd import logic, screens
 from soko.ussd.deps import ussd
 from soko.ussd.models import Reply, UssdConfig, UssdRequest
 
@@ -80,7 +80,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         reply = _reply(event)
     except Exception:  # the gateway must always get a screen
         logger.exception("ussd reply failed")
-        reply = menu.unavailable("en")
+        reply = screens.unavailable("en")
     finally:
         logger.remove_keys(["ussd_session", "phone"])
     return _plain(200, reply.text)

@@ -1,10 +1,11 @@
 """USSD rules: a request's screen from its input history, sessions, once-only changes and PINs.
 
-The menu itself is :mod:`soko.ussd.menu`; this module gives it the world (:class:`CallerServices`)
-through the other domains' logic: identity for accounts and language, the marketplace for orders
-and listings, the price layer's synchronous forecast for prices. No business rule of theirs is
-repeated here. Market and price logic are imported on first use: most screens need neither, and
-they stay off the cold start.
+The menu itself is :mod:`soko.ussd.menu`; this module gives it the world (:class:`CallerServices`).
+USSD is a channel, like the HTTP API: it reads accounts through identity's public interface and
+runs identity's and the marketplace's use cases (registration and language; orders and listings)
+through their logic, and prices through the price layer's public forecast. No business rule of
+theirs is repeated here. Market and price code is imported on first use: most screens need
+neither, and it stays off the cold start.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from soko.identity import passwords
-from soko.identity.dal import PhoneTaken, UsersDal
+from soko.identity.public import PhoneTaken, Users, hash_secret, verify_secret
 from soko.shared import clock
 from soko.shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from soko.shared.identity import Caller
 from soko.shared.observability import logger
-from soko.ussd import menu
+from soko.ussd import menu, screens
 from soko.ussd.dal import UssdDal
 from soko.ussd.models import (
     MAX_PARTS,
@@ -41,7 +41,7 @@ from soko.ussd.texts import Language
 if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
-    from soko.ml.logic import Prices
+    from soko.ml.public import PriceReader
 
 PIN_MAX_TRIES = 3
 PIN_LOCK_SECONDS = 15 * 60
@@ -53,10 +53,10 @@ class Ussd:
 
     config: UssdConfig
     dal: UssdDal
-    users: UsersDal
+    users: Users
     identity: Callable[[], Identity]
     market: Callable[[], Market]
-    prices: Callable[[], Prices]
+    prices: Callable[[], PriceReader]
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -73,7 +73,7 @@ def respond(request: UssdRequest, deps: Ussd) -> Reply:
         session = None  # another phone with this session id: it starts its own history
     services = CallerServices(request, deps, language=session.get("language") if session else None)
     if len(parts) > MAX_PARTS:
-        return menu.too_long(services.language)
+        return screens.too_long(services.language)
     key = history_key(request.session_id, parts)
     if session is not None and session.get("key") == key:
         return Reply.model_validate(session["reply"])  # a retry: the same screen, nothing redone
@@ -81,7 +81,7 @@ def respond(request: UssdRequest, deps: Ussd) -> Reply:
     if session is not None and parts and session.get("key") == history_key(request.session_id, parts[:-1]):
         state, start = MenuState.model_validate(session["state"]), len(parts) - 1  # one step on
     state = menu.fold(parts, services, state, start)
-    reply = menu.render(state, services.language)
+    reply = screens.render(state, services.language)
     deps.dal.put_session(
         request.session_id,
         {
@@ -127,8 +127,7 @@ class CallerServices:
     def member(self) -> Member | None:
         if not self._looked_up:
             self._looked_up = True
-            user_id = self.deps.users.user_id_by_phone(self.request.phone_number)
-            user = self.deps.users.get_user(user_id) if user_id else None
+            user = self.deps.users.by_phone(self.request.phone_number)
             if user is not None:
                 self._member = Member(
                     user_id=user.id,
@@ -147,16 +146,8 @@ class CallerServices:
         return Caller(user_id=member.user_id, role=member.role, email=member.email or "")
 
     def forecast(self, crop_id: str, market_id: str) -> list[tuple[date, int]] | None:
-        from soko.ml.logic import NoPriceData, predict  # noqa: PLC0415
-        from soko.ml.models import PredictRequest  # noqa: PLC0415
-
-        try:
-            forecast = predict(
-                PredictRequest(market=market_id, crop=crop_id, weeks_ahead=4), self.deps.prices()
-            )
-        except NoPriceData:
-            return None
-        return [(week.week_start, week.price) for week in forecast.predictions]
+        forecast = self.deps.prices().forecast(market_id, crop_id, weeks_ahead=4)
+        return [(week.week_start, week.price) for week in forecast.predictions] if forecast else None
 
     def _orders(self, incoming: bool, limit: int) -> list[OrderLine]:
         from soko.market.logic import list_orders  # noqa: PLC0415
@@ -167,7 +158,7 @@ class CallerServices:
             OrderLine(
                 id=o.id,
                 crop=o.crop,
-                kg=menu.kg_text(o.quantity_kg),
+                kg=screens.kg_text(o.quantity_kg),
                 price=o.price_per_kg,
                 total=o.total_ugx,
                 status=o.status,
@@ -188,7 +179,7 @@ class CallerServices:
         assert member is not None
         page = browse(BrowseFilters(farmer_id=member.user_id), limit, None, self.deps.market())
         return [
-            ListingLine(id=x.id, crop=x.crop, kg=menu.kg_text(x.quantity_kg), price=x.price_per_kg)
+            ListingLine(id=x.id, crop=x.crop, kg=screens.kg_text(x.quantity_kg), price=x.price_per_kg)
             for x in page.items
         ]
 
@@ -285,7 +276,7 @@ class CallerServices:
         except PhoneTaken:
             return "taken"
         self.deps.dal.put_pin(
-            user.id, passwords.hash_password(self._pin_from_history(int(args["pin_at"]))), clock.now_iso()
+            user.id, hash_secret(self._pin_from_history(int(args["pin_at"]))), clock.now_iso()
         )
         return "ok"
 
@@ -293,7 +284,7 @@ class CallerServices:
         member = self.member()
         assert member is not None
         pin = self._pin_from_history(int(args["pin_at"]))
-        self.deps.dal.put_pin(member.user_id, passwords.hash_password(pin), clock.now_iso())
+        self.deps.dal.put_pin(member.user_id, hash_secret(pin), clock.now_iso())
         return "ok"
 
     def _set_language(self, args: dict[str, Any]) -> str:
@@ -337,7 +328,7 @@ def check_pin(user_id: str, pin: str, deps: Ussd) -> PinCheck:
     tries = deps.dal.reserve_pin_try(user_id, now)
     if tries is None:
         return PinCheck(outcome="locked", locked_minutes=PIN_LOCK_SECONDS // 60)
-    if passwords.verify_password(str(stored["pin_hash"]), pin):
+    if verify_secret(str(stored["pin_hash"]), pin):
         deps.dal.reset_pin_tries(user_id)
         return PinCheck(outcome="ok")
     if tries >= PIN_MAX_TRIES:

@@ -1,8 +1,8 @@
 """The USSD menu as a state machine driven by the input history.
 
 ``fold`` turns the inputs of a session (the gateway's ``text`` split on ``*``) into a
-:class:`MenuState`, one input at a time with ``step``; ``render`` turns a state into the screen.
-``render`` is pure; ``step`` reads and changes the world only through :class:`Services` (the
+:class:`MenuState`, one input at a time with ``step``; :func:`soko.ussd.screens.render` turns a
+state into the screen. ``step`` reads and changes the world only through :class:`Services` (the
 logic layer's port), and every change goes through ``Services.perform`` with the input's position,
 so replaying the same history never repeats it. A wrong input leaves the state where it was, with
 a hint: the same screen comes back. A PIN is never kept in the state: it is read from the history.
@@ -14,19 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, Protocol
 
-from soko.shared import crops as catalogue
-from soko.ussd.models import ListingLine, Member, MenuState, OrderLine, PinCheck, Reply, plain_ascii
+from soko.ussd.models import ListingLine, Member, MenuState, OrderLine, PinCheck
 from soko.ussd.texts import (
-    MARKET_LABELS,
-    MAX_SCREEN,
     PRICE_CROPS,
     PRICE_MARKETS,
-    SHORT_CROP_EN,
     Language,
-    t,
 )
 
 LIST_SIZE = 4  # orders or listings per screen
@@ -61,27 +55,6 @@ class Input:
 
 
 # ---------------------------------------------------------------------------- helpers
-def crop_label(crop_id: str, language: Language) -> str:
-    crop = catalogue.by_id(crop_id)
-    if crop is None:
-        return crop_id[:14]
-    name = crop.luganda if language == "lg" else SHORT_CROP_EN.get(crop_id, crop.name)
-    return name[:14]
-
-
-def market_label(market_id: str) -> str:
-    return MARKET_LABELS.get(market_id, market_id.replace("_", " "))
-
-
-def money(value: int) -> str:
-    return f"{value:,}"
-
-
-def kg_text(value: Decimal | str) -> str:
-    text = format(Decimal(value).normalize(), "f")
-    return text
-
-
 def _choice(value: str, count: int) -> int | None:
     """1-based menu choice, or None."""
     return int(value) if value.isdigit() and 1 <= int(value) <= count and len(value) <= 2 else None
@@ -392,159 +365,3 @@ def fold(history: list[str], svc: Services, state: MenuState | None = None, star
     for index in range(start, len(history)):
         state = step(state, index, history, svc)
     return state
-
-
-# ---------------------------------------------------------------------------- screens
-def _numbered(lines: list[str]) -> str:
-    return "\n".join(f"{n} {line}" for n, line in enumerate(lines, 1))
-
-
-def _order_line(item: dict[str, Any], language: Language) -> str:
-    return f"{crop_label(item['crop'], language)} {item['kg']}kg"
-
-
-def _listing_line(item: dict[str, Any], language: Language) -> str:
-    return f"{crop_label(item['crop'], language)} {item['kg']}kg @{money(int(item['price']))}"
-
-
-def _forecast(data: dict[str, Any], lang: Language) -> str:
-    weeks = [(date.fromisoformat(d), int(p)) for d, p in data["weeks"]]
-    header = t(lang, "forecast", crop=crop_label(data["crop"], lang), market=market_label(data["market"]))
-    lines = [header, *(f"{d.strftime('%d %b')}: {money(p)}" for d, p in weeks)]
-    first, last = weeks[0][1], weeks[-1][1]
-    pct = round(abs(last - first) * 100 / first) if first else 0
-    trend = "trend.flat" if pct < 2 else "trend.up" if last > first else "trend.down"
-    lines.append(t(lang, trend, pct=pct))
-    return "\n".join(lines)
-
-
-def _end_text(data: dict[str, Any], lang: Language) -> str:
-    values = dict(data.get("values", {}))
-    if "crop" in values:
-        values["crop"] = crop_label(values["crop"], lang)
-    if "market" in values:
-        values["market"] = market_label(values["market"])
-    if "price" in values:
-        values["price"] = money(int(values["price"]))
-    if "kg" in values:
-        values["kg"] = kg_text(str(values["kg"]))
-    if data["key"] == "language_set":
-        return t("lg" if values.get("language") == "lg" else "en", "language_set")
-    return t(lang, data["key"], **values)
-
-
-def _crop_menu(d: dict[str, Any], lang: Language) -> str:
-    crops_menu = _numbered([crop_label(c, lang) for c in PRICE_CROPS])
-    return f"{t(lang, 'choose_crop')}\n{crops_menu}\n{t(lang, 'back')}"
-
-
-def _market_menu(d: dict[str, Any], lang: Language) -> str:
-    markets = _numbered([market_label(m) for m in PRICE_MARKETS])
-    return f"{t(lang, 'choose_market')}\n{markets}\n{t(lang, 'back')}"
-
-
-def _orders_menu(d: dict[str, Any], lang: Language) -> str:
-    lines = _numbered([_order_line(i, lang) for i in d["items"]])
-    return f"{t(lang, 'pending')}\n{lines}\n{t(lang, 'back')}"
-
-
-def _buyer_orders(d: dict[str, Any], lang: Language) -> str:
-    if not d["items"]:
-        return t(lang, "no_orders")
-    lines = [f"{_order_line(i, lang)}: {t(lang, 'status.' + i['status'])}" for i in d["items"]]
-    return "\n".join([t(lang, "your_orders"), *lines])
-
-
-def _order_screen(d: dict[str, Any], lang: Language) -> str:
-    o = d["order"]
-    text = t(
-        lang,
-        "order",
-        kg=o["kg"],
-        crop=crop_label(o["crop"], lang),
-        price=money(o["price"]),
-        total=money(o["total"]),
-    )
-    return f"{text}\n{t(lang, 'back')}"
-
-
-def _sell_confirm(d: dict[str, Any], lang: Language) -> str:
-    confirm = t(
-        lang,
-        "confirm_sell",
-        kg=kg_text(str(d["kg"])),
-        crop=crop_label(d["crop"], lang),
-        price=money(d["price"]),
-        district=d.get("district") or "",
-    )
-    return f"{confirm}\n{t(lang, 'pin_to_confirm')}"
-
-
-def _listings_menu(d: dict[str, Any], lang: Language) -> str:
-    lines = _numbered([_listing_line(i, lang) for i in d["items"]])
-    return f"{t(lang, 'listings')}\n{lines}\n{t(lang, 'back')}"
-
-
-def _listing_screen(d: dict[str, Any], lang: Language) -> str:
-    item = d["listing"]
-    text = t(lang, "listing", kg=item["kg"], crop=crop_label(item["crop"], lang), price=money(item["price"]))
-    return f"{text}\n{t(lang, 'back')}"
-
-
-def _text(key: str) -> Callable[[dict[str, Any], Language], str]:
-    return lambda d, lang: t(lang, key)
-
-
-# screen -> (ends the session, the screen's text)
-SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
-    "main": (False, _text("main")),
-    "price_crop": (False, _crop_menu),
-    "sell_crop": (False, _crop_menu),
-    "price_market": (False, _market_menu),
-    "forecast": (True, _forecast),
-    "orders": (False, _orders_menu),
-    "end_orders": (True, _buyer_orders),
-    "order": (False, _order_screen),
-    "order_pin": (False, _text("pin_to_confirm")),
-    "listing_pin": (False, _text("pin_to_confirm")),
-    "sell_qty": (False, _text("ask_qty")),
-    "sell_price": (False, _text("ask_price")),
-    "sell_pin": (False, _sell_confirm),
-    "listings": (False, _listings_menu),
-    "listing": (False, _listing_screen),
-    "listing_value": (False, lambda d, lang: t(lang, "ask_new_qty" if d["field"] == "kg" else "ask_price")),
-    "reg_name": (False, _text("ask_name")),
-    "reg_district": (False, _text("ask_district")),
-    "pin_new": (False, lambda d, lang: t(lang, "set_pin" if d.get("set_only") else "choose_pin")),
-    "pin_repeat": (False, _text("repeat_pin")),
-    "language": (False, _text("choose_language")),
-}
-
-
-def _body(state: MenuState, lang: Language) -> tuple[bool, str]:
-    end, text = SCREENS.get(state.screen, (True, _end_text))
-    return end, text(state.data, lang)
-
-
-def render(state: MenuState, language: Language) -> Reply:
-    """The screen for ``state``: plain ASCII, within 182 characters. A hint that would not fit is
-    left out, and a screen that would not fit loses whole lines from its end (neither happens
-    with the strings and limits we have; the tests check)."""
-    end, body = _body(state, language)
-    body = plain_ascii(body)
-    budget = MAX_SCREEN - 4
-    if state.hint:
-        hint = plain_ascii(t(language, state.hint, **state.hint_values))
-        if len(hint) + len(body) <= budget:
-            body = hint + body
-    while len(body) > budget and "\n" in body:
-        body = body.rsplit("\n", 1)[0]
-    return Reply(end=end, body=body[:budget])
-
-
-def unavailable(language: Language) -> Reply:
-    return Reply(end=True, body=t(language, "unavailable"))
-
-
-def too_long(language: Language) -> Reply:
-    return Reply(end=True, body=t(language, "too_long"))

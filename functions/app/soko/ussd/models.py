@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from soko.shared import phone as phones
+from soko.shared.auth import Role
 from soko.shared.config import BaseConfig
 from soko.ussd.texts import MAX_SCREEN, Language
 
@@ -69,7 +70,7 @@ class Member(BaseModel):
     """A registered caller, as the menu needs them."""
 
     user_id: str
-    role: Literal["farmer", "buyer", "both", "admin"]
+    role: Role
     email: str | None = None
     name: str
     district: str | None = None

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from soko.ml.crops import ML_CROPS
-from soko.ml.markets import MARKETS
+from soko.ml.public import FORECAST_CROPS, MARKETS
 
 Language = Literal["en", "lg"]
 MAX_SCREEN = 182  # characters a screen may have, "CON "/"END " included
 
 # The crops and markets of the price menu, in keypad order (1 = maize, 1 = Kampala): the price
 # layer's crops and its six seed markets.
-PRICE_CROPS = ML_CROPS
+PRICE_CROPS = FORECAST_CROPS
 PRICE_MARKETS = tuple(m.id for m in MARKETS if m.seed)
 MARKET_LABELS = {"Kisenyi_Kampala": "Kampala"}
 SHORT_CROP_EN = {

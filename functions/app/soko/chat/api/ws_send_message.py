@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from soko.chat import logic
 from soko.chat.deps import chat
 from soko.chat.models import MessageSend
-from soko.realtime.models import connection_id, ws_caller
+from soko.realtime.public import connection_id, ws_caller
 from soko.shared.errors import SokoError
 from soko.shared.observability import lambda_entry, logger
 

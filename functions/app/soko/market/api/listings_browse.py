@@ -5,8 +5,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import listings
+from soko.market.deps import market
 from soko.market.models import Category, CropId, District, ListingPage, Sort
 from soko.shared.http import JSON, Cursor, Limit, create_app, entry, error_responses, json_body
 
@@ -38,7 +38,7 @@ def browse(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response[str]:
-    filters = logic.BrowseFilters(
+    filters = listings.BrowseFilters(
         category=category,
         crop=crop,
         district=district,
@@ -48,7 +48,7 @@ def browse(
         q=q,
         sort=sort,
     )
-    return json_body(logic.browse(filters, limit, cursor, market()))
+    return json_body(listings.browse(filters, limit, cursor, market()))
 
 
 lambda_handler = entry(app)

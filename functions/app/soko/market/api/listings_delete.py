@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import listings
+from soko.market.deps import market
 from soko.shared.http import caller, create_app, entry, error_responses
 
 app = create_app()
@@ -17,7 +17,7 @@ app = create_app()
     responses={204: {"description": "Withdrawn"}, **error_responses(401, 403, 404, 409)},
 )
 def delete(id: str) -> Response[str]:
-    logic.delete_listing(caller(app), id, market())
+    listings.delete_listing(caller(app), id, market())
     return Response(204, None, "")
 
 

@@ -2,8 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market, viewer
+from soko.market import listings
+from soko.market.api._common import viewer
+from soko.market.deps import market
 from soko.market.models import Listing
 from soko.shared.http import JSON, create_app, entry, error_responses, json_body
 
@@ -22,7 +23,7 @@ app = create_app()
     },
 )
 def get(id: str) -> Response[str]:
-    return json_body(logic.get_listing(viewer(app), id, market()))
+    return json_body(listings.get_listing(viewer(app), id, market()))
 
 
 lambda_handler = entry(app)

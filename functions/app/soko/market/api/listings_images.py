@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import listings
+from soko.market.deps import market
 from soko.market.models import ImageUpload, ImageUploadRequest
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
@@ -22,7 +22,7 @@ app = create_app()
     },
 )
 def images(id: str, request: ImageUploadRequest) -> Response[str]:
-    return json_body(logic.image_upload(caller(app), id, request, market()), 201)
+    return json_body(listings.image_upload(caller(app), id, request, market()), 201)
 
 
 lambda_handler = entry(app)

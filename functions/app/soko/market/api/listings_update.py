@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import listings
+from soko.market.deps import market
 from soko.market.models import Listing, ListingUpdate
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
@@ -21,7 +21,7 @@ app = create_app()
     },
 )
 def update(id: str, update: ListingUpdate) -> Response[str]:
-    return json_body(logic.update_listing(caller(app), id, update, market()))
+    return json_body(listings.update_listing(caller(app), id, update, market()))
 
 
 lambda_handler = entry(app)

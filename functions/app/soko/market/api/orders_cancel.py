@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import orders
+from soko.market.deps import market
 from soko.market.models import Order
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
@@ -21,7 +21,7 @@ app = create_app()
     },
 )
 def cancel(id: str) -> Response[str]:
-    return json_body(logic.cancel_order(caller(app), id, market()))
+    return json_body(orders.cancel_order(caller(app), id, market()))
 
 
 lambda_handler = entry(app)

@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import orders
+from soko.market.deps import market
 from soko.market.models import OrderPage
 from soko.shared.http import JSON, Cursor, Limit, caller, create_app, entry, error_responses, json_body
 
@@ -21,7 +21,7 @@ app = create_app()
     },
 )
 def list_orders(limit: Limit = 20, cursor: Cursor = None) -> Response[str]:
-    return json_body(logic.list_orders(caller(app), False, limit, cursor, market()))
+    return json_body(orders.list_orders(caller(app), False, limit, cursor, market()))
 
 
 lambda_handler = entry(app)

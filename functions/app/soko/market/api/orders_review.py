@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import orders
+from soko.market.deps import market
 from soko.market.models import Review, ReviewCreate
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
@@ -22,7 +22,7 @@ app = create_app()
     },
 )
 def review(id: str, request: ReviewCreate) -> Response[str]:
-    return json_body(logic.review(caller(app), id, request, market()), 201)
+    return json_body(orders.review(caller(app), id, request, market()), 201)
 
 
 lambda_handler = entry(app)

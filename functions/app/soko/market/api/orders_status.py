@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.market import logic
-from soko.market.api._common import market
+from soko.market import orders
+from soko.market.deps import market
 from soko.market.models import Order, StatusChange
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
@@ -23,7 +23,7 @@ app = create_app()
     },
 )
 def change(id: str, change: StatusChange) -> Response[str]:
-    return json_body(logic.change_status(caller(app), id, change, market()))
+    return json_body(orders.change_status(caller(app), id, change, market()))
 
 
 lambda_handler = entry(app)

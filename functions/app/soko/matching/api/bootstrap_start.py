@@ -2,10 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.matching import logic
-from soko.matching.dal import BootstrapRuns
-from soko.matching.models import BootstrapStarted, MatchConfig
-from soko.shared.config import load
+from soko.matching import rebuild
+from soko.matching.deps import bootstrap_runs
+from soko.matching.models import BootstrapStarted
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -23,8 +22,8 @@ app = create_app()
     },
 )
 def start() -> Response[str]:
-    runs = BootstrapRuns(load(MatchConfig).bootstrap_state_machine_arn)
-    return json_body(logic.start_bootstrap(caller(app), runs), status=202)
+    runs = bootstrap_runs()
+    return json_body(rebuild.start_bootstrap(caller(app), runs), status=202)
 
 
 lambda_handler = entry(app)

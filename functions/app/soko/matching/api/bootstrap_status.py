@@ -2,10 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.matching import logic
-from soko.matching.dal import BootstrapRuns
-from soko.matching.models import BootstrapStatus, MatchConfig
-from soko.shared.config import load
+from soko.matching import rebuild
+from soko.matching.deps import bootstrap_runs
+from soko.matching.models import BootstrapStatus
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -22,8 +21,8 @@ app = create_app()
     },
 )
 def status() -> Response[str]:
-    runs = BootstrapRuns(load(MatchConfig).bootstrap_state_machine_arn)
-    return json_body(logic.bootstrap_status(caller(app), runs))
+    runs = bootstrap_runs()
+    return json_body(rebuild.bootstrap_status(caller(app), runs))
 
 
 lambda_handler = entry(app)

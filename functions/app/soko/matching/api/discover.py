@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.matching import logic
+from soko.matching import routing
 from soko.matching.deps import matching
 from soko.matching.models import DiscoverAnswer, DiscoverRequest
 from soko.shared.http import JSON, create_app, entry, error_responses, json_body
@@ -22,7 +22,7 @@ app = create_app()
     },
 )
 def discover(request: DiscoverRequest) -> Response[str]:
-    return json_body(logic.discover(request, matching()))
+    return json_body(routing.discover(request, matching()))
 
 
 lambda_handler = entry(app)

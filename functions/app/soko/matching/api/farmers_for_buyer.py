@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from soko.matching import logic
+from soko.matching import recommendations
 from soko.matching.deps import matching
 from soko.matching.models import Recommendations
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
@@ -28,7 +28,7 @@ _DOC = {
 @app.get("/ml/recommend/farmers-for-buyer/<buyer_id>", **_DOC)  # type: ignore[arg-type]
 @app.get("/recommendations/farmers-for-buyer/<buyer_id>", **_DOC)  # type: ignore[arg-type]
 def farmers_for_buyer(buyer_id: str, top_n: TopN = 5) -> Response[str]:
-    return json_body(logic.farmers_for_buyer(caller(app), buyer_id, top_n, matching()))
+    return json_body(recommendations.farmers_for_buyer(caller(app), buyer_id, top_n, matching()))
 
 
 lambda_handler = entry(app)

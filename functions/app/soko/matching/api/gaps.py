@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.matching import logic
+from soko.matching import routing
 from soko.matching.deps import matching
 from soko.matching.models import GapsAnswer
 from soko.shared.http import JSON, Cursor, Limit, create_app, entry, error_responses, json_body
@@ -23,7 +23,7 @@ app = create_app()
     },
 )
 def gaps(limit: Limit = 20, cursor: Cursor = None) -> Response[str]:
-    return json_body(logic.gaps(limit, cursor, matching()))
+    return json_body(routing.gaps(limit, cursor, matching()))
 
 
 lambda_handler = entry(app)

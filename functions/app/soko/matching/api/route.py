@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.matching import logic
+from soko.matching import routing
 from soko.matching.deps import matching
 from soko.matching.models import RouteAnswer, RouteRequest
 from soko.shared.http import JSON, create_app, entry, error_responses, json_body
@@ -25,7 +25,7 @@ app = create_app()
     },
 )
 def route(request: RouteRequest) -> Response[str]:
-    return json_body(logic.route(request, matching()))
+    return json_body(routing.route(request, matching()))
 
 
 lambda_handler = entry(app)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import ValidationError
 
-from soko.payments import logic
+from soko.payments import attempts
 from soko.payments.deps import payments
 from soko.payments.models import Acknowledgement, Notification
 from soko.shared.http import JSON
@@ -33,7 +33,7 @@ def acknowledge(fields: Any) -> Response[str]:
         notification = Notification.model_validate(
             {k: str(v) for k, v in data.items() if isinstance(v, str | int)}
         )
-        ack = logic.on_notification(notification, payments())
+        ack = attempts.on_notification(notification, payments())
     except Exception as err:  # PesaPal gets its acknowledgement, never a 5xx (it retries on 500)
         if isinstance(err, ValidationError):
             logger.warning("a PesaPal notification that is not one")

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from soko.payments import logic
+from soko.payments import attempts
 from soko.payments.deps import payments
 from soko.payments.models import Payment
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
@@ -22,7 +22,7 @@ app = create_app()
     },
 )
 def status(id: str) -> Response[str]:
-    return json_body(logic.get_status(caller(app), id, payments()))
+    return json_body(attempts.get_status(caller(app), id, payments()))
 
 
 lambda_handler = entry(app)

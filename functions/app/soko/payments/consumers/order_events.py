@@ -4,14 +4,14 @@ conditioned on the payment's escrow state."""
 
 from __future__ import annotations
 
-from soko.payments import logic
+from soko.payments import escrow
 from soko.payments.deps import payments
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
 
 
 def handle(event: ReceivedEvent) -> None:
-    logic.on_order_event(event, payments())
+    escrow.on_order_event(event, payments())
 
 
 consumer = EventConsumer("payments.order_events", handle)

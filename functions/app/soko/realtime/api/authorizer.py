@@ -1,16 +1,13 @@
 """The WebSocket API's REQUEST authorizer on ``$connect``: the access token arrives in the query
 parameter ``token`` (browsers cannot set headers on a WebSocket). A missing or invalid token is
 refused here, so the connection never exists. Verification is the HTTP authorizer's
-(:func:`soko.identity.tokens.verify_access_token`); tokens are never logged."""
+(:func:`soko.shared.auth.verify`); tokens are never logged."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from soko.identity.authorizer import AuthorizerConfig
-from soko.identity.tokens import InvalidToken, verify_access_token
-from soko.shared import secrets
-from soko.shared.config import load
+from soko.shared import auth
 from soko.shared.observability import lambda_entry, logger
 
 
@@ -30,19 +27,13 @@ def _policy(
 
 
 def authorize(event: dict[str, Any]) -> dict[str, Any]:
-    config = load(AuthorizerConfig)
     resource = str(event.get("methodArn") or "*")
     token = str((event.get("queryStringParameters") or {}).get("token") or "").strip()
     if not token:
         return _policy("anonymous", "Deny", resource)
     try:
-        claims = verify_access_token(
-            token,
-            secret=secrets.get(config.jwt_secret_arn),
-            issuer=config.jwt_issuer,
-            audience=config.jwt_audience,
-        )
-    except InvalidToken as err:
+        claims = auth.verify(token)
+    except auth.InvalidToken as err:
         logger.info("websocket token rejected", extra={"reason": str(err)})
         return _policy("anonymous", "Deny", resource)
     return _policy(

@@ -1,0 +1,91 @@
+"""What other domains may read of identity (with :mod:`soko.identity.events`, the only identity
+modules they import). Identity owns the users table: nobody else spells its keys.
+
+Small and read-only: an account as other domains need it (:class:`UserView`), looked up by id or
+phone, the farmer and buyer directories a page at a time, the error an account change can raise,
+and the hashing identity uses for secrets (USSD PINs are hashed like passwords).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from soko.identity import passwords
+from soko.identity.dal import PhoneTaken, UsersDal
+from soko.identity.models import StoredUser
+from soko.shared import dynamo
+from soko.shared.auth import Role
+
+__all__ = ["DirectoryEntry", "PhoneTaken", "UserView", "Users", "hash_secret", "verify_secret"]
+
+
+class UserView(BaseModel):
+    """An account as other domains see it: never its password hash or tokens. ``phone`` is for
+    the domains that text the user; ``uses_app`` is False for an account opened on a basic phone
+    that has no password yet (it reads SMS, not the app)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: Role
+    email: str | None = None
+    phone: str | None = None
+    uses_app: bool = True
+    full_name: str | None = None
+    district: str | None = None
+    specialties: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+    language: Literal["en", "lg"] = "en"
+    rating_sum: int = 0
+    rating_count: int = 0
+
+
+class DirectoryEntry(BaseModel):
+    """A farmer's or buyer's entry in the directory (their public profile)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    full_name: str | None = None
+    district: str | None = None
+    specialties: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+
+
+def _view(user: StoredUser) -> UserView:
+    fields = user.model_dump(include=set(UserView.model_fields))
+    return UserView.model_validate({**fields, "uses_app": user.password_hash is not None})
+
+
+class Users:
+    """Read-only access to accounts."""
+
+    def __init__(self, table_name: str):
+        self._dal = UsersDal(table_name)
+
+    def get(self, user_id: str) -> UserView | None:
+        user = self._dal.get_user(user_id)
+        return _view(user) if user else None
+
+    def by_phone(self, phone: str) -> UserView | None:
+        """The account registered with ``phone`` (E.164), if any."""
+        user_id = self._dal.user_id_by_phone(phone)
+        return self.get(user_id) if user_id else None
+
+    def directory_page(
+        self, role: Literal["farmer", "buyer"], limit: int, cursor: str | None
+    ) -> tuple[list[DirectoryEntry], str | None]:
+        """One page of every farmer (or buyer), and the opaque cursor of the next (None at the end)."""
+        page = self._dal.list_directory(role, None, limit, cursor)
+        return [DirectoryEntry.model_validate(dynamo.plain(i)) for i in page.items], page.next_cursor
+
+
+def hash_secret(secret: str) -> str:
+    """An argon2id hash of a secret (identity's password hashing)."""
+    return passwords.hash_password(secret)
+
+
+def verify_secret(stored_hash: str, secret: str) -> bool:
+    return passwords.verify_password(stored_hash, secret)

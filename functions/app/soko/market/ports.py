@@ -1,0 +1,83 @@
+"""What the marketplace's rules need from storage and media: narrow ports, so the rules (order
+transitions, reviews, listings) run against :class:`soko.market.dal.MarketDal` in a function and
+against in-memory fakes in unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from soko.shared.dynamo import Page
+from soko.shared.events import EventDetail
+from soko.shared.media import MediaStore
+
+if TYPE_CHECKING:
+    from soko.market.dal import BrowseQuery
+    from soko.market.models import MarketConfig
+
+type Item = dict[str, Any]
+type OrderRecord = tuple[Item, list[Item], Item | None]  # the order, its audit trail, its review
+
+
+class ListingStore(Protocol):
+    def get_listing(self, listing_id: str) -> Item | None: ...
+    def create_listing(self, item: Item, events: Sequence[EventDetail]) -> None: ...
+    def update_listing(
+        self, listing_id: str, version: int, sets: Item, removes: Sequence[str], events: Sequence[EventDetail]
+    ) -> None: ...
+    def browse(self, query: BrowseQuery, limit: int, cursor: str | None, scope: str) -> Page: ...
+    def record_view(
+        self, listing_id: str, viewer_id: str, day: str, ttl: int, events: Sequence[EventDetail]
+    ) -> bool: ...
+
+
+class OrderStore(Protocol):
+    """Orders, their transitions and reviews (the stock a listing has is part of placing one)."""
+
+    def get_listing(self, listing_id: str) -> Item | None: ...
+    def get_order(self, order_id: str) -> OrderRecord | None: ...
+    def buyer_stats(self, buyer_id: str) -> tuple[int, int]: ...
+    def place_order(
+        self,
+        order: Item,
+        *,
+        audit: Item,
+        hour: str,
+        rate_limit: int,
+        rate_ttl: int,
+        flag: Item | None,
+        events: Sequence[EventDetail],
+    ) -> None: ...
+    def transition(
+        self,
+        order: Item,
+        *,
+        to_status: str,
+        audit: Item,
+        now: str,
+        restock: bool,
+        stats: dict[str, int],
+        events: Sequence[EventDetail],
+        deal: int = 0,
+    ) -> None: ...
+    def list_orders(self, index: str, partition: str, limit: int, cursor: str | None, scope: str) -> Page: ...
+    def list_flags(self, limit: int, cursor: str | None) -> Page: ...
+    def farmer_stats(self, farmer_id: str) -> Item: ...
+    def put_review(
+        self, review: Item, order: Item, stats_version: int | None, events: Sequence[EventDetail]
+    ) -> None: ...
+    def set_payment_status(self, order_id: str, status: str, rank: int, now: str) -> bool: ...
+
+
+class MarketStore(ListingStore, OrderStore, Protocol):
+    """The whole market table (MarketDal)."""
+
+
+@dataclass
+class Market:
+    """What the marketplace's logic needs, built per request by ``soko.market.deps.market``."""
+
+    config: MarketConfig
+    dal: MarketStore
+    media: MediaStore

@@ -1,0 +1,154 @@
+"""Recommendations: farmers for a buyer and buyers for a farmer, scored with their reasons
+(:mod:`soko.matching.scoring`), read from the candidate partitions of the match table and cached
+until a generation they were built from changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from soko.matching import scoring
+from soko.matching.context import Matching
+from soko.matching.interactions import current_boosts
+from soko.matching.models import BuyerFeatures, FarmerFeatures, Match, Recommendations
+from soko.shared import clock
+from soko.shared.errors import Forbidden, NotFound
+from soko.shared.identity import Caller
+
+CACHE_SECONDS = 3600  # also bounds how far cached boosts drift with decay
+CACHED_TOP = 50
+
+
+class BuyerNotFound(NotFound):
+    code = "BUYER_NOT_FOUND"
+
+
+class FarmerNotFound(NotFound):
+    code = "FARMER_NOT_FOUND"
+
+
+def _allowed(caller: Caller, user_id: str) -> None:
+    if caller.user_id != user_id and not caller.is_admin:
+        raise Forbidden("You can only see your own recommendations.")
+
+
+def _cached(
+    deps: Matching, direction: str, user_id: str, names: list[str], top_n: int
+) -> tuple[Recommendations | None, dict[str, int]]:
+    generations = deps.dal.generations(names)
+    cached = deps.dal.cached(direction, user_id, int(clock.now().timestamp()))
+    if cached is not None and cached.get("deps") == generations:
+        answer = Recommendations.model_validate_json(str(cached["answer"]))
+        return answer.model_copy(update={"items": answer.items[:top_n], "cached": True}), generations
+    return None, generations
+
+
+def _remember(
+    deps: Matching, answer: Recommendations, generations: dict[str, int], top_n: int
+) -> Recommendations:
+    expires = int(clock.now().timestamp()) + CACHE_SECONDS
+    deps.dal.cache(answer.direction, answer.user_id, answer.model_dump_json(), generations, expires)
+    return answer.model_copy(update={"items": answer.items[:top_n]})
+
+
+def _match(card: dict[str, Any], role: str, crops: list[str], scored: scoring.Scored) -> Match:
+    rating_count = int(card.get("rating_count", 0))
+    return Match(
+        id=scored.id,
+        full_name=card.get("full_name"),
+        role=role,
+        district=card.get("district"),
+        crops=crops,
+        rating=round(int(card.get("rating_sum", 0)) / rating_count, 2) if rating_count else None,
+        rating_count=rating_count if role == "farmer" else None,
+        active_listings=int(card.get("active_count", 0)) if role == "farmer" else None,
+        matchScore=scored.score,
+        explanation=scored.explanation,
+        reasons=scored.reasons,
+        score_parts=scored.parts,
+    )
+
+
+def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching) -> Recommendations:
+    _allowed(caller, buyer_id)
+    buyer = deps.dal.get_buyer(buyer_id)
+    if buyer is None:
+        raise BuyerNotFound(
+            "This user has no buyer profile in the matching store yet. New accounts appear within "
+            "seconds of registering.",
+            details={"user_id": buyer_id},
+        )
+    return _recommend(
+        deps,
+        "farmers-for-buyer",
+        buyer_id,
+        top_n,
+        subject=f"BUYER#{buyer_id}",
+        partitions=_partitions("FARMERS", buyer.interests, buyer.district),
+        rank=lambda cards: scoring.rank_farmers(
+            buyer,
+            [FarmerFeatures.model_validate(c) for c in cards],
+            current_boosts(deps, "B", buyer_id, clock.now()),
+            CACHED_TOP,
+        ),
+        role="farmer",
+        crops_field="specialties",
+    )
+
+
+def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching) -> Recommendations:
+    _allowed(caller, farmer_id)
+    farmer = deps.dal.get_farmer(farmer_id)
+    if farmer is None:
+        raise FarmerNotFound(
+            "This user has no farmer profile in the matching store yet. New accounts appear within "
+            "seconds of registering.",
+            details={"user_id": farmer_id},
+        )
+    return _recommend(
+        deps,
+        "buyers-for-farmer",
+        farmer_id,
+        top_n,
+        subject=f"FARMER#{farmer_id}",
+        partitions=_partitions("BUYERS", farmer.specialties, farmer.district),
+        rank=lambda cards: scoring.rank_buyers(
+            farmer,
+            [BuyerFeatures.model_validate(c) for c in cards],
+            current_boosts(deps, "F", farmer_id, clock.now()),
+            CACHED_TOP,
+        ),
+        role="buyer",
+        crops_field="interests",
+    )
+
+
+def _partitions(kind: str, crops: list[str], district: str | None) -> list[str]:
+    """The candidate partitions to read: one per crop of the requester, then their district."""
+    partitions = sorted({f"{kind}#CROP#{c}" for c in crops})
+    if district:
+        partitions.append(f"{kind}#DIST#{district.lower()}")
+    return partitions
+
+
+def _recommend(
+    deps: Matching,
+    direction: Literal["farmers-for-buyer", "buyers-for-farmer"],
+    user_id: str,
+    top_n: int,
+    *,
+    subject: str,
+    partitions: list[str],
+    rank: Callable[[list[dict[str, Any]]], list[scoring.Scored]],
+    role: Literal["farmer", "buyer"],
+    crops_field: str,
+) -> Recommendations:
+    """The cached list if nothing it was built from changed, else rank the candidates and cache."""
+    hit, generations = _cached(deps, direction, user_id, ["EPOCH", subject, *partitions], top_n)
+    if hit is not None:
+        return hit
+    cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
+    ranked = rank(list(cards.values()))
+    items = [_match(cards[s.id], role, list(cards[s.id].get(crops_field, [])), s) for s in ranked]
+    answer = Recommendations(user_id=user_id, direction=direction, items=items, cached=False)
+    return _remember(deps, answer, generations, top_n)

@@ -1,0 +1,84 @@
+"""The scheduled payments jobs: settling every due payout in one batch, and reconciling recent
+payments with the provider (applying final answers we missed and flagging what disagrees)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from soko.payments import events as ev
+from soko.payments import ledger
+from soko.payments.attempts import catch_up_with_the_order, refresh
+from soko.payments.models import JobSummary
+from soko.payments.ports import Payments
+from soko.providers.http import ProviderError
+from soko.shared import clock, ids
+from soko.shared.observability import logger
+
+SETTLEMENT_BATCH = 100
+
+
+def settle(deps: Payments) -> JobSummary:
+    """Settle every payout that is due, in one batch (the farmer's balance moves to settled)."""
+    now = clock.now_iso()
+    batch_id = ids.ulid()
+    summary = JobSummary()
+    for payout in deps.dal.due_payouts(now, SETTLEMENT_BATCH):
+        summary.checked += 1
+        entry = ledger.payout_settled(payout["id"], payout["farmer_id"], int(payout["net_ugx"]))
+        sent = ev.PayoutSent(
+            payout_id=str(payout["id"]),
+            order_id=str(payout["order_id"]),
+            farmer_id=str(payout["farmer_id"]),
+            net_ugx=int(payout["net_ugx"]),
+            batch_id=batch_id,
+            settled_at=now,
+        )
+        if deps.dal.settle_payout(payout, batch_id=batch_id, entry=entry, now=now, events=[sent]):
+            summary.settled += 1
+            summary.settled_ugx += int(payout["net_ugx"])
+    if summary.settled:
+        deps.dal.put_batch(
+            {
+                "pk": f"BATCH#{batch_id}",
+                "sk": "BATCH",
+                "id": batch_id,
+                "payouts": summary.settled,
+                "total_ugx": summary.settled_ugx,
+                "at": now,
+            }
+        )
+    logger.info("settlement", extra=summary.model_dump())
+    return summary
+
+
+def reconcile(deps: Payments) -> JobSummary:
+    """Compare recent pending and completed payments with the provider: apply final answers we
+    missed (a lost IPN, MoMo's single callback) and flag what disagrees."""
+    since = clock.iso(clock.now() - timedelta(days=deps.config.reconcile_days))
+    summary = JobSummary()
+    flagged_before = len(deps.dal.mismatches())
+    seen: set[str] = set()
+    for status in ("pending", "completed"):
+        for payment in deps.dal.payments_since(status, since):
+            if payment["id"] in seen:  # completed during this run: already compared
+                continue
+            seen.add(payment["id"])
+            summary.checked += 1
+            try:
+                after = refresh(payment, deps, flag_mismatches=True)
+            except ProviderError:
+                summary.errors += 1
+                continue
+            if after["status"] == "completed" and (
+                after.get("escrow") == "held" or after.get("refund") == "requested"
+            ):
+                try:  # an order that ended while its payment was pending; a refund the provider missed
+                    catch_up_with_the_order(str(after["order_id"]), deps)
+                except ProviderError:
+                    summary.errors += 1
+                after = deps.dal.get_payment(str(after["id"])) or after
+            if after["status"] != payment["status"] or after.get("escrow") != payment.get("escrow"):
+                summary.changed += 1
+    summary.mismatches = len(deps.dal.mismatches()) - flagged_before
+    logger.info("reconciliation", extra=summary.model_dump())
+    return summary

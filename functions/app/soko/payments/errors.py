@@ -1,0 +1,29 @@
+"""The payments domain's errors (each with its HTTP status and code)."""
+
+from __future__ import annotations
+
+from soko.shared.errors import Conflict, DependencyUnavailable, NotFound
+
+
+class PaymentNotFound(NotFound):
+    code = "PAYMENT_NOT_FOUND"
+
+
+class OrderNotFound(NotFound):
+    code = "ORDER_NOT_FOUND"
+
+
+class OrderNotPayable(Conflict):
+    code = "ORDER_NOT_PAYABLE"
+
+
+class OrderAlreadyPaid(Conflict):
+    code = "ORDER_ALREADY_PAID"
+
+
+class PaymentInProgress(Conflict):
+    code = "PAYMENT_IN_PROGRESS"
+
+
+class ProviderUnavailable(DependencyUnavailable):
+    code = "PAYMENT_PROVIDER_UNAVAILABLE"

@@ -1,0 +1,76 @@
+"""What the payment rules need: the payments table, the provider and the order (narrow ports, so
+the rules run against :class:`soko.payments.dal.PaymentsDal` in a function and against in-memory
+fakes in unit tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from soko.payments.ledger import Entry
+from soko.payments.models import PaymentsConfig
+from soko.providers.payments import PaymentProvider
+from soko.shared.events import EventDetail
+
+type Item = dict[str, Any]
+
+
+class OrderView(Protocol):
+    """What payments needs to know about an order (the marketplace owns orders)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def buyer_id(self) -> str: ...
+    @property
+    def farmer_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def total_ugx(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+
+
+class PaymentStore(Protocol):
+    """Attempts, payments, payouts, the ledger and mismatches. Every change is all-or-nothing and
+    conditioned on the payment's version: False means it changed meanwhile and nothing was written."""
+
+    def claim_attempt(self, order_id: str, payment_id: str, now: int, stale_before: int) -> Item | None: ...
+    def release_attempt(self, order_id: str, payment_id: str) -> None: ...
+    def get_attempt(self, order_id: str) -> Item | None: ...
+    def create_payment(self, payment: Item) -> bool: ...
+    def get_payment(self, payment_id: str) -> Item | None: ...
+    def payment_by_tracking(self, tracking_id: str) -> Item | None: ...
+    def change_payment(
+        self,
+        payment: Item,
+        *,
+        changes: Item,
+        history: Item,
+        now: str,
+        remove: Sequence[str] = (),
+        attempt_state: str | None = None,
+        entry: Entry | None = None,
+        events: Sequence[EventDetail] = (),
+        payout: Item | None = None,
+    ) -> bool: ...
+    def payments_since(self, status: str, since: str) -> Iterator[Item]: ...
+    def due_payouts(self, now: str, limit: int) -> list[Item]: ...
+    def settle_payout(
+        self, payout: Item, *, batch_id: str, entry: Entry, now: str, events: Sequence[EventDetail] = ()
+    ) -> bool: ...
+    def put_batch(self, batch: Item) -> None: ...
+    def record_mismatch(self, payment: Item, provider_state: str, note: str, at: str) -> None: ...
+    def mismatches(self) -> list[Item]: ...
+
+
+@dataclass
+class Payments:
+    """What the payment rules need, built per request by ``soko.payments.deps.payments``."""
+
+    config: PaymentsConfig
+    dal: PaymentStore
+    provider: Callable[[], PaymentProvider]
+    order: Callable[[str], OrderView | None]
