@@ -45,22 +45,16 @@ CHECKS: dict[GenerationMode, list[Callable[..., Any]]] = {
 }
 # A refusal is any 4xx a client can act on; 413/414 (too large, URI too long) come from the gateway.
 REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429", "5xx"]
-# 5xx another branch fixes (tests/fuzz/test_regressions.py holds each as a strict xfail): remove at merge.
-FIXED_ELSEWHERE = {("PUT", "/users/me"), ("POST", "/location/route")}
 
 
 def _cases() -> list[Any]:
     """(method, path, identity) for every operation of the document and every identity."""
     cases = []
     for path, methods in DOCUMENT["paths"].items():
-        for method, operation in methods.items():
+        for method in methods:
             for identity in IDENTITIES:
-                reaches_the_function = identity != "anonymous" or "security" not in operation
-                marks = []
-                if (method.upper(), path) in FIXED_ELSEWHERE and reaches_the_function:
-                    marks.append(pytest.mark.xfail(reason="500 fixed on branch i13-bounds", strict=False))
                 label = f"{method.upper()} {path}-{identity}"
-                cases.append(pytest.param(method.upper(), path, identity, id=label, marks=marks))
+                cases.append(pytest.param(method.upper(), path, identity, id=label))
     return cases
 
 

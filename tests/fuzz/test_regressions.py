@@ -1,17 +1,12 @@
 """Requests the fuzz found answered with a 500, kept as plain regression tests (each a case the
-fuzz may not generate again). The route and profile cases are fixed on branch i13-bounds: their
-marks go when it is merged."""
+fuzz may not generate again). The route and profile cases were fixed on branch i13-bounds."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 from fuzz_world import World
 
-FIXED_ON_BOUNDS = pytest.mark.xfail(reason="fixed on branch i13-bounds", strict=True)
 
-
-@FIXED_ON_BOUNDS
 def test_route_with_a_tiny_quantity_and_no_longitude_is_not_a_server_error(world: World) -> None:
     body = {"crop": "0", "district": "", "lat": 0.0, "lon": None, "quantity_kg": 5e-324}
     reply = requests.post(f"{world.url}/location/route", json=body, timeout=60)
@@ -19,7 +14,6 @@ def test_route_with_a_tiny_quantity_and_no_longitude_is_not_a_server_error(world
     assert reply.status_code < 500, reply.text
 
 
-@FIXED_ON_BOUNDS
 def test_a_profile_update_with_null_interests_is_not_a_server_error(world: World) -> None:
     """Found by the fuzz (the issue's own example answers 4xx on this branch)."""
     reply = requests.put(
