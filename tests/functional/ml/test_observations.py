@@ -14,6 +14,7 @@ import pytest
 
 from soko.market.events import OrderCompleted
 from soko_local.provision import Deployment
+from support.events import eventbridge_event, sqs_event
 
 CONSUMER = "PriceObservationsConsumerFunction"
 PK = "OBS#Gulu#maize_grain"  # Omoro is routed to Gulu's market; "kasooli" is maize
@@ -38,32 +39,8 @@ def completed(price: int, *, order_id: str | None = None, day: str = "2026-11-21
 def delivery(event: OrderCompleted) -> dict[str, Any]:
     """One SQS message holding the event as the PriceObservationsRule delivers it (each delivery
     has its own EventBridge id and message id; the event's own id stays)."""
-    body = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": event.DETAIL_TYPE,
-        "source": event.SOURCE,
-        "account": "123456789012",
-        "time": "2026-11-21T09:30:01Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": json.loads(event.model_dump_json()),
-    }
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "x",
-                "body": json.dumps(body),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "x",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:PriceObservationsQueue",
-                "awsRegion": "us-east-1",
-            }
-        ]
-    }
+    detail = json.loads(event.model_dump_json())
+    return sqs_event(eventbridge_event(event.SOURCE, event.DETAIL_TYPE, detail, time="2026-11-21T09:30:01Z"))
 
 
 @pytest.fixture
