@@ -41,7 +41,7 @@ test: $(STAMP) ## Run every test suite (unit, functional, contract, template, en
 	$(PY) -m coverage erase
 	$(PY) -m coverage run -m pytest -q
 	@$(PY) -m coverage report | grep -E '^(Name|TOTAL)'
-	@echo "branch coverage of soko and soko_local, % (make test fails below fail_under in pyproject.toml):"
+	@echo "branch coverage of the [tool.coverage.run] source packages, % (make test fails below fail_under in pyproject.toml):"
 	@$(PY) -m coverage report --format=total --precision=1
 
 test-fast: $(STAMP) ## Everything but the end-to-end and fuzz suites

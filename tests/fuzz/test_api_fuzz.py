@@ -6,7 +6,7 @@ Every answer must not be a 5xx and must match the response the document gives fo
 (``response_schema_conformance``); a request the document forbids must be refused
 (``negative_data_rejection``). Generation is seeded per (operation, identity, mode), so a CI run
 sends the same requests every time. ``SOKO_FUZZ_EXAMPLES`` sets the examples per mode (default 20:
-about 6,800 requests in all, about 2 minutes here); ``make fuzz`` runs a larger search.
+about 7,000 requests in all, 2-3 minutes here); ``make fuzz`` runs a larger search.
 
 ``positive_data_acceptance`` is not checked: some rules cannot be written in a schema (a crop or
 district name the catalogue does not know, a common password, a cursor that was tampered with, an
