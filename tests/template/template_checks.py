@@ -640,6 +640,53 @@ def one_function_per_route(t: Templates) -> list[str]:
     return problems
 
 
+# ------------------------------------------------------------------------ 6b. SnapStart on the request path
+SNAPSTART = {"ApplyOn": "PublishedVersions"}
+
+
+def _request_path(t: Templates) -> dict[str, list[tuple[str, Any]]]:
+    """Function -> (what calls it, the reference it is called by) for every HTTP API route, API
+    authorizer and Function URL: the functions a person waits for."""
+    calls: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    integrations = t.resources("AWS::ApiGatewayV2::Integration")
+    http_apis = {
+        name
+        for name, props in t.resources("AWS::ApiGatewayV2::Api").items()
+        if props.get("ProtocolType") == "HTTP"
+    }
+    for props in t.resources("AWS::ApiGatewayV2::Route").values():
+        if target(props.get("ApiId")) not in http_apis:
+            continue
+        uri = integrations.get(target(props.get("Target")) or "", {}).get("IntegrationUri")
+        function = _lambda_behind(t, uri)
+        if function:
+            calls[function].append((f"route {render(props.get('RouteKey'))}", uri))
+    for name, props in t.resources("AWS::ApiGatewayV2::Authorizer").items():
+        function = _lambda_behind(t, props.get("AuthorizerUri"))
+        if function:
+            calls[function].append((f"authorizer {name}", props.get("AuthorizerUri")))
+    for name, props in t.resources("AWS::Lambda::Url").items():
+        function = _lambda_behind(t, props.get("TargetFunctionArn"))
+        if function:
+            calls[function].append((f"function URL {name}", props.get("TargetFunctionArn")))
+    return calls
+
+
+def request_path_uses_snapstart(t: Templates) -> list[str]:
+    """Every function behind an HTTP route, an API authorizer or a Function URL has SnapStart on
+    published versions and is invoked through an alias: SnapStart restores snapshots of published
+    versions only, so a caller of the unqualified function would still pay a full cold start."""
+    problems = []
+    functions = t.resources("AWS::Lambda::Function")
+    for function, callers in sorted(_request_path(t).items()):
+        if functions[function].get("SnapStart") != SNAPSTART:
+            problems.append(f"{function} serves {callers[0][0]} without SnapStart {SNAPSTART}")
+        for caller, reference in callers:
+            if t.type_of(target(reference)) != "AWS::Lambda::Alias":
+                problems.append(f"{caller} invokes {function} unqualified, not through its published alias")
+    return problems
+
+
 # ---------------------------------------------------------------------------- 7. EventBridge targets
 PATTERN_RULE_TARGETS = frozenset({"AWS::SQS::Queue"})  # EventBridge -> SQS -> Lambda
 SCHEDULE_TARGETS = frozenset(

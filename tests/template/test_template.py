@@ -93,6 +93,19 @@ def test_the_template_has_routes(templates: Templates) -> None:
     assert ("HttpApi", "GET", "/health", "HealthFunction") in checks.http_routes(templates)
 
 
+# 6b -----------------------------------------------------------------------------------------
+def test_the_request_path_uses_snapstart(templates: Templates) -> None:
+    assert_passes(checks.request_path_uses_snapstart, templates)
+
+
+def test_the_snapstart_check_sees_the_request_path(templates: Templates) -> None:
+    """Not vacuous: every route's function, both authorizers and the USSD Function URL are in it."""
+    path = checks._request_path(templates)
+    assert {"HealthFunction", "AuthorizerFunction", "WsAuthorizerFunction", "UssdFunction"} <= set(path)
+    routed = {fn for api, *_, fn in checks.http_routes(templates) if api == "HttpApi"}
+    assert routed <= set(path)
+
+
 # 7 ------------------------------------------------------------------------------------------
 def test_event_rules_target_queues_and_schedules_target_functions(templates: Templates) -> None:
     assert_passes(checks.event_rule_targets, templates)

@@ -523,6 +523,37 @@ BROKEN: list[Case] = [
         (health_route("/ghost", function="GhostFunction"),),
         ("HttpApi", "GET /ghost"),
     ),
+    # 6b SnapStart on the request path
+    Case(
+        "route-function-without-snapstart",
+        checks.request_path_uses_snapstart,
+        (drop("cfn", f"{HEALTH}/SnapStart"),),
+        ("HealthFunction", "route GET /health", "SnapStart"),
+    ),
+    Case(
+        "route-invokes-the-unqualified-function",
+        checks.request_path_uses_snapstart,
+        (
+            put(
+                "cfn",
+                "Resources/HealthIntegration/Properties/IntegrationUri",
+                {"Fn::GetAtt": ["HealthFunction", "Arn"]},
+            ),
+        ),
+        ("route GET /health", "HealthFunction", "unqualified"),
+    ),
+    Case(
+        "authorizer-invokes-the-unqualified-function",
+        checks.request_path_uses_snapstart,
+        (
+            put(
+                "cfn",
+                "Resources/HttpApiAuthorizer/Properties/AuthorizerUri",
+                {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:path/${AuthorizerFunction.Arn}/x"},
+            ),
+        ),
+        ("authorizer HttpApiAuthorizer", "AuthorizerFunction", "unqualified"),
+    ),
     # 7 EventBridge targets
     Case(
         "pattern-rule-to-lambda",

@@ -133,6 +133,16 @@ def single_reference(node: Any) -> str:
     return names.pop()
 
 
+def function_of(cfn: dict[str, Any], node: Any) -> str:
+    """The function a reference names: itself, or the function behind the alias or version it
+    names (``AutoPublishAlias``: routes, authorizers and URLs invoke the published alias)."""
+    name = single_reference(node)
+    resource = cfn["Resources"].get(name, {})
+    if resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+        return single_reference(resource["Properties"]["FunctionName"])
+    return name
+
+
 # ---------------------------------------------------------------------------- the app model
 @dataclass(frozen=True)
 class FunctionDef:
@@ -203,7 +213,7 @@ def _of_type(cfn: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v.get("Properties", {}) for k, v in cfn["Resources"].items() if v["Type"] == kind}
 
 
-def _authorizers(body: dict[str, Any]) -> dict[str, Authorizer]:
+def _authorizers(cfn: dict[str, Any], body: dict[str, Any]) -> dict[str, Authorizer]:
     found = {}
     for name, scheme in body.get("components", {}).get("securitySchemes", {}).items():
         config = scheme.get("x-amazon-apigateway-authorizer")
@@ -212,7 +222,7 @@ def _authorizers(body: dict[str, Any]) -> dict[str, Authorizer]:
         sources = config.get("identitySource", [])
         found[name] = Authorizer(
             name=name,
-            function=single_reference(config["authorizerUri"]),
+            function=function_of(cfn, config["authorizerUri"]),
             identity_source=tuple([sources] if isinstance(sources, str) else sources),
             ttl_seconds=int(config.get("authorizerResultTtlInSeconds", 300)),
             simple_responses=bool(config.get("enableSimpleResponses", False)),
@@ -220,8 +230,8 @@ def _authorizers(body: dict[str, Any]) -> dict[str, Authorizer]:
     return found
 
 
-def _http_api(logical_id: str, body: dict[str, Any]) -> HttpApiDef:
-    authorizers = _authorizers(body)
+def _http_api(cfn: dict[str, Any], logical_id: str, body: dict[str, Any]) -> HttpApiDef:
+    authorizers = _authorizers(cfn, body)
     routes = []
     for path, operations in body.get("paths", {}).items():
         for method, operation in operations.items():
@@ -232,7 +242,7 @@ def _http_api(logical_id: str, body: dict[str, Any]) -> HttpApiDef:
             authorizer = next((name for name in security if name in authorizers), None)
             verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
             route_path = "$default" if path == "$default" else path
-            routes.append((verb, route_path, single_reference(integration["uri"]), authorizer))
+            routes.append((verb, route_path, function_of(cfn, integration["uri"]), authorizer))
     return HttpApiDef(logical_id, tuple(routes), authorizers, body.get("x-amazon-apigateway-cors"))
 
 
@@ -254,7 +264,7 @@ def _http_api_resources(
     authorizers = {
         logical_id: Authorizer(
             name=logical_id,
-            function=single_reference(a["AuthorizerUri"]),
+            function=function_of(cfn, a["AuthorizerUri"]),
             identity_source=tuple(a.get("IdentitySource", [])),
             ttl_seconds=int(a.get("AuthorizerResultTtlInSeconds", 300)),
             simple_responses=bool(a.get("EnableSimpleResponses", False)),
@@ -274,7 +284,7 @@ def _http_api_resources(
             if authorizer not in authorizers:
                 raise TemplateError(f"{logical_id}: {authorizer} is not a REQUEST authorizer of {api_id}")
         verb = "ANY" if route["RouteKey"] == "$default" else method
-        routes.append((verb, path or "$default", single_reference(integration["IntegrationUri"]), authorizer))
+        routes.append((verb, path or "$default", function_of(cfn, integration["IntegrationUri"]), authorizer))
     cors = {
         key[0].lower() + key[1:]: _parameter(cfn, value, parameters)
         for key, value in props.get("CorsConfiguration", {}).items()
@@ -288,7 +298,7 @@ def _schedules(cfn: dict[str, Any], functions: set[str], machines: set[str]) -> 
         if "ScheduleExpression" not in props:
             continue
         for target in props.get("Targets", []):
-            name = single_reference(target["Arn"])
+            name = function_of(cfn, target["Arn"])
             found.append(
                 ScheduleDef(
                     logical_id,
@@ -301,7 +311,7 @@ def _schedules(cfn: dict[str, Any], functions: set[str], machines: set[str]) -> 
             )
     for logical_id, props in _of_type(cfn, "AWS::Scheduler::Schedule").items():
         target = props["Target"]
-        name = single_reference(target["Arn"])
+        name = function_of(cfn, target["Arn"])
         found.append(
             ScheduleDef(
                 logical_id,
@@ -329,7 +339,7 @@ def _event_source(cfn: dict[str, Any], logical_id: str, props: dict[str, Any]) -
     return EventSourceDef(
         logical_id=logical_id,
         queue=source,
-        function=single_reference(props["FunctionName"]),
+        function=function_of(cfn, props["FunctionName"]),
         batch_size=int(props.get("BatchSize", 10 if kind == "sqs" else 100)),
         report_batch_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
         enabled=bool(props.get("Enabled", True)),
@@ -348,12 +358,12 @@ def describe(cfn: dict[str, Any], root: Path, parameters: dict[str, str] | None 
         functions[logical_id] = FunctionDef(logical_id, root / code["S3Key"])
     machines = set(_of_type(cfn, "AWS::StepFunctions::StateMachine"))
     apis = tuple(
-        _http_api(k, p["Body"]) if "Body" in p else _http_api_resources(cfn, k, p, parameters or {})
+        _http_api(cfn, k, p["Body"]) if "Body" in p else _http_api_resources(cfn, k, p, parameters or {})
         for k, p in _of_type(cfn, "AWS::ApiGatewayV2::Api").items()
         if p.get("ProtocolType", "HTTP") == "HTTP"
     )
     urls = tuple(
-        FunctionUrlDef(k, single_reference(p["TargetFunctionArn"]), p.get("AuthType", "NONE"))
+        FunctionUrlDef(k, function_of(cfn, p["TargetFunctionArn"]), p.get("AuthType", "NONE"))
         for k, p in _of_type(cfn, "AWS::Lambda::Url").items()
     )
     sources = tuple(

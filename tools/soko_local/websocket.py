@@ -41,7 +41,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
-from soko_local.template import references
+from soko_local.template import function_of, references
 
 log = logging.getLogger("soko_local.websocket")
 MAX_MESSAGE = 128 * 1024  # API Gateway's limit for a WebSocket message
@@ -69,7 +69,6 @@ def websocket_apis(cfn: dict[str, Any]) -> list[WebSocketApiDef]:
     def of(kind: str) -> dict[str, dict[str, Any]]:
         return {k: v.get("Properties", {}) for k, v in resources.items() if v["Type"] == kind}
 
-    functions = set(of("AWS::Lambda::Function"))
     found = []
     for api_id, api in of("AWS::ApiGatewayV2::Api").items():
         if api.get("ProtocolType") != "WEBSOCKET":
@@ -79,10 +78,10 @@ def websocket_apis(cfn: dict[str, Any]) -> list[WebSocketApiDef]:
             r for r in of("AWS::ApiGatewayV2::Route").values() if references(r.get("ApiId")) == {api_id}
         ):
             integration = resources[next(iter(references(route["Target"])))]["Properties"]
-            routes[route["RouteKey"]] = next(iter(references(integration["IntegrationUri"]) & functions))
+            routes[route["RouteKey"]] = function_of(cfn, integration["IntegrationUri"])
             if route["RouteKey"] == "$connect" and route.get("AuthorizerId"):
                 props = resources[next(iter(references(route["AuthorizerId"])))]["Properties"]
-                authorizer = next(iter(references(props["AuthorizerUri"]) & functions))
+                authorizer = function_of(cfn, props["AuthorizerUri"])
                 identity = tuple(
                     s.rpartition(".")[2] for s in props.get("IdentitySource", []) if ".querystring." in s
                 )
