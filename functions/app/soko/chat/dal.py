@@ -20,13 +20,11 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
-from soko.shared import dynamo, outbox
+from soko.shared import dynamo
 from soko.shared.errors import TooManyRequests
 from soko.shared.events import EventDetail
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 RATE_TTL_SECONDS = 180
 
 
@@ -34,31 +32,24 @@ class MessageRateLimited(TooManyRequests):
     code = "MESSAGE_RATE_LIMITED"
 
 
-class ChatDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class ChatDal(dynamo.TableDal):
     def count_message(self, sender_id: str, minute: str, limit: int, now: int, retry_after: int) -> None:
         """Count one message in the sender's current minute; 429 when ``limit`` are already counted."""
         try:
-            self._table.update_item(
-                Key={"pk": f"RATE#{sender_id}", "sk": minute},
-                UpdateExpression="ADD sent :one SET expires_at = :ttl",
-                ConditionExpression="attribute_not_exists(sent) OR sent < :limit",
-                ExpressionAttributeValues={":one": 1, ":limit": limit, ":ttl": now + RATE_TTL_SECONDS},
+            counted = self._update_if(
+                {"pk": f"RATE#{sender_id}", "sk": minute},
+                "ADD sent :one SET expires_at = :ttl",
+                condition="attribute_not_exists(sent) OR sent < :limit",
+                values={":one": 1, ":limit": limit, ":ttl": now + RATE_TTL_SECONDS},
             )
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                dynamo.raise_if_throttled(err)
-                raise
+        except Exception as err:
+            dynamo.raise_if_throttled(err)
+            raise
+        if not counted:
             raise MessageRateLimited(
                 f"At most {limit} messages a minute. Wait a moment and send again.",
                 retry_after_seconds=retry_after,
-            ) from None
+            )
 
     def put_message(
         self, message: dict[str, Any], members: tuple[str, str], inquiry: EventDetail | None = None
@@ -75,14 +66,7 @@ class ChatDal:
                 "at": message["created_at"],
                 "message_id": message["id"],
             }
-            claim = {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": dynamo.serialize(marker),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-            codes = dynamo.transact([*items, claim, *outbox.puts(self.table_name, [inquiry])])
+            codes = dynamo.transact([*items, self._put_new(marker), *self._outbox([inquiry])])
             if not codes:
                 return
             if codes[len(items)] != "ConditionalCheckFailed" or any(codes[: len(items)]):
@@ -107,30 +91,15 @@ class ChatDal:
             }
             for user, other in ((members[0], members[1]), (members[1], members[0]))
         ]
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": dynamo.serialize(
-                        {"pk": f"CONV#{conversation}", "sk": f"MSG#{message['id']}", **message}
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": dynamo.serialize({"pk": f"CONV#{conversation}", "sk": "META"}),
-                    "UpdateExpression": "SET members = if_not_exists(members, :m), "
-                    "created_at = if_not_exists(created_at, :at)",
-                    "ExpressionAttributeValues": dynamo.serialize(
-                        {":m": list(members), ":at": message["created_at"]}
-                    ),
-                }
-            },
-            *({"Put": {"TableName": self.table_name, "Item": dynamo.serialize(row)}} for row in rows),
+        return [
+            self._put_new({"pk": f"CONV#{conversation}", "sk": f"MSG#{message['id']}", **message}),
+            self._update(
+                {"pk": f"CONV#{conversation}", "sk": "META"},
+                "SET members = if_not_exists(members, :m), created_at = if_not_exists(created_at, :at)",
+                values={":m": list(members), ":at": message["created_at"]},
+            ),
+            *(self._put(row) for row in rows),
         ]
-        return items
 
     def members(self, conversation_id: str) -> list[str] | None:
         item = self._table.get_item(Key={"pk": f"CONV#{conversation_id}", "sk": "META"}).get("Item")

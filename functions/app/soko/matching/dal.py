@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from soko.matching import scoring
@@ -39,7 +40,9 @@ from soko.shared import aws, dynamo
 from soko.shared.errors import Conflict
 
 CANDIDATES_PER_PARTITION = 200  # read per crop or district partition, strongest first
-_low = dynamo.serialize
+
+
+_KIND: dict[type[FarmerFeatures | BuyerFeatures], str] = {FarmerFeatures: "FARMER", BuyerFeatures: "BUYER"}
 
 
 class StaleFeatures(Conflict):
@@ -75,22 +78,18 @@ def _stored_sk(record: FarmerFeatures | BuyerFeatures) -> str:
     return record.candidate_sk or record.id
 
 
-class MatchDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class MatchDal(dynamo.TableDal):
     # ------------------------------------------------------------------ features
-    def get_farmer(self, user_id: str) -> FarmerFeatures | None:
-        item = self._table.get_item(Key={"pk": f"FARMER#{user_id}", "sk": "FEATURES"}, ConsistentRead=True)
-        return FarmerFeatures.model_validate(dynamo.plain(item["Item"])) if "Item" in item else None
+    def get_features[R: (FarmerFeatures, BuyerFeatures)](self, kind: type[R], user_id: str) -> R | None:
+        """The stored farmer (``kind`` FarmerFeatures) or buyer features of ``user_id``."""
+        item = self._get(f"{_KIND[kind]}#{user_id}", "FEATURES")
+        return kind.model_validate(item) if item else None
 
-    def get_buyer(self, user_id: str) -> BuyerFeatures | None:
-        item = self._table.get_item(Key={"pk": f"BUYER#{user_id}", "sk": "FEATURES"}, ConsistentRead=True)
-        return BuyerFeatures.model_validate(dynamo.plain(item["Item"])) if "Item" in item else None
+    def save_features[R: (FarmerFeatures, BuyerFeatures)](self, old: R | None, new: R) -> None:
+        if isinstance(new, FarmerFeatures):
+            self.save_farmer(old, new)
+        else:
+            self.save_buyer(old, new)
 
     def save_farmer(self, old: FarmerFeatures | None, new: FarmerFeatures) -> None:
         sk = farmer_sk(new)
@@ -129,25 +128,19 @@ class MatchDal:
         (old_parts, old_sk), (new_parts, new_sk) = before, after
         old_version = old.version if old else None
         record = {**record, "pk": pk, "sk": "FEATURES", "version": (old_version or 0) + 1}
-        put: dict[str, Any] = {"TableName": self.table_name, "Item": _low(record)}
-        if old_version is None:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            put["ConditionExpression"] = "version = :v"
-            put["ExpressionAttributeValues"] = _low({":v": old_version})
-        items: list[dict[str, Any]] = [{"Put": put}]
-        items += [
-            {"Put": {"TableName": self.table_name, "Item": _low({**card, "pk": p, "sk": new_sk})}}
-            for p in sorted(new_parts)
-        ]
+        items = [self._put_versioned(record, old_version)]
+        items += [self._put({**card, "pk": p, "sk": new_sk}) for p in sorted(new_parts)]
         gone = old_parts if old_sk != new_sk else old_parts - new_parts
-        items += [
-            {"Delete": {"TableName": self.table_name, "Key": _low({"pk": p, "sk": old_sk})}}
-            for p in sorted(gone)
-        ]
+        items += [self._delete({"pk": p, "sk": old_sk}) for p in sorted(gone)]
         items += self._bumps([pk, *sorted(old_parts | new_parts)])
         if dynamo.transact(items):
             raise StaleFeatures("The features changed at the same moment; retry.")
+
+    def _put_versioned(self, item: dict[str, Any], old_version: int | None) -> dict[str, Any]:
+        """A transaction ``Put`` of a record last read at ``old_version`` (None: a new record)."""
+        if old_version is None:
+            return self._put_new(item)
+        return self._put(item, "version = :v", v=old_version)
 
     @staticmethod
     def rekeyed(record: FarmerFeatures | BuyerFeatures) -> bool:
@@ -161,64 +154,41 @@ class MatchDal:
         partition (a Query read backwards with a Limit, never a Scan), deduplicated by id."""
         seen: set[str] = set()
         for partition in partitions:
-            query: dict[str, Any] = {
-                "KeyConditionExpression": "pk = :p",
-                "ExpressionAttributeValues": {":p": partition},
-                "ScanIndexForward": False,
-            }
-            left = CANDIDATES_PER_PARTITION
-            while left > 0:
-                page = self._table.query(**query, Limit=left)
-                for item in page.get("Items", []):
-                    left -= 1
-                    user_id = str(item.get("id") or item["sk"])
-                    if user_id not in seen:
-                        seen.add(user_id)
-                        yield dynamo.plain(item)
-                if "LastEvaluatedKey" not in page:
-                    break
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            strongest = dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": partition},
+                ScanIndexForward=False,
+                Limit=CANDIDATES_PER_PARTITION,
+            )
+            for item in islice(strongest, CANDIDATES_PER_PARTITION):
+                user_id = str(item.get("id") or item["sk"])
+                if user_id not in seen:
+                    seen.add(user_id)
+                    yield item
 
     # ------------------------------------------------------------------ boosts
     def boosts(self, side: str, user_id: str) -> list[dict[str, Any]]:
         """``side`` B: a buyer's boosts by farmer; F: a farmer's by buyer."""
-        query: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :p",
-            "ExpressionAttributeValues": {":p": f"BOOST#{side}#{user_id}"},
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._table.query(**query)
-            items += [dynamo.plain(i) for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return list(
+            dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": f"BOOST#{side}#{user_id}"},
+            )
+        )
 
     def get_boost(self, buyer_id: str, farmer_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": f"BOOST#B#{buyer_id}", "sk": farmer_id}, ConsistentRead=True)
-        return dynamo.plain(item["Item"]) if "Item" in item else None
+        return self._get(f"BOOST#B#{buyer_id}", farmer_id)
 
     def put_boost(
         self, buyer_id: str, farmer_id: str, value: float, as_of: datetime, old_version: int | None
     ) -> None:
         version = (old_version or 0) + 1
         fields = {"value": value, "as_of": as_of.isoformat(), "version": version}
-        primary: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Item": _low({"pk": f"BOOST#B#{buyer_id}", "sk": farmer_id, **fields}),
-        }
-        if old_version is None:
-            primary["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            primary["ConditionExpression"] = "version = :v"
-            primary["ExpressionAttributeValues"] = _low({":v": old_version})
-        mirror = {
-            "TableName": self.table_name,
-            "Item": _low({"pk": f"BOOST#F#{farmer_id}", "sk": buyer_id, **fields}),
-        }
         items = [
-            {"Put": primary},
-            {"Put": mirror},
+            self._put_versioned({"pk": f"BOOST#B#{buyer_id}", "sk": farmer_id, **fields}, old_version),
+            self._put({"pk": f"BOOST#F#{farmer_id}", "sk": buyer_id, **fields}),
             *self._bumps([f"BUYER#{buyer_id}", f"FARMER#{farmer_id}"]),
         ]
         if dynamo.transact(items):
@@ -227,14 +197,7 @@ class MatchDal:
     # ------------------------------------------------------------------ caches and generations
     def _bumps(self, names: Iterable[str]) -> list[dict[str, Any]]:
         return [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _low({"pk": f"GEN#{name}", "sk": "GEN"}),
-                    "UpdateExpression": "ADD n :one",
-                    "ExpressionAttributeValues": _low({":one": 1}),
-                }
-            }
+            self._update({"pk": f"GEN#{name}", "sk": "GEN"}, "ADD n :one", values={":one": 1})
             for name in dict.fromkeys(names)
         ]
 

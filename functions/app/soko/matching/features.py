@@ -79,39 +79,24 @@ def coords(district: str | None) -> tuple[float | None, float | None]:
     return lat, lon
 
 
-def _update[R: (FarmerFeatures, BuyerFeatures)](
-    get: Callable[[], R | None],
-    save: Callable[[R | None, R], None],
-    blank: R,
-    change: Callable[[R], R],
-    rekeyed: Callable[[R], bool],
+def update_features[R: (FarmerFeatures, BuyerFeatures)](
+    deps: Matching, kind: type[R], user_id: str, change: Callable[[R], R]
 ) -> None:
-    """Apply ``change`` to a stored record (``blank`` when there is none) under its optimistic lock,
-    retrying a stale write; a change that changes nothing writes nothing (unless the record's
-    candidate items must move to their current keys)."""
+    """Apply ``change`` to the user's stored farmer or buyer features (``kind``; a blank record when
+    there is none) under its optimistic lock, retrying a stale write; a change that changes nothing
+    writes nothing (unless the record's candidate items must move to their current keys)."""
+    dal = deps.dal
     for attempt in range(RETRIES):
-        old = get()
-        new = change(old or blank)
-        if old is not None and new == old and not rekeyed(old):
+        old = dal.get_features(kind, user_id)
+        new = change(old or kind(id=user_id))
+        if old is not None and new == old and not dal.rekeyed(old):
             return
         try:
-            save(old, new)
+            dal.save_features(old, new)
             return
         except StaleFeatures:
             if attempt == RETRIES - 1:
                 raise
-
-
-def update_farmer(deps: Matching, farmer_id: str, change: Callable[[FarmerFeatures], FarmerFeatures]) -> None:
-    dal = deps.dal
-    _update(
-        lambda: dal.get_farmer(farmer_id), dal.save_farmer, FarmerFeatures(id=farmer_id), change, dal.rekeyed
-    )
-
-
-def update_buyer(deps: Matching, buyer_id: str, change: Callable[[BuyerFeatures], BuyerFeatures]) -> None:
-    dal = deps.dal
-    _update(lambda: dal.get_buyer(buyer_id), dal.save_buyer, BuyerFeatures(id=buyer_id), change, dal.rekeyed)
 
 
 def user_changed(deps: Matching, event: UserRegistered | ProfileUpdated) -> None:
@@ -133,14 +118,17 @@ def user_changed(deps: Matching, event: UserRegistered | ProfileUpdated) -> None
         rating: dict[str, int] = {}
         if profile is not None:
             rating = {"rating_sum": profile.rating_sum, "rating_count": profile.rating_count}
-        update_farmer(
+        update_features(
             deps,
+            FarmerFeatures,
             user_id,
             lambda f: f.model_copy(update={**common, "specialties": specialties, **rating}),
         )
     if role in ("buyer", "both"):
         interests = crop_keys(profile.interests if profile else event.interests)
-        update_buyer(deps, user_id, lambda b: b.model_copy(update={**common, "interests": interests}))
+        update_features(
+            deps, BuyerFeatures, user_id, lambda b: b.model_copy(update={**common, "interests": interests})
+        )
 
 
 def order_decided(deps: Matching, order: OrderCompleted | OrderRejected) -> None:
@@ -148,10 +136,13 @@ def order_decided(deps: Matching, order: OrderCompleted | OrderRejected) -> None
     buyer's spend (the consumer runs each event once)."""
     completed = isinstance(order, OrderCompleted)
     field = "completed" if completed else "rejected"
-    update_farmer(deps, order.farmer_id, lambda f: f.model_copy(update={field: getattr(f, field) + 1}))
+    update_features(
+        deps, FarmerFeatures, order.farmer_id, lambda f: f.model_copy(update={field: getattr(f, field) + 1})
+    )
     if completed:
-        update_buyer(
+        update_features(
             deps,
+            BuyerFeatures,
             order.buyer_id,
             lambda b: b.model_copy(
                 update={
@@ -171,13 +162,15 @@ def review_submitted(deps: Matching, review: ReviewSubmitted) -> None:
             f.model_copy(update={"rating_sum": total, "rating_count": count}) if count > f.rating_count else f
         )
 
-    update_farmer(deps, review.farmer_id, change)
+    update_features(deps, FarmerFeatures, review.farmer_id, change)
 
 
 def payment_settled(deps: Matching, buyer_id: str, ok: bool) -> None:
     """PaymentCompleted / PaymentFailed (soko.payments): the buyer's payment reliability."""
     field = "payments_completed" if ok else "payments_failed"
-    update_buyer(deps, buyer_id, lambda b: b.model_copy(update={field: getattr(b, field) + 1}))
+    update_features(
+        deps, BuyerFeatures, buyer_id, lambda b: b.model_copy(update={field: getattr(b, field) + 1})
+    )
 
 
 def listing_changed(deps: Matching, listing: ListingCreated | ListingUpdated) -> None:
@@ -189,4 +182,4 @@ def listing_changed(deps: Matching, listing: ListingCreated | ListingUpdated) ->
         ids = ids | {listing_id} if active else ids - {listing_id}
         return f.model_copy(update={"active_listings": sorted(ids)})
 
-    update_farmer(deps, listing.farmer_id, change)
+    update_features(deps, FarmerFeatures, listing.farmer_id, change)

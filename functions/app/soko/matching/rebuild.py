@@ -9,8 +9,8 @@ from typing import Any
 
 from soko.matching.context import Matching
 from soko.matching.dal import BootstrapRuns
-from soko.matching.features import coords, crop_keys, update_buyer, update_farmer
-from soko.matching.models import BootstrapStarted, BootstrapStatus
+from soko.matching.features import coords, crop_keys, update_features
+from soko.matching.models import BootstrapStarted, BootstrapStatus, BuyerFeatures, FarmerFeatures
 from soko.shared import clock, ids
 from soko.shared.identity import Caller
 
@@ -34,7 +34,9 @@ def rebuild_page(role: str, cursor: str | None, limit: int, deps: Matching) -> d
                 **stats.model_dump(),
                 "active_listings": deps.sources.market.active_listing_ids(user_id),
             }
-            update_farmer(deps, user_id, lambda f, fields=fields: f.model_copy(update=fields))  # type: ignore[misc]
+            update_features(
+                deps, FarmerFeatures, user_id, lambda f, fields=fields: f.model_copy(update=fields)
+            )  # type: ignore[misc]
         else:
             history = deps.sources.market.buyer_history(user_id)
             fields = {
@@ -42,7 +44,9 @@ def rebuild_page(role: str, cursor: str | None, limit: int, deps: Matching) -> d
                 "interests": crop_keys(entry.interests),
                 **history.model_dump(),
             }  # payment counters have no source of truth to rebuild from here: they are kept
-            update_buyer(deps, user_id, lambda b, fields=fields: b.model_copy(update=fields))  # type: ignore[misc]
+            update_features(
+                deps, BuyerFeatures, user_id, lambda b, fields=fields: b.model_copy(update=fields)
+            )  # type: ignore[misc]
     return {"role": role, "rebuilt": len(entries), "cursor": next_cursor}
 
 

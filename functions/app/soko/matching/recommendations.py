@@ -71,7 +71,7 @@ def _match(card: dict[str, Any], role: str, crops: list[str], scored: scoring.Sc
 
 def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching) -> Recommendations:
     _allowed(caller, buyer_id)
-    buyer = deps.dal.get_buyer(buyer_id)
+    buyer = deps.dal.get_features(BuyerFeatures, buyer_id)
     if buyer is None:
         raise BuyerNotFound(
             "This user has no buyer profile in the matching store yet. New accounts appear within "
@@ -98,7 +98,7 @@ def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching)
 
 def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching) -> Recommendations:
     _allowed(caller, farmer_id)
-    farmer = deps.dal.get_farmer(farmer_id)
+    farmer = deps.dal.get_features(FarmerFeatures, farmer_id)
     if farmer is None:
         raise FarmerNotFound(
             "This user has no farmer profile in the matching store yet. New accounts appear within "

@@ -73,29 +73,14 @@ def _observation(item: dict[str, Any]) -> Observation:
     )
 
 
-class MlDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
-    def _all(self, **query: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._table.query(**query)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
+class MlDal(dynamo.TableDal):
     # ------------------------------------------------------------ observations
     def observations(self, market: str, crop: str) -> list[Observation]:
         """Every observation of a pair (accepted and rejected), oldest first."""
         return [
             _observation(item)
-            for item in self._all(
+            for item in dynamo.read_all_pages(
+                self._table,
                 KeyConditionExpression="pk = :pk",
                 ExpressionAttributeValues={":pk": _observations_pk(market, crop)},
             )
@@ -121,15 +106,7 @@ class MlDal:
 
     def add_observation(self, observation: Observation) -> bool:
         """Store one observation once: False when it is already there (a redelivery)."""
-        try:
-            self._table.put_item(
-                Item=_observation_item(observation), ConditionExpression="attribute_not_exists(pk)"
-            )
-        except Exception as err:
-            if dynamo.error_code(err) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_if(_observation_item(observation), "attribute_not_exists(pk)")
 
     def count_observation(self, market: str, crop: str, counter: str) -> None:
         """One more observation of ``counter`` (``order_count``, ...) in the pair's coverage."""
@@ -165,8 +142,8 @@ class MlDal:
                 crop=str(item["crop"]),
                 **{name: int(item.get(name, 0)) for name in COUNTERS},
             )
-            for item in self._all(
-                KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": COVERAGE}
+            for item in dynamo.read_all_pages(
+                self._table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": COVERAGE}
             )
         ]
 

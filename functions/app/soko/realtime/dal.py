@@ -29,14 +29,10 @@ def _management_client(endpoint_url: str) -> Any:
     return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=endpoint_url)
 
 
-class ConnectionsDal:
+class ConnectionsDal(dynamo.TableDal):
     def __init__(self, table_name: str, management_url: str):
-        self.table_name = table_name
+        super().__init__(table_name)
         self.management_url = management_url
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
 
     def add(self, user_id: str, connection_id: str, now_iso: str, now: int) -> None:
         self._table.put_item(

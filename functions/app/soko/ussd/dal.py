@@ -21,26 +21,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from soko.shared import dynamo
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
-
-class UssdDal:
-    def __init__(self, table_name: str):
-        self.table_name = table_name
-
-    @property
-    def _table(self) -> Any:
-        return dynamo.table(self.table_name)
-
+class UssdDal(dynamo.TableDal):
     # ------------------------------------------------------------------ sessions
     def get_session(self, session_id: str) -> dict[str, Any] | None:
-        key = {"pk": f"USSD#{session_id}", "sk": "SESSION"}
-        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
-        return dynamo.plain(item) if item else None
+        return self._get(f"USSD#{session_id}", "SESSION")
 
     def put_session(self, session_id: str, record: dict[str, Any], expires_at: int) -> None:
         self._table.put_item(
@@ -51,18 +38,11 @@ class UssdDal:
     def claim_action(self, session_id: str, step: int, expires_at: int) -> str | None:
         """Claim the change of input ``step``: None when this call is the first (go ahead), else
         the outcome recorded by the first ("pending" while it is still running)."""
-        key = {"pk": f"USSD#{session_id}", "sk": f"ACTION#{step}"}
-        try:
-            self._table.put_item(
-                Item={**key, "outcome": "pending", "expires_at": expires_at},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+        pk, sk = f"USSD#{session_id}", f"ACTION#{step}"
+        item = {"pk": pk, "sk": sk, "outcome": "pending", "expires_at": expires_at}
+        if self._put_if(item, "attribute_not_exists(pk)"):
             return None
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
-        return str(item.get("outcome", "pending"))
+        return str((self._get(pk, sk) or {}).get("outcome", "pending"))
 
     def finish_action(self, session_id: str, step: int, outcome: str) -> None:
         self._table.update_item(
@@ -77,10 +57,7 @@ class UssdDal:
 
     # ------------------------------------------------------------------ PINs
     def get_pin(self, user_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": f"USER#{user_id}", "sk": "PIN"}, ConsistentRead=True).get(
-            "Item"
-        )
-        return dynamo.plain(item) if item else None
+        return self._get(f"USER#{user_id}", "PIN")
 
     def put_pin(self, user_id: str, pin_hash: str, now_iso: str) -> None:
         self._table.put_item(
@@ -97,19 +74,16 @@ class UssdDal:
     def reserve_pin_try(self, user_id: str, now: int) -> int | None:
         """Count one try before the PIN is compared (parallel guesses cannot slip past the limit).
         The try's number, or None while the PIN is locked (or there is none)."""
-        try:
-            attributes = self._table.update_item(
+        response = dynamo.unless_condition_failed(
+            lambda: self._table.update_item(
                 Key={"pk": f"USER#{user_id}", "sk": "PIN"},
                 UpdateExpression="ADD failures :one",
                 ConditionExpression="attribute_exists(pin_hash) AND locked_until <= :now",
                 ExpressionAttributeValues={":one": 1, ":now": now},
                 ReturnValues="UPDATED_NEW",
-            )["Attributes"]
-        except ClientError as err:
-            if dynamo.error_code(err) != _CONDITION_FAILED:
-                raise
-            return None
-        return int(attributes["failures"])
+            )
+        )
+        return int(response["Attributes"]["failures"]) if response else None
 
     def reset_pin_tries(self, user_id: str) -> None:
         self._table.update_item(

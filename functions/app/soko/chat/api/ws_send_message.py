@@ -15,31 +15,34 @@ from soko.chat import logic
 from soko.chat.deps import chat
 from soko.chat.models import MessageSend
 from soko.realtime.public import connection_id, ws_caller
-from soko.shared.errors import SokoError
+from soko.shared.errors import MalformedJson, SokoError, Unauthorized, Unprocessable
 from soko.shared.observability import lambda_entry, logger
 
 
-def _error(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"type": "error", "error": {"code": code, "message": message, "details": details or {}}}
+def _error(err: SokoError) -> dict[str, Any]:
+    return {"type": "error", "error": {"code": err.code, "message": err.message, "details": err.details}}
 
 
-def _answer(event: dict[str, Any]) -> dict[str, Any]:
-    caller = ws_caller(event)
-    if caller is None:
-        return _error("UNAUTHORIZED", "Sign in to use this.")
+def _request(event: dict[str, Any]) -> MessageSend:
     try:
         body = json.loads(event.get("body") or "{}")
         body.pop("action", None)
-        request = MessageSend.model_validate(body)
+        return MessageSend.model_validate(body)
     except ValidationError as err:  # before ValueError, which it subclasses
         fields = [{"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in err.errors()]
-        return _error("VALIDATION_ERROR", "Some values are not valid.", {"fields": fields})
+        raise Unprocessable("Some values are not valid.", details={"fields": fields}) from None
     except (ValueError, AttributeError):
-        return _error("MALFORMED_JSON", "The message is not a JSON object.")
+        raise MalformedJson("The message is not a JSON object.") from None
+
+
+def _answer(event: dict[str, Any]) -> dict[str, Any]:
     try:
-        message = logic.send_message(caller, request, chat())
+        caller = ws_caller(event)
+        if caller is None:
+            raise Unauthorized("Sign in to use this.")
+        message = logic.send_message(caller, _request(event), chat())
     except SokoError as err:
-        return _error(err.code, err.message, err.details)
+        return _error(err)
     return {"type": "message_sent", "message": message.model_dump(mode="json", exclude_none=True)}
 
 
