@@ -5,12 +5,16 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from soko.shared.config import BaseConfig, ConfigError, load
+from soko.shared.config import BaseConfig, BusConfig, ConfigError, load
 
 
 class ListingsConfig(BaseConfig):
     listings_table_name: str
     page_size: int = 20
+
+
+class PublishingListingsConfig(ListingsConfig, BusConfig):
+    """EVENT_BUS_NAME is no BaseConfig field: a function that publishes adds BusConfig."""
 
 
 class OtherConfig(BaseConfig):
@@ -27,7 +31,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_from_env_reads_upper_cased_variables() -> None:
-    config = ListingsConfig.from_env(
+    config = PublishingListingsConfig.from_env(
         {
             "STAGE": "prod",
             "APP_VERSION": "1.4.2",
@@ -98,6 +102,14 @@ def test_every_invalid_variable_is_named() -> None:
 
     for variable in ("LISTINGS_TABLE_NAME", "PAGE_SIZE", "STAGE"):
         assert variable in str(raised.value)
+
+
+def test_the_bus_is_read_only_by_a_config_that_publishes() -> None:
+    environ = {"LISTINGS_TABLE_NAME": "t", "EVENT_BUS_NAME": "soko-bus"}
+
+    assert not hasattr(ListingsConfig.from_env(environ), "event_bus_name")
+    with pytest.raises(ConfigError, match="EVENT_BUS_NAME"):
+        PublishingListingsConfig.from_env({"LISTINGS_TABLE_NAME": "t"})
 
 
 def test_configuration_is_frozen() -> None:

@@ -179,17 +179,19 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
     puts: list[dict[str, Any]] = []
 
     class KeepingDal(match_dal.MatchDal):
-        def get_farmer(self, user_id: str) -> None:
-            return None
-
-        def get_buyer(self, user_id: str) -> None:
+        def get_features(self, kind: type, user_id: str) -> None:  # type: ignore[override]
             return None
 
     def keep(items: list[dict[str, Any]]) -> list[str | None]:
         puts.extend(i["Put"]["Item"] for i in items if "Put" in i)
         return []  # committed: nothing was stale
 
-    deps = Matching(MatchConfig(), KeepingDal("bench"), Sources(), lambda events: None)
+    def unread() -> Any:
+        raise AssertionError("building features reads no other domain")
+
+    deps = Matching(
+        MatchConfig(), lambda: KeepingDal("bench"), Sources(unread, unread, unread), lambda events: None
+    )
     with mock.patch.object(dynamo, "transact", keep):
         build(deps)
     return puts

@@ -36,11 +36,17 @@ class RecipientNotFound(NotFound):
 
 
 @dataclass
-class Chat:
-    """What the rules need, as ports (:mod:`soko.chat.ports`)."""
+class Conversations:
+    """What reading conversations needs: the chat store (:mod:`soko.chat.ports`)."""
+
+    dal: ChatStore
+
+
+@dataclass
+class Chat(Conversations):
+    """What sending a message needs, as ports (:mod:`soko.chat.ports`)."""
 
     config: ChatConfig
-    dal: ChatStore
     users: People
     market: Trades
     connections: Connections
@@ -119,7 +125,9 @@ def send_message(caller: Caller, request: MessageSend, deps: Chat) -> Message:
     return message
 
 
-def list_conversations(caller: Caller, limit: int, cursor: str | None, deps: Chat) -> ConversationPage:
+def list_conversations(
+    caller: Caller, limit: int, cursor: str | None, deps: Conversations
+) -> ConversationPage:
     page = deps.dal.conversations(caller.user_id, limit, cursor)
     return ConversationPage(
         items=[
@@ -137,7 +145,7 @@ def list_conversations(caller: Caller, limit: int, cursor: str | None, deps: Cha
 
 
 def get_conversation(
-    caller: Caller, conversation: str, limit: int, cursor: str | None, deps: Chat
+    caller: Caller, conversation: str, limit: int, cursor: str | None, deps: Conversations
 ) -> MessagePage:
     """A conversation's messages, newest first: its two members (and admins) only; to anyone else
     it does not exist."""

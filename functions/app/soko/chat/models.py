@@ -7,16 +7,24 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from soko.realtime.public import RealtimeConfig
+from soko.shared.config import BaseConfig
 
 MAX_TEXT = 2000
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class ChatConfig(RealtimeConfig):
-    chat_table_name: str
-    users_table_name: str = ""
-    market_table_name: str = ""
+class ChatConfig(BaseConfig):
+    """Every chat function: the chat table."""
+
+    chat_table_name: str = Field(min_length=1)
     messages_per_minute: int = 30
+
+
+class SendConfig(RealtimeConfig):
+    """Sending a message also reads the accounts and the trades, and pushes to the recipient."""
+
+    users_table_name: str = Field(min_length=1)
+    market_table_name: str = Field(min_length=1)
 
 
 class MessageSend(BaseModel):

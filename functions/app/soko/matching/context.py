@@ -5,7 +5,7 @@ through their public read interfaces, and the publisher of its events. Built by
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import cached_property
 
 from soko.identity.public import Users
 from soko.market.public import MarketReads
@@ -17,27 +17,45 @@ from soko.ml.public import PriceReader
 RETRIES = 5  # optimistic-lock retries of a feature record or a boost
 
 
-@dataclass
 class Sources:
     """The sources of truth matching reads (never writes, but for counting a coverage gap):
-    accounts (identity), farmer stats, listings and orders (the marketplace), prices (ML)."""
+    accounts (identity), farmer stats, listings and orders (the marketplace), prices (ML). Each is
+    built on first use, so a function needs the settings of the sources it reads and no others."""
 
-    users: Users = field(default_factory=lambda: Users(""))
-    market: MarketReads = field(default_factory=lambda: MarketReads(""))
-    prices: PriceReader = field(default_factory=lambda: PriceReader(""))
+    def __init__(
+        self,
+        users: Callable[[], Users],
+        market: Callable[[], MarketReads],
+        prices: Callable[[], PriceReader],
+    ):
+        self._users, self._market, self._prices = users, market, prices
 
-    @classmethod
-    def of(cls, config: MatchConfig) -> Sources:
-        return cls(
-            users=Users(config.users_table_name),
-            market=MarketReads(config.market_table_name),
-            prices=PriceReader(config.ml_table_name),
-        )
+    @cached_property
+    def users(self) -> Users:
+        return self._users()
+
+    @cached_property
+    def market(self) -> MarketReads:
+        return self._market()
+
+    @cached_property
+    def prices(self) -> PriceReader:
+        return self._prices()
 
 
-@dataclass
 class Matching:
-    config: MatchConfig
-    dal: MatchDal
-    sources: Sources
-    publish: Callable[[list[CoverageGap]], None]
+    """Matching's rules' dependencies; the match table's data access is built on first use (the
+    location and price functions never touch the match table)."""
+
+    def __init__(
+        self,
+        config: MatchConfig,
+        dal: Callable[[], MatchDal],
+        sources: Sources,
+        publish: Callable[[list[CoverageGap]], None],
+    ):
+        self.config, self._dal, self.sources, self.publish = config, dal, sources, publish
+
+    @cached_property
+    def dal(self) -> MatchDal:
+        return self._dal()

@@ -1,23 +1,40 @@
-"""Matching's dependencies (cheap per request)."""
+"""Matching's dependencies (cheap per request; each table is named by its own configuration,
+loaded when first used)."""
 
+from soko.identity.public import Users
+from soko.market.public import MarketReads
 from soko.matching.context import Matching, Sources
 from soko.matching.dal import BootstrapRuns, MatchDal
 from soko.matching.events import CoverageGap
-from soko.matching.models import MatchConfig
+from soko.matching.models import (
+    BootstrapConfig,
+    MarketSourceConfig,
+    MatchConfig,
+    MatchTableConfig,
+    PricesSourceConfig,
+    UsersSourceConfig,
+)
+from soko.ml.public import PriceReader
 from soko.shared.bus import EventPublisher
-from soko.shared.config import load
+from soko.shared.config import BusConfig, load
 
 
 def _publish(events: list[CoverageGap]) -> None:
-    EventPublisher(load(MatchConfig).event_bus_name).publish(events)
+    EventPublisher(load(BusConfig).event_bus_name).publish(events)
 
 
 def matching() -> Matching:
-    config = load(MatchConfig)
     return Matching(
-        config=config, dal=MatchDal(config.match_table_name), sources=Sources.of(config), publish=_publish
+        config=load(MatchConfig),
+        dal=lambda: MatchDal(load(MatchTableConfig).match_table_name),
+        sources=Sources(
+            users=lambda: Users(load(UsersSourceConfig).users_table_name),
+            market=lambda: MarketReads(load(MarketSourceConfig).market_table_name),
+            prices=lambda: PriceReader(load(PricesSourceConfig).ml_table_name),
+        ),
+        publish=_publish,
     )
 
 
 def bootstrap_runs() -> BootstrapRuns:
-    return BootstrapRuns(load(MatchConfig).bootstrap_state_machine_arn)
+    return BootstrapRuns(load(BootstrapConfig).bootstrap_state_machine_arn)

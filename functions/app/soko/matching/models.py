@@ -10,12 +10,40 @@ from soko.shared.config import BaseConfig
 
 
 class MatchConfig(BaseConfig):
-    match_table_name: str = ""
-    users_table_name: str = ""
-    market_table_name: str = ""
-    ml_table_name: str = ""
-    bootstrap_state_machine_arn: str = ""
+    """Every matching function. The tables and the state machine are read by the functions that use
+    them, each with its own configuration below (required there)."""
+
     transport_ugx_per_kg_km: float = 2.0  # moving one kg one km (lorry, Uganda 2026: 1.5-3 UGX)
+
+
+class MatchTableConfig(BaseConfig):
+    """Recommendations, the feature consumer and the bootstrap's steps: the match table."""
+
+    match_table_name: str = Field(min_length=1)
+
+
+class UsersSourceConfig(BaseConfig):
+    """Reading accounts (the feature consumer, the bootstrap's pages)."""
+
+    users_table_name: str = Field(min_length=1)
+
+
+class MarketSourceConfig(BaseConfig):
+    """Reading listings and orders (discovery, the bootstrap's pages)."""
+
+    market_table_name: str = Field(min_length=1)
+
+
+class PricesSourceConfig(BaseConfig):
+    """Reading prices and counting coverage gaps (routes, coverage, gaps)."""
+
+    ml_table_name: str = Field(min_length=1)
+
+
+class BootstrapConfig(BaseConfig):
+    """Starting the bootstrap and reading its status: the state machine."""
+
+    bootstrap_state_machine_arn: str = Field(min_length=1)
 
 
 class FarmerFeatures(BaseModel):

@@ -8,31 +8,28 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from soko.shared.config import BaseConfig
+from soko.shared.config import BaseConfig, BusConfig
 
 
 class MlConfig(BaseConfig):
     """Every price-layer function: the ML table."""
 
-    ml_table_name: str
+    ml_table_name: str = Field(min_length=1)
 
 
-class ForecastRequestsConfig(MlConfig):
+class ForecastRequestsConfig(MlConfig, BusConfig):
     """The async forecast consumer publishes its answers."""
-
-    event_bus_name: str
 
 
 class SnapshotConfig(MlConfig):
     """Listing the trainable pairs snapshots every series into the models bucket."""
 
-    models_bucket_name: str
+    models_bucket_name: str = Field(min_length=1)
 
 
-class TrainingConfig(SnapshotConfig):
+class TrainingConfig(SnapshotConfig, BusConfig):
     """Training a pair reads the snapshot, stores the model and announces it."""
 
-    event_bus_name: str
     prophet_candidate: bool = True  # fit Prophet at the inner origins as an override candidate
 
 

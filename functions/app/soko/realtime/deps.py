@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from soko.realtime.dal import ConnectionsDal
-from soko.realtime.models import RealtimeConfig
+from soko.realtime.models import ConnectionsConfig
 from soko.shared.config import load
 
 
 def connections() -> ConnectionsDal:
-    config = load(RealtimeConfig)
-    return ConnectionsDal(config.connections_table_name, config.management_url)
+    """Keeping the connections ($connect, $disconnect: they push nothing)."""
+    return ConnectionsDal(load(ConnectionsConfig).connections_table_name, "")

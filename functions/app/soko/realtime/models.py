@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from soko.shared.config import BaseConfig
 from soko.shared.identity import Caller
 
 
-class RealtimeConfig(BaseConfig):
-    connections_table_name: str = ""
-    websocket_api_id: str = ""
+class ConnectionsConfig(BaseConfig):
+    """Keeping the connections (``$connect`` / ``$disconnect``)."""
+
+    connections_table_name: str = Field(min_length=1)
+
+
+class RealtimeConfig(ConnectionsConfig):
+    """Every function that pushes to open connections: the table and the WebSocket API."""
+
+    websocket_api_id: str = Field(min_length=1)
     websocket_stage: str = "live"
     # Set by the local runtime (its @connections endpoint); on AWS it is derived from the API id.
-    websocket_management_url: str = ""
+    websocket_management_url: str | None = None
     aws_region: str = "us-east-1"
 
     @property
     def management_url(self) -> str:
         if self.websocket_management_url:
             return self.websocket_management_url
-        if not self.websocket_api_id:
-            return ""
         return f"https://{self.websocket_api_id}.execute-api.{self.aws_region}.amazonaws.com/{self.websocket_stage}"
 
 

@@ -27,11 +27,6 @@ class BaseConfig(BaseModel):
 
     stage: Stage = "dev"
     app_version: str = "0.0.0"
-    # Every function gets these two (template Globals). They stay optional here only for the
-    # modules that still read them from their own config class; code that needs one loads
-    # :class:`BusConfig` or :class:`IdempotencyTableConfig`, where it is required.
-    event_bus_name: str = ""
-    idempotency_table_name: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Self:

@@ -19,11 +19,10 @@ SESSION_SECONDS = 15 * 60  # AT ends a USSD session well before; the item is the
 
 
 class UssdConfig(BaseConfig):
-    users_table_name: str
-    market_table_name: str
-    ml_table_name: str
-    media_bucket_name: str = ""
-    url_token_secret_arn: str
+    users_table_name: str = Field(min_length=1)
+    market_table_name: str = Field(min_length=1)
+    ml_table_name: str = Field(min_length=1)
+    url_token_secret_arn: str = Field(min_length=1)
 
 
 class UssdRequest(BaseModel):

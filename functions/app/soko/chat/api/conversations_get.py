@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from soko.chat import logic
-from soko.chat.deps import chat
+from soko.chat.deps import conversations
 from soko.chat.models import MessagePage
 from soko.shared.http import JSON, Cursor, Limit, caller, create_app, entry, error_responses, json_body
 
@@ -22,7 +22,7 @@ app = create_app()
     },
 )
 def get_conversation(id: str, limit: Limit = 20, cursor: Cursor = None) -> Response[str]:
-    return json_body(logic.get_conversation(caller(app), id, limit, cursor, chat()))
+    return json_body(logic.get_conversation(caller(app), id, limit, cursor, conversations()))
 
 
 lambda_handler = entry(app)
