@@ -179,7 +179,7 @@ def _kept_items(build: Callable[[Matching], None]) -> list[dict[str, Any]]:
     puts: list[dict[str, Any]] = []
 
     class KeepingDal(match_dal.MatchDal):
-        def get_features(self, kind: type, user_id: str) -> None:  # type: ignore[override]
+        def get_features(self, kind: Any, user_id: str) -> None:
             return None
 
     def keep(items: list[dict[str, Any]]) -> list[str | None]:
@@ -205,14 +205,14 @@ def _load_features(runtime: LocalRuntime, rng: random.Random, buyers: list[str])
     def build(deps: Matching) -> None:
         for _ in range(FEATURE_FARMERS):
             fields = _farmer_fields(rng, ulid())
-            features.update_farmer(deps, fields["id"], _replacing(FarmerFeatures(**fields)))
+            features.update_features(deps, FarmerFeatures, fields["id"], _replacing(FarmerFeatures(**fields)))
         for n, buyer_id in enumerate(buyers):
             interests = sorted({features.crop_key(c) for c in rng.sample(_crops(), k=rng.randint(1, 3))})
             district = PROBE_DISTRICT if n == 0 else rng.choice(_districts())
             if n == 0:
                 interests = [features.crop_key(PROBE_CROP)]
             record = BuyerFeatures(id=buyer_id, district=district, interests=interests)
-            features.update_buyer(deps, buyer_id, _replacing(record))
+            features.update_features(deps, BuyerFeatures, buyer_id, _replacing(record))
 
     items = _kept_items(build)
     table = runtime.deployment.physical["MatchTable"]
@@ -291,12 +291,13 @@ def _query_cost(runtime: LocalRuntime, buyers: list[str]) -> tuple[list[float], 
     """(ms, candidates) of the candidate query alone (``MatchDal.candidates``), run here against the
     runtime's moto, for a few bench buyers: how much of a first answer is the table's."""
     from soko.matching.dal import MatchDal  # noqa: PLC0415
+    from soko.matching.models import BuyerFeatures  # noqa: PLC0415
 
     timings, counts = [], []
     with aws_of(runtime):
         dal = MatchDal(runtime.deployment.physical["MatchTable"])
         for buyer_id in buyers[:SAMPLE_BUYER_QUERY]:
-            buyer = dal.get_buyer(buyer_id)
+            buyer = dal.get_features(BuyerFeatures, buyer_id)
             assert buyer is not None
             partitions = sorted({f"FARMERS#CROP#{c}" for c in buyer.interests})
             partitions += [f"FARMERS#DIST#{buyer.district.lower()}"] if buyer.district else []

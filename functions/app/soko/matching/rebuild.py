@@ -5,6 +5,7 @@ admin endpoints that start it and report on it. The Lambda tasks are :mod:`soko.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from soko.matching.context import Matching
@@ -34,9 +35,7 @@ def rebuild_page(role: str, cursor: str | None, limit: int, deps: Matching) -> d
                 **stats.model_dump(),
                 "active_listings": deps.sources.market.active_listing_ids(user_id),
             }
-            update_features(
-                deps, FarmerFeatures, user_id, lambda f, fields=fields: f.model_copy(update=fields)
-            )  # type: ignore[misc]
+            update_features(deps, FarmerFeatures, user_id, _replacing(fields))
         else:
             history = deps.sources.market.buyer_history(user_id)
             fields = {
@@ -44,10 +43,13 @@ def rebuild_page(role: str, cursor: str | None, limit: int, deps: Matching) -> d
                 "interests": crop_keys(entry.interests),
                 **history.model_dump(),
             }  # payment counters have no source of truth to rebuild from here: they are kept
-            update_features(
-                deps, BuyerFeatures, user_id, lambda b, fields=fields: b.model_copy(update=fields)
-            )  # type: ignore[misc]
+            update_features(deps, BuyerFeatures, user_id, _replacing(fields))
     return {"role": role, "rebuilt": len(entries), "cursor": next_cursor}
+
+
+def _replacing[R: (FarmerFeatures, BuyerFeatures)](fields: dict[str, Any]) -> Callable[[R], R]:
+    """A change that sets ``fields`` on the record."""
+    return lambda record: record.model_copy(update=fields)
 
 
 def reset_caches(deps: Matching) -> None:
