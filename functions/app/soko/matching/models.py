@@ -46,8 +46,9 @@ class BootstrapConfig(BaseConfig):
     bootstrap_state_machine_arn: str = Field(min_length=1)
 
 
-class FarmerFeatures(BaseModel):
-    """``farmer_features``: what scoring a farmer needs, kept current by events."""
+class _Features(BaseModel):
+    """What a farmer's and a buyer's features both hold: who and where, and the record's version
+    and candidate sort key (the DAL's)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -56,16 +57,21 @@ class FarmerFeatures(BaseModel):
     district: str | None = None
     lat: float | None = None
     lon: float | None = None
+    version: int = 0
+    candidate_sk: str | None = Field(
+        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
+    )
+
+
+class FarmerFeatures(_Features):
+    """``farmer_features``: what scoring a farmer needs, kept current by events."""
+
     specialties: list[str] = Field(default_factory=list, description="crop keys")
     rating_sum: int = 0
     rating_count: int = 0
     completed: int = 0
     rejected: int = 0
     active_listings: list[str] = Field(default_factory=list, description="ids of active listings")
-    version: int = 0
-    candidate_sk: str | None = Field(
-        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
-    )
 
     @property
     def rating(self) -> float | None:
@@ -77,25 +83,14 @@ class FarmerFeatures(BaseModel):
         return round(self.completed / decided, 3) if decided else None
 
 
-class BuyerFeatures(BaseModel):
+class BuyerFeatures(_Features):
     """``buyer_features``: what scoring a buyer needs, kept current by events."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    full_name: str | None = None
-    district: str | None = None
-    lat: float | None = None
-    lon: float | None = None
     interests: list[str] = Field(default_factory=list, description="crop keys")
     payments_completed: int = 0
     payments_failed: int = 0
     orders_completed: int = 0
     spend_ugx: int = 0
-    version: int = 0
-    candidate_sk: str | None = Field(
-        default=None, description="the sort key of this record's candidate items (the DAL's; None before)"
-    )
 
     @property
     def payment_reliability(self) -> float | None:

@@ -5,6 +5,7 @@ until a generation they were built from changes."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from soko.matching import scoring
@@ -69,58 +70,54 @@ def _match(card: dict[str, Any], role: str, crops: list[str], scored: scoring.Sc
     )
 
 
+@dataclass(frozen=True)
+class _Direction:
+    """One way of recommending: who asks (``requester``, its ``crops``) and whom they are shown."""
+
+    name: Literal["farmers-for-buyer", "buyers-for-farmer"]
+    requester: type[Any]  # FarmerFeatures or BuyerFeatures
+    requester_role: Literal["farmer", "buyer"]
+    not_found: type[NotFound]
+    crops: Callable[[Any], list[str]]  # the requester's crop keys
+    candidates: type[Any]  # FarmerFeatures or BuyerFeatures
+    boost_side: str  # the requester's boosts (see soko.matching.interactions)
+    rank: Callable[[Any, list[Any], dict[str, float], int], list[scoring.Scored]]
+    role: Literal["farmer", "buyer"]  # of the candidates
+    crops_field: str  # of a candidate card
+
+
+_FARMERS_FOR_BUYER = _Direction(
+    "farmers-for-buyer",
+    BuyerFeatures,
+    "buyer",
+    BuyerNotFound,
+    lambda buyer: buyer.interests,
+    FarmerFeatures,
+    "B",
+    scoring.rank_farmers,
+    "farmer",
+    "specialties",
+)
+_BUYERS_FOR_FARMER = _Direction(
+    "buyers-for-farmer",
+    FarmerFeatures,
+    "farmer",
+    FarmerNotFound,
+    lambda farmer: farmer.specialties,
+    BuyerFeatures,
+    "F",
+    scoring.rank_buyers,
+    "buyer",
+    "interests",
+)
+
+
 def farmers_for_buyer(caller: Caller, buyer_id: str, top_n: int, deps: Matching) -> Recommendations:
-    _allowed(caller, buyer_id)
-    buyer = deps.dal.get_features(BuyerFeatures, buyer_id)
-    if buyer is None:
-        raise BuyerNotFound(
-            "This user has no buyer profile in the matching store yet. New accounts appear within "
-            "seconds of registering.",
-            details={"user_id": buyer_id},
-        )
-    return _recommend(
-        deps,
-        "farmers-for-buyer",
-        buyer_id,
-        top_n,
-        subject=f"BUYER#{buyer_id}",
-        partitions=_partitions("FARMERS", buyer.interests, buyer.district),
-        rank=lambda cards: scoring.rank_farmers(
-            buyer,
-            [FarmerFeatures.model_validate(c) for c in cards],
-            current_boosts(deps, "B", buyer_id, clock.now()),
-            CACHED_TOP,
-        ),
-        role="farmer",
-        crops_field="specialties",
-    )
+    return _recommend(deps, _FARMERS_FOR_BUYER, caller, buyer_id, top_n)
 
 
 def buyers_for_farmer(caller: Caller, farmer_id: str, top_n: int, deps: Matching) -> Recommendations:
-    _allowed(caller, farmer_id)
-    farmer = deps.dal.get_features(FarmerFeatures, farmer_id)
-    if farmer is None:
-        raise FarmerNotFound(
-            "This user has no farmer profile in the matching store yet. New accounts appear within "
-            "seconds of registering.",
-            details={"user_id": farmer_id},
-        )
-    return _recommend(
-        deps,
-        "buyers-for-farmer",
-        farmer_id,
-        top_n,
-        subject=f"FARMER#{farmer_id}",
-        partitions=_partitions("BUYERS", farmer.specialties, farmer.district),
-        rank=lambda cards: scoring.rank_buyers(
-            farmer,
-            [BuyerFeatures.model_validate(c) for c in cards],
-            current_boosts(deps, "F", farmer_id, clock.now()),
-            CACHED_TOP,
-        ),
-        role="buyer",
-        crops_field="interests",
-    )
+    return _recommend(deps, _BUYERS_FOR_FARMER, caller, farmer_id, top_n)
 
 
 def _partitions(kind: str, crops: list[str], district: str | None) -> list[str]:
@@ -132,23 +129,32 @@ def _partitions(kind: str, crops: list[str], district: str | None) -> list[str]:
 
 
 def _recommend(
-    deps: Matching,
-    direction: Literal["farmers-for-buyer", "buyers-for-farmer"],
-    user_id: str,
-    top_n: int,
-    *,
-    subject: str,
-    partitions: list[str],
-    rank: Callable[[list[dict[str, Any]]], list[scoring.Scored]],
-    role: Literal["farmer", "buyer"],
-    crops_field: str,
+    deps: Matching, direction: _Direction, caller: Caller, user_id: str, top_n: int
 ) -> Recommendations:
     """The cached list if nothing it was built from changed, else rank the candidates and cache."""
-    hit, generations = _cached(deps, direction, user_id, ["EPOCH", subject, *partitions], top_n)
+    _allowed(caller, user_id)
+    requester = deps.dal.get_features(direction.requester, user_id)
+    if requester is None:
+        raise direction.not_found(
+            f"This user has no {direction.requester_role} profile in the matching store yet. "
+            "New accounts appear within seconds of registering.",
+            details={"user_id": user_id},
+        )
+    partitions = _partitions(f"{direction.role.upper()}S", direction.crops(requester), requester.district)
+    subject = f"{direction.requester_role.upper()}#{user_id}"
+    hit, generations = _cached(deps, direction.name, user_id, ["EPOCH", subject, *partitions], top_n)
     if hit is not None:
         return hit
     cards = {str(c["id"]): c for c in deps.dal.candidates(partitions)}
-    ranked = rank(list(cards.values()))
-    items = [_match(cards[s.id], role, list(cards[s.id].get(crops_field, [])), s) for s in ranked]
-    answer = Recommendations(user_id=user_id, direction=direction, items=items, cached=False)
+    ranked = direction.rank(
+        requester,
+        [direction.candidates.model_validate(c) for c in cards.values()],
+        current_boosts(deps, direction.boost_side, user_id, clock.now()),
+        CACHED_TOP,
+    )
+    items = [
+        _match(cards[s.id], direction.role, list(cards[s.id].get(direction.crops_field, [])), s)
+        for s in ranked
+    ]
+    answer = Recommendations(user_id=user_id, direction=direction.name, items=items, cached=False)
     return _remember(deps, answer, generations, top_n)
