@@ -42,6 +42,14 @@ class NotesDal(dynamo.TableDal):
     def get(self, note_id: str) -> dict[str, Any] | None:
         return self._get(f"NOTE#{note_id}", "NOTE")
 
+    def read(self, note_id: str, limit: int) -> int | None:
+        return self._count_if(
+            {"pk": f"NOTE#{note_id}", "sk": "NOTE"},
+            "reads",
+            condition="attribute_exists(pk) AND (attribute_not_exists(reads) OR reads < :limit)",
+            limit=limit,
+        )
+
 
 @pytest.fixture
 def notes(aws: None) -> NotesDal:
@@ -64,6 +72,13 @@ def test_conditional_writes_say_whether_their_condition_held(notes: NotesDal) ->
     assert notes.get("n1") == {"pk": "NOTE#n1", "sk": "NOTE", "text": "changed", "version": 2}
     assert notes.claim("n1") and not notes.claim("n1")
     assert notes.get("missing") is None
+
+
+def test_a_conditional_counter_answers_its_new_value_until_its_condition_fails(notes: NotesDal) -> None:
+    assert notes.read("missing", 2) is None  # no item: the condition does not hold
+    notes.add("n1", "hello", [])
+    assert [notes.read("n1", 2) for _ in range(3)] == [1, 2, None]
+    assert (notes.get("n1") or {})["reads"] == 2
 
 
 def test_read_all_pages_reads_past_every_page(aws: None) -> None:

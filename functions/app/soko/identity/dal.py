@@ -290,16 +290,12 @@ class UsersDal(dynamo.TableDal):
     def reserve_reset_attempt(self, user_id: str, limit: int) -> int | None:
         """Count one try of the code before it is compared (atomically: parallel guesses cannot
         exceed ``limit``). The try's number, or None when there is no code left to try."""
-        answer = dynamo.unless_condition_failed(
-            lambda: self._table.update_item(
-                Key={"pk": f"USER#{user_id}", "sk": "RESET"},
-                UpdateExpression="ADD attempts :one",
-                ConditionExpression="attribute_exists(code_hash) AND attempts < :limit",
-                ExpressionAttributeValues={":one": 1, ":limit": limit},
-                ReturnValues="UPDATED_NEW",
-            )
+        return self._count_if(
+            {"pk": f"USER#{user_id}", "sk": "RESET"},
+            "attempts",
+            condition="attribute_exists(code_hash) AND attempts < :limit",
+            limit=limit,
         )
-        return None if answer is None else int(answer["Attributes"]["attempts"])
 
     def burn_reset(self, user_id: str) -> None:
         """Spend the code (keeping the issue counters, so SMS limits still hold)."""

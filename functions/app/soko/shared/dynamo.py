@@ -289,3 +289,18 @@ class TableDal:
         if values:
             request["ExpressionAttributeValues"] = values
         return applied(lambda: self._table.update_item(**request))
+
+    def _count_if(self, key: dict[str, Any], counter: str, *, condition: str, **values: Any) -> int | None:
+        """Add one to ``counter`` of ``key`` if ``condition`` holds (``values`` fill its ``:name``
+        placeholders): the counter's new value, or None when the condition does not hold."""
+        response = unless_condition_failed(
+            lambda: self._table.update_item(
+                Key=key,
+                UpdateExpression="ADD #counter :one",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#counter": counter},
+                ExpressionAttributeValues={":one": 1, **{f":{name}": v for name, v in values.items()}},
+                ReturnValues="UPDATED_NEW",
+            )
+        )
+        return None if response is None else int(response["Attributes"][counter])

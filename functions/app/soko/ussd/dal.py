@@ -74,16 +74,12 @@ class UssdDal(dynamo.TableDal):
     def reserve_pin_try(self, user_id: str, now: int) -> int | None:
         """Count one try before the PIN is compared (parallel guesses cannot slip past the limit).
         The try's number, or None while the PIN is locked (or there is none)."""
-        response = dynamo.unless_condition_failed(
-            lambda: self._table.update_item(
-                Key={"pk": f"USER#{user_id}", "sk": "PIN"},
-                UpdateExpression="ADD failures :one",
-                ConditionExpression="attribute_exists(pin_hash) AND locked_until <= :now",
-                ExpressionAttributeValues={":one": 1, ":now": now},
-                ReturnValues="UPDATED_NEW",
-            )
+        return self._count_if(
+            {"pk": f"USER#{user_id}", "sk": "PIN"},
+            "failures",
+            condition="attribute_exists(pin_hash) AND locked_until <= :now",
+            now=now,
         )
-        return int(response["Attributes"]["failures"]) if response else None
 
     def reset_pin_tries(self, user_id: str) -> None:
         self._table.update_item(
