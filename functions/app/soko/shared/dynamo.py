@@ -292,7 +292,8 @@ class TableDal:
 
     def _count_if(self, key: dict[str, Any], counter: str, *, condition: str, **values: Any) -> int | None:
         """Add one to ``counter`` of ``key`` if ``condition`` holds (``values`` fill its ``:name``
-        placeholders): the counter's new value, or None when the condition does not hold."""
+        placeholders; it may name the counter ``#counter``): the counter's new value, or None when
+        the condition does not hold."""
         response = unless_condition_failed(
             lambda: self._table.update_item(
                 Key=key,
