@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from soko.shared.observability import traced
 
 
 class ProviderError(Exception):
@@ -46,9 +46,16 @@ def request(
     elif json_body is not None:
         data = json.dumps(json_body).encode()
         all_headers["Content-Type"] = "application/json"
+    import urllib.error  # noqa: PLC0415  (http.client and ssl: only on the paths that call a provider)
+    import urllib.request  # noqa: PLC0415
+
     outgoing = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310
+    host = urllib.parse.urlsplit(url).hostname or "provider"
     try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as response:  # noqa: S310  (scheme checked)
+        with (
+            traced(f"## provider {host}"),
+            urllib.request.urlopen(outgoing, timeout=timeout) as response,  # noqa: S310  (scheme checked)
+        ):
             return ProviderResponse(response.status, response.read())
     except urllib.error.HTTPError as err:
         return ProviderResponse(err.code, err.read())
