@@ -46,20 +46,21 @@ def request(
     elif json_body is not None:
         data = json.dumps(json_body).encode()
         all_headers["Content-Type"] = "application/json"
-    import urllib.error  # noqa: PLC0415  (http.client and ssl: only on the paths that call a provider)
-    import urllib.request  # noqa: PLC0415
+    # http.client and ssl: imported only on the paths that call a provider
+    from urllib.error import HTTPError, URLError  # noqa: PLC0415
+    from urllib.request import Request, urlopen  # noqa: PLC0415
 
-    outgoing = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310
+    outgoing = Request(url, data=data, headers=all_headers, method=method)  # noqa: S310
     host = urllib.parse.urlsplit(url).hostname or "provider"
     try:
         with (
             traced(f"## provider {host}"),
-            urllib.request.urlopen(outgoing, timeout=timeout) as response,  # noqa: S310  (scheme checked)
+            urlopen(outgoing, timeout=timeout) as response,  # noqa: S310  (scheme checked)
         ):
             return ProviderResponse(response.status, response.read())
-    except urllib.error.HTTPError as err:
+    except HTTPError as err:
         return ProviderResponse(err.code, err.read())
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
+    except (URLError, TimeoutError, OSError) as err:
         raise ProviderError(f"provider unreachable: {type(err).__name__}") from err
 
 

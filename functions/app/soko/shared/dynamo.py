@@ -289,3 +289,11 @@ class TableDal:
         if values:
             request["ExpressionAttributeValues"] = values
         return applied(lambda: self._table.update_item(**request))
+
+
+def key(name: str) -> Any:
+    """``boto3.dynamodb.conditions.Key(name)`` for a KeyConditionExpression, importing boto3 on
+    the path that queries instead of at module import (boto3 costs about 70 ms of a cold start)."""
+    from boto3.dynamodb.conditions import Key  # noqa: PLC0415
+
+    return Key(name)
