@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from soko.shared import snapstart
+
 
 @cache
 def _session() -> Any:
@@ -27,8 +29,10 @@ def resource(service: str) -> Any:
     return _session().resource(service)
 
 
+@snapstart.after_restore
 def reset() -> None:
-    """Forget cached clients (tests that swap endpoints or credentials call this)."""
+    """Forget cached clients (tests that swap endpoints or credentials call this, and so does a
+    SnapStart restore: connections and credentials are the environment's own)."""
     client.cache_clear()
     resource.cache_clear()
     _session.cache_clear()

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
+from soko.shared import snapstart  # noqa: F401  (registers the SnapStart hooks in every function)
+
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
 
