@@ -124,3 +124,10 @@ def test_a_handler_import_with_tracing_on_loads_no_xray_sdk() -> None:
         timeout=120,
     )
     assert done.stdout.strip() == "False"
+
+
+def test_priming_before_the_snapshot_imports_without_any_client_or_credentials() -> None:
+    aws.reset()
+    snapstart.prime()
+    assert {"boto3", "boto3.dynamodb.conditions", "email_validator"} <= sys.modules.keys()
+    assert aws._session.cache_info().currsize == 0 and aws.client.cache_info().currsize == 0
