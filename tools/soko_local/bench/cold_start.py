@@ -72,7 +72,9 @@ SETUP: dict[str, Callable[[LocalRuntime], None]] = {"TrainPairFunction": _seed_t
 
 def _cold_start_figures(runtime: LocalRuntime, logical_id: str, runs: int) -> list[Figure]:
     event = _sample_event(logical_id)
-    SETUP.get(logical_id, lambda _: None)(runtime)
+    setup = SETUP.get(logical_id)
+    if setup is not None:
+        setup(runtime)
     cold: list[tuple[float, InvokeResult]] = []
     for _ in range(runs):
         runtime.pool.code_changed()  # retire the warm workers: the next invocation starts a new one

@@ -19,6 +19,13 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
+def preload() -> None:
+    """Import boto3 (and its DynamoDB conditions) without a session, client or credentials: what
+    SnapStart's before-snapshot hook runs, so restored environments do not pay the import."""
+    import boto3  # noqa: PLC0415
+    import boto3.dynamodb.conditions  # noqa: F401, PLC0415
+
+
 @cache
 def client(service: str) -> Any:
     return _session().client(service)

@@ -42,8 +42,9 @@ def run_after_restore() -> None:
 
 def prime() -> None:
     """Before the snapshot: import what the first invocation would, without any I/O."""
-    import boto3  # noqa: PLC0415  (module import only: no session, client or credentials)
-    import boto3.dynamodb.conditions  # noqa: F401, PLC0415
+    from soko.shared import aws  # noqa: PLC0415  (aws registers its own after-restore hook)
+
+    aws.preload()
     import email_validator  # noqa: F401, PLC0415  (identity's e-mail check, loaded on first use)
 
 
