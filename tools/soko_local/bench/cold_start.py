@@ -48,23 +48,16 @@ def _sample_event(logical_id: str) -> Any:
 def _seed_training_pair(runtime: LocalRuntime) -> None:
     """TrainPairFunction's sample trains Gulu maize: give the pair 30 months of prices (as the
     sample-event test does)."""
-    import boto3  # noqa: PLC0415
-
-    table = boto3.resource("dynamodb").Table(runtime.deployment.physical["MlTable"])
-    with table.batch_writer() as batch:
-        for month in range(30):
-            day = f"{2023 + month // 12}-{month % 12 + 1:02d}-15"
-            batch.put_item(
-                Item={
-                    "pk": "OBS#Gulu#maize_grain",
-                    "sk": f"{day}#wfp#retail",
-                    "date": day,
-                    "price": 1000 + 10 * month,
-                    "source": "wfp",
-                    "pricetype": "retail",
-                    "status": "accepted",
-                }
-            )
+    client = runtime.client("dynamodb")
+    table = runtime.deployment.physical["MlTable"]
+    for month in range(30):
+        day = f"{2023 + month // 12}-{month % 12 + 1:02d}-15"
+        item = {"pk": "OBS#Gulu#maize_grain", "sk": f"{day}#wfp#retail", "date": day, "source": "wfp"}
+        item |= {"pricetype": "retail", "status": "accepted"}
+        client.put_item(
+            TableName=table,
+            Item={k: {"S": v} for k, v in item.items()} | {"price": {"N": str(1000 + 10 * month)}},
+        )
 
 
 SETUP: dict[str, Callable[[LocalRuntime], None]] = {"TrainPairFunction": _seed_training_pair}
