@@ -12,8 +12,9 @@ from pathlib import Path
 
 import aws_lambda_powertools
 import pytest
+from botocore.exceptions import ClientError
 
-from soko.shared import aws, secrets, snapstart
+from soko.shared import aws, dynamo, secrets, snapstart
 from soko.shared.observability import LazyTracer, traced
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "app"
@@ -131,3 +132,9 @@ def test_priming_before_the_snapshot_imports_without_any_client_or_credentials()
     snapstart.prime()
     assert {"boto3", "boto3.dynamodb.conditions", "email_validator"} <= sys.modules.keys()
     assert aws._session.cache_info().currsize == 0 and aws.client.cache_info().currsize == 0
+
+
+def test_dynamo_client_error_is_botocore_s_looked_up_on_use() -> None:
+    assert dynamo.ClientError is ClientError
+    with pytest.raises(AttributeError):
+        _ = dynamo.NoSuchThing  # type: ignore[attr-defined]
