@@ -130,7 +130,7 @@ def test_a_handler_import_with_tracing_on_loads_no_xray_sdk() -> None:
 def test_priming_before_the_snapshot_imports_without_any_client_or_credentials() -> None:
     aws.reset()
     snapstart.prime()
-    assert {"boto3", "boto3.dynamodb.conditions", "email_validator"} <= sys.modules.keys()
+    assert {"boto3", "boto3.dynamodb.conditions", "email_validator", "jwt", "argon2"} <= sys.modules.keys()
     assert aws._session.cache_info().currsize == 0 and aws.client.cache_info().currsize == 0
 
 

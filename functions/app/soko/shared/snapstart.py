@@ -6,8 +6,8 @@ imports created is therefore shared by every environment restored from it. Soko 
 harmless (docs/cold-starts.md lists it) and uses the runtime's hooks for the rest:
 
 - before the snapshot, :func:`prime` imports what the code imports lazily on its first request
-  (boto3: about 70 ms that no restored environment pays again; email-validator) without creating
-  a session, a client or a connection, and without reading credentials;
+  (boto3: about 70 ms that no restored environment pays again; PyJWT, argon2, email-validator)
+  without creating a session, a client or a connection, and without reading credentials;
 - after each restore, the hooks registered with :func:`after_restore` run in registration order:
   ``random`` is reseeded (a generator seeded at import would hand every restored environment the
   same sequence), cached boto3 clients and sessions are dropped (their connections and resolved
@@ -45,7 +45,9 @@ def prime() -> None:
     from soko.shared import aws  # noqa: PLC0415  (aws registers its own after-restore hook)
 
     aws.preload()
+    import argon2  # noqa: F401, PLC0415  (password and PIN hashing)
     import email_validator  # noqa: F401, PLC0415  (identity's e-mail check, loaded on first use)
+    import jwt  # noqa: F401, PLC0415  (PyJWT and cryptography: the authorizers' token check)
 
 
 @after_restore
