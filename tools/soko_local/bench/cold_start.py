@@ -3,15 +3,18 @@ against warm invocations, for every function of the in-process runtime."""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from soko_local.bench.core import (
     MANY_FUNCTIONS,
+    ROOT,
     Bench,
+    BenchError,
     Figure,
     Section,
-    concrete_path,
     fmt,
     median,
     ms_list,
@@ -25,57 +28,46 @@ from soko_local.bench.core import (
 if TYPE_CHECKING:
     from soko_local.pool import InvokeResult
     from soko_local.runtime import LocalRuntime
-    from soko_local.template import HttpApiDef
 
 COLD_START_RUNS = 3
 
 WARM_RUNS = 20
 
+EVENTS = ROOT / "events"
 
-def _api_event(runtime: LocalRuntime, api: HttpApiDef, logical_id: str) -> dict[str, Any] | None:
-    from soko_local.payload import IncomingRequest, authorizer_event, http_event  # noqa: PLC0415
 
-    host = runtime.base_url.removeprefix("http://")
-    for method, path, function, _ in api.routes:
-        if function == logical_id:
-            concrete, params = concrete_path(path)
-            verb = "GET" if method == "ANY" else method
-            request = IncomingRequest(verb, concrete, "", [("host", host)], b"", "127.0.0.1", host)
-            route_key = "$default" if path == "$default" else f"{method} {path}"
-            return http_event(
-                request,
-                route_key=route_key,
-                path_parameters=params,
-                api_id=api.logical_id.lower(),
-                account_id=runtime.account_id,
-            )
-    if any(a.function == logical_id for a in api.authorizers.values()):
-        request = IncomingRequest("GET", "/", "", [("host", host)], b"", "127.0.0.1", host)
-        return authorizer_event(
-            request,
-            route_key="GET /",
-            path_parameters={},
-            api_id=api.logical_id.lower(),
-            account_id=runtime.account_id,
-            region=runtime.region,
-            identity_source=[],  # no token: the authorizer denies without touching AWS
+def _sample_event(logical_id: str) -> Any:
+    """The function's sample event, ``events/<LogicalId>.json`` (tests/functional/test_sample_events.py
+    checks that each handler accepts its own), so a traceback here is a real error."""
+    path = EVENTS / f"{logical_id}.json"
+    if not path.exists():
+        raise BenchError(f"no sample event for {logical_id}: add events/{logical_id}.json")
+    return json.loads(path.read_text())
+
+
+def _seed_training_pair(runtime: LocalRuntime) -> None:
+    """TrainPairFunction's sample trains Gulu maize: give the pair 30 months of prices (as the
+    sample-event test does)."""
+    client = runtime.client("dynamodb")
+    table = runtime.deployment.physical["MlTable"]
+    for month in range(30):
+        day = f"{2023 + month // 12}-{month % 12 + 1:02d}-15"
+        item = {"pk": "OBS#Gulu#maize_grain", "sk": f"{day}#wfp#retail", "date": day, "source": "wfp"}
+        item |= {"pricetype": "retail", "status": "accepted"}
+        client.put_item(
+            TableName=table,
+            Item={k: {"S": v} for k, v in item.items()} | {"price": {"N": str(1000 + 10 * month)}},
         )
-    return None
 
 
-def _sample_event(runtime: LocalRuntime, logical_id: str) -> Any:
-    """An event of the kind the function receives (HTTP route, authorizer, SQS batch)."""
-    for api in runtime.app.http_apis:
-        event = _api_event(runtime, api, logical_id)
-        if event is not None:
-            return event
-    if any(source.function == logical_id for source in runtime.app.event_sources):
-        return {"Records": []}
-    return {}
+SETUP: dict[str, Callable[[LocalRuntime], None]] = {"TrainPairFunction": _seed_training_pair}
 
 
 def _cold_start_figures(runtime: LocalRuntime, logical_id: str, runs: int) -> list[Figure]:
-    event = _sample_event(runtime, logical_id)
+    event = _sample_event(logical_id)
+    setup = SETUP.get(logical_id)
+    if setup is not None:
+        setup(runtime)
     cold: list[tuple[float, InvokeResult]] = []
     for _ in range(runs):
         runtime.pool.code_changed()  # retire the warm workers: the next invocation starts a new one
@@ -122,7 +114,8 @@ def measure(bench: Bench) -> Section:
         "spawn = process start (spawn context: a fresh interpreter importing soko_local.worker) and "
         "pipe hand-shake; init = the handler import the worker reports (Lambda's Init phase): compare "
         "with section 3 (an init near its 'no .pyc at all' row means workers compile from source)",
-        "HTTP functions get a payload-2.0 event for their route; the authorizer an event without a "
-        "token (it denies without calling AWS); each cold start follows pool.code_changed()",
+        "every function is invoked with its own sample event (events/<LogicalId>.json: HTTP routes, "
+        "authorizers, SQS batches, Step Functions tasks), so an error logged here is a real one; "
+        "each cold start follows pool.code_changed()",
     ]
     return section

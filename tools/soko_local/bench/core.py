@@ -173,8 +173,11 @@ def function_environment(**extra: str) -> dict[str, str]:
     }
 
 
-def run_probe(code_dir: Path, module: str, env: dict[str, str], *flags: str) -> tuple[float, float, str]:
-    """(import ms measured in the child, wall ms of the whole process, child's stderr)."""
+def run_probe(
+    code_dir: Path, module: str, env: dict[str, str], *flags: str, check_file: bool = True
+) -> tuple[float, float, str]:
+    """(import ms measured in the child, wall ms of the whole process, child's stderr).
+    ``check_file``: fail unless ``module`` came from ``code_dir`` (off for a library baseline)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-P", *flags, "-c", _IMPORT_PROBE, str(code_dir), module],
@@ -189,7 +192,7 @@ def run_probe(code_dir: Path, module: str, env: dict[str, str], *flags: str) -> 
     if done.returncode != 0:
         raise BenchError(f"importing {module} failed:\n{done.stderr[-2000:]}")
     reply = json.loads(done.stdout.strip().splitlines()[-1])
-    if not str(reply["file"]).startswith(str(code_dir)):
+    if check_file and not str(reply["file"]).startswith(str(code_dir)):
         raise BenchError(f"{module} was imported from {reply['file']}, not from {code_dir}")
     return float(reply["ms"]), wall_ms, done.stderr
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from soko.shared import dynamo
 from soko.shared.errors import TooManyRequests
 from soko.shared.events import EventDetail
@@ -113,7 +111,8 @@ class ChatDal(dynamo.TableDal):
             numeric_keys=frozenset(),
             limit=limit,
             cursor_token=cursor,
-            KeyConditionExpression=Key("pk").eq(f"CONV#{conversation_id}") & Key("sk").begins_with("MSG#"),
+            KeyConditionExpression=dynamo.key("pk").eq(f"CONV#{conversation_id}")
+            & dynamo.key("sk").begins_with("MSG#"),
             ScanIndexForward=False,
         )
 
@@ -126,7 +125,7 @@ class ChatDal(dynamo.TableDal):
             limit=limit,
             cursor_token=cursor,
             IndexName="gsi1",
-            KeyConditionExpression=Key("gsi1pk").eq(f"CONVS#{user_id}"),
+            KeyConditionExpression=dynamo.key("gsi1pk").eq(f"CONVS#{user_id}"),
             ScanIndexForward=False,
         )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from soko.shared.errors import Unprocessable
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 8
 
@@ -32,6 +33,8 @@ kampala256 farmer123 farming1 matooke1 soko1234 soko12345 sokopassword 07000000 
 
 @cache
 def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # noqa: PLC0415  (only on the paths that hash or verify)
+
     return PasswordHasher()  # argon2id; parameters are stored in every hash
 
 
@@ -40,6 +43,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError  # noqa: PLC0415
+
     try:
         return _hasher().verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

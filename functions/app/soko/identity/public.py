@@ -8,15 +8,17 @@ and the hashing identity uses for secrets (USSD PINs are hashed like passwords).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from soko.identity import passwords
-from soko.identity.dal import PhoneTaken, UsersDal
-from soko.identity.models import StoredUser
 from soko.shared import dynamo
 from soko.shared.auth import Role
+
+if TYPE_CHECKING:
+    from soko.identity.dal import PhoneTaken, UsersDal
+    from soko.identity.models import StoredUser
 
 __all__ = ["DirectoryEntry", "PhoneTaken", "UserView", "Users", "hash_secret", "verify_secret"]
 
@@ -63,7 +65,18 @@ class Users:
     """Read-only access to accounts."""
 
     def __init__(self, table_name: str):
-        self._dal = UsersDal(table_name)
+        self._table_name = table_name
+        self._users_dal: UsersDal | None = None
+
+    @property
+    def _dal(self) -> UsersDal:
+        # identity's data access and stored models (EmailStr, email-validator): imported when an
+        # account is first read, not when another domain's function starts
+        if self._users_dal is None:
+            from soko.identity.dal import UsersDal  # noqa: PLC0415
+
+            self._users_dal = UsersDal(self._table_name)
+        return self._users_dal
 
     def get(self, user_id: str) -> UserView | None:
         user = self._dal.get_user(user_id)
@@ -89,3 +102,12 @@ def hash_secret(secret: str) -> str:
 
 def verify_secret(stored_hash: str, secret: str) -> bool:
     return passwords.verify_password(stored_hash, secret)
+
+
+def __getattr__(name: str) -> Any:
+    """``PhoneTaken`` is identity's data-access error: imported on first use (see :class:`Users`)."""
+    if name == "PhoneTaken":
+        from soko.identity.dal import PhoneTaken  # noqa: PLC0415
+
+        return PhoneTaken
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 
-import jwt
-
 from soko.shared.auth import ALGORITHM, Role
 
 ACCESS_TOKEN_SECONDS = 15 * 60
@@ -23,6 +21,8 @@ def issue_access_token(
     now: float | None = None,
     ttl_seconds: int = ACCESS_TOKEN_SECONDS,
 ) -> str:
+    import jwt  # noqa: PLC0415  (PyJWT and cryptography: only on the paths that issue tokens)
+
     issued = int(now if now is not None else time.time())
     claims = {
         "sub": user_id,

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from soko.shared import dynamo
 
 KEEP_SECONDS = 180 * 24 * 3600
@@ -45,7 +43,7 @@ class NotificationsDal(dynamo.TableDal):
             limit=limit,
             cursor_token=cursor,
             IndexName="gsi1",
-            KeyConditionExpression=Key("gsi1pk").eq(f"NOTIFS#{user_id}"),
+            KeyConditionExpression=dynamo.key("gsi1pk").eq(f"NOTIFS#{user_id}"),
             ScanIndexForward=False,
         )
 
@@ -77,7 +75,9 @@ class NotificationsDal(dynamo.TableDal):
         call marked and whether unread ones may remain."""
         response = self._table.query(
             IndexName="gsi1",
-            KeyConditionExpression=Key("gsi1pk").eq(f"NOTIFS#{user_id}") & Key("gsi1sk").begins_with("U#"),
+            KeyConditionExpression=(
+                dynamo.key("gsi1pk").eq(f"NOTIFS#{user_id}") & dynamo.key("gsi1sk").begins_with("U#")
+            ),
             ProjectionExpression="pk, sk, seq",
             ScanIndexForward=False,
             Limit=limit + 1,  # one more tells whether any remain

@@ -26,8 +26,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from soko.payments.ledger import Entry
 from soko.shared import dynamo
 from soko.shared.events import EventDetail
@@ -81,7 +79,7 @@ class PaymentsDal(dynamo.TableDal):
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
             return None
-        except ClientError as err:
+        except dynamo.ClientError as err:
             if dynamo.error_code(err) != dynamo.CONDITION_FAILED:
                 dynamo.raise_if_throttled(err)
                 raise

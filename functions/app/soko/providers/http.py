@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from soko.shared.observability import traced
 
 
 class ProviderError(Exception):
@@ -46,13 +46,21 @@ def request(
     elif json_body is not None:
         data = json.dumps(json_body).encode()
         all_headers["Content-Type"] = "application/json"
-    outgoing = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310
+    # http.client and ssl: imported only on the paths that call a provider
+    from urllib.error import HTTPError, URLError  # noqa: PLC0415
+    from urllib.request import Request, urlopen  # noqa: PLC0415
+
+    outgoing = Request(url, data=data, headers=all_headers, method=method)  # noqa: S310
+    host = urllib.parse.urlsplit(url).hostname or "provider"
     try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as response:  # noqa: S310  (scheme checked)
+        with (
+            traced(f"## provider {host}"),
+            urlopen(outgoing, timeout=timeout) as response,  # noqa: S310  (scheme checked)
+        ):
             return ProviderResponse(response.status, response.read())
-    except urllib.error.HTTPError as err:
+    except HTTPError as err:
         return ProviderResponse(err.code, err.read())
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
+    except (URLError, TimeoutError, OSError) as err:
         raise ProviderError(f"provider unreachable: {type(err).__name__}") from err
 
 

@@ -14,8 +14,6 @@ import json
 from functools import cache
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from soko.shared import dynamo
 from soko.shared.observability import logger
 
@@ -51,7 +49,8 @@ class ConnectionsDal(dynamo.TableDal):
     def of_user(self, user_id: str, now: int) -> list[str]:
         """The user's open connections (an expired one the TTL sweeper has not deleted yet is left out)."""
         response = self._table.query(
-            KeyConditionExpression=Key("pk").eq(f"USER#{user_id}") & Key("sk").begins_with("CONN#"),
+            KeyConditionExpression=dynamo.key("pk").eq(f"USER#{user_id}")
+            & dynamo.key("sk").begins_with("CONN#"),
             ConsistentRead=True,
         )
         return [

@@ -4,7 +4,6 @@ function has, and the caller and connection of a WebSocket route."""
 
 from __future__ import annotations
 
-from soko.realtime.dal import ConnectionsDal
 from soko.realtime.models import RealtimeConfig, connection_id, ws_caller
 from soko.realtime.push import Connections, push
 
@@ -13,4 +12,6 @@ __all__ = ["Connections", "RealtimeConfig", "connection_id", "connections", "pus
 
 def connections(config: RealtimeConfig) -> Connections:
     """The open connections of the WebSocket API ``config`` names."""
+    from soko.realtime.dal import ConnectionsDal  # noqa: PLC0415  (boto3: on the paths that push)
+
     return ConnectionsDal(config.connections_table_name, config.management_url)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-import jwt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from soko.shared import secrets
@@ -65,6 +64,8 @@ def bearer_token(
 
 
 def verify_access_token(token: str, *, secret: str, issuer: str, audience: str) -> AccessClaims:
+    import jwt  # noqa: PLC0415  (PyJWT pulls in cryptography: about 60 ms, only on the paths that verify)
+
     try:
         claims = jwt.decode(
             token,

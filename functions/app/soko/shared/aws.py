@@ -9,12 +9,21 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from soko.shared import snapstart
+
 
 @cache
 def _session() -> Any:
     import boto3  # noqa: PLC0415  (kept off the import path of modules that may never call AWS)
 
     return boto3.session.Session()
+
+
+def preload() -> None:
+    """Import boto3 (and its DynamoDB conditions) without a session, client or credentials: what
+    SnapStart's before-snapshot hook runs, so restored environments do not pay the import."""
+    import boto3  # noqa: PLC0415
+    import boto3.dynamodb.conditions  # noqa: F401, PLC0415
 
 
 @cache
@@ -27,8 +36,10 @@ def resource(service: str) -> Any:
     return _session().resource(service)
 
 
+@snapstart.after_restore
 def reset() -> None:
-    """Forget cached clients (tests that swap endpoints or credentials call this)."""
+    """Forget cached clients (tests that swap endpoints or credentials call this, and so does a
+    SnapStart restore: connections and credentials are the environment's own)."""
     client.cache_clear()
     resource.cache_clear()
     _session.cache_clear()

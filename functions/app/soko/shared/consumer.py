@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, process_partial_response
-from aws_lambda_powertools.utilities.batch.base import EventType
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from soko.shared import aws
 from soko.shared.config import IdempotencyTableConfig, load
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import lambda_entry, logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600  # longer than any queue's retention with its redrives
 
@@ -40,17 +37,35 @@ class EventConsumer:
     def __init__(self, name: str, handle: Callable[[ReceivedEvent], None]):
         self.name = name
         self._handle = handle
-        self._processor = BatchProcessor(event_type=EventType.SQS)
-        self._config = IdempotencyConfig(
-            event_key_jmespath="detail.event_id || id",
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=IDEMPOTENCY_SECONDS,
-        )
         self._process_once: Callable[..., Any] | None = None
         self._table = ""
         self.lambda_handler = lambda_entry(correlation_id_path=None)(self._lambda_handler)
 
+    # Powertools' batch and idempotency utilities import boto3 (about 70 ms): built on the first
+    # invocation, which needs boto3 for DynamoDB anyway, not at import.
+    @cached_property
+    def _processor(self) -> BatchProcessor:
+        from aws_lambda_powertools.utilities.batch import BatchProcessor  # noqa: PLC0415
+        from aws_lambda_powertools.utilities.batch.base import EventType  # noqa: PLC0415
+
+        return BatchProcessor(event_type=EventType.SQS)
+
+    @cached_property
+    def _config(self) -> IdempotencyConfig:
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig  # noqa: PLC0415
+
+        return IdempotencyConfig(
+            event_key_jmespath="detail.event_id || id",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_SECONDS,
+        )
+
     def _once(self) -> Callable[..., Any]:
+        from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
+            DynamoDBPersistenceLayer,
+            idempotent_function,
+        )
+
         table = load(IdempotencyTableConfig).idempotency_table_name
         if self._process_once is None or table != self._table:  # built per configured table
             self._table = table
@@ -76,6 +91,8 @@ class EventConsumer:
         self._once()(event=event)
 
     def _lambda_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from aws_lambda_powertools.utilities.batch import process_partial_response  # noqa: PLC0415
+
         self._config.register_lambda_context(context)
         response = process_partial_response(
             event=event, record_handler=self._record, processor=self._processor, context=context

@@ -8,26 +8,22 @@ client may retry it. Records live in the idempotency table for 24 hours.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
 from soko.shared import aws
 from soko.shared.config import IdempotencyTableConfig, load
-from soko.shared.http import JSON, caller, entry, error_response, error_responses
+from soko.shared.errors import Conflict, Unprocessable
+from soko.shared.http import JSON, caller, entry, error_responses
 from soko.shared.identity import Caller
 from soko.shared.observability import Handler
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
 TTL_SECONDS = 24 * 3600
@@ -40,16 +36,38 @@ class IdempotentWrite:
     def __init__(self, name: str, action: Callable[[dict[str, Any]], dict[str, Any]]):
         self.name = name
         self._action = action
-        self.config = IdempotencyConfig(
+        self._once: Callable[..., dict[str, Any]] | None = None
+        self._table = ""
+
+    # Powertools' idempotency utility imports boto3 (about 70 ms): built when a request carries an
+    # Idempotency-Key (that request writes to DynamoDB anyway), not at import.
+    @cached_property
+    def config(self) -> IdempotencyConfig:
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig  # noqa: PLC0415
+
+        return IdempotencyConfig(
             event_key_jmespath="[caller, key]",
             payload_validation_jmespath="body",
             raise_on_no_idempotency_key=True,
             expires_after_seconds=TTL_SECONDS,
         )
-        self._once: Callable[..., dict[str, Any]] | None = None
-        self._table = ""
+
+    def register_lambda_context(self, context: Any) -> None:
+        """For ``entry(app, on_context=...)``: hands the Lambda context to the idempotency config
+        (its remaining time bounds an in-progress record) without building it at import."""
+        if context is not None:
+            self.config.register_lambda_context(context)
 
     def __call__(self, *, caller: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
+            DynamoDBPersistenceLayer,
+            idempotent_function,
+        )
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (  # noqa: PLC0415
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
         table = load(IdempotencyTableConfig).idempotency_table_name
         if self._once is None or table != self._table:  # built once per table (per process on Lambda)
             self._table = table
@@ -61,25 +79,27 @@ class IdempotentWrite:
                 key_prefix=f"http.{self.name}",
             )(self._run)
         assert self._once is not None
-        return self._once(request={"caller": caller, "key": key, "body": body})
+        try:
+            return self._once(request={"caller": caller, "key": key, "body": body})
+        except IdempotencyValidationError:
+            raise Unprocessable(
+                "This Idempotency-Key was already used with a different request body.",
+                code="IDEMPOTENCY_KEY_REUSED",
+            ) from None
+        except IdempotencyAlreadyInProgressError:
+            raise Conflict(
+                "The same request is still being processed; retry shortly.", code="REQUEST_IN_PROGRESS"
+            ) from None
 
     def _run(self, request: dict[str, Any]) -> dict[str, Any]:
         return self._action(request)
 
 
 def register_errors(app: APIGatewayHttpResolver) -> None:
-    app.exception_handler(IdempotencyValidationError)(
-        lambda err: error_response(
-            422,
-            "IDEMPOTENCY_KEY_REUSED",
-            "This Idempotency-Key was already used with a different request body.",
-        )
-    )
-    app.exception_handler(IdempotencyAlreadyInProgressError)(
-        lambda err: error_response(
-            409, "REQUEST_IN_PROGRESS", "The same request is still being processed; retry shortly."
-        )
-    )
+    """Kept for the routes that call it: :class:`IdempotentWrite` now raises the domain errors
+    itself (a reused key is a 422 ``IDEMPOTENCY_KEY_REUSED``, a request still in progress a 409
+    ``REQUEST_IN_PROGRESS``), so registering Powertools' exception types (and importing boto3 with
+    them) at import is no longer needed."""
 
 
 class IdempotentCreate[R: BaseModel, M: BaseModel]:
@@ -162,4 +182,4 @@ class IdempotentCreate[R: BaseModel, M: BaseModel]:
     def lambda_handler(self, app: APIGatewayHttpResolver) -> Handler:
         """The function's entry point: the idempotency errors mapped, the Lambda context registered."""
         register_errors(app)
-        return entry(app, on_context=self.once.config.register_lambda_context)
+        return entry(app, on_context=self.once.register_lambda_context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from soko.shared import aws
+from soko.shared import aws, snapstart
 
 _TTL_SECONDS = 300.0
 _cache: dict[str, tuple[float, str]] = {}
@@ -20,5 +20,7 @@ def get(secret_id: str) -> str:
     return value
 
 
+@snapstart.after_restore
 def clear() -> None:
+    """Forget cached secrets (also after a SnapStart restore: a restored environment reads its own)."""
     _cache.clear()
