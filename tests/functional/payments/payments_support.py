@@ -21,23 +21,6 @@ def sqs_event(items: list[dict[str, Any]]) -> dict[str, Any]:
     return events.sqs_event(*(events.from_outbox(item) for item in items))
 
 
-def order_detail(order_id: str, **fields: Any) -> dict[str, Any]:
-    """An order event's detail as the marketplace publishes it (its consumers parse the whole
-    contract); the payments consumer acts on ``order_id`` alone."""
-    return {
-        "order_id": order_id,
-        "listing_id": "L1",
-        "buyer_id": "B1",
-        "farmer_id": "F1",
-        "crop": "maize_grain",
-        "district": "Gulu",
-        "quantity_kg": "100.000",
-        "price_per_kg_ugx": 1_200,
-        "total_ugx": 120_000,
-        **fields,
-    }
-
-
 @dataclass
 class Tables:
     payments_name: str

@@ -11,9 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from payments_support import Tables, order_detail, sqs_event
+from payments_support import Tables, sqs_event
 from werkzeug.wrappers import Request, Response
 
+from support.events import order_detail
 from support.gateway import http_event
 from support.lambda_env import Invoke
 from support.sandbox import SandboxServer

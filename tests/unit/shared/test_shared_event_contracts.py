@@ -10,18 +10,9 @@ from pydantic import ValidationError
 from soko.market.events import OrderCompleted, OrderPlaced
 from soko.payments.events import PaymentCompleted
 from soko.shared.events import ReceivedEvent, lenient
+from support import events
 
-ORDER = {
-    "order_id": "O1",
-    "listing_id": "L1",
-    "buyer_id": "B1",
-    "farmer_id": "F1",
-    "crop": "maize_grain",
-    "district": "Gulu",
-    "quantity_kg": "100.000",
-    "price_per_kg_ugx": 1200,
-    "total_ugx": 120000,
-}
+ORDER = events.order_detail("O1")
 
 
 def received(source: str, detail_type: str, detail: dict[str, Any]) -> ReceivedEvent:
