@@ -7,7 +7,9 @@ price per kg. Quantities are kilograms as strings with 3 decimals (exact); money
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
+
+from pydantic import Field
 
 from soko.shared.events import EventDetail
 
@@ -81,11 +83,49 @@ class OrderCancelled(_Order):
 
 
 class OrderCompleted(_Order):
-    """The ML layer's price observation: ``district`` is the market side of the trade."""
+    """The ML layer's price observation: ``district`` is the market side of the trade; the escrow's
+    release to the farmer (only the buyer's word, the delivery PIN or the dispute window's end
+    complete an order)."""
 
     DETAIL_TYPE: ClassVar[str] = "OrderCompleted"
 
     completed_at: str
+    released_by: Literal["receipt", "pin", "window"] = "receipt"
+
+
+class OrderDispatched(_Order):
+    DETAIL_TYPE: ClassVar[str] = "OrderDispatched"
+
+
+class OrderDelivered(_Order):
+    """The farmer says it was delivered: the buyer has until ``release_at`` to confirm or dispute."""
+
+    DETAIL_TYPE: ClassVar[str] = "OrderDelivered"
+
+    delivered_at: str
+    release_at: str
+
+
+class OrderExpired(_Order):
+    """A pending order the farmer did not answer, or a confirmed one not paid in time; its stock is
+    back on the listing."""
+
+    DETAIL_TYPE: ClassVar[str] = "OrderExpired"
+
+    reason: Literal["unanswered", "unpaid"]
+
+
+class OrderDisputed(_Order):
+    """The buyer disputes a delivered order within the window: its escrow is frozen until an admin
+    resolves the dispute (``soko.disputes`` ``DisputeResolved``)."""
+
+    DETAIL_TYPE: ClassVar[str] = "OrderDisputed"
+
+    dispute_id: str
+    reason: str
+    details: str
+    photos: list[str] = Field(default_factory=list, description="media bucket keys")
+    opened_at: str
 
 
 class ReviewSubmitted(EventDetail):
@@ -110,5 +150,9 @@ CONTRACTS: tuple[type[EventDetail], ...] = (
     OrderRejected,
     OrderCancelled,
     OrderCompleted,
+    OrderDispatched,
+    OrderDelivered,
+    OrderExpired,
+    OrderDisputed,
     ReviewSubmitted,
 )

@@ -1,0 +1,1 @@
+"""Disputes: a buyer's dispute of a delivered order, as a case admins resolve."""
