@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soko.admin.dal import INDEXES, entry_keys
-from soko.admin.models import AuditConfig, AuditEntry, AuditPage
+from soko.admin.models import AuditConfig, AuditLogEntry, AuditLogPage
 from soko.admin.ports import AuditStore
 from soko.shared import clock
 from soko.shared.audit import AdminAction
@@ -73,11 +73,11 @@ def _plan(filters: AuditFilters) -> tuple[str, str, dict[str, str]]:
 
 def list_entries(
     caller: Caller, filters: AuditFilters, limit: int, cursor: str | None, deps: Audit
-) -> AuditPage:
+) -> AuditLogPage:
     caller.require("admin")
     index, partition, rest = _plan(filters)
     scope = "audit:" + "|".join(f"{k}={v}" for k, v in sorted(vars(filters).items()) if v)
     page = deps.store.page(index, partition, rest, limit=limit, cursor=cursor, scope=scope)
-    return AuditPage(
-        items=[AuditEntry.model_validate(item) for item in page.items], next_cursor=page.next_cursor
+    return AuditLogPage(
+        items=[AuditLogEntry.model_validate(item) for item in page.items], next_cursor=page.next_cursor
     )

@@ -36,7 +36,7 @@ class ReplayRequest(_Input):
     reason: Reason
 
 
-class AuditEntry(BaseModel):
+class AuditLogEntry(BaseModel):
     event_id: str
     source: str = Field(description="the domain that took the action, e.g. soko.users")
     admin_id: str
@@ -49,8 +49,8 @@ class AuditEntry(BaseModel):
     recorded_at: str
 
 
-class AuditPage(BaseModel):
-    items: list[AuditEntry]
+class AuditLogPage(BaseModel):
+    items: list[AuditLogEntry]
     next_cursor: str | None
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from soko.admin import audit
 from soko.admin.deps import audit as audit_deps
-from soko.admin.models import AuditPage
+from soko.admin.models import AuditLogPage
 from soko.shared.http import JSON, Cursor, Limit, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -25,7 +25,7 @@ _Id = Annotated[str | None, Query(min_length=1, max_length=128, pattern=r"^[A-Za
     "the same filters. The log is append-only: nothing can change or remove an entry.",
     tags=["admin"],
     responses={
-        200: {"description": "A page of the log, newest first", "content": {JSON: {"model": AuditPage}}},
+        200: {"description": "A page of the log, newest first", "content": {JSON: {"model": AuditLogPage}}},
         **error_responses(400, 401, 403, 422),
     },
 )
