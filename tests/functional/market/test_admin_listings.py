@@ -189,6 +189,12 @@ def test_an_unknown_or_deleted_listing_is_not_found(
     action(api, listing["id"], admin).expect(404, "LISTING_NOT_FOUND")
 
 
+@pytest.mark.parametrize("listing_id", ["x" * 41, "not an id", "semi;colon"])
+@pytest.mark.parametrize("action", [takedown, restore])
+def test_a_malformed_listing_id_is_422(api: Api, admin: User, listing_id: str, action: Any) -> None:
+    action(api, listing_id, admin).expect(422, "VALIDATION_ERROR")
+
+
 def test_twice_taken_down_or_restoring_a_listing_not_taken_down_is_a_conflict(
     api: Api, market: Market, farmer: User, admin: User
 ) -> None:

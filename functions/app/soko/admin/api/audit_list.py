@@ -12,7 +12,7 @@ from soko.shared.http import JSON, Cursor, Limit, caller, create_app, entry, err
 
 app = create_app()
 
-_Id = Annotated[str | None, Query(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+_Id = Annotated[str | None, Query(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@/+=,-]+$")]
 
 
 @app.get(

@@ -1,6 +1,9 @@
 """POST /admin/listings/{id}/restore"""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from soko.market import moderation
 from soko.market.deps import moderation as moderation_deps
@@ -25,7 +28,10 @@ app = create_app()
         **error_responses(401, 403, 404, 409, 422),
     },
 )
-def restore(id: str, request: ModerationRequest) -> Response[str]:
+def restore(
+    id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")],
+    request: ModerationRequest,
+) -> Response[str]:
     return json_body(moderation.restore(caller(app), id, request, moderation_deps()))
 
 
