@@ -13,7 +13,7 @@ from fakes.media import InMemoryMedia
 
 from soko.disputes import logic
 from soko.disputes.events import AdminActionTaken, DisputeResolved
-from soko.disputes.models import DisputeResolve
+from soko.disputes.models import DisputeResolveRequest
 from soko.market.events import OrderDisputed
 from soko.shared.dynamo import Page
 from soko.shared.errors import Conflict, Forbidden
@@ -86,11 +86,11 @@ def disputed(total_ugx: int = 120_000, dispute_id: str = "D1", **fields: Any) ->
     return OrderDisputed.model_validate(order_detail("O1", total_ugx=total_ugx, **{**dispute, **fields}))
 
 
-def resolution(outcome: str, buyer_amount_ugx: int | None = None) -> DisputeResolve:
+def resolution(outcome: str, buyer_amount_ugx: int | None = None) -> DisputeResolveRequest:
     body: dict[str, Any] = {"outcome": outcome, "reason": "checked the photos"}
     if buyer_amount_ugx is not None:
         body["buyer_amount_ugx"] = buyer_amount_ugx
-    return DisputeResolve.model_validate(body)
+    return DisputeResolveRequest.model_validate(body)
 
 
 # ---------------------------------------------------------------------------- amounts

@@ -21,12 +21,12 @@ from typing import Any
 
 from soko.disputes.events import AdminActionTaken, DisputeResolved, Outcome
 from soko.disputes.models import (
-    AdminDispute,
-    Dispute,
-    DisputePage,
-    DisputeResolve,
-    DisputeSummary,
-    Photo,
+    AdminDisputeCase,
+    DisputeCase,
+    DisputeCasePage,
+    DisputeCaseSummary,
+    DisputePhoto,
+    DisputeResolveRequest,
     Status,
 )
 from soko.disputes.ports import DisputeStore, PhotoLinks
@@ -117,32 +117,32 @@ def is_party(caller: Caller, case: dict[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------------- views
-def _photos(case: dict[str, Any], deps: Disputes) -> list[Photo]:
-    return [Photo(url=deps.photos.view_url(key)) for key in case.get("photos", [])]
+def _photos(case: dict[str, Any], deps: Disputes) -> list[DisputePhoto]:
+    return [DisputePhoto(url=deps.photos.view_url(key)) for key in case.get("photos", [])]
 
 
 def _fields(case: dict[str, Any]) -> dict[str, Any]:
-    names = set(AdminDispute.model_fields) - {"photos"}
+    names = set(AdminDisputeCase.model_fields) - {"photos"}
     return {name: case[name] for name in names if case.get(name) is not None}
 
 
-def admin_view(case: dict[str, Any], deps: Disputes) -> AdminDispute:
-    return AdminDispute.model_validate({**_fields(case), "photos": _photos(case, deps)})
+def admin_view(case: dict[str, Any], deps: Disputes) -> AdminDisputeCase:
+    return AdminDisputeCase.model_validate({**_fields(case), "photos": _photos(case, deps)})
 
 
-def party_view(case: dict[str, Any], deps: Disputes) -> Dispute:
+def party_view(case: dict[str, Any], deps: Disputes) -> DisputeCase:
     fields = _fields(case)
     fields.pop("version", None)
     if fields.get("resolution"):  # the parties are not told which admin decided
         fields["resolution"] = {k: v for k, v in fields["resolution"].items() if k != "resolved_by"}
-    return Dispute.model_validate({**fields, "photos": _photos(case, deps)})
+    return DisputeCase.model_validate({**fields, "photos": _photos(case, deps)})
 
 
-def summary(case: dict[str, Any]) -> DisputeSummary:
+def summary(case: dict[str, Any]) -> DisputeCaseSummary:
     resolution = case.get("resolution") or {}
-    return DisputeSummary.model_validate(
+    return DisputeCaseSummary.model_validate(
         {
-            **{name: case.get(name) for name in DisputeSummary.model_fields},
+            **{name: case.get(name) for name in DisputeCaseSummary.model_fields},
             "photo_count": len(case.get("photos", [])),
             "outcome": resolution.get("outcome"),
             "resolved_at": resolution.get("resolved_at"),
@@ -165,19 +165,19 @@ def _load(dispute_id: str, deps: Disputes) -> dict[str, Any]:
 
 def list_cases(
     caller: Caller, deps: Disputes, *, status: Status, newest_first: bool, limit: int, cursor: str | None
-) -> DisputePage:
+) -> DisputeCasePage:
     caller.require("admin")
     page = deps.dal.page(status, newest_first, limit, cursor)
-    return DisputePage(items=[summary(case) for case in page.items], next_cursor=page.next_cursor)
+    return DisputeCasePage(items=[summary(case) for case in page.items], next_cursor=page.next_cursor)
 
 
-def get_case(caller: Caller, dispute_id: str, deps: Disputes) -> AdminDispute:
+def get_case(caller: Caller, dispute_id: str, deps: Disputes) -> AdminDisputeCase:
     """Admins only."""
     caller.require("admin")
     return admin_view(_load(dispute_id, deps), deps)
 
 
-def get_own_case(caller: Caller, dispute_id: str, deps: Disputes) -> Dispute:
+def get_own_case(caller: Caller, dispute_id: str, deps: Disputes) -> DisputeCase:
     """The order's buyer or farmer (and admins); to anyone else the case does not exist."""
     case = _load(dispute_id, deps)
     if not (is_party(caller, case) or caller.is_admin):
@@ -185,7 +185,9 @@ def get_own_case(caller: Caller, dispute_id: str, deps: Disputes) -> Dispute:
     return party_view(case, deps)
 
 
-def resolve(caller: Caller, dispute_id: str, request: DisputeResolve, deps: Disputes) -> AdminDispute:
+def resolve(
+    caller: Caller, dispute_id: str, request: DisputeResolveRequest, deps: Disputes
+) -> AdminDisputeCase:
     caller.require("admin")
     case = _load(dispute_id, deps)
     if case["status"] != "open":

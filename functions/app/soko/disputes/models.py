@@ -23,7 +23,7 @@ class DisputesConfig(BaseConfig):
     disputes_table_name: str = Field(min_length=1)
 
 
-class DisputeResolve(BaseModel):
+class DisputeResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     outcome: Outcome = Field(
@@ -38,11 +38,11 @@ class DisputeResolve(BaseModel):
     reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS, description="why (kept in the audit log)")
 
 
-class Photo(BaseModel):
+class DisputePhoto(BaseModel):
     url: str = Field(description="presigned GET URL, valid for a few minutes")
 
 
-class Resolution(BaseModel):
+class DisputeResolution(BaseModel):
     outcome: Outcome
     buyer_amount_ugx: int = Field(description="integer UGX back to the buyer")
     farmer_amount_ugx: int = Field(description="integer UGX released to the farmer (before commission)")
@@ -50,11 +50,11 @@ class Resolution(BaseModel):
     resolved_at: str
 
 
-class AdminResolution(Resolution):
+class AdminDisputeResolution(DisputeResolution):
     resolved_by: str = Field(description="the admin's user id")
 
 
-class Dispute(BaseModel):
+class DisputeCase(BaseModel):
     """A case as the order's buyer and farmer see it."""
 
     id: str
@@ -66,20 +66,20 @@ class Dispute(BaseModel):
     total_ugx: int
     reason: str
     details: str
-    photos: list[Photo] = Field(default_factory=list)
+    photos: list[DisputePhoto] = Field(default_factory=list)
     status: Status
     opened_at: str
-    resolution: Resolution | None = None
+    resolution: DisputeResolution | None = None
 
 
-class AdminDispute(Dispute):
+class AdminDisputeCase(DisputeCase):
     """A case as admins see it (who resolved it, and its version)."""
 
-    resolution: AdminResolution | None = None
+    resolution: AdminDisputeResolution | None = None
     version: int
 
 
-class DisputeSummary(BaseModel):
+class DisputeCaseSummary(BaseModel):
     id: str
     order_id: str
     buyer_id: str
@@ -94,6 +94,6 @@ class DisputeSummary(BaseModel):
     resolved_at: str | None = None
 
 
-class DisputePage(BaseModel):
-    items: list[DisputeSummary]
+class DisputeCasePage(BaseModel):
+    items: list[DisputeCaseSummary]
     next_cursor: str | None

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from soko.disputes import logic
 from soko.disputes.deps import disputes
-from soko.disputes.models import AdminDispute
+from soko.disputes.models import AdminDisputeCase
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -17,7 +17,7 @@ app = create_app()
     "minutes), and the resolution once there is one.",
     tags=["admin"],
     responses={
-        200: {"description": "The dispute", "content": {JSON: {"model": AdminDispute}}},
+        200: {"description": "The dispute", "content": {JSON: {"model": AdminDisputeCase}}},
         **error_responses(401, 403, 404),
     },
 )

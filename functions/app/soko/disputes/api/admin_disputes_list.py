@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from soko.disputes import logic
 from soko.disputes.deps import disputes
-from soko.disputes.models import DisputePage, Sort, Status
+from soko.disputes.models import DisputeCasePage, Sort, Status
 from soko.shared.http import JSON, Cursor, Limit, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -20,7 +20,7 @@ app = create_app()
     "resolved; newest first unless `sort=oldest` (the longest-waiting first). Cursor-paginated.",
     tags=["admin"],
     responses={
-        200: {"description": "A page of disputes", "content": {JSON: {"model": DisputePage}}},
+        200: {"description": "A page of disputes", "content": {JSON: {"model": DisputeCasePage}}},
         **error_responses(400, 401, 403, 422),
     },
 )

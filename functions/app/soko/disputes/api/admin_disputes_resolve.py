@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from soko.disputes import logic
 from soko.disputes.deps import disputes
-from soko.disputes.models import AdminDispute, DisputeResolve
+from soko.disputes.models import AdminDisputeCase, DisputeResolveRequest
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -20,11 +20,11 @@ app = create_app()
     "log, in the same transaction as the resolution.",
     tags=["admin"],
     responses={
-        200: {"description": "The resolved dispute", "content": {JSON: {"model": AdminDispute}}},
+        200: {"description": "The resolved dispute", "content": {JSON: {"model": AdminDisputeCase}}},
         **error_responses(400, 401, 403, 404, 409, 422),
     },
 )
-def resolve(id: str, request: DisputeResolve) -> Response[str]:
+def resolve(id: str, request: DisputeResolveRequest) -> Response[str]:
     return json_body(logic.resolve(caller(app), id, request, disputes()))
 
 

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from soko.disputes import logic
 from soko.disputes.deps import disputes
-from soko.disputes.models import Dispute
+from soko.disputes.models import DisputeCase
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -17,7 +17,7 @@ app = create_app()
     "decided, the outcome and the amounts. To anyone else it does not exist (404).",
     tags=["orders"],
     responses={
-        200: {"description": "The dispute", "content": {JSON: {"model": Dispute}}},
+        200: {"description": "The dispute", "content": {JSON: {"model": DisputeCase}}},
         **error_responses(401, 404),
     },
 )
