@@ -243,6 +243,14 @@ def test_the_parties_see_their_case_without_the_admin_and_others_do_not(deps: lo
         logic.get_own_case(BUYER, "D" * 65, deps)
 
 
+def test_only_dispute_photos_are_shown(deps: logic.Disputes) -> None:
+    logic.open_case(disputed(photos=["disputes/O1/a.jpg", "listings/L1/b.jpg", "posts/P1/c.pdf"]), deps)
+
+    view = logic.get_case(ADMIN, "D1", deps)
+
+    assert [p.url for p in view.photos] == ["https://media.example/disputes/O1/a.jpg"]
+
+
 def test_the_list_is_by_status(deps: logic.Disputes) -> None:
     logic.open_case(disputed(dispute_id="D1"), deps)
     logic.open_case(disputed(dispute_id="D2", opened_at="2026-11-21T10:00:00Z"), deps)

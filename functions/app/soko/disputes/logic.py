@@ -36,6 +36,7 @@ from soko.shared.errors import Conflict, NotFound, Unprocessable
 from soko.shared.identity import Caller
 
 CONCURRENT = "CONCURRENT_UPDATE"
+PHOTO_PREFIX = "disputes/"  # the market's dispute photo uploads: disputes/<order id>/<photo>
 MAX_ID_CHARS = 64  # ids are ULIDs; anything much longer names no case (and is no DynamoDB key)
 
 
@@ -118,7 +119,10 @@ def is_party(caller: Caller, case: dict[str, Any]) -> bool:
 
 # ---------------------------------------------------------------------------- views
 def _photos(case: dict[str, Any], deps: Disputes) -> list[DisputePhoto]:
-    return [DisputePhoto(url=deps.photos.view_url(key)) for key in case.get("photos", [])]
+    """Presigned GETs of the case's photos: only keys where the market puts dispute photos (the
+    functions may read nothing else of the media bucket)."""
+    keys = [key for key in case.get("photos", []) if key.startswith(PHOTO_PREFIX)]
+    return [DisputePhoto(url=deps.photos.view_url(key)) for key in keys]
 
 
 def _fields(case: dict[str, Any]) -> dict[str, Any]:
