@@ -1102,3 +1102,72 @@ def prod_uses_live_providers(t: Templates) -> list[str]:
     problems += _sandboxed(t, {**overrides, "Stage": "prod"}, f"{SAMCONFIG}'s prod overrides")
     problems += _sandboxed(t, {"Stage": "prod"}, "Stage=prod and the template's defaults")
     return problems
+
+
+# ---------------------------------------------------------------------------- 13. public data access
+# Functions anyone can reach without signing in, and how narrow their DynamoDB access must stay:
+# table -> the leading keys their writes are limited to (None: actions narrowed, keys not).
+PUBLIC_DATA_ACCESS: dict[str, dict[str, frozenset[str] | None]] = {
+    "UssdFunction": {"UsersTable": None, "MarketTable": None, "MlTable": frozenset({"PREDCACHE#*"})},
+    "MlPredictFunction": {"MlTable": frozenset({"PREDCACHE#*"})},
+}
+# table -> leading keys a public function must be denied explicitly.
+PUBLIC_DENIED_KEYS: dict[str, dict[str, frozenset[str]]] = {
+    "UssdFunction": {"UsersTable": frozenset({"REFRESH#*", "LOGINFAIL#*"})},
+}
+_BROAD_DYNAMODB = re.compile(r"dynamodb:(\*|Scan|BatchWriteItem|DescribeTable|PartiQL\w*|\w*\*)")
+_DYNAMODB_WRITES = re.compile(r"dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|\*)")
+
+
+def _leading_keys(statement: Doc) -> set[str] | None:
+    for operator, conditions in (statement.get("Condition") or {}).items():
+        if operator.startswith(("ForAllValues:", "ForAnyValue:")) and "dynamodb:LeadingKeys" in conditions:
+            keys = conditions["dynamodb:LeadingKeys"]
+            return {str(k) for k in (keys if isinstance(keys, list) else [keys])}
+    return None
+
+
+def _tables_named(statement: Doc, tables: dict[str, Any]) -> set[str]:
+    resources = [render(r) for r in branches(statement.get("Resource"))]
+    return {
+        table for table in tables if any(f"${{{table}}}" in r or f"${{{table}.Arn}}" in r for r in resources)
+    }
+
+
+def _narrow_statement_problems(
+    where: str, statement: Doc, tables: dict[str, frozenset[str] | None]
+) -> list[str]:
+    actions = [render(a) for a in branches(statement.get("Action"))]
+    problems = [f"{where} allows {a}" for a in actions if _BROAD_DYNAMODB.fullmatch(a)]
+    writes = [a for a in actions if _DYNAMODB_WRITES.fullmatch(a)]
+    keys = _leading_keys(statement) or {"*"}
+    for table in sorted(_tables_named(statement, tables)):
+        allowed = tables[table]
+        if writes and allowed is not None and not keys <= allowed:
+            problems.append(f"{where} allows {writes} on {table} beyond the leading keys {sorted(allowed)}")
+    return problems
+
+
+def public_data_access_is_narrow(t: Templates) -> list[str]:
+    """The public USSD and price functions (PUBLIC_DATA_ACCESS) never Scan, batch-write or describe a
+    table, write the tables listed with leading keys only under those keys, and are denied the
+    leading keys of PUBLIC_DENIED_KEYS (the users table's refresh-token families, for USSD)."""
+    problems = []
+    for function, tables in PUBLIC_DATA_ACCESS.items():
+        grants = [g for g in _grants(t) if function in g.owners]
+        if not grants:
+            problems.append(f"{function} has no IAM role in the template")
+        denied: dict[str, set[str]] = defaultdict(set)
+        for grant in grants:
+            for policy, statement in grant.statements:
+                if statement.get("Effect") == "Deny":
+                    for table in _tables_named(statement, tables):
+                        denied[table] |= _leading_keys(statement) or set()
+                else:
+                    problems += _narrow_statement_problems(f"{grant.source} ({policy})", statement, tables)
+        for table, keys in PUBLIC_DENIED_KEYS.get(function, {}).items():
+            if not keys <= denied[table]:
+                problems.append(
+                    f"{function} is not denied the leading keys {sorted(keys - denied[table])} of {table}"
+                )
+    return problems

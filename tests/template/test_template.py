@@ -1,7 +1,9 @@
 """template.yaml keeps the project's rules: cfn-lint clean in both forms, DLQs with alarms, log groups
 with retention, python3.13 on arm64 with real handlers, least privilege, one Lambda per endpoint,
 EventBridge -> SQS -> Lambda, described functions, and the platform settings (tracing, authorizer,
-CORS, throttling, event archive, idempotency TTL).
+CORS, throttling, event archive, idempotency TTL); data people would miss (PITR on every table, a
+versioned media bucket), uploads only under their prefixes, public functions' narrow data access,
+and a prod configuration that never reaches a provider sandbox (docs/security.md).
 
 The checks themselves live in template_checks.py (pure functions returning the problems found);
 test_template_mutations.py proves each one fails on a broken template.
@@ -189,3 +191,8 @@ def test_the_provider_settings_are_evaluated_to_the_live_ones_in_prod(
         ), variable
     callers = {fn for (fn, name) in prod if name in LIVE}
     assert {"PaymentsInitiateFunction", "OrderAlertsConsumerFunction", "PasswordForgotFunction"} <= callers
+
+
+# 13 -----------------------------------------------------------------------------------------
+def test_public_functions_data_access_is_narrow(templates: Templates) -> None:
+    assert_passes(checks.public_data_access_is_narrow, templates)

@@ -227,6 +227,41 @@ def media_write(resource: str, action: str = "s3:PutObject") -> Edit:
     return statement(Action=action, Resource={"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{resource}"})
 
 
+def role_statement(role: str, **fields: Any) -> Edit:
+    """Give ``role`` one more inline policy statement."""
+    return append(
+        "cfn",
+        f"Resources/{role}/Properties/Policies",
+        {"PolicyName": "Extra", "PolicyDocument": {"Statement": [fields]}},
+    )
+
+
+def without_denials(role: str) -> Edit:
+    def edit(t: Templates) -> None:
+        for policy in t.cfn["Resources"][role]["Properties"]["Policies"]:
+            document = policy["PolicyDocument"]
+            document["Statement"] = [s for s in document["Statement"] if s.get("Effect") != "Deny"]
+
+    return edit
+
+
+def without_conditions(role: str) -> Edit:
+    def edit(t: Templates) -> None:
+        for policy in t.cfn["Resources"][role]["Properties"]["Policies"]:
+            for item in policy["PolicyDocument"]["Statement"]:
+                item.pop("Condition", None)
+
+    return edit
+
+
+CRUD = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Scan",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DescribeTable",
+]
+ML_TABLE_ARN = {"Fn::GetAtt": ["MlTable", "Arn"]}
 MEDIA = "Resources/MediaBucket/Properties"
 SANDBOX_MOMO = "https://sandbox.momodeveloper.mtn.com"
 
@@ -850,6 +885,39 @@ BROKEN: list[Case] = [
             ),
         ),
         ("HealthFunctionRole", "${MediaBucket}/*"),
+    ),
+    # 13 public functions' data access
+    Case(
+        "ussd-crud-again",
+        checks.public_data_access_is_narrow,
+        (role_statement("UssdFunctionRole", Effect="Allow", Action=CRUD, Resource=ML_TABLE_ARN),),
+        ("UssdFunctionRole", "dynamodb:Scan", "dynamodb:BatchWriteItem", "MlTable"),
+    ),
+    Case(
+        "predict-writes-any-key",
+        checks.public_data_access_is_narrow,
+        (without_conditions("MlPredictFunctionRole"),),
+        ("MlPredictFunctionRole", "PutItem", "MlTable", "PREDCACHE#*"),
+    ),
+    Case(
+        "predict-writes-another-key",
+        checks.public_data_access_is_narrow,
+        (
+            role_statement(
+                "MlPredictFunctionRole",
+                Effect="Allow",
+                Action="dynamodb:UpdateItem",
+                Resource=ML_TABLE_ARN,
+                Condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["PREDCACHE#*", "COVERAGE"]}},
+            ),
+        ),
+        ("MlPredictFunctionRole", "UpdateItem", "MlTable"),
+    ),
+    Case(
+        "ussd-reads-refresh-families",
+        checks.public_data_access_is_narrow,
+        (without_denials("UssdFunctionRole"),),
+        ("UssdFunction", "REFRESH#*", "UsersTable"),
     ),
     # 12 prod talks to live providers
     Case(
