@@ -19,9 +19,12 @@ when any of these holds:
 So prices with thousands commas (``1,200,000``; ``700,000, 800,000``) and lists of small numbers
 (``5, 10, 20, 50, 100``) are left alone, and calendar dates (``2026-11-22``, ``22/11/2026``) are
 read as dates first: a run does not run on into a date. A run that is masked is masked whole
-(``0772••••••``). What cannot be told from ordinary text is left: numbers spelt in words, and a
-9-digit amount in thousands format starting with 7 (``772,123,456``) *is* masked (no price in a chat
-between a farmer and a buyer is 700 million shillings; a number is).
+(``0772••••••``), unless it is a list (items after ``, ``, ``; `` or ``. ``) one of whose items is
+a phone number by itself: then only those items are (``0772••••••, 50 kg``).
+
+Trade-offs: a 9-digit amount starting with 7 in thousands format (``772,123,456``) is masked (no
+price between a farmer and a buyer is 700 million shillings; a phone number is). Numbers spelt in
+words, or with letters for digits (``O772``), are not recognised.
 
 **Emails**: ``name@example.com``, with spaces around ``@`` and ``.``, and written out
 (``name (at) example (dot) com``, ``name [at] example [dot] com``, ``name at example dot com``).
@@ -50,6 +53,7 @@ _LEAD = r"(?:[+(][+(\s]{0,3})?"  # "+", "(", "(+" before the first digit
 _CONTACT = re.compile(rf"(?P<date>{_DATE})|(?P<phone>{_LEAD}\d(?:{_ANY_SEP}{{0,5}}(?!{_DATE})\d)*)")
 _UGANDAN = re.compile(r"(?:(?:256|0)[2-9]\d{8}|7\d{8})")
 _AMOUNT = re.compile(rf"[1-9]\d{{0,2}}(?:,\d{{3}})+|[1-9]\d{{0,{_MAX_AMOUNT_DIGITS - 1}}}|0")
+_LIST_BREAK = re.compile(r"([,;.]\s+)")  # between the items of a list: "0772 123 456, 50 kg"
 _PART_BREAK = re.compile(r"(?:(?!,\d)[\W_])+|,(?!\d)")  # every separator but a comma before a digit
 
 _LOCAL = r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*"
@@ -79,13 +83,25 @@ def _is_phone(text: str) -> bool:
     return any(not _AMOUNT.fullmatch(p) or _UGANDAN.fullmatch(p.replace(",", "")) for p in parts)  # rule 3
 
 
-def _contact(match: re.Match[str]) -> str:
-    text = match.group(0)
-    if match.group("date") is not None or not _is_phone(text):
-        return text
+def _masked(text: str) -> str:
     digits = re.sub(r"\D", "", text)
     plus = "+" if "+" in text else ""
     return plus + digits[:_KEEP_DIGITS] + BULLET * (len(digits) - _KEEP_DIGITS)
+
+
+def _contact(match: re.Match[str]) -> str:
+    """A run masked: the items of a list (``0772 123 456, 50 kg``) one by one when one of them is a
+    phone number by itself, so the other numbers stay readable; else the run as a whole
+    (``0772, 123, 456`` is one number)."""
+    text = match.group(0)
+    if match.group("date") is not None:
+        return text
+    items = _LIST_BREAK.split(text)
+    if len(items) > 1 and any(_is_phone(item) for item in items[::2]):
+        return "".join(
+            _masked(item) if n % 2 == 0 and _is_phone(item) else item for n, item in enumerate(items)
+        )
+    return _masked(text) if _is_phone(text) else text
 
 
 def _email(match: re.Match[str]) -> str:
