@@ -199,6 +199,32 @@ def test_a_listing_id_is_an_id_not_free_text(listing_id: str) -> None:
         MessageSend(to_user_id="F1", text="hi", listing_id=listing_id)
 
 
+def test_a_free_text_listing_id_stored_before_the_check_is_masked_on_reading(deps: logic.Chat) -> None:
+    conversation = logic.conversation_id("B1", "F1")
+    old = {"conversation_id": conversation, "sender_id": "B1", "recipient_id": "F1", "masked": False}
+    deps.dal.stored += [  # type: ignore[attr-defined]
+        {
+            **old,
+            "id": "M1",
+            "text": "hi",
+            "listing_id": "call 0772 123 456",
+            "created_at": "2026-01-01T00:00:00Z",
+        },
+        {
+            **old,
+            "id": "M2",
+            "text": "hi",
+            "listing_id": "01JDQ3T5S8M2V7X4N6P9R1K0ZB",
+            "created_at": "2026-01-02T00:00:00Z",
+        },
+    ]
+    deps.dal.meta[conversation] = ["B1", "F1"]  # type: ignore[attr-defined]
+    seen = {m.id: m.listing_id for m in logic.get_conversation(FARMER, conversation, 10, None, deps).items}
+    assert seen == {"M1": "call 0772••••••", "M2": "01JDQ3T5S8M2V7X4N6P9R1K0ZB"}
+    admin = {m.id: m.listing_id for m in logic.get_conversation(ADMIN, conversation, 10, None, deps).items}
+    assert admin["M1"] == "call 0772 123 456"
+
+
 def test_who_may_write_to_whom(deps: logic.Chat) -> None:
     with pytest.raises(logic.RecipientNotFound):
         send(deps, BUYER, "nobody")

@@ -66,6 +66,9 @@ def _view(item: dict[str, Any], admin: bool) -> Message:
     message = Message.model_validate({k: v for k, v in item.items() if k != "original_text"})
     if admin:
         message.original_text = str(item.get("original_text") or item["text"])
+    elif message.listing_id and not ids.is_ulid(message.listing_id):
+        # stored before listing ids were checked (free text then): masked like the text
+        message.listing_id = mask(message.listing_id)
     return message
 
 
