@@ -19,7 +19,7 @@ from soko.payments.errors import (
     ProviderUnavailable,
 )
 from soko.payments.models import Acknowledgement, InitiateRequest, JobSummary, Notification, Payment
-from soko.payments.ports import Payments
+from soko.payments.ports import OrderView, Payments
 from soko.payments.rules import CURRENCY, decide, facts, mismatch, view
 from soko.providers.http import ProviderError
 from soko.providers.payments import Payer
@@ -37,16 +37,7 @@ def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Paymen
     """Start an attempt, record first: the payment is written (with the provider's id of it when we
     choose that id, MoMo's X-Reference-Id) and its expiry timer set BEFORE the provider is called,
     so an attempt the provider accepted is never lost, even when its answer is."""
-    order = deps.order(request.order_id)
-    if order is None or caller.user_id not in (order.buyer_id, order.farmer_id):
-        raise OrderNotFound("No such order.", details={"id": request.order_id})
-    if caller.user_id != order.buyer_id:
-        raise Forbidden("Only the order's buyer can pay for it.")
-    if order.status != "confirmed":
-        raise OrderNotPayable(
-            f"An order that is {order.status} cannot be paid; the farmer confirms it first.",
-            details={"status": order.status},
-        )
+    order = _payable_order(caller, request, deps)
     payment_id = ids.ulid()
     _claim(order.id, payment_id, deps)
     provider = deps.provider()
@@ -109,8 +100,32 @@ def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Paymen
         "gsi1pk": f"TRACKING#{submitted.tracking_id}",
         "gsi1sk": "PAYMENT",
     }
-    _record(item, changes, "submitted", deps)
-    return view(deps.dal.get_payment(payment_id) or item)
+    return view(_keep_submission(item, changes, deps))
+
+
+def _payable_order(caller: Caller, request: InitiateRequest, deps: Payments) -> OrderView:
+    order = deps.order(request.order_id)
+    if order is None or caller.user_id not in (order.buyer_id, order.farmer_id):
+        raise OrderNotFound("No such order.", details={"id": request.order_id})
+    if caller.user_id != order.buyer_id:
+        raise Forbidden("Only the order's buyer can pay for it.")
+    if order.status != "confirmed":
+        raise OrderNotPayable(
+            f"An order that is {order.status} cannot be paid; the farmer confirms it first.",
+            details={"status": order.status},
+        )
+    return order
+
+
+def _keep_submission(item: dict[str, Any], changes: dict[str, Any], deps: Payments) -> dict[str, Any]:
+    """Record the provider's answer to the submission (its tracking id must be kept: IPNs and the
+    reconciliation job look the payment up by it); the payment after."""
+    current: dict[str, Any] | None = item
+    for _ in range(RETRIES):
+        if current is None or _record(current, changes, "submitted", deps):
+            break
+        current = deps.dal.get_payment(str(item["id"]))
+    return deps.dal.get_payment(str(item["id"])) or item
 
 
 def _record(payment: dict[str, Any], changes: dict[str, Any], note: str, deps: Payments, **kw: Any) -> bool:
