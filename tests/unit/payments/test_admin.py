@@ -185,3 +185,13 @@ def test_the_ledger_of_an_account_pages_its_postings_with_the_balance(world: Wor
     postings = [*page.items, *rest.items]
     assert sorted(p.amount for p in postings) == [-100_000, -20_000, TOTAL]
     assert sum(p.amount for p in postings) == 0 and rest.next_cursor is None
+
+
+def test_a_disputed_payment_from_before_cases_existed_gets_its_case(world: World) -> None:
+    _, payment = underpaid(world)
+    del world.store.cases[str(payment["id"])]  # recorded as a loose mismatch, before cases existed
+    assert admin.mismatches(ADMIN, 20, None, world.deps).items == []
+    assert batch.reconcile(world.deps).mismatches == 1
+    [case] = admin.mismatches(ADMIN, 20, None, world.deps).items
+    assert (case.payment_id, case.kind) == (payment["id"], "amount_mismatch")
+    assert batch.reconcile(world.deps).mismatches == 0

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from soko.payments import events as ev
 from soko.payments import ledger, refunds
-from soko.payments.attempts import catch_up_with_the_order, refresh
+from soko.payments.attempts import catch_up_with_the_order, mismatch_case, refresh
 from soko.payments.models import JobSummary
 from soko.payments.ports import Payments
 from soko.providers.http import ProviderError
@@ -80,8 +80,21 @@ def reconcile(deps: Payments) -> JobSummary:
             if after["status"] != payment["status"] or after.get("escrow") != payment.get("escrow"):
                 summary.changed += 1
     _resubmit_refunds(deps, summary, before=clock.iso(now - timedelta(seconds=60)))
+    _cases_for_disputed(deps, summary, since)
     logger.info("reconciliation", extra=summary.model_dump())
     return summary
+
+
+def _cases_for_disputed(deps: Payments, summary: JobSummary, since: str) -> None:
+    """A disputed payment recorded before mismatch cases existed (its mismatch was a loose record
+    then) gets its case, so an admin sees it in ``GET /admin/payments/mismatches``."""
+    for payment in deps.dal.payments_since("disputed", since):
+        if deps.dal.get_case(str(payment["id"])) is None:
+            note = f"amount or currency mismatch: {payment['history'][-1].get('note', '')}"
+            if deps.dal.record_mismatch(
+                mismatch_case(payment, "amount_mismatch", "completed", note), clock.now_iso()
+            ):
+                summary.mismatches += 1
 
 
 def _resubmit_refunds(deps: Payments, summary: JobSummary, *, before: str) -> None:
