@@ -253,6 +253,7 @@ class FakeProvider:
     down: bool = False
     chooses_ids: bool = False
     lose_submit_answers: int = 0
+    drop_submits: int = 0  # the next n submits never arrive (raised before the provider has them)
 
     def reference_id(self, reference: str) -> str:
         return f"T-{reference}" if self.chooses_ids else ""
@@ -260,7 +261,8 @@ class FakeProvider:
     def submit(
         self, *, reference: str, amount: int, currency: str, description: str, payer: Payer
     ) -> Submitted:
-        if self.down:
+        if self.down or self.drop_submits:
+            self.drop_submits = max(0, self.drop_submits - 1)
             raise ProviderError("provider unreachable: TimeoutError")
         self.submitted.append((reference, amount, currency))
         if self.lose_submit_answers:

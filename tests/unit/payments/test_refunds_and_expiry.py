@@ -86,6 +86,18 @@ def test_a_request_to_pay_whose_answer_timed_out_is_reconciled(world: World) -> 
     assert world.balanced()[f"escrow:{order_id}"] == TOTAL
 
 
+def test_a_request_to_pay_that_never_arrived_is_sent_again_under_the_same_id(world: World) -> None:
+    world.provider.chooses_ids = True
+    world.provider.drop_submits = 1  # lost on the way: MoMo does not know the id
+    order_id = world.order()
+    payment = attempts.initiate(BUYER, InitiateRequest(order_id=order_id, phone=REQUEST), world.deps)
+    assert (
+        payment.status == "pending"
+        and payment.history[-1].note == "submitted again under the same reference id"
+    )
+    assert world.provider.submitted == [(payment.payment_id, TOTAL, "UGX")]  # once at the provider
+
+
 def test_a_request_to_pay_that_never_arrived_frees_the_order(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,8 @@ reconciliation run or a redelivered event changes nothing twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +24,7 @@ from soko.payments.models import Acknowledgement, InitiateRequest, JobSummary, N
 from soko.payments.ports import OrderView, Payments
 from soko.payments.rules import CURRENCY, decide, facts, mismatch, view
 from soko.providers.http import ProviderError
-from soko.providers.payments import Payer
+from soko.providers.payments import Payer, Submitted
 from soko.shared import clock, ids
 from soko.shared.errors import Forbidden
 from soko.shared.identity import Caller
@@ -82,17 +84,21 @@ def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Paymen
         raise ProviderUnavailable("Payments are not available right now; please try again.") from None
     if not deps.dal.create_payment(item):
         raise PaymentInProgress("Another payment for this order started at the same moment.")
-    try:
-        submitted = provider.submit(
+
+    def send() -> Submitted:
+        return provider.submit(
             reference=payment_id,
             amount=order.total_ugx,
             currency=CURRENCY,
             description=f"Soko order {order.id}: {order.title}",
             payer=Payer(phone=request.phone, email=caller.email),
         )
+
+    try:
+        submitted = send()
     except ProviderError as err:
         logger.warning("payment provider did not answer an initiate", extra={"error": str(err)})
-        return _unconfirmed(item, deps)
+        return _unconfirmed(item, send, deps)
     changes = {
         "tracking_id": submitted.tracking_id,
         "redirect_url": submitted.redirect_url,
@@ -135,24 +141,15 @@ def _record(payment: dict[str, Any], changes: dict[str, Any], note: str, deps: P
     return deps.dal.change_payment(payment, changes=changes, history=history, now=at, **kw)
 
 
-def _unconfirmed(payment: dict[str, Any], deps: Payments) -> Payment:
+def _unconfirmed(payment: dict[str, Any], send: Callable[[], Submitted], deps: Payments) -> Payment:
     """The provider's answer to a submission never came. Without an id of our choosing (PesaPal) the
     buyer has no page to pay on: the attempt ends, unsubmitted. With one (MoMo's X-Reference-Id,
-    recorded before the call) MoMo may have accepted it and the prompt be on the handset: its status
-    is read back now, and if that fails too, the reconciliation job reads it later (the attempt
-    stays pending until then, or until its expiry)."""
-    seen = None
-    if payment["tracking_id"]:
-        try:
-            seen = deps.provider().status(payment["tracking_id"])
-        except ProviderError as err:
-            logger.warning("could not read back an unconfirmed submission", extra={"error": str(err)})
-            raise ProviderUnavailable(
-                "The payment provider did not confirm the request; if a prompt arrives, approve it. "
-                "The payment's status will follow.",
-                details={"payment_id": payment["id"]},
-            ) from None
-    if seen is None or not seen.known:
+    recorded before the call) MoMo may have accepted it and the prompt be on the handset, so the
+    attempt is never ended here: its status is read back, and if MoMo does not know the id yet it
+    is submitted again under the same id (MoMo's idempotency key: a 409 means it has it). If that
+    fails too, the attempt stays pending and the reconciliation job settles it (a request MoMo
+    still does not know after ``initiate_stale_seconds`` ends as failed), or its expiry does."""
+    if not payment["tracking_id"]:
         _record(
             payment,
             {"status": "failed"},
@@ -162,7 +159,20 @@ def _unconfirmed(payment: dict[str, Any], deps: Payments) -> Payment:
             attempt_state="failed",
         )
         raise ProviderUnavailable("The payment provider is not answering; please try again.")
-    _record(payment, {"submitted": True}, "accepted (its answer was lost; status read back)", deps)
+    try:
+        seen = deps.provider().status(payment["tracking_id"])
+        note = "accepted (its answer was lost; status read back)"
+        if not seen.known:
+            send()  # idempotent on the reference id
+            seen, note = replace(seen, known=True), "submitted again under the same reference id"
+    except ProviderError as err:
+        logger.warning("could not confirm a submission", extra={"error": str(err)})
+        raise ProviderUnavailable(
+            "The payment provider did not confirm the request; if a prompt arrives, approve it. "
+            "The payment's status will follow.",
+            details={"payment_id": payment["id"]},
+        ) from None
+    _record(payment, {"submitted": True}, note, deps)
     after = deps.dal.get_payment(payment["id"]) or payment
     if seen.state != "pending":
         after = refresh(after, deps)
