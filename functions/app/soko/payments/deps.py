@@ -11,6 +11,7 @@ from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
 from soko.shared import secrets
 from soko.shared.config import load
+from soko.shared.timers import SchedulerTimers, TimerConfig, Timers
 
 
 def provider(config: PaymentsConfig) -> PaymentProvider:
@@ -32,11 +33,14 @@ def provider(config: PaymentsConfig) -> PaymentProvider:
     )
 
 
-def payments() -> Payments:
+def payments(*, timers: bool = False) -> Payments:
+    """``timers``: the function sets the attempts' expiry timers (TIMER_* settings required)."""
     config = load(PaymentsConfig)
+    scheduler: Timers | None = SchedulerTimers(load(TimerConfig)) if timers else None
     return Payments(
         config=config,
         dal=PaymentsDal(config.payments_table_name),
         provider=lambda: provider(config),
         order=MarketReads(config.market_table_name).payable_order,
+        timers=scheduler,
     )
