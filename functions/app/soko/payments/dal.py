@@ -11,6 +11,8 @@ Access patterns (table ``pk``/``sk``; overloaded indexes ``gsi1``/``gsi2``):
 | payout by id | ``PAYOUT#<id>`` / ``PAYOUT`` |
 | scheduled payouts, by due time (settlement) | gsi2: ``PAYOUTS#scheduled`` / ``<due>#<id>`` (sparse) |
 | ledger entry, once per kind and reference | ``JOURNAL#<kind>#<reference>`` / ``ENTRY`` |
+| a farmer's ledger entries by time (statements) | ``FARMER#<farmer>`` / ``ENTRY#<at>#<kind>#<reference>`` |
+| an order's ledger entries by time (money trail) | ``ORDER#<order>`` / ``ENTRY#<at>#<kind>#<reference>`` |
 | an account's balance; all accounts | ``ACCOUNT#<name>`` / ``BALANCE``; gsi1: ``LEDGER`` / ``<name>`` |
 | settlement batch | ``BATCH#<id>`` / ``BATCH`` |
 | reconciliation mismatches | ``MISMATCH#<payment>`` / ``<at>``; gsi1: ``MISMATCHES`` / ``<at>#<id>`` |
@@ -32,8 +34,10 @@ from soko.shared.events import EventDetail
 
 
 class PaymentsDal(dynamo.TableDal):
-    def _journal(self, entry: Entry, at: str) -> list[dict[str, Any]]:
-        """The entry (once per kind and reference) and its postings on the account balances."""
+    def _journal(self, entry: Entry, at: str, about: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The entry (once per kind and reference) and its postings on the account balances; with
+        ``about`` (the payment or payout it is about), its copies under the farmer and the order
+        (see :meth:`_entry_copies`)."""
         journal = {
             "pk": f"JOURNAL#{entry.kind}#{entry.reference}",
             "sk": "ENTRY",
@@ -52,6 +56,7 @@ class PaymentsDal(dynamo.TableDal):
                 )
                 for posting in entry.postings
             ),
+            *self._entry_copies(entry, at, about),
         ]
 
     # ------------------------------------------------------------------ attempts and payments
@@ -185,7 +190,7 @@ class PaymentsDal(dynamo.TableDal):
         if payout is not None:
             items.append(self._put_new(payout))
         if entry is not None:
-            items += self._journal(entry, now)
+            items += self._journal(entry, now, payment)
         items += self._outbox(events)
         return not dynamo.transact(items)
 
@@ -225,7 +230,7 @@ class PaymentsDal(dynamo.TableDal):
                 names={"#s": "status"},
                 values={":settled": "settled", ":b": batch_id, ":now": now, ":scheduled": "scheduled"},
             ),
-            *self._journal(entry, now),
+            *self._journal(entry, now, payout),
             *self._outbox(events),
         ]
         return not dynamo.transact(items)
@@ -260,3 +265,50 @@ class PaymentsDal(dynamo.TableDal):
             Limit=100,
         )
         return [dynamo.plain(i) for i in response.get("Items", [])]
+
+    # ------------------------------------------------------------------ statements and money trails
+    def _entry_copies(self, entry: Entry, at: str, about: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Copies of a journal entry under its farmer and its order, keyed by time: a farmer's
+        statement and an order's money trail are each one ``Query`` (written in the entry's own
+        transaction, so they hold exactly the entries the balances hold)."""
+        if about is None or not about.get("farmer_id") or not about.get("order_id"):
+            return []
+        line = {
+            "sk": f"ENTRY#{at}#{entry.kind}#{entry.reference}",
+            "kind": entry.kind,
+            "reference": entry.reference,
+            "order_id": about["order_id"],
+            "farmer_id": about["farmer_id"],
+            "postings": [p.model_dump() for p in entry.postings],
+            "at": at,
+        }
+        return [
+            self._put_new({**line, "pk": f"FARMER#{about['farmer_id']}"}),
+            self._put_new({**line, "pk": f"ORDER#{about['order_id']}"}),
+        ]
+
+    def farmer_entries(self, farmer_id: str, before: str) -> list[dict[str, Any]]:
+        """The farmer's ledger entries written before ``before`` (ISO time), oldest first."""
+        return list(
+            dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={
+                    ":p": f"FARMER#{farmer_id}",
+                    ":lo": "ENTRY#",
+                    ":hi": f"ENTRY#{before}",
+                },
+                ConsistentRead=True,
+            )
+        )
+
+    def order_entries(self, order_id: str) -> list[dict[str, Any]]:
+        """The order's ledger entries, oldest first."""
+        return list(
+            dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :e)",
+                ExpressionAttributeValues={":p": f"ORDER#{order_id}", ":e": "ENTRY#"},
+                ConsistentRead=True,
+            )
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
-from soko.payments.ports import Payments
+from soko.payments.ports import Payments, Reports
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
@@ -39,4 +39,23 @@ def payments() -> Payments:
         dal=PaymentsDal(config.payments_table_name),
         provider=lambda: provider(config),
         order=MarketReads(config.market_table_name).payable_order,
+    )
+
+
+def reports() -> Reports:
+    """Earnings, statements and receipts: the ledger, the order's title and the reader's language."""
+    from soko.identity.public import Users  # noqa: PLC0415  (only the report functions read accounts)
+    from soko.payments.statements import ReportsConfig  # noqa: PLC0415
+
+    config = load(ReportsConfig)
+    users = Users(config.users_table_name)
+
+    def language(user_id: str) -> str:
+        user = users.get(user_id)
+        return user.language if user else "en"
+
+    return Reports(
+        dal=PaymentsDal(config.payments_table_name),
+        order=MarketReads(config.market_table_name).payable_order,
+        language=language,
     )
