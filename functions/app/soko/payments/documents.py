@@ -35,6 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "net": {"en": "Net", "lg": "Ez'ofunye"},
     "balance": {"en": "Balance", "lg": "Ebisigaddewo"},
     "totals": {"en": "Totals", "lg": "Omugatte"},
+    "earned": {"en": "Sales less fees", "lg": "Ebyatundiddwa ng'oggyeko ssente za Soko"},
     "paid_out": {"en": "Paid out to your mobile money", "lg": "Ezisasuddwa ku ssimu yo"},
     "held": {"en": "Held in escrow at the month's end", "lg": "Ezikuumibwa Soko ku nkomerero y'omwezi"},
     "chart": {"en": "Net earnings by week", "lg": "Ssente z'ofunye buli wiiki"},
@@ -170,6 +171,11 @@ def statement_pdf(s: Statement, farmer_name: str = "", *, compress: bool = True)
         pdf.cell(width, 6, _latin1(value), border="T", align=align)
     pdf.ln(9)
     _pair(pdf, text("closing", lang), f"{s.currency} {ugx(s.closing_balance_ugx)}", bold=True)
+    _pair(
+        pdf,
+        text("earned", lang),
+        f"{s.currency} {ugx(s.earned_gross_ugx)} - {ugx(s.total_fees_ugx)} = {ugx(s.earned_net_ugx)}",
+    )
     _pair(pdf, text("paid_out", lang), f"{s.currency} {ugx(s.paid_out_ugx)}")
     _pair(pdf, text("held", lang), f"{s.currency} {ugx(s.held_in_escrow_ugx)}")
     _bar_chart(pdf, text("chart", lang), text("week", lang), s.weekly_net())

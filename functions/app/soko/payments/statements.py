@@ -268,6 +268,8 @@ class Statement(BaseModel):
     total_fees_ugx: int
     total_net_ugx: int
     closing_balance_ugx: int
+    earned_gross_ugx: int = Field(description="The month's sales: escrow released to the farmer")
+    earned_net_ugx: int = Field(description="The month's sales less Soko's fees")
     paid_out_ugx: int = Field(description="Paid out to the farmer's mobile money in the month")
     held_in_escrow_ugx: int = Field(description="At the month's end")
     generated_at: str
@@ -334,6 +336,8 @@ def build_statement(farmer_id: str, month: date, effects: list[Effect], language
         total_fees_ugx=sum(line.fee_ugx for line in lines),
         total_net_ugx=net,
         closing_balance_ugx=opening + net,
+        earned_gross_ugx=sum(line.gross_ugx for line in lines if line.net_ugx > 0),
+        earned_net_ugx=sum(line.net_ugx for line in lines if line.net_ugx > 0),
         paid_out_ugx=paid_out,
         held_in_escrow_ugx=escrow,
         generated_at=clock.now_iso(),
