@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from soko.payments import receipts
+from soko.payments.api._documents import document
 from soko.payments.deps import reports
 from soko.shared.http import caller, create_app, entry, error_responses
 
@@ -26,15 +27,11 @@ app = create_app()
         **error_responses(401, 404),
     },
 )
-def receipt(order_id: str) -> Response[bytes]:
+def receipt(order_id: str) -> Response[str]:
     from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
 
     found = receipts.receipt(caller(app), order_id, reports())
-    headers = {
-        "Content-Disposition": f'attachment; filename="soko-receipt-{found.order_id}.pdf"',
-        "Cache-Control": "private, no-store",
-    }
-    return Response(200, "application/pdf", documents.receipt_pdf(found), headers=headers)
+    return document(documents.receipt_pdf(found), "application/pdf", f"soko-receipt-{found.order_id}.pdf")
 
 
 lambda_handler = entry(app)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from soko.payments import statements
+from soko.payments.api._documents import document
 from soko.payments.deps import reports
 from soko.shared.http import caller, create_app, entry, error_responses
 
@@ -41,20 +42,17 @@ Format = Annotated[Literal["csv", "pdf"], Query(description="csv (default) or pd
         **error_responses(400, 401, 403, 413, 422),
     },
 )
-def statement(month: str, format: Format = "csv") -> Response[str | bytes]:
+def statement(month: str, format: Format = "csv") -> Response[str]:
     found = statements.statement(caller(app), month, reports())
-    name = f"soko-statement-{found.month}.{format}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+    filename = f"soko-statement-{found.month}.{format}"
     if format == "csv":
         body: str | bytes = statements.to_csv(found)
-        content_type = CSV
     else:
         from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
 
         body = documents.statement_pdf(found)
-        content_type = PDF
     statements.check_inline(body)
-    return Response(200, content_type, body, headers=headers)
+    return document(body, CSV if format == "csv" else PDF, filename)
 
 
 lambda_handler = entry(app)
