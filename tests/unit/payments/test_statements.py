@@ -320,10 +320,18 @@ def test_the_buyer_gets_a_receipt_of_a_paid_order() -> None:
         "2026-11-05T08:00:00Z",
     )
     assert (found.method, found.state, found.title, found.language) == (
-        "Mobile money (PesaPal)", "held in escrow", "Maize grain, 100 kg", "lg",
+        "Mobile money (PesaPal)", "held", "Maize grain, 100 kg", "lg",
     )  # fmt: skip
     content = pdf_text(documents.receipt_pdf(found))
-    for shown in ("O2", "UGX 120,000", "MPESA-77", "2026-11-05T08:00:00Z", "Soko", "(Lisiiti y"):
+    for shown in (
+        "O2",
+        "UGX 120,000",
+        "MPESA-77",
+        "2026-11-05T08:00:00Z",
+        "Soko",
+        "(Lisiiti y",
+        "(Ezikuumibwa Soko)",
+    ):
         assert shown in content, shown
 
 
@@ -372,4 +380,22 @@ def test_the_money_trail_of_a_refund() -> None:
     assert [(m.kind, m.amount_ugx, m.to_buyer_ugx) for m in found.movements] == [
         ("paid", 7_000, 0),
         ("refunded", 7_000, 7_000),
+    ]
+
+
+def test_within_one_second_credits_are_listed_first() -> None:
+    """Ledger times are to the second: a payout of an earlier sale and a new sale in the same
+    second list the sale first, whatever order they come in, so the running balance never dips."""
+    same = "2026-11-09T08:00:00Z"
+    entries = [
+        item(ledger.payout_scheduled("XA", "OA", FARMER, 10_000, 500), "2026-11-01T08:00:00Z", "OA"),
+        item(ledger.payout_settled("XA", FARMER, 9_500), same, "OA"),
+        item(ledger.payout_scheduled("XB", "OB", FARMER, 20_000, 1_000), same, "OB"),
+    ]
+    effects = [statements.effect(i, FARMER) for i in entries]
+    s = statements.build_statement(FARMER, date(2026, 11, 1), effects)
+    assert [(line.kind, line.balance_ugx) for line in s.lines] == [
+        ("sale", 9_500),
+        ("sale", 28_500),
+        ("paid_out", 19_000),
     ]

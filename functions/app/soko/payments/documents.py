@@ -44,6 +44,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind.sale": {"en": "Sale", "lg": "Ekyatundiddwa"},
     "kind.paid_out": {"en": "Payout", "lg": "Ezisasuddwa"},
     "kind.refund": {"en": "Refund", "lg": "Ezizziddwayo"},
+    "state.held": {"en": "Held in escrow", "lg": "Ezikuumibwa Soko"},
+    "state.released": {"en": "Released to the farmer", "lg": "Zaweereddwa omulimi"},
+    "state.refunded": {"en": "Refunded", "lg": "Zaakuzziddwayo"},
+    "state.reversed": {"en": "Reversed by the provider", "lg": "Zaazziddwayo"},
     "receipt": {"en": "Payment receipt", "lg": "Lisiiti y'okusasula"},
     "item": {"en": "Item", "lg": "Ekintu"},
     "amount": {"en": "Amount", "lg": "Omuwendo"},
@@ -192,7 +196,9 @@ def receipt_pdf(r: Receipt, *, compress: bool = True) -> bytes:
     _pair(pdf, text("provider_ref", lang), r.provider_reference)
     _pair(pdf, text("payment", lang), r.payment_id)
     _pair(pdf, text("paid_on", lang), r.paid_at)
-    _pair(pdf, text("status", lang), r.state)
+    _pair(
+        pdf, text("status", lang), text(f"state.{r.state}", lang) if f"state.{r.state}" in TEXTS else r.state
+    )
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(0, 5, _latin1(text("escrow_note", lang)), new_x="LMARGIN", new_y="NEXT")

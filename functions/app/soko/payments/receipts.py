@@ -17,7 +17,6 @@ from soko.shared.identity import Caller
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 METHODS = {"pesapal": "Mobile money (PesaPal)", "momo": "MTN Mobile Money"}
-STATES = {"held": "held in escrow", "released": "released to the farmer", "refunded": "refunded"}
 
 
 class ReceiptNotFound(PaymentNotFound):
@@ -33,7 +32,9 @@ class Receipt(BaseModel):
     provider_reference: str = Field(description="The provider's confirmation code (or tracking id)")
     payment_id: str
     paid_at: str
-    state: str = Field(description="Where the money is: held in escrow, released to the farmer, refunded")
+    state: str = Field(
+        description="Where the money is: held (in escrow), released (to the farmer), refunded, reversed"
+    )
     language: str = "en"
 
 
@@ -68,8 +69,6 @@ def receipt(caller: Caller, order_id: str, deps: Reports) -> Receipt:
         provider_reference=str(payment.get("confirmation_code") or payment.get("tracking_id", "")),
         payment_id=str(payment["id"]),
         paid_at=paid_at(payment),
-        state="reversed"
-        if payment["status"] == "reversed"
-        else STATES.get(str(payment.get("escrow")), "paid"),
+        state="reversed" if payment["status"] == "reversed" else str(payment.get("escrow", "held")),
         language=deps.language(caller.user_id),
     )

@@ -164,8 +164,8 @@ class Earnings(BaseModel):
     from_month: str
     to_month: str
     months: list[MonthEarnings]
-    held_in_escrow_ugx: int = Field(description="Now")
-    due_ugx: int = Field(description="Now")
+    held_in_escrow_ugx: int = Field(description="At the end of the period")
+    due_ugx: int = Field(description="At the end of the period")
     paid_out_ugx: int = Field(description="Paid out in the period")
     fees_ugx: int = Field(description="Fees in the period")
     net_ugx: int = Field(description="Earned in the period")
@@ -298,7 +298,8 @@ def build_statement(farmer_id: str, month: date, effects: list[Effect], language
     opening = escrow = paid_out = 0
     lines: list[StatementLine] = []
     balance = 0
-    for e in effects:
+    # Ledger times are to the second: within one second, credits first (a balance never dips for show).
+    for e in sorted(effects, key=lambda e: (e.at, e.due < 0)):
         in_month = local_month(e.at)
         if in_month > name:
             continue
