@@ -30,8 +30,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "date": {"en": "Date", "lg": "Olunaku"},
     "order": {"en": "Order", "lg": "Oda"},
     "kind": {"en": "Movement", "lg": "Ekikoleddwa"},
-    "gross": {"en": "Gross", "lg": "Omuwendo gwonna"},
-    "fee": {"en": "Fee", "lg": "Ssente za Soko"},
+    "gross": {"en": "Gross", "lg": "Omuwendo"},
+    "fee": {"en": "Fee", "lg": "Ekisale"},
     "net": {"en": "Net", "lg": "Ez'ofunye"},
     "balance": {"en": "Balance", "lg": "Ebisigaddewo"},
     "totals": {"en": "Totals", "lg": "Omugatte"},
@@ -104,13 +104,13 @@ def _new_pdf(title: str, *, compress: bool) -> FPDF:
 
 def _pair(pdf: FPDF, label: str, value: str, bold: bool = False) -> None:
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(70, 6, _latin1(label))
+    pdf.cell(80, 6, _latin1(label))
     pdf.set_font("Helvetica", "B" if bold else "", 10)
     pdf.cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
 
 
-_COLUMNS = (("date", 24, "L"), ("order", 52, "L"), ("kind", 28, "L"), ("gross", 22, "R"), ("fee", 18, "R"),
-            ("net", 22, "R"), ("balance", 24, "R"))  # fmt: skip
+_COLUMNS = (("date", 20, "L"), ("order", 56, "L"), ("kind", 24, "L"), ("gross", 24, "R"), ("fee", 20, "R"),
+            ("net", 24, "R"), ("balance", 22, "R"))  # fmt: skip
 
 
 def _bar_chart(pdf: FPDF, title: str, label: str, values: list[int]) -> None:
@@ -147,12 +147,12 @@ def statement_pdf(s: Statement, farmer_name: str = "", *, compress: bool = True)
     _pair(pdf, text("month", lang), s.month)
     _pair(pdf, text("opening", lang), f"{s.currency} {ugx(s.opening_balance_ugx)}", bold=True)
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font("Helvetica", "B", 8)
     pdf.set_fill_color(230, 230, 230)
     for key, width, align in _COLUMNS:
         pdf.cell(width, 6, _latin1(text(key, lang)), border="B", align=align, fill=True)
     pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font("Helvetica", "", 8)
     if not s.lines:
         pdf.cell(0, 6, _latin1(text("none", lang)), new_x="LMARGIN", new_y="NEXT")
     for line in s.lines:
@@ -161,7 +161,7 @@ def statement_pdf(s: Statement, farmer_name: str = "", *, compress: bool = True)
         for (_, width, align), value in zip(_COLUMNS, values, strict=True):
             pdf.cell(width, 5.5, _latin1(value), align=align)
         pdf.ln()
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font("Helvetica", "B", 8)
     totals = (
         text("totals", lang),
         "",
