@@ -379,7 +379,7 @@ def test_the_money_trail_of_a_refund() -> None:
     )
     assert [(m.kind, m.amount_ugx, m.to_buyer_ugx) for m in found.movements] == [
         ("paid", 7_000, 0),
-        ("refunded", 7_000, 7_000),
+        ("refund", 7_000, 7_000),
     ]
 
 

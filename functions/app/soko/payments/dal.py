@@ -268,24 +268,23 @@ class PaymentsDal(dynamo.TableDal):
 
     # ------------------------------------------------------------------ statements and money trails
     def _entry_copies(self, entry: Entry, at: str, about: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """Copies of a journal entry under its farmer and its order, keyed by time: a farmer's
+        """Copies of a journal entry under its farmer and its order (each when ``about``, the
+        payment, payout or refund the entry is about, names one), keyed by time: a farmer's
         statement and an order's money trail are each one ``Query`` (written in the entry's own
         transaction, so they hold exactly the entries the balances hold)."""
-        if about is None or not about.get("farmer_id") or not about.get("order_id"):
+        if about is None:
             return []
         line = {
             "sk": f"ENTRY#{at}#{entry.kind}#{entry.reference}",
             "kind": entry.kind,
             "reference": entry.reference,
-            "order_id": about["order_id"],
-            "farmer_id": about["farmer_id"],
+            "order_id": str(about.get("order_id", "")),
             "postings": [p.model_dump() for p in entry.postings],
             "at": at,
         }
-        return [
-            self._put_new({**line, "pk": f"FARMER#{about['farmer_id']}"}),
-            self._put_new({**line, "pk": f"ORDER#{about['order_id']}"}),
-        ]
+        owners = [f"FARMER#{about['farmer_id']}"] if about.get("farmer_id") else []
+        owners += [f"ORDER#{about['order_id']}"] if about.get("order_id") else []
+        return [self._put_new({**line, "pk": owner}) for owner in owners]
 
     def farmer_entries(self, farmer_id: str, before: str) -> list[dict[str, Any]]:
         """The farmer's ledger entries written before ``before`` (ISO time), oldest first."""

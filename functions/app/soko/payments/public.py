@@ -23,7 +23,8 @@ MOVEMENTS = {
     "payment": "paid",  # the buyer's money into escrow
     "payout": "released",  # escrow to the farmer, less Soko's fee
     "settlement": "paid_out",  # to the farmer's mobile money
-    "refund": "refunded",  # escrow back to the buyer
+    "refund": "refund",  # escrow back to the buyer (or on its way: see to_buyer_ugx)
+    "refunded": "refund_completed",  # a refund on its way reached the buyer
     "reversal": "reversed",  # the provider reversed the payment
 }
 
@@ -31,7 +32,9 @@ MOVEMENTS = {
 class MoneyMovement(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    kind: str = Field(description="paid, released, paid_out, refunded, reversed (or another ledger kind)")
+    kind: str = Field(
+        description="paid, released, paid_out, refund, refund_completed, reversed (or another ledger kind)"
+    )
     at: str = Field(description="When (ISO 8601, UTC)")
     amount_ugx: int = Field(description="The money that moved")
     to_farmer_ugx: int = 0
