@@ -9,13 +9,17 @@ import base64
 import csv
 import io
 import json
+import re
+import zlib
 from typing import Any
 
+import boto3
 from payments_support import Tables
 from test_payments import deliver, initiate, paid_order
 
 from soko.payments import statements
 from soko.payments.public import PaymentsReads
+from soko_local.provision import Deployment
 from support.events import order_detail
 from support.gateway import http_event
 from support.lambda_env import Invoke
@@ -192,3 +196,36 @@ def test_the_buyer_gets_a_receipt_and_nobody_else_does(
         ("released", 75_000, 71_250, 3_750),
         ("paid_out", 71_250, 71_250, 0),
     ]
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF's content streams (fpdf2 deflates them; zlib is the stdlib's)."""
+    return "\n".join(
+        zlib.decompress(stream).decode("latin-1")
+        for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+        if stream.startswith(b"x")
+    )
+
+
+def test_a_luganda_speaking_farmer_gets_luganda_headings_and_their_name(
+    run: Invoke, deployment: Deployment
+) -> None:
+    farmer = new_user("farmer")
+    boto3.resource("dynamodb", region_name="us-east-1").Table(deployment.physical["UsersTable"]).put_item(
+        Item={
+            "pk": f"USER#{farmer.id}",
+            "sk": "PROFILE",
+            "id": farmer.id,
+            "role": "farmer",
+            "full_name": "Nakato Sarah",
+            "language": "lg",
+            "created_at": "2026-11-01T08:00:00Z",
+            "updated_at": "2026-11-01T08:00:00Z",
+        }
+    )
+    result = statement(run, farmer, "2026-11", "pdf")
+    assert result["statusCode"] == 200, result
+    content = pdf_text(base64.b64decode(result["body"]))
+    assert "(Nakato Sarah)" in content and "(Omugatte)" in content and "(Totals)" not in content
+    english = pdf_text(base64.b64decode(statement(run, new_user("farmer"), "2026-11", "pdf")["body"]))
+    assert "(Totals)" in english

@@ -44,18 +44,21 @@ def payments() -> Payments:
 
 def reports() -> Reports:
     """Earnings, statements and receipts: the ledger, the order's title and the reader's language."""
-    from soko.identity.public import Users  # noqa: PLC0415  (only the report functions read accounts)
+    from soko.identity.public import Users, UserView  # noqa: PLC0415  (only the report functions read accounts)
     from soko.payments.statements import ReportsConfig  # noqa: PLC0415
 
     config = load(ReportsConfig)
     users = Users(config.users_table_name)
+    seen: dict[str, UserView | None] = {}
 
-    def language(user_id: str) -> str:
-        user = users.get(user_id)
-        return user.language if user else "en"
+    def user(user_id: str) -> UserView | None:
+        if user_id not in seen:
+            seen[user_id] = users.get(user_id)
+        return seen[user_id]
 
     return Reports(
         dal=PaymentsDal(config.payments_table_name),
         order=MarketReads(config.market_table_name).payable_order,
-        language=language,
+        language=lambda user_id: found.language if (found := user(user_id)) else "en",
+        full_name=lambda user_id: (found.full_name or "") if (found := user(user_id)) else "",
     )

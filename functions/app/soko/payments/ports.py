@@ -89,8 +89,10 @@ class LedgerReads(Protocol):
 @dataclass
 class Reports:
     """What earnings, statements and receipts need, built per request by
-    ``soko.payments.deps.reports``: the ledger, the order, and a user's language ("en" or "lg")."""
+    ``soko.payments.deps.reports``: the ledger, the order, and a user's language ("en" or "lg")
+    and name ("" when unknown)."""
 
     dal: LedgerReads
     order: Callable[[str], OrderView | None]
     language: Callable[[str], str]
+    full_name: Callable[[str], str] = lambda _: ""

@@ -43,14 +43,15 @@ Format = Annotated[Literal["csv", "pdf"], Query(description="csv (default) or pd
     },
 )
 def statement(month: str, format: Format = "csv") -> Response[str]:
-    found = statements.statement(caller(app), month, reports())
+    who, deps = caller(app), reports()
+    found = statements.statement(who, month, deps)
     filename = f"soko-statement-{found.month}.{format}"
     if format == "csv":
         body: str | bytes = statements.to_csv(found)
     else:
         from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
 
-        body = documents.statement_pdf(found)
+        body = documents.statement_pdf(found, deps.full_name(who.user_id))
     statements.check_inline(body)
     return document(body, CSV if format == "csv" else PDF, filename)
 
