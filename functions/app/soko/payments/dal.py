@@ -11,6 +11,8 @@ Access patterns (table ``pk``/``sk``; overloaded indexes ``gsi1``/``gsi2``):
 | payout by id | ``PAYOUT#<id>`` / ``PAYOUT`` |
 | scheduled payouts, by due time (settlement) | gsi2: ``PAYOUTS#scheduled`` / ``<due>#<id>`` (sparse) |
 | ledger entry, once per kind and reference | ``JOURNAL#<kind>#<reference>`` / ``ENTRY`` |
+| a farmer's ledger entries by time (statements) | ``FARMER#<farmer>`` / ``ENTRY#<at>#<kind>#<reference>`` |
+| an order's ledger entries by time (money trail) | ``ORDER#<order>`` / ``ENTRY#<at>#<kind>#<reference>`` |
 | an account's balance; all accounts | ``ACCOUNT#<name>`` / ``BALANCE``; gsi1: ``LEDGER`` / ``<name>`` |
 | an account's postings, by time (admin ledger) | ``ACCOUNT#<name>`` / ``ENTRY#<at>#<kind>#<reference>`` |
 | settlement batch | ``BATCH#<id>`` / ``BATCH`` |
@@ -38,9 +40,13 @@ from soko.shared.events import EventDetail
 
 
 class PaymentsDal(dynamo.TableDal):
-    def _journal(self, entries: Sequence[Entry], at: str) -> list[dict[str, Any]]:
+    def _journal(
+        self, entries: Sequence[Entry], at: str, about: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Each entry (once per kind and reference), its postings on the accounts' lists, and one
-        balance update per account (a transaction may touch an item only once)."""
+        balance update per account (a transaction may touch an item only once); with ``about`` (the
+        payment, payout or refund the entries are about), their copies under the farmer and the
+        order (see :meth:`_entry_copies`)."""
         items: list[dict[str, Any]] = []
         totals: dict[str, int] = {}
         for entry in entries:
@@ -79,6 +85,7 @@ class PaymentsDal(dynamo.TableDal):
             )
             for account, amount in totals.items()
         ]
+        items += [copy for entry in entries for copy in self._entry_copies(entry, at, about)]
         return items
 
     # ------------------------------------------------------------------ attempts and payments
@@ -214,7 +221,7 @@ class PaymentsDal(dynamo.TableDal):
         items += [self._put_new(new) for new in new_items]
         if resolve_case is not None:
             items.append(self._resolve_case(str(payment["id"]), resolve_case))
-        items += self._journal(entries, now)
+        items += self._journal(entries, now, payment)
         items += self._outbox(events)
         return not dynamo.transact(items)
 
@@ -254,7 +261,7 @@ class PaymentsDal(dynamo.TableDal):
                 names={"#s": "status"},
                 values={":settled": "settled", ":b": batch_id, ":now": now, ":scheduled": "scheduled"},
             ),
-            *self._journal([entry], now),
+            *self._journal([entry], now, payout),
             *self._outbox(events),
         ]
         return not dynamo.transact(items)
@@ -308,7 +315,7 @@ class PaymentsDal(dynamo.TableDal):
                 names=names,
                 values=values,
             ),
-            *self._journal(entries, now),
+            *self._journal(entries, now, refund),
             *self._outbox(events),
         ]
         if open_case is not None:
@@ -418,3 +425,49 @@ class PaymentsDal(dynamo.TableDal):
             ScanIndexForward=False,
         )
         return dynamo.Page(items=[dynamo.plain(i) for i in page.items], next_cursor=page.next_cursor)
+
+    # ------------------------------------------------------------------ statements and money trails
+    def _entry_copies(self, entry: Entry, at: str, about: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Copies of a journal entry under its farmer and its order (each when ``about``, the
+        payment, payout or refund the entry is about, names one), keyed by time: a farmer's
+        statement and an order's money trail are each one ``Query`` (written in the entry's own
+        transaction, so they hold exactly the entries the balances hold)."""
+        if about is None:
+            return []
+        line = {
+            "sk": f"ENTRY#{at}#{entry.kind}#{entry.reference}",
+            "kind": entry.kind,
+            "reference": entry.reference,
+            "order_id": str(about.get("order_id", "")),
+            "postings": [p.model_dump() for p in entry.postings],
+            "at": at,
+        }
+        owners = [f"FARMER#{about['farmer_id']}"] if about.get("farmer_id") else []
+        owners += [f"ORDER#{about['order_id']}"] if about.get("order_id") else []
+        return [self._put_new({**line, "pk": owner}) for owner in owners]
+
+    def farmer_entries(self, farmer_id: str, before: str) -> list[dict[str, Any]]:
+        """The farmer's ledger entries written before ``before`` (ISO time), oldest first."""
+        return list(
+            dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={
+                    ":p": f"FARMER#{farmer_id}",
+                    ":lo": "ENTRY#",
+                    ":hi": f"ENTRY#{before}",
+                },
+                ConsistentRead=True,
+            )
+        )
+
+    def order_entries(self, order_id: str) -> list[dict[str, Any]]:
+        """The order's ledger entries, oldest first."""
+        return list(
+            dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :e)",
+                ExpressionAttributeValues={":p": f"ORDER#{order_id}", ":e": "ENTRY#"},
+                ConsistentRead=True,
+            )
+        )

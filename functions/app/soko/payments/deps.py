@@ -5,7 +5,7 @@ from __future__ import annotations
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
-from soko.payments.ports import Payments
+from soko.payments.ports import Payments, Reports
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
@@ -43,4 +43,26 @@ def payments(*, timers: bool = False) -> Payments:
         provider=lambda: provider(config),
         order=MarketReads(config.market_table_name).payable_order,
         timers=scheduler,
+    )
+
+
+def reports() -> Reports:
+    """Earnings, statements and receipts: the ledger, the order's title and the reader's language."""
+    from soko.identity.public import Users, UserView  # noqa: PLC0415  (only the report functions read accounts)
+    from soko.payments.statements import ReportsConfig  # noqa: PLC0415
+
+    config = load(ReportsConfig)
+    users = Users(config.users_table_name)
+    seen: dict[str, UserView | None] = {}
+
+    def user(user_id: str) -> UserView | None:
+        if user_id not in seen:
+            seen[user_id] = users.get(user_id)
+        return seen[user_id]
+
+    return Reports(
+        dal=PaymentsDal(config.payments_table_name),
+        order=MarketReads(config.market_table_name).payable_order,
+        language=lambda user_id: found.language if (found := user(user_id)) else "en",
+        full_name=lambda user_id: (found.full_name or "") if (found := user(user_id)) else "",
     )

@@ -96,3 +96,25 @@ class Payments:
     provider: Callable[[], PaymentProvider]
     order: Callable[[str], OrderView | None]
     timers: Timers | None = None  # the attempts' expiry timers (None where no function sets one)
+
+
+class LedgerReads(Protocol):
+    """What statements, receipts and money trails read: a farmer's and an order's ledger entries
+    (copies of the journal, keyed by time) and the order's paid attempt."""
+
+    def farmer_entries(self, farmer_id: str, before: str) -> list[Item]: ...
+    def order_entries(self, order_id: str) -> list[Item]: ...
+    def get_attempt(self, order_id: str) -> Item | None: ...
+    def get_payment(self, payment_id: str) -> Item | None: ...
+
+
+@dataclass
+class Reports:
+    """What earnings, statements and receipts need, built per request by
+    ``soko.payments.deps.reports``: the ledger, the order, and a user's language ("en" or "lg")
+    and name ("" when unknown)."""
+
+    dal: LedgerReads
+    order: Callable[[str], OrderView | None]
+    language: Callable[[str], str]
+    full_name: Callable[[str], str] = lambda _: ""
