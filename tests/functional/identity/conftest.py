@@ -166,7 +166,9 @@ class Users:
     def verify_phone(self, user: User, phone: str) -> User:
         """Confirm the pending ``phone`` with the newest code texted to it."""
         token = user.access_token or self.mint_access_token(dataclasses.replace(user)).access_token
-        reply = self.api.post("/users/me/phone/verify", {"code": phone_codes(self.sms, phone)[-1]}, token=token)
+        reply = self.api.post(
+            "/users/me/phone/verify", {"code": phone_codes(self.sms, phone)[-1]}, token=token
+        )
         assert reply.status == 200, reply.text
         user.phone = reply.json["phone"]
         return user

@@ -11,7 +11,14 @@ import pytest
 
 PUBLIC_KEYS = {"id", "fullName", "role", "district", "specialties", "interests", "rating", "rating_count"}
 PRIVATE_KEYS = {
-    "email", "phone", "phone_verified", "pending_phone", "language", "status", "created_at", "updated_at"
+    "email",
+    "phone",
+    "phone_verified",
+    "pending_phone",
+    "language",
+    "status",
+    "created_at",
+    "updated_at",
 }
 
 

@@ -15,7 +15,9 @@ def _digits(code):
 
 
 def phone_codes(sms, phone):
-    return re.findall(r"confirm this phone is (\d{6})", " ".join(m["message"] for m in sms.messages(to=phone)))
+    return re.findall(
+        r"confirm this phone is (\d{6})", " ".join(m["message"] for m in sms.messages(to=phone))
+    )
 
 
 def _reset(api, phone, code, password):

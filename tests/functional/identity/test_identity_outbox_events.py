@@ -40,7 +40,9 @@ def test_register_and_profile_update_write_their_events_to_the_outbox(api, users
     )
 
     assert reply.status == 200, reply.text
-    verified, item = sorted(users_table.outbox("ProfileUpdated"), key=lambda i: json.loads(i["detail"])["event_id"])
+    verified, item = sorted(
+        users_table.outbox("ProfileUpdated"), key=lambda i: json.loads(i["detail"])["event_id"]
+    )
     assert json.loads(verified["detail"])["changed"] == ["phone"]  # the phone's verification
     assert item["source"] == "soko.users"
     event = ProfileUpdated.model_validate_json(item["detail"])

@@ -47,11 +47,11 @@ class SessionCheck:
         self,
         states: SessionStates,
         ttl_seconds: float | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
     ):
         self._states = states
         self._ttl = CACHE_SECONDS if ttl_seconds is None else ttl_seconds
-        self._monotonic = monotonic
+        self._monotonic = monotonic or (lambda: time.monotonic())
         self._cache: dict[tuple[str, str | None], tuple[float, dict[str, Any]]] = {}
 
     def is_current(self, claims: AccessClaims) -> bool:
