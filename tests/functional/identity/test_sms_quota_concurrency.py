@@ -53,8 +53,10 @@ def test_20_parallel_phone_changes_to_one_number_send_at_most_3_codes(users, par
     accounts = [users.register("buyer") for _ in range(4)]
     target = "+256772999000"
 
-    def put(index=iter(range(PARALLEL))):
-        user = accounts[next(index) % len(accounts)]
+    turns = iter(range(PARALLEL))
+
+    def put():
+        user = accounts[next(turns) % len(accounts)]
         return parallel_api.put("/users/me", {"phone": target}, token=user.access_token)
 
     replies = _in_parallel(put)

@@ -21,6 +21,7 @@ from soko.identity.events import (
 )
 from soko.identity.models import (
     Account,
+    AccountStatusChange,
     DirectoryRole,
     ForgotRequest,
     IdentityConfig,
@@ -32,7 +33,6 @@ from soko.identity.models import (
     RefreshRequest,
     RegisterRequest,
     ResetRequest,
-    AccountStatusChange,
     StoredUser,
     TokenPair,
     UserPage,

@@ -51,7 +51,8 @@ class SessionCheck:
     ):
         self._states = states
         self._ttl = CACHE_SECONDS if ttl_seconds is None else ttl_seconds
-        self._monotonic = monotonic or (lambda: time.monotonic())
+        # looked up at each call (not bound here), so a test may move the module's clock
+        self._monotonic = monotonic or (lambda: time.monotonic())  # noqa: PLW0108
         self._cache: dict[tuple[str, str | None], tuple[float, dict[str, Any]]] = {}
 
     def is_current(self, claims: AccessClaims) -> bool:
