@@ -229,3 +229,17 @@ def test_verify_needs_a_signed_in_caller_and_a_pending_phone(api, users) -> None
     user = users.register("buyer")
     reply = _verify(api, user, "123456")
     assert reply.status == 409 and reply.error["code"] == "NO_PENDING_PHONE"
+
+
+def test_a_suspended_farmers_phone_links_the_ussd_caller_to_nothing(api, admin, invoke, deployment) -> None:
+    phone = "+256772555222"
+    _ussd(invoke, deployment, phone, "5*Akello Grace*gulu*2468*2468")
+    farmer = _by_phone(phone)
+    assert farmer is not None and not farmer.suspended
+    assert _ussd(invoke, deployment, phone, "4").startswith("END You have no listings.")
+
+    reply = api.post(f"/admin/users/{farmer.id}/suspend", {"reason": "fraud"}, token=admin.access_token)
+
+    assert reply.status == 200, reply.text
+    assert _by_phone(phone).suspended
+    assert _ussd(invoke, deployment, phone, "4") == "END Register first: dial again and choose 5."
