@@ -106,6 +106,7 @@ def test_suspension_refuses_the_user_everywhere_and_reinstatement_lets_them_sign
 
     assert reply.status == 200, reply.text
     assert reply.json["status"] == "suspended"
+    assert users_table.item(f"USER#{farmer.id}", "DIR#farmer") is None  # not listed while suspended
     assert _me(api, farmer).status == 403  # the authorizer refuses the access token
     refreshed = api.post("/auth/refresh", {"refresh_token": farmer.refresh_token})
     assert refreshed.status == 403 and refreshed.error["code"] == "ACCOUNT_SUSPENDED"
@@ -135,6 +136,7 @@ def test_suspension_refuses_the_user_everywhere_and_reinstatement_lets_them_sign
     back = _suspend(api, admin, farmer.id, {"reason": "Reports withdrawn"}, action="reinstate")
 
     assert back.status == 200 and back.json["status"] == "active"
+    assert users_table.item(f"USER#{farmer.id}", "DIR#farmer")["gsi1pk"] == "DIR#farmer"  # listed again
     assert _me(api, farmer).status == 403  # the sessions the suspension ended stay ended
     again = api.post("/auth/login", {"email": farmer.email, "password": farmer.password})
     assert again.status == 200 and _me(api, again.json["access_token"]).status == 200

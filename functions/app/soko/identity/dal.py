@@ -62,6 +62,11 @@ def directory_entry(user: StoredUser, role: DirectoryRole) -> dict[str, Any]:
     }
 
 
+def _listed_roles(user: StoredUser) -> list[DirectoryRole]:
+    """The directories the user appears in: none while suspended."""
+    return [] if user.suspended else user.directory_roles()
+
+
 def district_prefix(district: str) -> str:
     return f"{district.lower()}#"
 
@@ -133,14 +138,21 @@ class UsersDal(dynamo.TableDal):
                     ExpressionAttributeValues=dynamo.serialize({":me": new.id}),
                 )
             )
-        items += [self._put(directory_entry(new, role)) for role in new.directory_roles()]
+        items += [self._put(directory_entry(new, role)) for role in _listed_roles(new)]
         self._transact(items + self._outbox(events), reasons)
 
     def set_status(self, old: StoredUser, new: StoredUser, events: Sequence[EventDetail]) -> None:
-        """Suspend or reinstate: the profile (its status and token version) and the admin's events
-        in one transaction, if nobody changed the account meanwhile."""
+        """Suspend or reinstate: the profile (its status and token version), its directory entries
+        (a suspended user is not listed) and the admin's events in one transaction, if nobody
+        changed the account meanwhile."""
         changed = ConcurrentUpdate("The account changed at the same moment; try again.")
         items = [self._put({**_user_key(new.id), **new.model_dump()}, "version = :v", v=old.version)]
+        for role in new.directory_roles():
+            entry = directory_entry(new, role)
+            if new.suspended:
+                items.append(self._delete({"pk": entry["pk"], "sk": entry["sk"]}))
+            else:
+                items.append(self._put(entry))
         self._transact(items + self._outbox(events), {0: changed})
 
     def session_state(self, user_id: str, session_id: str | None) -> dict[str, Any]:
@@ -209,7 +221,7 @@ class UsersDal(dynamo.TableDal):
             condition="rating_count < :c",
             values={":s": rating_sum, ":c": rating_count},
         )
-        entries = [self._put(directory_entry(rated, role)) for role in rated.directory_roles()]
+        entries = [self._put(directory_entry(rated, role)) for role in _listed_roles(rated)]
         try:
             self._transact([update, *entries], {0: ConcurrentUpdate("a newer rating landed first")})
         except ConcurrentUpdate:
