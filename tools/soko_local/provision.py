@@ -6,8 +6,10 @@ the local runtime) is handled here, each for a stated reason:
 - API Gateway v2, Function URLs, event-source mappings and schedules are served by the local
   runtime itself (moto has no data plane for the first two; its SQS mapping would consume
   messages inline on send; its scheduler never fires).
-- Secrets are created first through the API and substituted where referenced; so is a WebSocket
-  API's id (its lower-cased logical id), which functions use to reach its ``@connections`` API.
+- Secrets and schedule groups (for one-time timers, which ``soko_local.timers`` fires) are created
+  first through the API and substituted where referenced (refer to a group by ``Ref``, its name, or
+  in an ``Fn::Sub``); so is a WebSocket API's id (its lower-cased logical id), which functions
+  use to reach its ``@connections`` API.
 - State machines are created through the API: with execution enabled, moto's Step Functions API
   reads a different backend than its CloudFormation writes to, and it ignores
   ``DefinitionSubstitutions`` (moto resolves them for us through a stack Output instead).
@@ -37,6 +39,7 @@ _SERVED_LOCALLY = {
     "AWS::Lambda::Url",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Scheduler::Schedule",
+    "AWS::Scheduler::ScheduleGroup",
     "AWS::Lambda::LayerVersion",
     "AWS::StepFunctions::StateMachine",
     "AWS::SecretsManager::Secret",
@@ -69,6 +72,7 @@ class Deployment:
     state_machines: dict[str, str]  # logical id -> ARN
     secrets: dict[str, str]  # logical id -> ARN
     outputs: dict[str, str]  # the template's Outputs that moto could resolve
+    schedule_groups: dict[str, str]  # logical id -> name (one-time timers live in them)
 
 
 def _generate_secret(spec: dict[str, Any]) -> str:
@@ -210,11 +214,16 @@ def provision(
             Name=f"{stack_name}-{logical_id}", SecretString=value
         )
         secret_arns[logical_id] = created["ARN"]
+    groups: dict[str, str] = {}
+    for logical_id, resource in app.cfn["Resources"].items():
+        if resource["Type"] == "AWS::Scheduler::ScheduleGroup":
+            groups[logical_id] = f"{stack_name}-{logical_id}"[:64]
+            client("scheduler").create_schedule_group(Name=groups[logical_id])
 
     cfn = client("cloudformation")
     cfn.create_stack(
         StackName=stack_name,
-        TemplateBody=json.dumps(moto_template(app, {**secret_arns, **websocket_api_ids(app)})),
+        TemplateBody=json.dumps(moto_template(app, {**secret_arns, **groups, **websocket_api_ids(app)})),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
@@ -255,6 +264,7 @@ def provision(
         )
     physical.update(machines)
     physical.update(secret_arns)
+    physical.update(groups)
     physical.update(websocket_api_ids(app))
     template_outputs = {k: v for k, v in outputs.items() if not k.startswith("LocalSfn")}
-    return Deployment(stack_name, physical, functions, machines, secret_arns, template_outputs)
+    return Deployment(stack_name, physical, functions, machines, secret_arns, template_outputs, groups)

@@ -24,6 +24,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from soko_local import nested
 from soko_local import schedules as schedule_expressions
+from soko_local import timers as local_timers
 from soko_local.payload import HttpResponse, gateway_error, map_response
 from soko_local.pool import InvokeResult, WorkerPool
 from soko_local.provision import Deployment, provision
@@ -158,6 +159,8 @@ class LocalRuntime:
                 self._thread(f"{source.kind}-{source.logical_id}", poll, source.logical_id)
         if self.options.run_schedules and self.app.schedules:
             self._thread("scheduler", self._scheduler)
+        if self.deployment.schedule_groups:
+            self._thread("timers", self._timers)
         if self.options.watch:
             self._thread("watcher", self._watch_code)
         self._thread("evictor", self._evict_idle)
@@ -485,6 +488,16 @@ class LocalRuntime:
             for name, (schedule, expression) in parsed.items():
                 if expression.due(now, self._schedule_runs.get(name)):
                     self._thread(f"schedule-{name}", self.fire, schedule)
+
+    def _timers(self) -> None:
+        """One-time timers (EventBridge Scheduler ``at(...)`` schedules) fire within a second."""
+        groups = list(self.deployment.schedule_groups.values())
+        while not self._stop.wait(1):
+            try:
+                for fired in local_timers.fire_due(self.client, groups):
+                    log.info("timer %s fired (due %s)", fired.name, fired.due.isoformat())
+            except Exception:  # keep firing the others; the next tick retries
+                log.exception("firing timers failed")
 
     # ------------------------------------------------------------------ housekeeping
     def _code_fingerprint(self) -> float:
