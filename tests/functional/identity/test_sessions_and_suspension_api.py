@@ -72,11 +72,31 @@ def test_a_reset_password_ends_every_access_token_of_the_account(api, users, use
     assert _me(api, fresh.json["access_token"]).status == 200
 
 
-def test_tokens_of_an_account_that_does_not_exist_are_refused(api, users) -> None:
-    from support.users import new_user  # noqa: PLC0415
+def test_a_token_of_an_unknown_session_is_refused(api, users) -> None:
+    user = users.register("buyer", session="login")
+    forged_session = users.mint_access_token(user)  # the right key and account, no session id
+    assert _me(api, forged_session).status == 200  # a token from before sessions: its signature decides
+    from soko.identity import tokens  # noqa: PLC0415
 
-    ghost = users.mint_access_token(new_user("buyer"))  # signed with the right key, no account
-    assert _me(api, ghost).status == 403
+    environment = users.deployment.functions["LoginFunction"].environment
+    unknown = tokens.issue_access_token(
+        user_id=user.id,
+        role="buyer",
+        email=user.email,
+        secret=_secret(environment["JWT_SECRET_ARN"]),
+        issuer=environment["JWT_ISSUER"],
+        audience=environment["JWT_AUDIENCE"],
+        session_id="01JD0000000000000000000000",  # no such refresh family
+    )
+    assert _me(api, unknown).status == 403
+
+
+def _secret(arn: str) -> str:
+    import boto3  # noqa: PLC0415
+
+    return str(
+        boto3.client("secretsmanager", region_name="us-east-1").get_secret_value(SecretId=arn)["SecretString"]
+    )
 
 
 def test_the_in_process_cache_bounds_how_long_a_revoked_token_lives(api, users, monkeypatch) -> None:

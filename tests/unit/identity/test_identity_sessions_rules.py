@@ -42,7 +42,9 @@ def claims(**overrides: Any) -> AccessClaims:
         ({**ACTIVE, "session_revoked": True}, claims(), False),  # logged out
         ({**ACTIVE, "token_version": 3}, claims(), False),  # password reset / suspension since
         ({**ACTIVE, "token_version": 1}, claims(), False),  # a version from the future is no better
-        ({"token_version": None, "status": None, "session_revoked": False}, claims(), False),  # no account
+        # no account: nothing revoked, the signature decides (but a session must exist)
+        ({"token_version": None, "status": None, "session_revoked": False}, claims(sid=None), True),
+        ({"token_version": None, "status": None, "session_revoked": True}, claims(), False),
         ({**ACTIVE, "token_version": 0}, claims(tv=0, sid=None), True),  # a token from before sessions
         ({**ACTIVE, "token_version": 1}, claims(tv=0, sid=None), False),
     ],
