@@ -103,3 +103,13 @@ def test_a_malformed_event_fails_alone(invoke, closed) -> None:
 
     assert result == {"batchItemFailures": [{"itemIdentifier": batch["Records"][1]["messageId"]}]}
     assert closed == [connection]
+
+
+def test_disconnect_forgets_a_connection_whose_token_has_expired(invoke, connections_table) -> None:
+    connection = _connect(invoke, "usr-1", "fam-1", clock.epoch() + 1)
+    context = {"userId": "usr-1", "role": "buyer", "email": "", "sessionId": "fam-1", "expiresAt": "1"}
+    event = {"requestContext": {"routeKey": "$disconnect", "connectionId": connection, "authorizer": context}}
+
+    assert invoke("WsDisconnectFunction", event) == {"statusCode": 200}
+
+    assert connections_table.partition("USER#usr-1") == []

@@ -45,6 +45,11 @@ def token_expiry(event: dict[str, Any]) -> int | None:
         return None
 
 
+def connection_owner(event: dict[str, Any]) -> str:
+    """The user the connection was opened by, even once their token has expired ('' if unknown)."""
+    return str(_context(event).get("userId") or "")
+
+
 def session_id(event: dict[str, Any]) -> str:
     """The sign-in session (refresh-token family) the connection was opened in ('' if unknown)."""
     return str(_context(event).get("sessionId") or "")
