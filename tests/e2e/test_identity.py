@@ -57,7 +57,8 @@ def register(
     password: str = PASSWORD,
     full_name: str | None = None,
 ) -> dict[str, Any]:
-    """Register and return the created account (asserting 201); the password is kept under '_password'."""
+    """Register and return the created account (asserting 201); the password is kept under '_password'.
+    A phone is verified with the code texted to it (until then it is only ``pending_phone``)."""
     body: dict[str, Any] = {"email": email or unique_email(role), "password": password, "role": role}
     if phone:
         body["phone"] = phone
@@ -65,7 +66,29 @@ def register(
         body["fullName"] = full_name
     response = http.post(f"{soko.url}/auth/register", json=body, timeout=TIMEOUT)
     assert response.status_code == 201, response.text
-    return {**response.json(), "_password": password}
+    account = {**response.json(), "_password": password}
+    if phone:
+        account = {**verify_phone(soko, http, account), "_password": password}
+    return account
+
+
+def verify_phone(soko: Any, http: requests.Session, account: dict[str, Any]) -> dict[str, Any]:
+    """Confirm the account's pending phone with the newest code texted to it; the account after."""
+    phone = account["pending_phone"]
+    texts = http.get(f"{soko.url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()[
+        "messages"
+    ]
+    codes = [m for m in (re.search(r"confirm this phone is (\d{6})", t["message"]) for t in texts) if m]
+    assert codes, texts
+    tokens = login(soko, http, account["email"], account["_password"])
+    verified = http.post(
+        f"{soko.url}/users/me/phone/verify",
+        json={"code": codes[-1].group(1)},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        timeout=TIMEOUT,
+    )
+    assert verified.status_code == 200, verified.text
+    return dict(verified.json())
 
 
 def login_response(soko: Any, http: requests.Session, email: str, password: str) -> requests.Response:
@@ -89,9 +112,10 @@ def new_user(soko: Any, http: requests.Session, role: str = "farmer", **kwargs: 
 
 
 def sms_to(soko: Any, http: requests.Session, phone: str) -> list[dict[str, Any]]:
+    """The SMS sent to ``phone``, but for the phone-verification codes (``register`` uses those)."""
     response = http.get(f"{soko.url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT)
     assert response.status_code == 200
-    return list(response.json()["messages"])
+    return [m for m in response.json()["messages"] if "confirm this phone" not in m["message"]]
 
 
 def jwt_secret(soko: Any) -> str:

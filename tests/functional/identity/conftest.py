@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ from support.tables import Table
 from support.users import User
 
 PASSWORD = "Mango-harvest-77"  # passes the policy; every helper account uses it unless told otherwise
+VERIFY_CODE = re.compile(r"confirm this phone is (\d{6})")
+
+
+def phone_codes(sms: SandboxServer, phone: str) -> list[str]:
+    """The phone-verification codes texted to ``phone``, oldest first."""
+    return [m[1] for m in (VERIFY_CODE.search(x["message"]) for x in sms.messages(to=phone)) if m]
 
 
 # ---------------------------------------------------------------------------- the SMS sandbox
@@ -100,6 +107,7 @@ class Users:
 
     api: Api
     deployment: Deployment
+    sms: SandboxServer
     counter: int = 0
 
     def register(
@@ -111,10 +119,13 @@ class Users:
         password: str = PASSWORD,
         full_name: str | None = None,
         session: str | None = "mint",
+        verify_phone: bool = True,
     ) -> User:
         """A new account. ``session``: "login" signs in through the API (access and refresh token),
         "mint" only gets an access token as LoginFunction would issue it (no argon2 verification;
-        the authorizer still verifies it on every request), None leaves it signed out."""
+        the authorizer still verifies it on every request), None leaves it signed out. A ``phone``
+        is verified with the code texted to it unless ``verify_phone`` is False (then it stays
+        pending and ``user.phone`` is None)."""
         self.counter += 1
         email = email or f"user{self.counter}-{uuid.uuid4().hex[:6]}@example.com"
         body: dict[str, Any] = {"email": email, "password": password, "role": role}
@@ -125,6 +136,8 @@ class Users:
         assert reply.status == 201, reply.text
         created = reply.json
         user = User(created["id"], role, email, password, created.get("phone"))
+        if phone and verify_phone:
+            self.verify_phone(user, created["pending_phone"])
         if session == "login":
             self.sign_in(user)
         elif session == "mint":
@@ -150,6 +163,16 @@ class Users:
         )
         return user
 
+    def verify_phone(self, user: User, phone: str) -> User:
+        """Confirm the pending ``phone`` with the newest code texted to it."""
+        token = user.access_token or self.mint_access_token(dataclasses.replace(user)).access_token
+        reply = self.api.post(
+            "/users/me/phone/verify", {"code": phone_codes(self.sms, phone)[-1]}, token=token
+        )
+        assert reply.status == 200, reply.text
+        user.phone = reply.json["phone"]
+        return user
+
     def sign_in(self, user: User) -> User:
         reply = self.api.post("/auth/login", {"email": user.email, "password": user.password})
         assert reply.status == 200, reply.text
@@ -159,8 +182,8 @@ class Users:
 
 
 @pytest.fixture
-def users(api: Api, deployment: Deployment) -> Users:
-    return Users(api, deployment)
+def users(api: Api, deployment: Deployment, sms: SandboxServer) -> Users:
+    return Users(api, deployment, sms)
 
 
 @pytest.fixture

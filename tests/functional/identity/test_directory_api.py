@@ -10,7 +10,16 @@ from dataclasses import dataclass
 import pytest
 
 PUBLIC_KEYS = {"id", "fullName", "role", "district", "specialties", "interests", "rating", "rating_count"}
-PRIVATE_KEYS = {"email", "phone", "language", "created_at", "updated_at"}
+PRIVATE_KEYS = {
+    "email",
+    "phone",
+    "phone_verified",
+    "pending_phone",
+    "language",
+    "status",
+    "created_at",
+    "updated_at",
+}
 
 
 @dataclass

@@ -108,14 +108,20 @@ def test_a_concurrent_change_is_409_and_the_stale_write_is_dropped(
     assert not entry["gsi1sk"].startswith("gulu#")
 
 
-def test_changing_phone_moves_the_uniqueness_guard(api, users, users_table) -> None:
+def test_changing_phone_moves_the_uniqueness_guard_once_the_new_one_is_verified(
+    api, users, users_table, sms
+) -> None:
     amina = users.register("farmer", phone="+256772000001")
     brian = users.register("buyer", phone="+256772000002", session=None)
 
-    moved = _update(api, amina, {"phone": "0772000003"})
+    pending = _update(api, amina, {"phone": "0772000003"})
 
-    assert moved.status == 200, moved.text
-    assert moved.json["phone"] == "+256772000003"
+    assert pending.status == 200, pending.text
+    assert (pending.json["phone"], pending.json["pending_phone"]) == ("+256772000001", "+256772000003")
+    assert users_table.item("PHONE#+256772000001", "PHONE")["user_id"] == amina.id  # still the verified one
+    assert users_table.item("PHONE#+256772000003", "PHONE") is None
+    moved = users.verify_phone(amina, "+256772000003")
+    assert moved.phone == "+256772000003"
     assert users_table.item("PHONE#+256772000001", "PHONE") is None
     assert users_table.item("PHONE#+256772000003", "PHONE")["user_id"] == amina.id
     # the old number is free for someone else
@@ -123,11 +129,13 @@ def test_changing_phone_moves_the_uniqueness_guard(api, users, users_table) -> N
     assert users_table.item("PHONE#+256772000001", "PHONE")["user_id"] == carol.id
 
     before = users_table.profile(amina.id)
+    texts = len(sms.messages())
     taken = _update(api, amina, {"phone": brian.phone, "district": "Gulu"})
 
     assert taken.status == 409, taken.text
     assert taken.error["code"] == "PHONE_TAKEN"
     assert taken.fields == {"phone"}
+    assert len(sms.messages()) == texts  # no code is sent to a number another account verified
     assert users_table.profile(amina.id) == before  # nothing of the update was applied
     assert users_table.item("PHONE#+256772000003", "PHONE")["user_id"] == amina.id
     assert users_table.item("PHONE#+256772000002", "PHONE")["user_id"] == brian.id

@@ -11,6 +11,9 @@ ACCOUNT_KEYS = {
     "role",
     "fullName",
     "phone",
+    "phone_verified",
+    "pending_phone",
+    "status",
     "district",
     "specialties",
     "interests",
@@ -27,7 +30,7 @@ def _register(api, **overrides):
     return api.post("/auth/register", {k: v for k, v in body.items() if v is not None})
 
 
-def test_register_creates_the_account_and_returns_it_without_secrets(api, users_table) -> None:
+def test_register_creates_the_account_and_returns_it_without_secrets(api, users_table, sms) -> None:
     reply = _register(api, phone="0772123456", fullName="Amina Achieng")
 
     assert reply.status == 201, reply.text
@@ -37,7 +40,11 @@ def test_register_creates_the_account_and_returns_it_without_secrets(api, users_
     assert body["email"] == "amina@example.com"
     assert body["role"] == "farmer"
     assert body["fullName"] == "Amina Achieng"
-    assert body["phone"] == "+256772123456"  # the local form, read as Uganda
+    # the phone waits for its code (the local form, read as Uganda): it names nobody yet
+    assert (body["phone"], body["phone_verified"], body["pending_phone"]) == (None, False, "+256772123456")
+    assert body["status"] == "active"
+    [text] = sms.messages(to="+256772123456")
+    assert "confirm this phone" in text["message"]
     assert "Gulu-maize-2026" not in reply.text
     assert "argon2" not in reply.text and "hash" not in reply.text
     stored = users_table.profile(body["id"])
@@ -49,7 +56,8 @@ def test_register_creates_the_account_and_returns_it_without_secrets(api, users_
         "sk": "EMAIL",
         "user_id": body["id"],
     }
-    assert users_table.item("PHONE#+256772123456", "PHONE")["user_id"] == body["id"]
+    assert users_table.item("PHONE#+256772123456", "PHONE") is None
+    assert "code_hash" in users_table.item(f"USER#{body['id']}", "PHONECODE")  # hashed, never the code
     # the name may also be sent as full_name
     snake = _register(api, email="okello@example.com", full_name="Okello Brian", role="buyer")
     assert snake.status == 201, snake.text
@@ -82,9 +90,9 @@ def test_same_email_in_other_case_is_409_decided_by_the_conditional_write(
     assert len([i for i in users_table.items() if i["sk"].startswith("DIR#")]) == 1
 
 
-def test_taken_phone_is_409_and_nothing_is_written_for_the_second_account(api, users_table) -> None:
-    first = _register(api, phone="+256772123456")
-    assert first.status == 201, first.text
+def test_a_phone_another_account_verified_is_409_and_nothing_is_written(api, users, users_table) -> None:
+    first = users.register(phone="+256772123456", session=None)  # verified with its code
+    assert first.phone == "+256772123456"
     before = users_table.items()
 
     second = _register(api, email="brian@example.com", phone="0772 123-456", role="buyer")
@@ -97,6 +105,24 @@ def test_taken_phone_is_409_and_nothing_is_written_for_the_second_account(api, u
     # ... so the email is still free
     third = _register(api, email="brian@example.com", phone="+256701000001", role="buyer")
     assert third.status == 201, third.text
+
+
+def test_a_phone_only_pending_elsewhere_does_not_block_and_names_nobody(api, users_table) -> None:
+    first = _register(api, phone="+256772123456")
+    second = _register(api, email="brian@example.com", phone="0772123456", role="buyer")
+
+    assert (first.status, second.status) == (201, 201), second.text
+    assert first.json["pending_phone"] == second.json["pending_phone"] == "+256772123456"
+    assert users_table.with_prefix("PHONE#") == []
+
+
+def test_a_phone_of_a_country_not_served_is_422_and_gets_no_sms(api, users_table, sms) -> None:
+    reply = _register(api, phone="+14155550123")  # SmsCountries defaults to UG
+
+    assert reply.status == 422, reply.text
+    assert reply.error["code"] == "PHONE_COUNTRY_NOT_SERVED"
+    assert reply.fields == {"phone"}
+    assert sms.messages() == [] and users_table.items() == []
 
 
 WEAK_PASSWORDS = {

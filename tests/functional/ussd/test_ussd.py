@@ -236,6 +236,7 @@ def test_a_buyer_with_a_phone_sees_order_statuses(handset: MakeHandset, users_ta
             "password_hash": "x",
             "role": "buyer",
             "phone": buyer_phone,
+            "phone_verified": True,  # only a verified phone names a USSD caller
             "full_name": "Okello Buyer",
             "created_at": "2026-11-21T09:30:00Z",
             "updated_at": "2026-11-21T09:30:00Z",

@@ -34,11 +34,19 @@ def jwt_secret(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("JWT_SECRET_ARN", arn)
     monkeypatch.setenv("JWT_ISSUER", ISSUER)
     monkeypatch.setenv("JWT_AUDIENCE", AUDIENCE)
+    # Every account is active and every session current here: the revocation check has its own
+    # suites (tests/unit/identity, tests/functional/identity/test_sessions_and_suspension_api.py).
+    monkeypatch.setattr(authorizer, "sessions", _AllCurrent)
     secrets.clear()
     config.load.cache_clear()
     yield arn
     secrets.clear()
     config.load.cache_clear()
+
+
+class _AllCurrent:
+    def is_current(self, claims: Any) -> bool:
+        return True
 
 
 # --- token makers -------------------------------------------------------------------------------------

@@ -6,15 +6,18 @@ Access patterns (table ``pk``/``sk``, index ``gsi1``):
 |---|---|
 | account by id | ``USER#<id>`` / ``PROFILE`` |
 | account by email (login; uniqueness) | ``EMAIL#<email lower>`` / ``EMAIL`` -> user id |
-| account by phone (reset, USSD; uniqueness) | ``PHONE#<e164>`` / ``PHONE`` -> user id |
+| account by verified phone (reset, USSD; uniqueness) | ``PHONE#<e164>`` / ``PHONE`` -> user id |
 | farmers / buyers, by district | gsi1: ``DIR#<role>`` / ``<district lower>#<id>`` (one entry per role) |
 | refresh-token family | ``REFRESH#<family id>`` / ``FAMILY`` (TTL) |
 | login failures of an email | ``LOGINFAIL#<email lower>`` / ``WINDOW`` (TTL) |
 | password-reset code of an account | ``USER#<id>`` / ``RESET`` (TTL) |
+| phone-verification code of an account | ``USER#<id>`` / ``PHONECODE`` (TTL) |
+| SMS codes sent to a phone in a window | ``SMSQUOTA#<e164>`` / ``<purpose>#<window start>`` (TTL) |
 | outbox events | ``OUTBOX#<event id>`` / ``EVENT`` (TTL; see soko.shared.outbox) |
 
 Uniqueness of email and phone is decided by conditional writes in the same transaction as the
-account (never by reading first).
+account (never by reading first). Only a verified phone has a ``PHONE#`` item: a phone waiting for
+its code is ``pending_phone`` on the profile and names nobody.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from soko.identity.models import DirectoryRole, StoredUser
-from soko.shared import dynamo
-from soko.shared.errors import Conflict
+from soko.shared import aws, dynamo
+from soko.shared.errors import Conflict, DependencyUnavailable
 from soko.shared.events import EventDetail
 
 DIRECTORY_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
@@ -59,6 +62,11 @@ def directory_entry(user: StoredUser, role: DirectoryRole) -> dict[str, Any]:
     }
 
 
+def _listed_roles(user: StoredUser) -> list[DirectoryRole]:
+    """The directories the user appears in: none while suspended."""
+    return [] if user.suspended else user.directory_roles()
+
+
 def district_prefix(district: str) -> str:
     return f"{district.lower()}#"
 
@@ -87,7 +95,7 @@ class UsersDal(dynamo.TableDal):
             items.append(
                 self._put({"pk": f"EMAIL#{user.email_lower}", "sk": "EMAIL", "user_id": user.id}, new)
             )
-        if user.phone:
+        if user.verified_phone:
             reasons[len(items)] = phone_taken
             items.append(self._put({"pk": f"PHONE#{user.phone}", "sk": "PHONE", "user_id": user.id}, new))
         items += [self._put(directory_entry(user, role)) for role in user.directory_roles()]
@@ -109,25 +117,76 @@ class UsersDal(dynamo.TableDal):
 
     def replace_user(self, old: StoredUser, new: StoredUser, events: Sequence[EventDetail]) -> None:
         """Write ``new`` over ``old`` if nobody changed it meanwhile (optimistic lock on ``version``),
-        moving the phone guard and directory entries along with it."""
+        moving the phone guard (verified phones only) and directory entries along with it."""
         changed = ConcurrentUpdate("Your account changed while you were editing it; reload and try again.")
         items = [self._put({**_user_key(new.id), **new.model_dump()}, "version = :v", v=old.version)]
         reasons: dict[int, Exception] = {0: changed}
-        if old.phone != new.phone:
-            if new.phone:
-                reasons[len(items)] = PhoneTaken(
-                    "An account with this phone number already exists.", details={"field": "phone"}
+        mine = "attribute_not_exists(pk) OR user_id = :me"
+        if new.verified_phone and new.verified_phone != old.verified_phone:
+            reasons[len(items)] = PhoneTaken(
+                "Another account has already verified this phone number.", details={"field": "phone"}
+            )
+            items.append(
+                self._put({"pk": f"PHONE#{new.phone}", "sk": "PHONE", "user_id": new.id}, mine, me=new.id)
+            )
+        if old.phone and old.phone != new.phone:
+            # the old number's guard (also one an unverified phone held before phones were verified)
+            items.append(
+                self._delete(
+                    {"pk": f"PHONE#{old.phone}", "sk": "PHONE"},
+                    ConditionExpression=mine,
+                    ExpressionAttributeValues=dynamo.serialize({":me": new.id}),
                 )
-                items.append(
-                    self._put(
-                        {"pk": f"PHONE#{new.phone}", "sk": "PHONE", "user_id": new.id},
-                        "attribute_not_exists(pk)",
-                    )
-                )
-            if old.phone:
-                items.append(self._delete({"pk": f"PHONE#{old.phone}", "sk": "PHONE"}))
-        items += [self._put(directory_entry(new, role)) for role in new.directory_roles()]
+            )
+        items += [self._put(directory_entry(new, role)) for role in _listed_roles(new)]
         self._transact(items + self._outbox(events), reasons)
+
+    def set_status(self, old: StoredUser, new: StoredUser, events: Sequence[EventDetail]) -> None:
+        """Suspend or reinstate: the profile (its status and token version), its directory entries
+        (a suspended user is not listed) and the admin's events in one transaction, if nobody
+        changed the account meanwhile."""
+        changed = ConcurrentUpdate("The account changed at the same moment; try again.")
+        items = [self._put({**_user_key(new.id), **new.model_dump()}, "version = :v", v=old.version)]
+        for role in new.directory_roles():
+            entry = directory_entry(new, role)
+            if new.suspended:
+                items.append(self._delete({"pk": entry["pk"], "sk": entry["sk"]}))
+            else:
+                items.append(self._put(entry))
+        self._transact(items + self._outbox(events), {0: changed})
+
+    def session_state(self, user_id: str, session_id: str | None) -> dict[str, Any]:
+        """What the authorizer checks, in one strongly consistent ``BatchGetItem`` (a session
+        created a moment ago by a sign-in is found; 2 read units): the account's ``token_version``
+        and ``status`` (None when there is no such account) and whether the session was revoked."""
+        keys = [_user_key(user_id)]
+        if session_id:
+            keys.append({"pk": f"REFRESH#{session_id}", "sk": "FAMILY"})
+        request = {
+            self.table_name: {
+                "Keys": keys,
+                "ProjectionExpression": "pk, sk, user_id, token_version, #status, revoked",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ConsistentRead": True,
+            }
+        }
+        found: list[dict[str, Any]] = []
+        for _ in range(3):  # unprocessed keys (throttling) are asked again
+            response = aws.resource("dynamodb").batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(self.table_name, [])
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise DependencyUnavailable("The account could not be read; please retry shortly.")
+        profile = next((i for i in found if i["sk"] == "PROFILE"), None)
+        family = next((i for i in found if i["sk"] == "FAMILY"), None)
+        return {
+            "token_version": int(profile.get("token_version", 0)) if profile else None,
+            "status": str(profile.get("status", "active")) if profile else None,
+            "session_revoked": bool(session_id)
+            and (family is None or bool(family.get("revoked")) or str(family.get("user_id")) != user_id),
+        }
 
     def list_directory(
         self, role: DirectoryRole, district: str | None, limit: int, cursor: str | None
@@ -163,7 +222,7 @@ class UsersDal(dynamo.TableDal):
             condition="rating_count < :c",
             values={":s": rating_sum, ":c": rating_count},
         )
-        entries = [self._put(directory_entry(rated, role)) for role in rated.directory_roles()]
+        entries = [self._put(directory_entry(rated, role)) for role in _listed_roles(rated)]
         try:
             self._transact([update, *entries], {0: ConcurrentUpdate("a newer rating landed first")})
         except ConcurrentUpdate:
@@ -251,6 +310,21 @@ class UsersDal(dynamo.TableDal):
             },
         )
 
+    def end_session(self, family_id: str, events: Sequence[EventDetail]) -> bool:
+        """Revoke the family and write ``events`` (SignedOut) in one transaction; False when it
+        was already revoked (nothing written: logging out twice publishes once)."""
+        revoke = self._update(
+            {"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
+            "SET revoked = :true",
+            condition="attribute_exists(pk) AND revoked = :false",
+            values={":true": True, ":false": False},
+        )
+        try:
+            self._transact([revoke, *self._outbox(events)], {0: ConcurrentUpdate("already revoked")})
+        except ConcurrentUpdate:
+            return False
+        return True
+
     def revoke_family(self, family_id: str) -> None:
         self._update_if(
             {"pk": f"REFRESH#{family_id}", "sk": "FAMILY"},
@@ -263,17 +337,8 @@ class UsersDal(dynamo.TableDal):
     def get_reset(self, user_id: str) -> dict[str, Any] | None:
         return self._get(f"USER#{user_id}", "RESET")
 
-    def put_reset(
-        self,
-        user_id: str,
-        code_hash: str,
-        *,
-        code_expires_at: int,
-        issued: int,
-        window_start: int,
-        window_seconds: int,
-    ) -> None:
-        """A new code. The item lives (TTL) as long as its hourly SMS window, not just the code."""
+    def put_reset(self, user_id: str, code_hash: str, *, code_expires_at: int) -> None:
+        """A new code (replacing any earlier one); the item lives (TTL) as long as the code."""
         self._table.put_item(
             Item={
                 "pk": f"USER#{user_id}",
@@ -281,9 +346,7 @@ class UsersDal(dynamo.TableDal):
                 "code_hash": code_hash,
                 "attempts": 0,
                 "code_expires_at": code_expires_at,
-                "issued": issued,
-                "window_start": window_start,
-                "expires_at": max(code_expires_at, window_start + window_seconds),
+                "expires_at": code_expires_at,
             }
         )
 
@@ -304,9 +367,12 @@ class UsersDal(dynamo.TableDal):
             UpdateExpression="REMOVE code_hash",
         )
 
-    def set_password(self, user: StoredUser, password_hash: str, now_iso: str) -> None:
-        """New hash, and a new token version so every refresh family of the account dies."""
-        if not self._update_if(
+    def set_password(
+        self, user: StoredUser, password_hash: str, now_iso: str, events: Sequence[EventDetail]
+    ) -> None:
+        """New hash, and a new token version so every refresh family and access token of the account
+        dies; ``events`` (PasswordChanged) in the same transaction."""
+        update = self._update(
             _user_key(user.id),
             "SET password_hash = :h, token_version = :tv, version = :nv, updated_at = :now",
             condition="version = :v",
@@ -317,5 +383,65 @@ class UsersDal(dynamo.TableDal):
                 ":v": user.version,
                 ":now": now_iso,
             },
-        ):
-            raise ConcurrentUpdate("The account changed at the same moment; try again.")
+        )
+        changed = ConcurrentUpdate("The account changed at the same moment; try again.")
+        self._transact([update, *self._outbox(events)], {0: changed})
+
+    # ------------------------------------------------------------------ SMS quotas
+    def reserve_sms(self, phone: str, purpose: str, now: int, window_seconds: int, limit: int) -> bool:
+        """Count one SMS to ``phone`` for ``purpose`` against its window (which opens with the first
+        SMS and lasts ``window_seconds``), if fewer than ``limit`` were counted in it. Only
+        conditional writes on one counter per phone and purpose (never read-then-write), so parallel
+        requests cannot all pass. False when the window is full."""
+        key = {"pk": f"SMSQUOTA#{phone}", "sk": purpose}
+        cutoff = now - window_seconds
+        for _ in range(3):
+            if self._update_if(
+                key,
+                "ADD sent :one",
+                condition="window_start > :cutoff AND sent < :limit",
+                values={":one": 1, ":cutoff": cutoff, ":limit": limit},
+            ):
+                return True
+            # No window, an expired one, or a full one: a new window opens only when there is no
+            # live one (of two openers, one wins; the other counts against its window).
+            if self._put_if(
+                {**key, "sent": 1, "window_start": now, "expires_at": now + window_seconds},
+                "attribute_not_exists(pk) OR window_start <= :cutoff",
+                cutoff=cutoff,
+            ):
+                return True
+            current = self._get(key["pk"], key["sk"])
+            if current and int(current["window_start"]) > cutoff and int(current["sent"]) >= limit:
+                return False
+        return False
+
+    # ------------------------------------------------------------------ phone verification
+    def put_phone_code(self, user_id: str, phone: str, code_hash: str, *, code_expires_at: int) -> None:
+        """A new verification code for ``phone`` (replacing any earlier one; TTL: the code's)."""
+        self._table.put_item(
+            Item={
+                "pk": f"USER#{user_id}",
+                "sk": "PHONECODE",
+                "phone": phone,
+                "code_hash": code_hash,
+                "attempts": 0,
+                "code_expires_at": code_expires_at,
+                "expires_at": code_expires_at,
+            }
+        )
+
+    def get_phone_code(self, user_id: str) -> dict[str, Any] | None:
+        return self._get(f"USER#{user_id}", "PHONECODE")
+
+    def reserve_phone_code_attempt(self, user_id: str, limit: int) -> int | None:
+        """Count one try before the code is compared (atomically); None when no try is left."""
+        return self._count_if(
+            {"pk": f"USER#{user_id}", "sk": "PHONECODE"},
+            "attempts",
+            condition="attribute_exists(code_hash) AND attempts < :limit",
+            limit=limit,
+        )
+
+    def burn_phone_code(self, user_id: str) -> None:
+        self._table.delete_item(Key={"pk": f"USER#{user_id}", "sk": "PHONECODE"})

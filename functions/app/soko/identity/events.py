@@ -58,3 +58,24 @@ class UserReinstated(EventDetail):
 class AdminActionTaken(AdminAction):
     SOURCE: ClassVar[str] = "soko.users"
     DETAIL_TYPE: ClassVar[str] = "AdminActionTaken"
+
+
+class SignedOut(EventDetail):
+    """A sign-in session ended (``POST /auth/logout``): its refresh tokens and access tokens are
+    refused from now on, and realtime closes the WebSocket connections opened with them."""
+
+    SOURCE: ClassVar[str] = "soko.users"
+    DETAIL_TYPE: ClassVar[str] = "SignedOut"
+
+    user_id: str
+    session_id: str = Field(description="the refresh-token family (the access tokens' sid claim)")
+
+
+class PasswordChanged(EventDetail):
+    """The account's password was reset: every session of the account is revoked (refresh and
+    access tokens), and realtime closes all its WebSocket connections."""
+
+    SOURCE: ClassVar[str] = "soko.users"
+    DETAIL_TYPE: ClassVar[str] = "PasswordChanged"
+
+    user_id: str

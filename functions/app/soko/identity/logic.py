@@ -8,16 +8,26 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from soko.identity import passwords, tokens
-from soko.identity.dal import UsersDal
-from soko.identity.events import ProfileUpdated, UserRegistered
+from soko.identity import countries, passwords, tokens
+from soko.identity.dal import PhoneTaken, UsersDal
+from soko.identity.events import (
+    AdminActionTaken,
+    PasswordChanged,
+    ProfileUpdated,
+    SignedOut,
+    UserRegistered,
+    UserReinstated,
+    UserSuspended,
+)
 from soko.identity.models import (
     Account,
+    AccountStatusChange,
     DirectoryRole,
     ForgotRequest,
     IdentityConfig,
     Language,
     LoginRequest,
+    PhoneVerifyRequest,
     ProfileUpdate,
     PublicProfile,
     RefreshRequest,
@@ -30,7 +40,14 @@ from soko.identity.models import (
 from soko.providers.sms import SmsSender
 from soko.shared import clock, ids
 from soko.shared import phone as phones
-from soko.shared.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
+from soko.shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+)
 from soko.shared.identity import Caller
 from soko.shared.observability import logger
 
@@ -40,8 +57,11 @@ REFRESH_SECONDS = 30 * 24 * 3600
 REFRESH_HISTORY = 50  # used refresh tokens remembered per family, to tell reuse from junk
 RESET_CODE_SECONDS = 10 * 60
 RESET_MAX_TRIES = 5
-RESET_SMS_PER_HOUR = 3
-RESET_WINDOW_SECONDS = 3600
+# SMS quotas: at most this many codes per phone and purpose per fixed window, counted atomically
+SMS_PER_WINDOW = 3
+SMS_WINDOW_SECONDS = 3600
+PHONE_CODE_SECONDS = 10 * 60
+PHONE_CODE_TRIES = 5
 
 
 @dataclass
@@ -70,13 +90,112 @@ class UserNotFound(NotFound):
     code = "USER_NOT_FOUND"
 
 
+class AccountSuspended(Forbidden):
+    code = "ACCOUNT_SUSPENDED"
+
+
+class PhoneNotServed(Unprocessable):
+    code = "PHONE_COUNTRY_NOT_SERVED"
+
+
+class InvalidPhoneCode(Unprocessable):
+    code = "INVALID_PHONE_CODE"
+
+
+class NoPendingPhone(Conflict):
+    code = "NO_PENDING_PHONE"
+
+
+class SmsLimitReached(TooManyRequests):
+    code = "SMS_LIMIT_REACHED"
+
+
+class CannotSuspendSelf(Conflict):
+    code = "CANNOT_SUSPEND_SELF"
+
+
+class CannotSuspendAdmin(Forbidden):
+    code = "CANNOT_SUSPEND_ADMIN"
+
+
+class StatusUnchanged(Conflict):
+    code = "STATUS_UNCHANGED"
+
+
+SUSPENDED_MESSAGE = "This account is suspended. Contact Soko support."
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# ---------------------------------------------------------------------------- phones and SMS codes
+def _served(phone: str, deps: Identity, field: str = "phone") -> None:
+    if not countries.served(phone, deps.config.sms_countries):
+        raise PhoneNotServed(
+            "Soko does not serve this phone number's country yet.",
+            details={"field": field, "countries": sorted(countries.parse(deps.config.sms_countries))},
+        )
+
+
+def _reserve_sms(phone: str, purpose: str, deps: Identity) -> bool:
+    """One SMS of ``purpose`` to ``phone`` counted against its window (atomic; see the dal)."""
+    return deps.dal.reserve_sms(phone, purpose, clock.epoch(), SMS_WINDOW_SECONDS, SMS_PER_WINDOW)
+
+
+def _sms_limit(phone: str) -> SmsLimitReached:
+    now = clock.epoch()
+    return SmsLimitReached(
+        f"At most {SMS_PER_WINDOW} codes an hour are sent to one phone. Try again later.",
+        retry_after_seconds=max(1, SMS_WINDOW_SECONDS - now % SMS_WINDOW_SECONDS),
+        details={"field": "phone"},
+    )
+
+
+def _text(phone: str, message: str, user_id: str, deps: Identity) -> None:
+    """Send one SMS (best effort: the code stays stored; the caller may ask again)."""
+    if deps.sms is None:
+        raise RuntimeError("no SMS sender configured")
+    try:
+        deps.sms().send_one(phone, message)
+    except Exception:
+        logger.exception("sending an SMS code failed", extra={"user_id": user_id})
+
+
+def _code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def _send_phone_code(user: StoredUser, phone: str, deps: Identity) -> None:
+    """A 6-digit code for ``phone`` (hashed; 10 minutes; 5 tries). The quota was reserved by the caller."""
+    code = _code()
+    deps.dal.put_phone_code(
+        user.id,
+        phone,
+        _code_hash(user.id, f"{phone}:{code}"),
+        code_expires_at=clock.epoch() + PHONE_CODE_SECONDS,
+    )
+    _text(phone, f"Your Soko code to confirm this phone is {code}. It expires in 10 minutes.", user.id, deps)
+
+
+def _taken_by_other(phone: str, user_id: str, deps: Identity) -> bool:
+    owner = deps.dal.user_id_by_phone(phone)
+    return owner is not None and owner != user_id
+
+
+def _phone_taken() -> PhoneTaken:
+    return PhoneTaken("Another account has already verified this phone number.", details={"field": "phone"})
+
+
 # ---------------------------------------------------------------------------- accounts
 def register(request: RegisterRequest, deps: Identity) -> Account:
+    """Open an account. A phone given here waits for its SMS code (POST /users/me/phone/verify)
+    before it counts; one another account has verified is a 409."""
     passwords.check_policy(request.password, email=str(request.email))
+    if request.phone:
+        _served(request.phone, deps)
+        if deps.dal.user_id_by_phone(request.phone):
+            raise _phone_taken()
     now = clock.now_iso()
     user = StoredUser(
         id=ids.ulid(),
@@ -84,13 +203,19 @@ def register(request: RegisterRequest, deps: Identity) -> Account:
         email_lower=str(request.email).lower(),
         password_hash=passwords.hash_password(request.password),
         role=request.role,
-        phone=request.phone,
+        pending_phone=request.phone,
+        phone_verified=False,
         full_name=request.full_name,
         created_at=now,
         updated_at=now,
     )
     event = UserRegistered(user_id=user.id, role=user.role, language=user.language)
     deps.dal.create_user(user, [event])
+    if request.phone:
+        if _reserve_sms(request.phone, "verify", deps):
+            _send_phone_code(user, request.phone, deps)
+        else:
+            logger.info("phone verification SMS limit reached at registration", extra={"user_id": user.id})
     return user.account()
 
 
@@ -99,12 +224,14 @@ def register_by_phone(
 ) -> StoredUser:
     """Open a farmer account from a basic phone (USSD): no email and no password until the owner
     sets one for the app (by phone: POST /auth/password/forgot then /auth/password/reset).
+    The phone is verified by the carrier (the USSD gateway says which phone calls).
     A phone that already has an account is a 409 (PhoneTaken)."""
     now = clock.now_iso()
     user = StoredUser(
         id=ids.ulid(),
         role="farmer",
         phone=phones.normalize(phone),
+        phone_verified=True,
         full_name=full_name,
         district=district,
         language=language,
@@ -137,9 +264,18 @@ def create_admin(email: str, password: str, deps: Identity) -> str:
     return user.id
 
 
+def _by_phone(phone: str, deps: Identity) -> StoredUser | None:
+    """The account whose **verified** phone is ``phone`` (a guard left by an unverified phone stored
+    before phones were verified names nobody)."""
+    user_id = deps.dal.user_id_by_phone(phone)
+    user = deps.dal.get_user(user_id) if user_id else None
+    return user if user is not None and user.verified_phone == phone else None
+
+
 # ---------------------------------------------------------------------------- sign-in and tokens
 def _issue(user: StoredUser, deps: Identity, family_id: str | None = None) -> tuple[TokenPair, str, str]:
     """A token pair; returns the pair, the family id and the new refresh token's hash."""
+    family = family_id or ids.ulid()
     access = tokens.issue_access_token(
         user_id=user.id,
         role=user.role,
@@ -147,8 +283,9 @@ def _issue(user: StoredUser, deps: Identity, family_id: str | None = None) -> tu
         secret=deps.signing_secret(),
         issuer=deps.config.jwt_issuer,
         audience=deps.config.jwt_audience,
+        token_version=user.token_version,
+        session_id=family,
     )
-    family = family_id or ids.ulid()
     secret = secrets.token_urlsafe(32)
     pair = TokenPair(
         access_token=access, refresh_token=f"{family}.{secret}", expires_in=tokens.ACCESS_TOKEN_SECONDS
@@ -167,12 +304,11 @@ def login(request: LoginRequest, deps: Identity) -> TokenPair:
             "Too many failed sign-ins for this account. Try again later.",
             retry_after_seconds=max(1, full_since + LOGIN_WINDOW_SECONDS - now),
         )
-    user_id = (
-        deps.dal.user_id_by_email(str(request.email).lower())
-        if request.email is not None
-        else deps.dal.user_id_by_phone(str(request.phone))
-    )
-    user = deps.dal.get_user(user_id) if user_id else None
+    if request.email is not None:
+        user_id = deps.dal.user_id_by_email(str(request.email).lower())
+        user = deps.dal.get_user(user_id) if user_id else None
+    else:
+        user = _by_phone(str(request.phone), deps)
     # Verify against a dummy hash when there is no account: both answers take as long.
     valid = passwords.verify_password(
         user.password_hash if user and user.password_hash else passwords.dummy_hash(), request.password
@@ -182,6 +318,8 @@ def login(request: LoginRequest, deps: Identity) -> TokenPair:
             f"The {'email' if request.email is not None else 'phone number'} or password is not right."
         )
     deps.dal.clear_login_failures(account)
+    if user.suspended:  # told only to whoever knows the password
+        raise AccountSuspended(SUSPENDED_MESSAGE)
     pair, family, token_hash = _issue(user, deps)
     deps.dal.create_family(family, user.id, token_hash, user.token_version, now + REFRESH_SECONDS)
     return pair
@@ -211,6 +349,9 @@ def refresh(request: RefreshRequest, deps: Identity) -> TokenPair:
             _revoke_reused(family, record, deps)
         raise invalid
     user = deps.dal.get_user(str(record["user_id"]))
+    if user is not None and user.suspended:
+        deps.dal.revoke_family(family)
+        raise AccountSuspended(SUSPENDED_MESSAGE)
     if user is None or int(record.get("token_version", -1)) != user.token_version:
         deps.dal.revoke_family(family)
         raise invalid
@@ -232,7 +373,9 @@ def _revoke_reused(family: str, record: dict[str, object], deps: Identity) -> No
 
 
 def logout(request: RefreshRequest, deps: Identity) -> None:
-    """Revoke the refresh token's family: possession of one of its tokens is the right to."""
+    """Revoke the refresh token's family: possession of one of its tokens is the right to. The
+    session's access tokens are refused from then on (their ``sid``) and ``SignedOut`` lets realtime
+    close its WebSocket connections."""
     try:
         family, secret = _split_refresh(request.refresh_token)
     except InvalidRefreshToken:
@@ -243,17 +386,15 @@ def logout(request: RefreshRequest, deps: Identity) -> None:
     presented = _hash(secret)
     known = [str(record["current"]), *(str(h) for h in record.get("previous", []))]
     if any(hmac.compare_digest(h, presented) for h in known):
-        deps.dal.revoke_family(family)
+        deps.dal.end_session(family, [SignedOut(user_id=str(record["user_id"]), session_id=family)])
 
 
 # ---------------------------------------------------------------------------- password reset
 def _find(request: ForgotRequest, deps: Identity) -> StoredUser | None:
-    user_id = (
-        deps.dal.user_id_by_email(str(request.email).lower())
-        if request.email
-        else deps.dal.user_id_by_phone(str(request.phone))
-    )
-    return deps.dal.get_user(user_id) if user_id else None
+    if request.email:
+        user_id = deps.dal.user_id_by_email(str(request.email).lower())
+        return deps.dal.get_user(user_id) if user_id else None
+    return _by_phone(str(request.phone), deps)
 
 
 def _code_hash(user_id: str, code: str) -> str:
@@ -261,34 +402,23 @@ def _code_hash(user_id: str, code: str) -> str:
 
 
 def forgot(request: ForgotRequest, deps: Identity) -> None:
-    """Send a 6-digit code by SMS. Always answers the same way: it never reveals an account."""
+    """Send a 6-digit code by SMS to the account's verified phone. Always answers the same way: it
+    never reveals an account. At most SMS_PER_WINDOW codes per phone per window, however many
+    requests arrive at once (an atomic counter, reserved before anything is sent)."""
     user = _find(request, deps)
-    if user is None or not user.phone:
+    phone = user.verified_phone if user else None
+    if user is None or phone is None:
         logger.info("password reset asked for an account that cannot receive an SMS")
         return
-    now = clock.epoch()
-    previous = deps.dal.get_reset(user.id) or {}
-    window_start = int(previous.get("window_start", 0))
-    issued = int(previous.get("issued", 0)) if window_start > now - RESET_WINDOW_SECONDS else 0
-    if issued >= RESET_SMS_PER_HOUR:
+    if not countries.served(phone, deps.config.sms_countries):
+        logger.info("password reset asked for a phone of a country not served", extra={"user_id": user.id})
+        return
+    if not _reserve_sms(phone, "reset", deps):
         logger.info("password reset SMS limit reached", extra={"user_id": user.id})
         return
-    code = f"{secrets.randbelow(10**6):06d}"
-    deps.dal.put_reset(
-        user.id,
-        _code_hash(user.id, code),
-        code_expires_at=now + RESET_CODE_SECONDS,
-        issued=issued + 1,
-        window_start=window_start if issued else now,
-        window_seconds=RESET_WINDOW_SECONDS,
-    )
-    if deps.sms is None:
-        raise RuntimeError("no SMS sender configured")
-    message = f"Your Soko code is {code}. It expires in 10 minutes. Never share it."
-    try:
-        deps.sms().send_one(user.phone, message)
-    except Exception:
-        logger.exception("sending the reset SMS failed", extra={"user_id": user.id})
+    code = _code()
+    deps.dal.put_reset(user.id, _code_hash(user.id, code), code_expires_at=clock.epoch() + RESET_CODE_SECONDS)
+    _text(phone, f"Your Soko code is {code}. It expires in 10 minutes. Never share it.", user.id, deps)
 
 
 def reset(request: ResetRequest, deps: Identity) -> None:
@@ -310,7 +440,12 @@ def reset(request: ResetRequest, deps: Identity) -> None:
             deps.dal.burn_reset(user.id)
         raise invalid
     # The password first: if it fails (the account changed at the same moment) the code still works.
-    deps.dal.set_password(user, passwords.hash_password(request.new_password), clock.now_iso())
+    deps.dal.set_password(
+        user,
+        passwords.hash_password(request.new_password),
+        clock.now_iso(),
+        [PasswordChanged(user_id=user.id)],
+    )
     deps.dal.burn_reset(user.id)
 
 
@@ -326,6 +461,25 @@ def me(caller: Caller, deps: Identity) -> Account:
     return _user(caller.user_id, deps).account()
 
 
+_PHONE_FIELDS = ("phone", "phone_verified", "pending_phone")
+
+
+def _phone_changes(user: StoredUser, phone: str | None, deps: Identity) -> dict[str, object]:
+    """What ``PUT /users/me {"phone"}`` changes: null clears the phone (and a pending one); the
+    verified phone again changes nothing; another number becomes ``pending_phone`` until its code
+    is verified, after its country and its SMS quota were checked."""
+    if phone is None:
+        return {"phone": None, "phone_verified": None, "pending_phone": None}
+    if phone == user.verified_phone:
+        return {"pending_phone": None}
+    _served(phone, deps)
+    if _taken_by_other(phone, user.id, deps):
+        raise _phone_taken()
+    if not _reserve_sms(phone, "verify", deps):
+        raise _sms_limit(phone)
+    return {"pending_phone": phone}
+
+
 def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
     user = _user(caller.user_id, deps)
     # null clears a district or phone; the language and the lists cannot be null: null keeps them
@@ -338,10 +492,75 @@ def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
         raise Unprocessable("Only farmers list specialties.", details={"field": "specialties"})
     if user.role == "farmer" and "interests" in changes:
         raise Unprocessable("Only buyers list interests.", details={"field": "interests"})
+    send_to: str | None = None  # a code is due (its SMS quota is reserved): also when asked again
+    if "phone" in changes:
+        phone_changes = _phone_changes(user, changes.pop("phone"), deps)
+        changes.update(phone_changes)
+        send_to = phone_changes.get("pending_phone")  # type: ignore[assignment]
     changed = sorted(k for k, v in changes.items() if getattr(user, k) != v)
     if not changed:
+        if send_to:
+            _send_phone_code(user, send_to, deps)
         return user.account()
     new = user.model_copy(update={**changes, "version": user.version + 1, "updated_at": clock.now_iso()})
+    public_changes = [k for k in changed if k not in _PHONE_FIELDS]
+    if "phone" in changed:
+        public_changes.append("phone")
+    events = (
+        [
+            ProfileUpdated(
+                user_id=new.id,
+                role=new.role,
+                district=new.district,
+                specialties=new.specialties,
+                interests=new.interests,
+                language=new.language,
+                changed=sorted(public_changes),
+            )
+        ]
+        if public_changes
+        else []
+    )
+    deps.dal.replace_user(user, new, events)
+    if send_to:
+        _send_phone_code(new, send_to, deps)
+    return new.account()
+
+
+def verify_phone(caller: Caller, request: PhoneVerifyRequest, deps: Identity) -> Account:
+    """``POST /users/me/phone/verify``: the code sent to the pending phone makes it the account's
+    phone. 5 tries per code; a phone another account verified meanwhile is a 409."""
+    invalid = InvalidPhoneCode(
+        "The code is wrong or has expired. Ask for a new one.", details={"field": "code"}
+    )
+    user = _user(caller.user_id, deps)
+    if not user.pending_phone:
+        raise NoPendingPhone("No phone number is waiting for a code. Set one with PUT /users/me.")
+    stored = deps.dal.get_phone_code(user.id)
+    if (
+        not stored
+        or not stored.get("code_hash")
+        or stored.get("phone") != user.pending_phone
+        or int(stored.get("code_expires_at", 0)) <= clock.epoch()
+    ):
+        raise invalid
+    attempt = deps.dal.reserve_phone_code_attempt(user.id, PHONE_CODE_TRIES)  # counted before comparing
+    if attempt is None:
+        raise invalid
+    expected = _code_hash(user.id, f"{user.pending_phone}:{request.code}")
+    if not hmac.compare_digest(str(stored["code_hash"]), expected):
+        if attempt >= PHONE_CODE_TRIES:
+            deps.dal.burn_phone_code(user.id)
+        raise invalid
+    new = user.model_copy(
+        update={
+            "phone": user.pending_phone,
+            "phone_verified": True,
+            "pending_phone": None,
+            "version": user.version + 1,
+            "updated_at": clock.now_iso(),
+        }
+    )
     event = ProfileUpdated(
         user_id=new.id,
         role=new.role,
@@ -349,10 +568,64 @@ def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
         specialties=new.specialties,
         interests=new.interests,
         language=new.language,
-        changed=changed,
+        changed=["phone"],
     )
     deps.dal.replace_user(user, new, [event])
+    deps.dal.burn_phone_code(user.id)
     return new.account()
+
+
+# ---------------------------------------------------------------------------- admin: suspension
+def _set_status(
+    caller: Caller, user_id: str, request: AccountStatusChange, suspend: bool, deps: Identity
+) -> Account:
+    if not caller.is_admin:
+        raise Forbidden("Only an admin can do this.", details={"role": caller.role})
+    if user_id == caller.user_id:
+        raise CannotSuspendSelf("You cannot suspend or reinstate your own account.")
+    user = _user(user_id, deps)
+    if user.role == "admin":
+        raise CannotSuspendAdmin("An admin account cannot be suspended or reinstated here.")
+    if user.suspended == suspend:
+        raise StatusUnchanged(
+            "The account is already suspended." if suspend else "The account is not suspended."
+        )
+    now = clock.now_iso()
+    new = user.model_copy(
+        update={
+            "status": "suspended" if suspend else "active",
+            "status_reason": request.reason,
+            # a suspension ends every session: refresh families and access tokens carry the old version
+            "token_version": user.token_version + (1 if suspend else 0),
+            "version": user.version + 1,
+            "updated_at": now,
+        }
+    )
+    change_type = UserSuspended if suspend else UserReinstated
+    events = [
+        change_type(user_id=user.id, role=user.role, reason=request.reason, by=caller.user_id),
+        AdminActionTaken(
+            admin_id=caller.user_id,
+            action="user.suspend" if suspend else "user.reinstate",
+            target_type="user",
+            target_id=user.id,
+            reason=request.reason,
+            at=now,
+        ),
+    ]
+    deps.dal.set_status(user, new, events)
+    logger.info(
+        "account status changed", extra={"user_id": user.id, "status": new.status, "by": caller.user_id}
+    )
+    return new.account()
+
+
+def suspend(caller: Caller, user_id: str, request: AccountStatusChange, deps: Identity) -> Account:
+    return _set_status(caller, user_id, request, True, deps)
+
+
+def reinstate(caller: Caller, user_id: str, request: AccountStatusChange, deps: Identity) -> Account:
+    return _set_status(caller, user_id, request, False, deps)
 
 
 def apply_rating(farmer_id: str, rating_sum: int, rating_count: int, deps: Identity) -> bool:

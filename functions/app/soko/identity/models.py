@@ -22,6 +22,7 @@ from soko.shared.config import BaseConfig
 
 SelfRegisteredRole = Literal["farmer", "buyer", "both"]
 Language = Literal["en", "lg"]
+AccountStatus = Literal["active", "suspended"]
 DirectoryRole = Literal["farmer", "buyer"]
 
 _NAME = re.compile(r"^[^\x00-\x1f<>]{1,80}$")
@@ -49,6 +50,9 @@ class IdentityConfig(BaseConfig):
     users_table_name: str = Field(min_length=1)
     jwt_issuer: str = "soko"
     jwt_audience: str = "soko-api"
+    # The countries the deployment serves (ISO 3166 alpha-2, comma-separated: template parameter
+    # SmsCountries): a phone of another country is refused, and no SMS is ever sent to one.
+    sms_countries: str = "UG"
 
 
 def _phone(value: str | None) -> str | None:
@@ -185,6 +189,24 @@ class ProfileUpdate(_Input):
         return " ".join(word.capitalize() for word in value.split())
 
 
+class AccountStatusChange(_Input):
+    """POST /admin/users/{id}/suspend and .../reinstate."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500, description="why (kept in the audit log)")]
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("give a reason")
+        return value
+
+
+class PhoneVerifyRequest(_Input):
+    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS", repr=False)]
+
+
 class PublicProfile(BaseModel):
     """What any signed-in user may see of another user."""
 
@@ -205,7 +227,17 @@ class Account(PublicProfile):
 
     email: str | None = Field(default=None, description="null for an account opened by USSD")
     phone: str | None = Field(default=None, json_schema_extra={"pattern": phones.SCHEMA_PATTERN})
+    phone_verified: bool = Field(
+        default=False,
+        description="the phone was confirmed by an SMS code (or by the carrier, for a USSD account); "
+        "only a verified phone receives SMS, resets a password or names a USSD caller",
+    )
+    pending_phone: str | None = Field(
+        default=None,
+        description="a phone set by PUT /users/me that waits for its code (POST /users/me/phone/verify)",
+    )
     language: Language = "en"
+    status: AccountStatus = "active"
     created_at: str
     updated_at: str
 
@@ -236,10 +268,28 @@ class StoredUser(BaseModel):
     language: Language = "en"
     rating_sum: int = 0
     rating_count: int = 0
+    # None on accounts stored before phones were verified: then a USSD account's phone (no email)
+    # counts as verified by the carrier, an app account's does not (see ``verified_phone``).
+    phone_verified: bool | None = None
+    pending_phone: str | None = None
+    status: AccountStatus = "active"
+    status_reason: str | None = None
     token_version: int = 0
     version: int = 1
     created_at: str
     updated_at: str
+
+    @property
+    def verified_phone(self) -> str | None:
+        """The phone if it was verified (by an SMS code, or by the carrier for USSD), else None."""
+        if not self.phone:
+            return None
+        verified = self.phone_verified if self.phone_verified is not None else self.email is None
+        return self.phone if verified else None
+
+    @property
+    def suspended(self) -> bool:
+        return self.status == "suspended"
 
     def public(self) -> PublicProfile:
         return PublicProfile(**self._public_fields())
@@ -249,7 +299,10 @@ class StoredUser(BaseModel):
             **self._public_fields(),
             email=self.email,
             phone=self.phone,
+            phone_verified=self.verified_phone is not None,
+            pending_phone=self.pending_phone,
             language=self.language,
+            status=self.status,
             created_at=self.created_at,
             updated_at=self.updated_at,
         )

@@ -8,19 +8,31 @@ and the hashing identity uses for secrets (USSD PINs are hashed like passwords).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from soko.identity import passwords
+from soko.identity.sessions import SessionCheck
 from soko.shared import dynamo
 from soko.shared.auth import Role
+from soko.shared.config import BaseConfig, load
 
 if TYPE_CHECKING:
     from soko.identity.dal import PhoneTaken, UsersDal
     from soko.identity.models import StoredUser
 
-__all__ = ["DirectoryEntry", "PhoneTaken", "UserView", "Users", "hash_secret", "verify_secret"]
+__all__ = [
+    "DirectoryEntry",
+    "PhoneTaken",
+    "SessionCheck",
+    "UserView",
+    "Users",
+    "hash_secret",
+    "sessions",
+    "verify_secret",
+]
 
 
 class UserView(BaseModel):
@@ -42,6 +54,7 @@ class UserView(BaseModel):
     language: Literal["en", "lg"] = "en"
     rating_sum: int = 0
     rating_count: int = 0
+    suspended: bool = False
 
 
 class DirectoryEntry(BaseModel):
@@ -58,7 +71,14 @@ class DirectoryEntry(BaseModel):
 
 def _view(user: StoredUser) -> UserView:
     fields = user.model_dump(include=set(UserView.model_fields))
-    return UserView.model_validate({**fields, "uses_app": user.password_hash is not None})
+    return UserView.model_validate(
+        {
+            **fields,
+            "phone": user.verified_phone,  # only a verified phone is texted
+            "uses_app": user.password_hash is not None,
+            "suspended": user.suspended,
+        }
+    )
 
 
 class Users:
@@ -83,9 +103,12 @@ class Users:
         return _view(user) if user else None
 
     def by_phone(self, phone: str) -> UserView | None:
-        """The account registered with ``phone`` (E.164), if any."""
+        """The account whose **verified** phone is ``phone`` (E.164), if any: a phone set in the
+        app and not confirmed by its SMS code names nobody (it never links a USSD caller, receives
+        an alert or resets a password)."""
         user_id = self._dal.user_id_by_phone(phone)
-        return self.get(user_id) if user_id else None
+        user = self._dal.get_user(user_id) if user_id else None
+        return _view(user) if user is not None and user.verified_phone == phone else None
 
     def directory_page(
         self, role: Literal["farmer", "buyer"], limit: int, cursor: str | None
@@ -111,3 +134,23 @@ def __getattr__(name: str) -> Any:
 
         return PhoneTaken
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class SessionsConfig(BaseConfig):
+    """The authorizers' revocation check: where the accounts are."""
+
+    users_table_name: str = Field(min_length=1)
+
+
+def sessions() -> SessionCheck:
+    """The process's revocation check (its few-second cache lives as long as the process): whether
+    a verified access token's account is active and its version and session were not revoked
+    (see :mod:`soko.identity.sessions`). Used by the HTTP and WebSocket authorizers."""
+    return _sessions(load(SessionsConfig).users_table_name)
+
+
+@cache
+def _sessions(table_name: str) -> SessionCheck:
+    from soko.identity.dal import UsersDal  # noqa: PLC0415
+
+    return SessionCheck(UsersDal(table_name))

@@ -1,4 +1,10 @@
-"""Issuing access tokens (identity's half; verifying them is :mod:`soko.shared.auth`)."""
+"""Issuing access tokens (identity's half; verifying them is :mod:`soko.shared.auth`).
+
+Besides the standard claims a token carries ``tv``, the account's token version when it was issued
+(a password reset or a suspension raises it), and ``sid``, the sign-in session (the refresh-token
+family) it belongs to (logout revokes it): the authorizer refuses a token whose version is old or
+whose session is revoked (:mod:`soko.identity.sessions`).
+"""
 
 from __future__ import annotations
 
@@ -20,11 +26,13 @@ def issue_access_token(
     audience: str,
     now: float | None = None,
     ttl_seconds: int = ACCESS_TOKEN_SECONDS,
+    token_version: int = 0,
+    session_id: str | None = None,
 ) -> str:
     import jwt  # noqa: PLC0415  (PyJWT and cryptography: only on the paths that issue tokens)
 
     issued = int(now if now is not None else time.time())
-    claims = {
+    claims: dict[str, object] = {
         "sub": user_id,
         "role": role,
         "email": email,
@@ -34,5 +42,8 @@ def issue_access_token(
         "iat": issued,
         "exp": issued + ttl_seconds,
         "jti": uuid.uuid4().hex,
+        "tv": token_version,
     }
+    if session_id:
+        claims["sid"] = session_id
     return jwt.encode(claims, secret, algorithm=ALGORITHM)

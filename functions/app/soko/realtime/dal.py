@@ -2,7 +2,11 @@
 
 | pattern | key |
 |---|---|
-| a user's open connections | ``USER#<user id>`` / ``CONN#<connection id>`` (TTL: 2 h, API Gateway's limit) |
+| a user's open connections | ``USER#<user id>`` / ``CONN#<connection id>`` (TTL: token expiry, <= 2 h) |
+
+A connection is remembered with the sign-in session it was opened in and expires with the access
+token it was opened with: after that nothing is pushed to it. Logout, a password reset or a
+suspension closes the connections (``DELETE @connections/<id>``: see ``consumers/sessions``).
 
 A push to a connection that API Gateway reports gone (``GoneException``, HTTP 410) deletes it:
 it is never retried.
@@ -32,16 +36,55 @@ class ConnectionsDal(dynamo.TableDal):
         super().__init__(table_name)
         self.management_url = management_url
 
-    def add(self, user_id: str, connection_id: str, now_iso: str, now: int) -> None:
-        self._table.put_item(
-            Item={
-                "pk": f"USER#{user_id}",
-                "sk": f"CONN#{connection_id}",
-                "connection_id": connection_id,
-                "connected_at": now_iso,
-                "expires_at": now + CONNECTION_SECONDS,
-            }
+    def add(
+        self,
+        user_id: str,
+        connection_id: str,
+        now_iso: str,
+        now: int,
+        *,
+        session_id: str = "",
+        token_expires_at: int | None = None,
+    ) -> None:
+        expires_at = now + CONNECTION_SECONDS
+        if token_expires_at is not None:
+            expires_at = min(expires_at, token_expires_at)
+        item: dict[str, Any] = {
+            "pk": f"USER#{user_id}",
+            "sk": f"CONN#{connection_id}",
+            "connection_id": connection_id,
+            "connected_at": now_iso,
+            "expires_at": expires_at,
+        }
+        if session_id:
+            item["session_id"] = session_id
+        self._table.put_item(Item=item)
+
+    def all_of_user(self, user_id: str) -> list[tuple[str, str]]:
+        """Every remembered connection of the user, expired or not: (connection id, session id)."""
+        response = self._table.query(
+            KeyConditionExpression=dynamo.key("pk").eq(f"USER#{user_id}")
+            & dynamo.key("sk").begins_with("CONN#"),
+            ConsistentRead=True,
         )
+        return [
+            (str(item["connection_id"]), str(item.get("session_id") or ""))
+            for item in response.get("Items", [])
+        ]
+
+    def close(self, connection_id: str) -> None:
+        """Close a connection through the ``@connections`` API (one already gone is fine)."""
+        if not self.management_url:
+            return
+        client = _management_client(self.management_url)
+        try:
+            client.delete_connection(ConnectionId=connection_id)
+        except client.exceptions.GoneException:
+            return
+        except Exception as err:
+            if dynamo.error_code(err) in ("GoneException", "410"):
+                return
+            raise
 
     def remove(self, user_id: str, connection_id: str) -> None:
         self._table.delete_item(Key={"pk": f"USER#{user_id}", "sk": f"CONN#{connection_id}"})

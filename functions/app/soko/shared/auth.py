@@ -37,6 +37,11 @@ class AccessClaims(BaseModel):
     iat: int
     exp: int
     jti: str
+    # The account's token version and the sign-in session (refresh family) the token belongs to:
+    # identity's authorizer refuses a token whose version or session was revoked. 0 / None on tokens
+    # issued before they existed.
+    tv: int = 0
+    sid: str | None = None
 
 
 class AuthConfig(BaseConfig):

@@ -127,8 +127,9 @@ class CallerServices:
     def member(self) -> Member | None:
         if not self._looked_up:
             self._looked_up = True
+            # only a verified phone names an account (identity's by_phone); a suspended one acts on nothing
             user = self.deps.users.by_phone(self.request.phone_number)
-            if user is not None:
+            if user is not None and not user.suspended:
                 self._member = Member(
                     user_id=user.id,
                     role=user.role,

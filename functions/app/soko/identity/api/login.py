@@ -14,11 +14,13 @@ app = create_app()
     "/auth/login",
     summary="Sign in",
     description="By email or by phone (accounts opened on a basic phone have no email). The same 401 for an "
-    "unknown account and a wrong password; 429 after 5 failures in 15 minutes for that email or phone.",
+    "unknown account and a wrong password; 429 after 5 failures in 15 minutes for that email or phone. A "
+    "phone signs in only once it is verified. A suspended account answers 403 ACCOUNT_SUSPENDED (only "
+    "with the right password).",
     tags=["auth"],
     responses={
         200: {"description": "Signed in", "content": {JSON: {"model": TokenPair}}},
-        **error_responses(400, 401, 422, 429),
+        **error_responses(400, 401, 403, 422, 429),
     },
 )
 def login(request: LoginRequest) -> Response[str]:

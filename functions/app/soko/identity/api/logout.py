@@ -13,7 +13,9 @@ app = create_app()
 @app.post(
     "/auth/logout",
     summary="Sign out",
-    description="Revokes the refresh token's family. Always 204, also for a token that is already revoked.",
+    description="Ends the session: its refresh tokens at once, its access tokens within seconds (the "
+    "authorizer checks the session), its WebSocket connections are closed. Always 204, also for a token "
+    "that is already revoked.",
     tags=["auth"],
     responses={204: {"description": "Signed out"}, **error_responses(400, 422)},
 )

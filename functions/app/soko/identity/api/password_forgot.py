@@ -14,8 +14,9 @@ app = create_app()
 @app.post(
     "/auth/password/forgot",
     summary="Send a password-reset code by SMS",
-    description="Always 202, whether or not an account exists. The 6-digit code expires in 10 minutes "
-    "and allows 5 tries; at most 3 codes an hour per account.",
+    description="Always 202, whether or not an account exists. The code goes to the account's verified "
+    "phone only, in a country the deployment serves. The 6-digit code expires in 10 minutes and allows 5 "
+    "tries; at most 3 codes an hour per phone, however many requests arrive at once.",
     tags=["auth"],
     responses={
         202: {"description": "Accepted", "content": {JSON: {"model": Accepted}}},

@@ -14,7 +14,8 @@ app = create_app()
     "/auth/password/reset",
     summary="Set a new password with the SMS code",
     description="Takes the code, the new password and the same email or phone the code was asked for. "
-    "Every session of the account is signed out.",
+    "Every session of the account is signed out: refresh tokens at once, access tokens within seconds, "
+    "WebSocket connections closed.",
     tags=["auth"],
     responses={204: {"description": "Password changed"}, **error_responses(400, 409, 422)},
 )

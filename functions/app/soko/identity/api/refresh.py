@@ -14,11 +14,12 @@ app = create_app()
     "/auth/refresh",
     summary="Rotate the refresh token",
     description="Returns a new pair; the presented refresh token stops working. Presenting one that was "
-    "already used revokes its whole family (theft detection).",
+    "already used revokes its whole family (theft detection). A suspended account answers 403 "
+    "ACCOUNT_SUSPENDED.",
     tags=["auth"],
     responses={
         200: {"description": "New tokens", "content": {JSON: {"model": TokenPair}}},
-        **error_responses(400, 401, 422),
+        **error_responses(400, 401, 403, 422),
     },
 )
 def refresh(request: RefreshRequest) -> Response[str]:

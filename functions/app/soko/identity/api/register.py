@@ -13,7 +13,9 @@ app = create_app()
 @app.post(
     "/auth/register",
     summary="Open an account",
-    description="Email is unique (case-insensitive); phone too. `admin` cannot be self-registered.",
+    description="Email is unique (case-insensitive). A phone waits for its SMS code (POST "
+    "/users/me/phone/verify) before it counts; a number another account verified is a 409, one of a "
+    "country the deployment does not serve a 422. `admin` cannot be self-registered.",
     tags=["auth"],
     responses={
         201: {"description": "Created", "content": {JSON: {"model": Account}}},

@@ -1,11 +1,12 @@
-"""WebSocket ``$connect``: the authorizer already admitted the caller; remember the connection."""
+"""WebSocket ``$connect``: the authorizer already admitted the caller; remember the connection, with
+its session (logout closes it) and no longer than its token lives (pushes stop at the token's expiry)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from soko.realtime.deps import connections
-from soko.realtime.models import connection_id, ws_caller
+from soko.realtime.models import connection_id, session_id, token_expiry, ws_caller
 from soko.shared import clock
 from soko.shared.observability import lambda_entry
 
@@ -16,5 +17,12 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     connection = connection_id(event)
     if caller is None or not connection:
         return {"statusCode": 401}
-    connections().add(caller.user_id, connection, clock.now_iso(), clock.epoch())
+    connections().add(
+        caller.user_id,
+        connection,
+        clock.now_iso(),
+        clock.epoch(),
+        session_id=session_id(event),
+        token_expires_at=token_expiry(event),
+    )
     return {"statusCode": 200}

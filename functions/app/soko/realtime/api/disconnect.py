@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from soko.realtime.deps import connections
-from soko.realtime.models import connection_id, ws_caller
+from soko.realtime.models import connection_id, connection_owner
 from soko.shared.observability import lambda_entry
 
 
 @lambda_entry(correlation_id_path=None)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    caller = ws_caller(event)
+    owner = connection_owner(event)  # also after the token expired: the record goes all the same
     connection = connection_id(event)
-    if caller is not None and connection:
-        connections().remove(caller.user_id, connection)
+    if owner and connection:
+        connections().remove(owner, connection)
     return {"statusCode": 200}

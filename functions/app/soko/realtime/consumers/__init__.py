@@ -1,0 +1,1 @@
+"""Realtime's event consumers."""
