@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from soko.market.dal import (
     AlreadyReviewed,
@@ -97,8 +97,6 @@ class InMemoryMarket:
     ) -> None:
         grams = int(order["quantity_g"])
         held = (order["listing_id"], order["buyer_id"])
-        if open_room is not None and self.open_g[held] > open_room:
-            raise OpenQuantityRaced("Over the open-quantity cap.")
         if self.placed_this_hour[(order["buyer_id"], hour)] >= rate_limit:
             raise OrderRateLimited("Too many orders this hour.", retry_after_seconds=60)
         listing = self.listings.get(order["listing_id"])
@@ -106,6 +104,8 @@ class InMemoryMarket:
             raise ListingUnavailable("This listing is no longer available.")
         if listing["quantity_g"] < grams:
             raise InsufficientStock("Not enough stock left for this order.")
+        if open_room is not None and self.open_g[held] > open_room:
+            raise OpenQuantityRaced("Over the open-quantity cap.")
         listing["quantity_g"] -= grams
         listing["version"] += 1
         self.orders[order["id"]] = copy.deepcopy(order)
@@ -238,7 +238,7 @@ class InMemoryMarket:
 
 def _holds(order: Item, expression: str, values: Item) -> bool:
     """The few extra order conditions soko.market.orders writes, evaluated like DynamoDB would."""
-    checks = {
+    checks: dict[str, Callable[[], bool]] = {
         "payment_status = :paid": lambda: order.get("payment_status") == values.get(":paid"),
         "release_at <= :now": lambda: "release_at" in order and order["release_at"] <= values[":now"],
         "release_at > :now": lambda: "release_at" in order and order["release_at"] > values[":now"],

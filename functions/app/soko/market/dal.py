@@ -283,11 +283,6 @@ class MarketDal(dynamo.TableDal):
                 f"At most {rate_limit} orders an hour. Try again later.",
                 retry_after_seconds=_seconds_to_next_hour(),
             )
-        if open_room is not None and codes[5] == "ConditionalCheckFailed":
-            raise OpenQuantityRaced(
-                "Another order of yours on this listing was placed at the same moment and together "
-                "they pass your open-quantity cap; reload and try again."
-            )
         if codes[0] == "ConditionalCheckFailed":
             listing = self.get_listing(order["listing_id"]) or {}
             if listing.get("status") != "active":
@@ -299,6 +294,11 @@ class MarketDal(dynamo.TableDal):
                         (Decimal(int(listing.get("quantity_g", 0))) / 1000).quantize(Decimal("0.001"))
                     )
                 },
+            )
+        if open_room is not None and codes[5] == "ConditionalCheckFailed":
+            raise OpenQuantityRaced(
+                "Another order of yours on this listing was placed at the same moment and together "
+                "they pass your open-quantity cap; reload and try again."
             )
         raise StaleWrite("The order could not be placed; try again.")
 

@@ -226,8 +226,9 @@ def _open_room(buyer_id: str, listing: dict[str, Any], grams: int, deps: Market)
     the stock the listing has for them, its quantity left plus their own open quantity. That sum
     does not change with the buyer's own orders, so racing orders of one buyer cannot pass the cap."""
     held = deps.dal.open_quantity(listing["id"], buyer_id)
-    cap = int(listing.get("quantity_g", 0) + held) * deps.config.max_open_share_of_listing // 100
-    if held + grams > cap:
+    stock = int(listing.get("quantity_g", 0))
+    cap = (stock + held) * deps.config.max_open_share_of_listing // 100
+    if held + grams > cap and grams <= stock:  # more than the stock: InsufficientStock says so
         raise OpenQuantityExceeded(
             f"A buyer may hold at most {deps.config.max_open_share_of_listing}% of a listing in orders "
             "that are pending or unpaid; pay or cancel some first, or order less.",
