@@ -106,10 +106,13 @@ def test_each_move_is_allowed_only_from_its_status_and_only_to_its_party(
     order_id = order_in(deps, start)
     party = ALLOWED.get((start, to))
     stored = "confirmed" if start == "paid" else start
-    if (start, to) in NOT_PAID:
+    if (start, to) in NOT_PAID and who == FARMER:
         with pytest.raises(orders.NotPaid) as unpaid:
             move(deps, who, order_id, to)
         assert unpaid.value.status == 409 and unpaid.value.details == {"payment_status": "unpaid"}
+    elif (start, to) in NOT_PAID:
+        with pytest.raises(Forbidden):  # the buyer: not theirs to make, paid or not
+            move(deps, who, order_id, to)
     elif party is None:
         with pytest.raises(orders.IllegalTransition) as refused:
             move(deps, who, order_id, to)

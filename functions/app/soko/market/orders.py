@@ -273,12 +273,6 @@ def _check_move(order: dict[str, Any], to_status: str) -> str:
             f"An order that is {order['status']} cannot become {to_status}.{hint}",
             details={"status": order["status"], "requested": to_status},
         )
-    if to_status in NEEDS_PAYMENT and order.get("payment_status") != PAID:
-        raise NotPaid(
-            f"Only a paid order can be {to_status}; this one's payment is "
-            f"{order.get('payment_status', 'unpaid')}.",
-            details={"payment_status": order.get("payment_status", "unpaid")},
-        )
     return who
 
 
@@ -355,6 +349,12 @@ def _transition(caller: Caller, order_id: str, to_status: str, deps: Market) -> 
     party = order["farmer_id"] if who == "farmer" else order["buyer_id"]
     if caller.user_id != party:
         raise Forbidden(f"Only the order's {who} can make it {to_status}.")
+    if to_status in NEEDS_PAYMENT and order.get("payment_status") != PAID:
+        raise NotPaid(
+            f"Only a paid order can be {to_status}; this one's payment is "
+            f"{order.get('payment_status', 'unpaid')}.",
+            details={"payment_status": order.get("payment_status", "unpaid")},
+        )
     now = clock.now()
     at = clock.iso(now)
     sets: dict[str, Any] = {}
