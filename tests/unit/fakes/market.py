@@ -35,6 +35,7 @@ class InMemoryMarket:
         self.views: set[tuple[str, str, str]] = set()
         self.events: list[EventDetail] = []
         self.open_g: dict[tuple[str, str], int] = defaultdict(int)
+        self.committed_g: dict[str, int] = defaultdict(int)
 
     # ------------------------------------------------------------------ listings
     def get_listing(self, listing_id: str) -> Item | None:
@@ -113,6 +114,7 @@ class InMemoryMarket:
         self.placed_this_hour[(order["buyer_id"], hour)] += 1
         if open_room is not None:
             self.open_g[held] += grams
+            self.committed_g[order["listing_id"]] += grams
         count, total = self.buyer[order["buyer_id"]]
         self.buyer[order["buyer_id"]] = (count + 1, total + grams)
         if flag is not None:
@@ -149,6 +151,8 @@ class InMemoryMarket:
         self.audit[order["id"]].append(copy.deepcopy(audit))
         if restock:
             self.listings[order["listing_id"]]["quantity_g"] += int(order["quantity_g"])
+            if order.get("counted"):
+                self.committed_g[order["listing_id"]] -= int(order["quantity_g"])
         for name, value in stats.items():
             self.farmer[order["farmer_id"]][name] = self.farmer[order["farmer_id"]].get(name, 0) + value
         pair = self._pair(order["buyer_id"], order["farmer_id"])
@@ -200,6 +204,9 @@ class InMemoryMarket:
 
     def open_quantity(self, listing_id: str, buyer_id: str) -> int:
         return self.open_g[(listing_id, buyer_id)]
+
+    def committed_quantity(self, listing_id: str) -> int:
+        return max(self.committed_g[listing_id], 0)
 
     def release_open_when_paid(self, order: Item) -> bool:
         stored = self.orders[order["id"]]

@@ -403,3 +403,17 @@ def test_every_exit_from_the_open_states_releases_the_quantity_once(deps: Market
     status(deps, FARMER, order_ids[2], "confirmed")
     status(deps, FARMER, order_ids[2], "rejected")
     assert [store(deps).open_quantity(listing, BUYER.user_id) for listing in listing_ids] == [0, 0, 0]
+
+
+def test_a_listing_can_still_be_bought_out_and_a_buyer_buys_more_once_paid(deps: Market) -> None:
+    order_id = place(deps, kg="50")  # half of the 100 kg
+    listing_id = store(deps).orders[order_id]["listing_id"]
+    with pytest.raises(orders.OpenQuantityExceeded):
+        orders.place_order(BUYER, OrderCreate(listing_id=listing_id, quantity_kg=Decimal("0.001")), deps)
+    status(deps, FARMER, order_id, "confirmed")
+    pay(deps, order_id)
+    rest = orders.place_order(BUYER, OrderCreate(listing_id=listing_id, quantity_kg=Decimal(50)), deps)
+    assert store(deps).listings[listing_id]["quantity_g"] == 0  # sold out, to one buyer, in two steps
+    orders.cancel_order(BUYER, rest.id, deps)  # its stock returns and leaves the listing's size unchanged
+    another = Caller(user_id="B2", role="buyer", email="b2@example.com")
+    orders.place_order(another, OrderCreate(listing_id=listing_id, quantity_kg=Decimal(50)), deps)

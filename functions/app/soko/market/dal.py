@@ -18,6 +18,7 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 | a buyer's orders this hour (rate limit) | ``RATE#<buyer>`` / ``<yyyymmddhh>`` (TTL) |
 | a buyer's order sizes (fraud rule) | ``BUYER#<buyer>`` / ``STATS`` |
 | a buyer's open quantity on a listing | ``OPEN#<listing>#<buyer>`` / ``OPEN`` (``open_g``) |
+| a listing's quantity in orders (not returned) | ``OPEN#<listing>`` / ``LISTING`` (``committed_g``) |
 | a farmer's rating and fulfilment | ``FARMER#<farmer>`` / ``STATS`` |
 | one view per viewer, listing and day | ``VIEW#<listing>#<viewer>`` / ``<day>`` (TTL) |
 | outbox events | ``OUTBOX#<event id>`` / ``EVENT`` (TTL) |
@@ -30,7 +31,9 @@ The ``OPEN#`` item counts the grams of a buyer's open orders on one listing (pen
 and unpaid): placing an order adds to it under the condition that it stays within the buyer's cap,
 and the order's first exit from the open states (confirmed order paid, rejected, cancelled, expired)
 takes its grams back out, once: the order carries ``open_held`` until then, and the write that
-removes it is conditional on it.
+removes it is conditional on it. The ``OPEN#<listing>`` item counts the grams of all of a listing's
+orders whose stock was not returned (placed, less rejected, cancelled and expired ones), so the
+listing's size is its quantity left plus that: the base of a buyer's cap.
 
 The ``TRADE#`` pair item holds the ids of the orders between two users that the farmer confirmed
 and did not then reject (``deals``, a string set); it changes in the transaction that moves such an
@@ -103,6 +106,11 @@ def trade_key(user_a: str, user_b: str) -> dict[str, str]:
 def open_key(listing_id: str, buyer_id: str) -> dict[str, str]:
     """The key of a buyer's open-quantity counter on one listing."""
     return {"pk": f"OPEN#{listing_id}#{buyer_id}", "sk": "OPEN"}
+
+
+def committed_key(listing_id: str) -> dict[str, str]:
+    """The key of a listing's count of grams in orders whose stock was not returned."""
+    return {"pk": f"OPEN#{listing_id}", "sk": "LISTING"}
 
 
 def price_key(price: int, item_id: str) -> str:
@@ -273,6 +281,7 @@ class MarketDal(dynamo.TableDal):
                     values={":q": grams, ":room": open_room},
                 )
             )
+            items.append(self._commit(order["listing_id"], grams))
         if flag is not None:
             items.append(self._put(flag))
         codes = dynamo.transact(items + self._outbox(events))
@@ -372,7 +381,8 @@ class MarketDal(dynamo.TableDal):
         ]
         if release_open:
             items.append(self._release_open(order))
-        if restock:
+        if restock and order.get("counted"):  # placed with the listing's count (not an older order)
+            items.append(self._commit(order["listing_id"], -int(order["quantity_g"])))
             items.append(
                 self._update(
                     listing_key(order["listing_id"]),
@@ -408,9 +418,17 @@ class MarketDal(dynamo.TableDal):
             values={":minus": -int(order["quantity_g"])},
         )
 
+    def _commit(self, listing_id: str, grams: int) -> dict[str, Any]:
+        return self._update(committed_key(listing_id), "ADD committed_g :q", values={":q": grams})
+
     def open_quantity(self, listing_id: str, buyer_id: str) -> int:
         item = self._get(**open_key(listing_id, buyer_id)) or {}
         return int(item.get("open_g", 0))
+
+    def committed_quantity(self, listing_id: str) -> int:
+        """Grams of the listing in orders whose stock was not returned (open, paid or delivered)."""
+        item = self._get(**committed_key(listing_id)) or {}
+        return max(int(item.get("committed_g", 0)), 0)
 
     def release_open_when_paid(self, order: dict[str, Any]) -> bool:
         """A paid order leaves the buyer's open quantity (once: conditional on its ``open_held``)."""

@@ -43,8 +43,8 @@ class MarketConfig(BaseConfig):
     dispute_window_minutes: int = Field(default=4320, ge=1)
     pending_order_ttl_minutes: int = Field(default=2880, ge=1)  # a pending order nobody answered
     unpaid_order_ttl_minutes: int = Field(default=1440, ge=1)  # a confirmed order nobody paid
-    # A buyer's open (pending or confirmed-unpaid) quantity on one listing, in percent of the stock
-    # the listing has for them (its quantity left plus their own open quantity).
+    # A buyer's open (pending or confirmed-unpaid) quantity on one listing, in percent of the
+    # listing's size (its quantity left plus the quantity its orders hold).
     max_open_share_of_listing: int = Field(default=50, ge=1, le=100)
     delivery_pin_attempts: int = Field(default=5, ge=1)
 

@@ -192,6 +192,7 @@ def place_order(caller: Caller, request: OrderCreate, deps: Market) -> Order:
         "updated_at": at,
         "version": 1,
         "open_held": True,  # counted in the buyer's open quantity on the listing until it leaves
+        "counted": True,  # counted in the listing's committed quantity until its stock returns
     }
     open_room = _open_room(caller.user_id, listing, grams, deps)
     flag = _large_order_flag(caller, order, deps)
@@ -223,15 +224,17 @@ def _open_room(buyer_id: str, listing: dict[str, Any], grams: int, deps: Market)
     """How many grams the buyer may hold open on the listing *before* this order (the placement
     transaction adds ``grams`` only if their open quantity is still at most this): a buyer's open
     (pending, or confirmed and unpaid) quantity stays within ``max_open_share_of_listing`` percent of
-    the stock the listing has for them, its quantity left plus their own open quantity. That sum
-    does not change with the buyer's own orders, so racing orders of one buyer cannot pass the cap."""
+    the listing's size, its quantity left plus the quantity in its orders that was not returned. That
+    size does not change with orders, so racing orders of one buyer cannot pass the cap; a buyer who
+    wants more pays for what they hold first (a paid order is no longer open)."""
     held = deps.dal.open_quantity(listing["id"], buyer_id)
     stock = int(listing.get("quantity_g", 0))
-    cap = (stock + held) * deps.config.max_open_share_of_listing // 100
+    size = stock + deps.dal.committed_quantity(listing["id"])
+    cap = size * deps.config.max_open_share_of_listing // 100
     if held + grams > cap and grams <= stock:  # more than the stock: InsufficientStock says so
         raise OpenQuantityExceeded(
             f"A buyer may hold at most {deps.config.max_open_share_of_listing}% of a listing in orders "
-            "that are pending or unpaid; pay or cancel some first, or order less.",
+            "that are pending or unpaid; pay for or cancel some first, or order less.",
             details={"open_kg": str(to_kg(held)), "max_open_kg": str(to_kg(cap))},
         )
     return cap - grams
