@@ -106,6 +106,11 @@ ussd: $(STAMP) ## A handset in the terminal on the local USSD Function URL: make
 	@test -n "$(PHONE)" || { echo "usage: make ussd PHONE=+2567XXXXXXXX"; exit 2; }
 	$(PY) -m soko_local.ussd_sim --port $(PORT) --phone "$(PHONE)"
 
+.PHONY: replay-dlq
+replay-dlq: $(STAMP) ## Dead letters: list them (no QUEUE), or replay one: make replay-dlq QUEUE=<name> REASON="..." [STACK=soko-dev]
+	@if [ -n "$(QUEUE)" ] && [ -z "$(REASON)" ]; then echo 'usage: make replay-dlq QUEUE=<name> REASON="why" [STACK=<deployed stack>]'; exit 2; fi
+	$(PY) -m soko_tools.replay_dlq $(if $(QUEUE),"$(QUEUE)" --reason "$(REASON)") $(if $(STACK),--stack $(STACK),--port $(PORT))
+
 settle: $(STAMP) ## Payments: settle due payouts now in the running local runtime
 	$(PY) -m soko_local run-schedule --port $(PORT) PaymentsSettlementFunctionSchedule
 

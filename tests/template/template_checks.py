@@ -872,3 +872,302 @@ def idempotency_table_ttl(t: Templates) -> list[str]:
     if hash_key != key:
         problems.append(f"{table}'s partition key is {hash_key!r}; Powertools idempotency writes {key!r}")
     return problems
+
+
+# ---------------------------------------------------------------------------- 10. data people would miss
+def tables_have_point_in_time_recovery(t: Templates) -> list[str]:
+    """Every DynamoDB table has point-in-time recovery (35 days of restorable history; a table
+    holding only minutes of state costs next to nothing to keep recoverable)."""
+    tables = t.resources("AWS::DynamoDB::Table")
+    if not tables:
+        return ["the template declares no AWS::DynamoDB::Table"]
+    return [
+        f"{name} has no PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true"
+        for name, props in sorted(tables.items())
+        if (props.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled") is not True
+    ]
+
+
+MEDIA_BUCKET_VARIABLE = "MEDIA_BUCKET_NAME"
+
+
+def media_buckets(t: Templates) -> set[str]:
+    """The buckets functions keep users' uploads in (named by MEDIA_BUCKET_NAME)."""
+    found = set()
+    for props in t.resources("AWS::Lambda::Function").values():
+        variables = (props.get("Environment") or {}).get("Variables") or {}
+        name = target(variables.get(MEDIA_BUCKET_VARIABLE))
+        if t.type_of(name) == "AWS::S3::Bucket":
+            found.add(str(name))
+    return found
+
+
+def media_bucket_versioned(t: Templates) -> list[str]:
+    """The media bucket is versioned (a deleted or overwritten photo can be restored), and a
+    lifecycle rule expires noncurrent versions (so storage does not grow without bound)."""
+    buckets = media_buckets(t)
+    if not buckets:
+        return [f"no function names an AWS::S3::Bucket of this template in {MEDIA_BUCKET_VARIABLE}"]
+    problems = []
+    for name in sorted(buckets):
+        props = t.cfn["Resources"][name].get("Properties") or {}
+        if (props.get("VersioningConfiguration") or {}).get("Status") != "Enabled":
+            problems.append(f"{name} has no VersioningConfiguration.Status: Enabled")
+        rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
+        if not any(
+            r.get("Status") == "Enabled"
+            and not r.get("Prefix")
+            and not r.get("Filter")
+            and (r.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+            for r in rules
+        ):
+            problems.append(
+                f"{name} has no enabled lifecycle rule expiring noncurrent versions of every object"
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------- 11. presigned uploads
+# The key prefixes uploads may go under (soko.market.listings, soko.posts.logic, dispute photos).
+MEDIA_PREFIXES = frozenset({"listings", "posts", "disputes"})
+_OBJECT_WRITES = re.compile(r"s3:(\*|Put\*|PutObject\*?)", re.IGNORECASE)
+_PREFIXED = re.compile(r"arn:[^:]*:s3:::\$\{(?P<bucket>\w+)\}/(?P<prefix>[A-Za-z0-9_-]+)/\*")
+
+
+def media_writes_are_prefixed(t: Templates) -> list[str]:
+    """Whoever may write objects into the media bucket (s3:PutObject: presigned uploads) may only
+    write under one of MEDIA_PREFIXES (``listings/*``, ``posts/*``, ``disputes/*``), never the
+    whole bucket."""
+    buckets = media_buckets(t)
+    problems = []
+    for grant in _grants(t):
+        for policy, statement in grant.statements:
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            actions = [render(a) for a in branches(statement.get("Action"))]
+            if not any(_OBJECT_WRITES.fullmatch(a) for a in actions):
+                continue
+            for resource in (render(r) for r in branches(statement.get("Resource"))):
+                if not any(f"${{{bucket}}}" in resource for bucket in buckets) and "${?}" not in resource:
+                    continue
+                match = _PREFIXED.fullmatch(resource)
+                if match is None or match["bucket"] not in buckets or match["prefix"] not in MEDIA_PREFIXES:
+                    problems.append(
+                        f"{grant.source} ({policy}) allows {sorted(actions)} on {resource!r}; uploads go "
+                        f"under one of {sorted(MEDIA_PREFIXES)}/*"
+                    )
+    return problems
+
+
+def media_writers(t: Templates) -> dict[str, set[str]]:
+    """IAM resource -> the media bucket prefixes it may write (to show the check is not vacuous)."""
+    writers: dict[str, set[str]] = defaultdict(set)
+    for grant in _grants(t):
+        for _, statement in grant.statements:
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            if any(_OBJECT_WRITES.fullmatch(render(a)) for a in branches(statement.get("Action"))):
+                for resource in branches(statement.get("Resource")):
+                    if match := _PREFIXED.fullmatch(render(resource)):
+                        writers[grant.source].add(match["prefix"])
+    return writers
+
+
+# ---------------------------------------------------------------------------- 12. prod: live providers
+# What gives a provider's sandbox away in a URL or setting.
+SANDBOX_MARKERS = ("sandbox", "cybqa", "momodeveloper", "localhost", "127.0.0.1", "0.0.0.0", "ngrok")
+SAMCONFIG = "samconfig.toml"
+
+
+class _Unknown:
+    """A value the evaluator cannot know (a resource's attribute, an import)."""
+
+
+UNKNOWN = _Unknown()
+
+
+def samconfig_overrides(root: Path, environment: str) -> dict[str, str]:
+    """The parameter_overrides of ``sam deploy --config-env <environment>`` (samconfig.toml)."""
+    import shlex  # noqa: PLC0415
+    import tomllib  # noqa: PLC0415
+
+    config = tomllib.loads((root / SAMCONFIG).read_text())
+    text = config.get(environment, {}).get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
+    pairs = shlex.split(text) if isinstance(text, str) else [str(p) for p in text]
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+
+
+_LOGIC: dict[str, Callable[[list[Any]], bool]] = {
+    "Fn::Equals": lambda parts: str(parts[0]) == str(parts[1]),
+    "Fn::Not": lambda parts: not parts[0],
+    "Fn::And": all,
+    "Fn::Or": any,
+}
+
+
+@dataclass(frozen=True)
+class _Evaluator:
+    """Values of a template's nodes for given parameter values (see :func:`evaluate`)."""
+
+    doc: Doc
+    values: dict[str, Any]
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, str | int | float | bool):
+            return node
+        if not isinstance(node, dict) or len(node) != 1:
+            return UNKNOWN
+        function, arg = next(iter(node.items()))
+        handlers: dict[str, Callable[[Any], Any]] = {
+            "Ref": lambda name: self.values.get(str(name), UNKNOWN),
+            "Condition": self.condition,
+            "Fn::If": self._if,
+            "Fn::FindInMap": self._find_in_map,
+            "Fn::Sub": self._sub,
+        }
+        handler = handlers.get(function)
+        if handler is not None:
+            return handler(arg)
+        if function in _LOGIC:
+            parts = [self.value(a) for a in arg]
+            return UNKNOWN if any(p is UNKNOWN for p in parts) else _LOGIC[function](parts)
+        return UNKNOWN
+
+    def condition(self, name: str) -> Any:
+        return self.value((self.doc.get("Conditions") or {}).get(name, UNKNOWN))
+
+    def _if(self, arg: list[Any]) -> Any:
+        chosen = self.condition(arg[0])
+        return UNKNOWN if chosen is UNKNOWN else self.value(arg[1] if chosen else arg[2])
+
+    def _find_in_map(self, arg: list[Any]) -> Any:
+        keys = [self.value(a) for a in arg]
+        try:
+            return self.doc["Mappings"][keys[0]][keys[1]][keys[2]]
+        except (KeyError, TypeError):
+            return UNKNOWN
+
+    def _sub(self, arg: Any) -> Any:
+        if not isinstance(arg, str):
+            return UNKNOWN
+        names = re.findall(r"\$\{([^}!]+)\}", arg)
+        if any(not isinstance(self.values.get(name), str) for name in names):
+            return UNKNOWN
+        return re.sub(r"\$\{([^}!]+)\}", lambda m: str(self.values[m[1]]), arg)
+
+
+def evaluate(node: Any, doc: Doc, parameters: dict[str, str]) -> Any:
+    """A node's value for the given parameter values (the template's defaults for the others):
+    Ref to a parameter, Fn::If and its conditions, Fn::FindInMap, Fn::Sub of parameters. UNKNOWN
+    for what only a deployment knows."""
+    values = {
+        name: parameters.get(name, spec.get("Default", UNKNOWN))
+        for name, spec in (doc.get("Parameters") or {}).items()
+    }
+    return _Evaluator(doc, values).value(node)
+
+
+def function_settings(t: Templates, parameters: dict[str, str]) -> dict[tuple[str, str], Any]:
+    """(function, variable) -> the value each function's environment variable takes with these
+    parameters (Globals included; UNKNOWN where only a deployment knows it)."""
+    globals_ = (((t.sam.get("Globals") or {}).get("Function") or {}).get("Environment") or {}).get(
+        "Variables"
+    ) or {}
+    settings: dict[tuple[str, str], Any] = {}
+    for name, resource in t.sam.get("Resources", {}).items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        variables = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
+        for variable, node in {**globals_, **variables}.items():
+            settings[(name, variable)] = evaluate(node, t.sam, parameters)
+    return settings
+
+
+def _sandboxed(t: Templates, parameters: dict[str, str], how: str) -> list[str]:
+    return [
+        f"with {how}, {function}'s {variable} is {value!r} (a provider sandbox)"
+        for (function, variable), value in sorted(function_settings(t, parameters).items())
+        if isinstance(value, str) and any(marker in value.lower() for marker in SANDBOX_MARKERS)
+    ]
+
+
+def prod_uses_live_providers(t: Templates) -> list[str]:
+    """Stage=prod never reaches a provider sandbox: neither with samconfig.toml's prod overrides
+    (`sam deploy --config-env prod`, which names the live endpoints explicitly) nor with the
+    template's own defaults. Every function's environment is evaluated for both."""
+    overrides = samconfig_overrides(t.root, "prod")
+    problems = []
+    if overrides.get("Stage") != "prod":
+        problems.append(f"{SAMCONFIG} [prod.deploy.parameters] does not set Stage=prod")
+    problems += _sandboxed(t, {**overrides, "Stage": "prod"}, f"{SAMCONFIG}'s prod overrides")
+    problems += _sandboxed(t, {"Stage": "prod"}, "Stage=prod and the template's defaults")
+    return problems
+
+
+# ---------------------------------------------------------------------------- 13. public data access
+# Functions anyone can reach without signing in, and how narrow their DynamoDB access must stay:
+# table -> the leading keys their writes are limited to (None: actions narrowed, keys not).
+PUBLIC_DATA_ACCESS: dict[str, dict[str, frozenset[str] | None]] = {
+    "UssdFunction": {"UsersTable": None, "MarketTable": None, "MlTable": frozenset({"PREDCACHE#*"})},
+    "MlPredictFunction": {"MlTable": frozenset({"PREDCACHE#*"})},
+}
+# table -> leading keys a public function must be denied explicitly.
+PUBLIC_DENIED_KEYS: dict[str, dict[str, frozenset[str]]] = {
+    "UssdFunction": {"UsersTable": frozenset({"REFRESH#*", "LOGINFAIL#*"})},
+}
+_BROAD_DYNAMODB = re.compile(r"dynamodb:(\*|Scan|BatchWriteItem|DescribeTable|PartiQL\w*|\w*\*)")
+_DYNAMODB_WRITES = re.compile(r"dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|\*)")
+
+
+def _leading_keys(statement: Doc) -> set[str] | None:
+    for operator, conditions in (statement.get("Condition") or {}).items():
+        if operator.startswith(("ForAllValues:", "ForAnyValue:")) and "dynamodb:LeadingKeys" in conditions:
+            keys = conditions["dynamodb:LeadingKeys"]
+            return {str(k) for k in (keys if isinstance(keys, list) else [keys])}
+    return None
+
+
+def _tables_named(statement: Doc, tables: dict[str, Any]) -> set[str]:
+    resources = [render(r) for r in branches(statement.get("Resource"))]
+    return {
+        table for table in tables if any(f"${{{table}}}" in r or f"${{{table}.Arn}}" in r for r in resources)
+    }
+
+
+def _narrow_statement_problems(
+    where: str, statement: Doc, tables: dict[str, frozenset[str] | None]
+) -> list[str]:
+    actions = [render(a) for a in branches(statement.get("Action"))]
+    problems = [f"{where} allows {a}" for a in actions if _BROAD_DYNAMODB.fullmatch(a)]
+    writes = [a for a in actions if _DYNAMODB_WRITES.fullmatch(a)]
+    keys = _leading_keys(statement) or {"*"}
+    for table in sorted(_tables_named(statement, tables)):
+        allowed = tables[table]
+        if writes and allowed is not None and not keys <= allowed:
+            problems.append(f"{where} allows {writes} on {table} beyond the leading keys {sorted(allowed)}")
+    return problems
+
+
+def public_data_access_is_narrow(t: Templates) -> list[str]:
+    """The public USSD and price functions (PUBLIC_DATA_ACCESS) never Scan, batch-write or describe a
+    table, write the tables listed with leading keys only under those keys, and are denied the
+    leading keys of PUBLIC_DENIED_KEYS (the users table's refresh-token families, for USSD)."""
+    problems = []
+    for function, tables in PUBLIC_DATA_ACCESS.items():
+        grants = [g for g in _grants(t) if function in g.owners]
+        if not grants:
+            problems.append(f"{function} has no IAM role in the template")
+        denied: dict[str, set[str]] = defaultdict(set)
+        for grant in grants:
+            for policy, statement in grant.statements:
+                if statement.get("Effect") == "Deny":
+                    for table in _tables_named(statement, tables):
+                        denied[table] |= _leading_keys(statement) or set()
+                else:
+                    problems += _narrow_statement_problems(f"{grant.source} ({policy})", statement, tables)
+        for table, keys in PUBLIC_DENIED_KEYS.get(function, {}).items():
+            if not keys <= denied[table]:
+                problems.append(
+                    f"{function} is not denied the leading keys {sorted(keys - denied[table])} of {table}"
+                )
+    return problems

@@ -1,7 +1,9 @@
 """template.yaml keeps the project's rules: cfn-lint clean in both forms, DLQs with alarms, log groups
 with retention, python3.13 on arm64 with real handlers, least privilege, one Lambda per endpoint,
 EventBridge -> SQS -> Lambda, described functions, and the platform settings (tracing, authorizer,
-CORS, throttling, event archive, idempotency TTL).
+CORS, throttling, event archive, idempotency TTL); data people would miss (PITR on every table, a
+versioned media bucket), uploads only under their prefixes, public functions' narrow data access,
+and a prod configuration that never reaches a provider sandbox (docs/security.md).
 
 The checks themselves live in template_checks.py (pure functions returning the problems found);
 test_template_mutations.py proves each one fails on a broken template.
@@ -129,3 +131,68 @@ def test_every_function_has_a_description(templates: Templates) -> None:
 )
 def test_platform_settings(check: Callable[[Templates], list[str]], templates: Templates) -> None:
     assert_passes(check, templates)
+
+
+# 10 -----------------------------------------------------------------------------------------
+def test_every_table_has_point_in_time_recovery(templates: Templates) -> None:
+    assert_passes(checks.tables_have_point_in_time_recovery, templates)
+
+
+def test_the_media_bucket_is_versioned_with_noncurrent_expiry(templates: Templates) -> None:
+    assert_passes(checks.media_bucket_versioned, templates)
+
+
+def test_the_media_checks_see_the_media_bucket(templates: Templates) -> None:
+    assert checks.media_buckets(templates) == {"MediaBucket"}
+
+
+# 11 -----------------------------------------------------------------------------------------
+def test_media_uploads_are_limited_to_their_prefixes(templates: Templates) -> None:
+    assert_passes(checks.media_writes_are_prefixed, templates)
+
+
+def test_the_prefix_check_sees_the_presigning_functions(templates: Templates) -> None:
+    """Not vacuous: listing images and post media are written, each under its own prefix."""
+    writers = {
+        source: prefixes
+        for source, prefixes in checks.media_writers(templates).items()
+        if source.startswith(("ListingsImagesFunction", "PostsMediaFunction"))
+    }
+    assert writers == {"ListingsImagesFunctionRole": {"listings"}, "PostsMediaFunctionRole": {"posts"}}
+
+
+# 12 -----------------------------------------------------------------------------------------
+def test_prod_uses_the_live_providers(templates: Templates) -> None:
+    assert_passes(checks.prod_uses_live_providers, templates)
+
+
+LIVE = {
+    "AFRICASTALKING_BASE_URL": "https://api.africastalking.com",
+    "PESAPAL_BASE_URL": "https://pay.pesapal.com/v3",
+    "MOMO_BASE_URL": "https://proxy.momoapi.mtn.com",
+    "MOMO_TARGET_ENVIRONMENT": "mtnuganda",
+}
+
+
+@pytest.mark.parametrize("overrides", ["samconfig", "defaults"])
+def test_the_provider_settings_are_evaluated_to_the_live_ones_in_prod(
+    templates: Templates, overrides: str
+) -> None:
+    """Not vacuous: the check evaluates every provider setting of the functions that call providers,
+    to the live endpoints in prod (and to the sandboxes in dev)."""
+    given = checks.samconfig_overrides(templates.root, "prod") if overrides == "samconfig" else {}
+    prod = checks.function_settings(templates, {**given, "Stage": "prod"})
+    dev = checks.function_settings(templates, {"Stage": "dev"})
+    for variable, live in LIVE.items():
+        seen = {value for (_, name), value in prod.items() if name == variable}
+        assert seen == {live}, (variable, seen)
+        assert all(
+            any(m in str(v) for m in checks.SANDBOX_MARKERS) for (_, n), v in dev.items() if n == variable
+        ), variable
+    callers = {fn for (fn, name) in prod if name in LIVE}
+    assert {"PaymentsInitiateFunction", "OrderAlertsConsumerFunction", "PasswordForgotFunction"} <= callers
+
+
+# 13 -----------------------------------------------------------------------------------------
+def test_public_functions_data_access_is_narrow(templates: Templates) -> None:
+    assert_passes(checks.public_data_access_is_narrow, templates)

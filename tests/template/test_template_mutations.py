@@ -207,6 +207,65 @@ class Case:
     names: tuple[str, ...]  # what the problem must mention (the offending resource first)
 
 
+def samconfig(old: str, new: str) -> Edit:
+    """Deploy with a samconfig.toml whose first ``old`` is ``new`` (a copy in a folder of its own)."""
+
+    def edit(t: Templates) -> None:
+        import tempfile  # noqa: PLC0415
+
+        text = (t.root / checks.SAMCONFIG).read_text()
+        assert old in text, f"samconfig.toml has no {old!r}"
+        folder = Path(tempfile.mkdtemp(prefix="samconfig-"))
+        (folder / checks.SAMCONFIG).write_text(text.replace(old, new, 1))
+        object.__setattr__(t, "root", folder)
+
+    return edit
+
+
+def media_write(resource: str, action: str = "s3:PutObject") -> Edit:
+    """HealthFunction may write objects of the media bucket at ``resource`` (``${MediaBucket}``)."""
+    return statement(Action=action, Resource={"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{resource}"})
+
+
+def role_statement(role: str, **fields: Any) -> Edit:
+    """Give ``role`` one more inline policy statement."""
+    return append(
+        "cfn",
+        f"Resources/{role}/Properties/Policies",
+        {"PolicyName": "Extra", "PolicyDocument": {"Statement": [fields]}},
+    )
+
+
+def without_denials(role: str) -> Edit:
+    def edit(t: Templates) -> None:
+        for policy in t.cfn["Resources"][role]["Properties"]["Policies"]:
+            document = policy["PolicyDocument"]
+            document["Statement"] = [s for s in document["Statement"] if s.get("Effect") != "Deny"]
+
+    return edit
+
+
+def without_conditions(role: str) -> Edit:
+    def edit(t: Templates) -> None:
+        for policy in t.cfn["Resources"][role]["Properties"]["Policies"]:
+            for item in policy["PolicyDocument"]["Statement"]:
+                item.pop("Condition", None)
+
+    return edit
+
+
+CRUD = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Scan",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DescribeTable",
+]
+ML_TABLE_ARN = {"Fn::GetAtt": ["MlTable", "Arn"]}
+MEDIA = "Resources/MediaBucket/Properties"
+SANDBOX_MOMO = "https://sandbox.momodeveloper.mtn.com"
+
+
 SQS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonSQSFullAccess"
 XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 SQS_POLLER_ACTIONS = [  # what SAM's SQSPollerPolicy grants
@@ -696,6 +755,201 @@ BROKEN: list[Case] = [
         (put("cfn", "Resources/IdempotencyTable/Properties/TimeToLiveSpecification/AttributeName", "ttl"),),
         ("IdempotencyTable", "expiration"),
     ),
+    # 10 data people would miss
+    *(
+        Case(
+            f"no-pitr-{table}",
+            checks.tables_have_point_in_time_recovery,
+            (drop("cfn", f"Resources/{table}/Properties/PointInTimeRecoverySpecification"),),
+            (table, "PointInTimeRecovery"),
+        )
+        for table in ("ChatTable", "NotificationsTable", "MessagingTable")
+    ),
+    Case(
+        "pitr-disabled",
+        checks.tables_have_point_in_time_recovery,
+        (
+            put(
+                "cfn",
+                "Resources/ChatTable/Properties/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled",
+                False,
+            ),
+        ),
+        ("ChatTable",),
+    ),
+    Case(
+        "no-tables",
+        checks.tables_have_point_in_time_recovery,
+        (only_resources(GOOD_QUEUES),),
+        ("no AWS::DynamoDB::Table",),
+    ),
+    Case(
+        "media-unversioned",
+        checks.media_bucket_versioned,
+        (drop("cfn", f"{MEDIA}/VersioningConfiguration"),),
+        ("MediaBucket", "Versioning"),
+    ),
+    Case(
+        "media-versioning-suspended",
+        checks.media_bucket_versioned,
+        (put("cfn", f"{MEDIA}/VersioningConfiguration/Status", "Suspended"),),
+        ("MediaBucket", "Versioning"),
+    ),
+    Case(
+        "media-noncurrent-kept-forever",
+        checks.media_bucket_versioned,
+        (
+            put(
+                "cfn",
+                f"{MEDIA}/LifecycleConfiguration/Rules",
+                [
+                    {
+                        "Id": "Abort",
+                        "Status": "Enabled",
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                    }
+                ],
+            ),
+        ),
+        ("MediaBucket", "noncurrent"),
+    ),
+    Case(
+        "media-noncurrent-expiry-of-one-prefix",
+        checks.media_bucket_versioned,
+        (
+            put(
+                "cfn",
+                f"{MEDIA}/LifecycleConfiguration/Rules",
+                [
+                    {
+                        "Status": "Enabled",
+                        "Prefix": "posts/",
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                    }
+                ],
+            ),
+        ),
+        ("MediaBucket", "noncurrent"),
+    ),
+    # 11 presigned uploads
+    Case(
+        "media-write-anywhere",
+        checks.media_writes_are_prefixed,
+        (media_write("${MediaBucket}/*"),),
+        ("HealthFunctionRole", "listings"),
+    ),
+    Case(
+        "media-write-other-prefix",
+        checks.media_writes_are_prefixed,
+        (media_write("${MediaBucket}/users/*"),),
+        ("HealthFunctionRole", "users/*"),
+    ),
+    Case(
+        "media-put-star",
+        checks.media_writes_are_prefixed,
+        (media_write("${MediaBucket}/*", action="s3:Put*"),),
+        ("HealthFunctionRole", "s3:Put*"),
+    ),
+    Case(
+        "media-sam-write-policy",  # what the presigning functions held before issue 14
+        checks.media_writes_are_prefixed,
+        (
+            append(
+                "cfn",
+                "Resources/HealthFunctionRole/Properties/Policies",
+                {
+                    "PolicyName": "HealthFunctionRolePolicy9",
+                    "PolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"],
+                                "Resource": [
+                                    {
+                                        "Fn::Sub": [
+                                            "arn:${AWS::Partition}:s3:::${bucketName}",
+                                            {"bucketName": {"Ref": "MediaBucket"}},
+                                        ]
+                                    },
+                                    {
+                                        "Fn::Sub": [
+                                            "arn:${AWS::Partition}:s3:::${bucketName}/*",
+                                            {"bucketName": {"Ref": "MediaBucket"}},
+                                        ]
+                                    },
+                                ],
+                            }
+                        ]
+                    },
+                },
+            ),
+        ),
+        ("HealthFunctionRole", "${MediaBucket}/*"),
+    ),
+    # 13 public functions' data access
+    Case(
+        "ussd-crud-again",
+        checks.public_data_access_is_narrow,
+        (role_statement("UssdFunctionRole", Effect="Allow", Action=CRUD, Resource=ML_TABLE_ARN),),
+        ("UssdFunctionRole", "dynamodb:Scan", "dynamodb:BatchWriteItem", "MlTable"),
+    ),
+    Case(
+        "predict-writes-any-key",
+        checks.public_data_access_is_narrow,
+        (without_conditions("MlPredictFunctionRole"),),
+        ("MlPredictFunctionRole", "PutItem", "MlTable", "PREDCACHE#*"),
+    ),
+    Case(
+        "predict-writes-another-key",
+        checks.public_data_access_is_narrow,
+        (
+            role_statement(
+                "MlPredictFunctionRole",
+                Effect="Allow",
+                Action="dynamodb:UpdateItem",
+                Resource=ML_TABLE_ARN,
+                Condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["PREDCACHE#*", "COVERAGE"]}},
+            ),
+        ),
+        ("MlPredictFunctionRole", "UpdateItem", "MlTable"),
+    ),
+    Case(
+        "ussd-reads-refresh-families",
+        checks.public_data_access_is_narrow,
+        (without_denials("UssdFunctionRole"),),
+        ("UssdFunction", "REFRESH#*", "UsersTable"),
+    ),
+    # 12 prod talks to live providers
+    Case(
+        "prod-default-is-a-sandbox",
+        checks.prod_uses_live_providers,
+        (put("sam", "Mappings/ProviderEndpoints/live/Momo", SANDBOX_MOMO),),
+        ("PaymentsInitiateFunction", "MOMO_BASE_URL", "template's defaults"),
+    ),
+    Case(
+        "prod-condition-never-true",
+        checks.prod_uses_live_providers,
+        (put("sam", "Conditions/IsProd", {"Fn::Equals": [{"Ref": "Stage"}, "production"]}),),
+        ("AFRICASTALKING_BASE_URL", "PESAPAL_BASE_URL", "MOMO_TARGET_ENVIRONMENT"),
+    ),
+    Case(
+        "samconfig-prod-names-a-sandbox",
+        checks.prod_uses_live_providers,
+        (samconfig("MomoBaseUrl=https://proxy.momoapi.mtn.com", f"MomoBaseUrl={SANDBOX_MOMO}"),),
+        ("PaymentsInitiateFunction", "MOMO_BASE_URL", "samconfig.toml"),
+    ),
+    Case(
+        "samconfig-prod-sandbox-target",
+        checks.prod_uses_live_providers,
+        (samconfig("MomoTargetEnvironment=mtnuganda", "MomoTargetEnvironment=sandbox"),),
+        ("MOMO_TARGET_ENVIRONMENT", "'sandbox'"),
+    ),
+    Case(
+        "samconfig-prod-not-prod",
+        checks.prod_uses_live_providers,
+        (samconfig('parameter_overrides = "Stage=prod', 'parameter_overrides = "Stage=dev'),),
+        ("Stage=prod",),
+    ),
 ]
 
 
@@ -746,6 +1000,25 @@ FIXED: list[Case] = [
         "index-wildcard-of-one-table",
         checks.least_privilege,
         (statement(Action="dynamodb:Query", Resource={"Fn::Sub": "${IdempotencyTable.Arn}/index/*"}),),
+        (),
+    ),
+    Case("pitr-everywhere", checks.tables_have_point_in_time_recovery, (), ()),
+    Case(
+        "media-upload-prefix",
+        checks.media_writes_are_prefixed,
+        (media_write("${MediaBucket}/disputes/*"),),
+        (),
+    ),
+    Case(
+        "media-read-anywhere",  # reading (presigned GETs) is not what this check limits
+        checks.media_writes_are_prefixed,
+        (media_write("${MediaBucket}/*", action="s3:GetObject"),),
+        (),
+    ),
+    Case(
+        "samconfig-prod-without-provider-overrides",  # the template's defaults are live in prod
+        checks.prod_uses_live_providers,
+        (samconfig(" MomoBaseUrl=https://proxy.momoapi.mtn.com MomoTargetEnvironment=mtnuganda", ""),),
         (),
     ),
     Case(

@@ -111,9 +111,8 @@ class World:
         )
         return User(user_id, role, f"{user_id.lower()}@example.com")
 
-    def order(self, buyer: User, farmer: User, *statuses: str) -> str:
-        """An order of ``buyer`` on a new listing of ``farmer``, placed and then moved through
-        ``statuses`` by the marketplace's own functions (as chat sees it in production)."""
+    def listing(self, farmer: User) -> str:
+        """A new listing of ``farmer``, created by the marketplace's own function."""
         status, listing, _ = self.http(
             "ListingsCreateFunction",
             "POST",
@@ -128,12 +127,17 @@ class World:
             },
         )
         assert status == 201, listing
+        return str(listing["id"])
+
+    def order(self, buyer: User, farmer: User, *statuses: str) -> str:
+        """An order of ``buyer`` on a new listing of ``farmer``, placed and then moved through
+        ``statuses`` by the marketplace's own functions (as chat sees it in production)."""
         status, order, _ = self.http(
             "OrdersCreateFunction",
             "POST",
             "/orders/",
             buyer,
-            {"listing_id": listing["id"], "quantity_kg": "1"},
+            {"listing_id": self.listing(farmer), "quantity_kg": "1"},
         )
         assert status == 201, order
         for new_status in statuses:

@@ -43,6 +43,29 @@ def send(world: World, sender: Any, to: Any, text: str, **extra: Any) -> tuple[i
         ("tel0772123456", "tel0772••••••"),
         ("on 2026-11-22 call 0772 123 456", "on 2026-11-22 call 0772••••••"),
         ("22/11/2026 0772123456", "22/11/2026 0772••••••"),
+        # any separator at all, as long as the digits are a phone number (issue 14)
+        ("0772,123,456", "0772••••••"),
+        ("0772_123_456", "0772••••••"),
+        ("call 0772_123_456 now", "call 0772•••••• now"),
+        ("0772;123;456 or 0772:123:456", "0772•••••• or 0772••••••"),
+        ("0772*123#456", "0772••••••"),
+        ("0772, 123, 456", "0772••••••"),
+        ("0772,123,4567", "0772•••••••"),
+        ("772,123,456", "7721•••••"),
+        ("256,772,123,456", "2567••••••••"),
+        ("+256_772_123_456", "+2567••••••••"),
+        ("+254 712 345 678", "+2547••••••••"),
+        ("5, 0772123456", "5, 0772••••••"),  # the other items of a list stay readable
+        ("call 0772 123 456, 50 kg", "call 0772••••••, 50 kg"),
+        ("UGX 1,200,000. 0772 123 456", "UGX 1,200,000. 0772••••••"),
+        ("0772. 123. 456", "0772••••••"),
+        ("0772\n123\n456", "0772••••••"),
+        # emails written out or spaced
+        ("grace @ gmail.com", "g•••@•••.com"),
+        ("grace @ gmail . com", "g•••@•••.com"),
+        ("grace(at)gmail(dot)com", "g•••@•••.com"),
+        ("grace [at] gmail [dot] co [dot] ug", "g•••@•••.ug"),
+        ("mail grace at gmail dot com", "mail g•••@•••.com"),
     ],
 )
 def test_masking_hides_phone_numbers_and_emails(text: str, masked: str) -> None:
@@ -64,6 +87,15 @@ def test_masking_hides_phone_numbers_and_emails(text: str, masked: str) -> None:
         "meet at 10.30, grade 1-2, 50-60 kg",
         "call me (after 5)",
         "+256",
+        # thousands commas and lists of amounts stay readable, whatever joins them
+        "700,000, 800,000",
+        "Price 1,200,000/1,500,000",
+        "5, 10, 20, 50, 100, 200, 500",
+        "sizes 10_20_30",
+        # an @ or an 'at' is not an email by itself
+        "100 kg @ 1200. Ok",
+        "I am at home. Come",
+        "meet at the market. com",
     ],
 )
 def test_masking_leaves_ordinary_numbers_alone(text: str) -> None:
@@ -186,6 +218,34 @@ def test_bad_messages(world: World) -> None:
     assert world.http(LIST, "GET", "/message/conversations", None)[0] == 401
 
 
+def test_a_listing_id_must_name_a_listing_of_one_of_the_two(world: World) -> None:
+    """The listing id is shown to the recipient unmasked and carried to matching: free text there
+    would pass a phone number (issue 14)."""
+    buyer, farmer, other_farmer = world.user("buyer"), world.user("farmer"), world.user("farmer")
+    theirs, elsewhere = world.listing(farmer), world.listing(other_farmer)
+
+    status, message, _ = send(world, buyer, farmer, "is it dry?", listing_id=theirs)
+    assert status == 201 and message["listing_id"] == theirs
+    status, message, _ = send(world, farmer, buyer, "see my listing", listing_id=theirs)
+    assert status == 201 and message["listing_id"] == theirs  # the sender's own listing
+
+    for free_text in ("0772123456", "256772123456", "01JDNOSUCHLISTING000000000"):
+        status, body, _ = send(world, buyer, farmer, "hi", listing_id=free_text)
+        assert status == 404 and body["error"]["code"] == "LISTING_NOT_FOUND", free_text
+        assert free_text not in json.dumps(body)  # never echoed
+    for malformed in ("0772 123 456", "0772,123,456", "+256772123456", "a@b.co", "", "x" * 65):
+        status, body, _ = send(world, buyer, farmer, "hi", listing_id=malformed)
+        (refused,) = body["error"]["details"]["fields"]
+        assert status == 422 and refused["field"] == "body.listing_id", malformed
+    status, body, _ = send(world, buyer, farmer, "hi", listing_id=elsewhere)
+    assert status == 422 and body["error"]["code"] == "LISTING_NOT_IN_CONVERSATION"
+
+    status, page, _ = world.http(
+        GET, "GET", "/message/conversations/{id}", buyer, params={"id": message["conversation_id"]}
+    )
+    assert status == 200 and len(page["items"]) == 2  # nothing refused was stored
+
+
 def test_thirty_messages_a_minute_then_429_with_retry_after(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -271,7 +331,9 @@ def test_a_buyers_first_message_to_a_farmer_records_one_buyer_inquiry_in_its_tra
     world: World,
 ) -> None:
     buyer, farmer, other_buyer = world.user("buyer"), world.user("farmer"), world.user("buyer")
-    _, first, _ = send(world, buyer, farmer, "first", listing_id="01JDLISTING000000000000000")
+    listing = world.listing(farmer)
+    status, first, _ = send(world, buyer, farmer, "first", listing_id=listing)
+    assert status == 201, first
     (item,) = _inquiry_outbox(world, buyer)
     assert item["source"] == "soko.messaging" and item["sk"] == "EVENT"
     assert json.loads(str(item["detail"]))["conversation_id"] == first["conversation_id"]
@@ -290,7 +352,7 @@ def test_a_buyers_first_message_to_a_farmer_records_one_buyer_inquiry_in_its_tra
             b["detail"]["listing_id"],
         )
         for b in bodies
-    ] == [("soko.messaging", "buyer_inquiry", buyer.id, farmer.id, "01JDLISTING000000000000000")]
+    ] == [("soko.messaging", "buyer_inquiry", buyer.id, farmer.id, listing)]
 
 
 def test_two_first_messages_at_once_store_both_and_one_inquiry(
@@ -343,6 +405,14 @@ def test_the_websocket_route_sends_and_answers_on_the_senders_connection(world: 
     )
     assert world.invoke("WsSendMessageFunction", bad)["statusCode"] == 400
     assert world.connections.received[mine][-1]["error"]["code"] == "VALIDATION_ERROR"
+    phone = world.ws_event(
+        "sendMessage",
+        buyer,
+        mine,
+        {"action": "sendMessage", "to_user_id": farmer.id, "text": "hi", "listing_id": "0772123456"},
+    )
+    assert world.invoke("WsSendMessageFunction", phone)["statusCode"] == 400
+    assert world.connections.received[mine][-1]["error"]["code"] == "LISTING_NOT_FOUND"
 
 
 def test_disconnect_forgets_the_connection(world: World) -> None:

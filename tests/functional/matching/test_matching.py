@@ -122,6 +122,20 @@ def test_the_legacy_path_answers_the_same(world: Any) -> None:
     assert status == 200 and body["items"][0]["id"] == FARMER
 
 
+def test_a_list_cached_in_an_older_shape_is_never_served(world: Any, deployment: Deployment) -> None:
+    """Lists cached before the tiers carried other users' figures: the answer's version is part of
+    what a cached list was computed from, so one without it is stale."""
+    assert farmers_for(world, BUYER)[1]["cached"] is False
+    table = boto3.resource("dynamodb").Table(deployment.physical["MatchTable"])
+    key = {"pk": f"CACHE#farmers-for-buyer#{BUYER}", "sk": "TOP"}
+    item = table.get_item(Key=key)["Item"]
+    assert item["deps"]["ANSWER_VERSION"] == 2
+    old = {k: v for k, v in item["deps"].items() if k != "ANSWER_VERSION"}
+    table.put_item(Item={**item, "deps": old})
+    assert farmers_for(world, BUYER)[1]["cached"] is False
+    assert farmers_for(world, BUYER)[1]["cached"] is True
+
+
 def test_the_cache_serves_until_an_event_changes_a_candidate(world: Any) -> None:
     assert farmers_for(world, BUYER)[1]["cached"] is False
     assert farmers_for(world, BUYER)[1]["cached"] is True
@@ -295,7 +309,8 @@ def test_interactions_boost_the_pair_once_per_event(world: Any) -> None:
     )
     f2 = next(m for m in farmers_for(world, BUYER)[1]["items"] if m["id"] == FARMER2)
     assert f2["score_parts"]["boost"] == pytest.approx(0.20, abs=1e-3)  # 0.07 + 0.10 + 0.10, capped
-    assert f2["score_parts"]["fulfillment"] == 0.15  # 2 completed, 0 rejected
+    assert f2["score_parts"]["fulfillment"] == 0.15  # 2 completed, 0 rejected: high
+    assert f2["fulfillment_tier"] == "high" and "fulfils nearly every order" in f2["reasons"]
 
 
 def test_a_buyers_first_message_is_the_inquiry_boost_and_an_order_request_is_not(world: Any) -> None:
@@ -384,11 +399,34 @@ def test_buyers_for_a_farmer_use_payments_and_spend(world: Any) -> None:
     status, body = answer(world("BuyersForFarmerFunction", event))
 
     assert status == 200, body
-    # B9 (Gulu): 0.35 * 1/3 + 0.20 + 0.25 * 1.0 + 0.20 * 1.0 = 0.767 ; B1: 0.35 * 2/3 = 0.233
-    assert [(m["id"], m["matchScore"]) for m in body["items"]] == [(OTHER, 0.767), (BUYER, 0.233)]
-    assert body["items"][0]["explanation"].startswith(
-        "buys 1 of your 3 crops · same district · pays reliably (100%)"
+    # B9 (Gulu): 0.35 * 1/3 + 0.20 + 0.25 * high (1 of 1 paid) + 0.20 * low (90,000 UGX: 1/3) = 0.633
+    # B1: 0.35 * 2/3 = 0.233
+    assert [(m["id"], m["matchScore"]) for m in body["items"]] == [(OTHER, 0.633), (BUYER, 0.233)]
+    b9 = body["items"][0]
+    assert (
+        b9["explanation"] == "buys 1 of your 3 crops · same district · pays reliably · buys in small volumes"
     )
+    assert (b9["payment_reliability_tier"], b9["spend_tier"], b9["fulfillment_tier"]) == ("high", "low", None)
+    # the buyer's figures are nowhere in what the farmer reads: tiers only
+    assert "90000" not in json.dumps(body) and "90,000" not in json.dumps(body)
+    assert "100%" not in json.dumps(body)
+    assert set(b9) == {
+        "id",
+        "full_name",
+        "role",
+        "district",
+        "crops",
+        "rating",
+        "rating_count",
+        "active_listings",
+        "fulfillment_tier",
+        "payment_reliability_tier",
+        "spend_tier",
+        "matchScore",
+        "explanation",
+        "reasons",
+        "score_parts",
+    }
     event["requestContext"]["authorizer"]["lambda"]["userId"] = FARMER
     assert answer(world("BuyersForFarmerFunction", event))[0] == 403
 
@@ -401,7 +439,8 @@ def test_payment_events_are_read_through_the_payments_contract(world: Any) -> No
 
     _, body = answer(world("BuyersForFarmerFunction", _buyers_for(FARMER2)))
     b9 = next(m for m in body["items"] if m["id"] == OTHER)
-    assert b9["score_parts"]["payment_reliability"] == 0.125  # 0.25 * 1 paid / 2 attempts
+    assert b9["score_parts"]["payment_reliability"] == 0.0833  # 0.25 * low (1 paid of 2 attempts)
+    assert b9["payment_reliability_tier"] == "low" and "payments often fail" in b9["reasons"]
 
     broken = ("soko.payments", "PaymentFailed", {"payment_id": "P3", "order_id": "O1"})  # no buyer
     batch = sqs(broken, contract_event(PaymentCompleted(**_payment("P4", OTHER), confirmation_code="MP4")))
@@ -739,8 +778,9 @@ def test_bootstrap_rebuilds_features_from_the_sources_of_truth(invoke: Any, depl
     assert status == 200, body
     top = body["items"][0]
     assert (top["id"], top["full_name"], top["rating"]) == ("U1", "User U1", 4.5)
-    # 0.35 + 0.20 + 0.20 * 4.5/5 + 0.15 * 0.75 = 0.8425
-    assert top["matchScore"] == pytest.approx(0.843, abs=1e-3)
+    # 0.35 + 0.20 + 0.20 * 4.5/5 + 0.15 * medium (0.75 fulfilled: 2/3) = 0.83
+    assert top["matchScore"] == pytest.approx(0.83, abs=1e-3)
+    assert top["fulfillment_tier"] == "medium"
 
 
 def test_bootstrap_endpoints_are_for_admins(invoke: Any) -> None:

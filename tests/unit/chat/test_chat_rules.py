@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from soko.chat import logic
 from soko.chat.dal import MessageRateLimited
 from soko.chat.models import ChatConfig, MessageSend
 from soko.shared import clock
 from soko.shared.dynamo import Page
+from soko.shared.errors import Unprocessable
 from soko.shared.events import EventDetail
 from soko.shared.identity import Caller
 
@@ -81,9 +83,13 @@ class FakePeople:
 @dataclass
 class FakeTrades:
     deals: set[frozenset[str]] = field(default_factory=set)
+    listings: dict[str, str] = field(default_factory=lambda: {"L-F1": "F1", "L-F2": "F2"})  # id: farmer
 
     def trade_confirmed(self, user_a: str, user_b: str) -> bool:
         return frozenset((user_a, user_b)) in self.deals
+
+    def listing_farmer(self, listing_id: str) -> str | None:
+        return self.listings.get(listing_id)
 
 
 @dataclass
@@ -166,6 +172,57 @@ def test_a_conversation_exists_only_for_its_members_and_admins(deps: logic.Chat)
     for outsider, which in ((STRANGER, conversation), (BUYER, "0" * 32)):
         with pytest.raises(logic.ConversationNotFound):
             logic.get_conversation(outsider, which, 10, None, deps)
+
+
+def test_a_message_is_about_a_real_listing_of_one_of_the_two(deps: logic.Chat) -> None:
+    def about(caller: Caller, to: str, listing_id: str) -> Any:
+        return logic.send_message(caller, MessageSend(to_user_id=to, text="hi", listing_id=listing_id), deps)
+
+    assert about(BUYER, "F1", "L-F1").listing_id == "L-F1"
+    assert about(FARMER, "B1", "L-F1").listing_id == "L-F1"
+    with pytest.raises(logic.ListingNotFound):
+        about(BUYER, "F1", "0772123456")
+    with pytest.raises(Unprocessable) as foreign:
+        about(BUYER, "F1", "L-F2")  # a real listing, of someone else
+    assert foreign.value.code == "LISTING_NOT_IN_CONVERSATION"
+    assert len(deps.dal.stored) == 2 and deps.dal.counts == {
+        ("B1", "202603020915"): 1,
+        ("F1", "202603020915"): 1,
+    }  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "listing_id", ["0772 123 456", "0772,123,456", "+256772123456", "", "a" * 65, "x@y.ug"]
+)
+def test_a_listing_id_is_an_id_not_free_text(listing_id: str) -> None:
+    with pytest.raises(ValidationError):
+        MessageSend(to_user_id="F1", text="hi", listing_id=listing_id)
+
+
+def test_a_free_text_listing_id_stored_before_the_check_is_masked_on_reading(deps: logic.Chat) -> None:
+    conversation = logic.conversation_id("B1", "F1")
+    old = {"conversation_id": conversation, "sender_id": "B1", "recipient_id": "F1", "masked": False}
+    deps.dal.stored += [  # type: ignore[attr-defined]
+        {
+            **old,
+            "id": "M1",
+            "text": "hi",
+            "listing_id": "call 0772 123 456",
+            "created_at": "2026-01-01T00:00:00Z",
+        },
+        {
+            **old,
+            "id": "M2",
+            "text": "hi",
+            "listing_id": "01JDQ3T5S8M2V7X4N6P9R1K0ZB",
+            "created_at": "2026-01-02T00:00:00Z",
+        },
+    ]
+    deps.dal.meta[conversation] = ["B1", "F1"]  # type: ignore[attr-defined]
+    seen = {m.id: m.listing_id for m in logic.get_conversation(FARMER, conversation, 10, None, deps).items}
+    assert seen == {"M1": "call 0772••••••", "M2": "01JDQ3T5S8M2V7X4N6P9R1K0ZB"}
+    admin = {m.id: m.listing_id for m in logic.get_conversation(ADMIN, conversation, 10, None, deps).items}
+    assert admin["M1"] == "call 0772 123 456"
 
 
 def test_who_may_write_to_whom(deps: logic.Chat) -> None:

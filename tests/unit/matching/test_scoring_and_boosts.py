@@ -25,17 +25,19 @@ def test_a_farmer_scored_for_a_buyer_by_hand() -> None:
     )
     scored = scoring.farmer_parts(buyer, farmer, boost=0.05)
 
-    # 0.35 * 2/3 + 0.20 + 0.20 * 4.6/5 + 0.15 * 0.9 + 0.05 = 0.2333 + 0.2 + 0.184 + 0.135 + 0.05
-    assert scored.score == pytest.approx(0.802, abs=1e-3)
+    # 0.35 * 2/3 + 0.20 + 0.20 * 4.6/5 + 0.15 * high (0.9 fulfilled) + 0.05
+    # = 0.2333 + 0.2 + 0.184 + 0.15 + 0.05
+    assert scored.score == pytest.approx(0.817, abs=1e-3)
     assert scored.parts == {
         "crop_overlap": 0.2333,
         "district": 0.2,
         "rating": 0.184,
-        "fulfillment": 0.135,
+        "fulfillment": 0.15,
         "boost": 0.05,
     }
     assert scored.explanation.startswith("grows 2 of your 3 crops · same district · rated 4.6")
-    assert "fulfils 90% of orders" in scored.reasons
+    assert "fulfils nearly every order" in scored.reasons
+    assert scored.tiers == {"fulfillment": "high"}
 
 
 def test_a_new_farmer_gets_no_credit_for_unknown_history() -> None:
@@ -61,12 +63,84 @@ def test_a_buyer_scored_for_a_farmer_by_hand() -> None:
     ]
     ranked = scoring.rank_buyers(farmer, buyers, {"b1": 0.0}, top_n=5)
 
-    # b2: 0.35 * 2/2 + 0 + 0 + 0.20 * 1.0 = 0.55 ; b1: 0.35 * 1/2 + 0.20 + 0.25 * 0.75 + 0.20 * 0.5 = 0.6625
-    assert [(s.id, s.score) for s in ranked] == [("b1", 0.662), ("b2", 0.55)]
+    # b1: 0.35 * 1/2 + 0.20 + 0.25 * medium (3 of 4 paid: 2/3) + 0.20 * medium (500,000 UGX: 2/3)
+    #   = 0.175 + 0.2 + 0.1667 + 0.1333 = 0.675
+    # b2: 0.35 * 2/2 + 0 + 0 (no payments yet) + 0.20 * medium (1,000,000 UGX: 2/3) = 0.4833
+    assert [(s.id, s.score) for s in ranked] == [("b1", 0.675), ("b2", 0.483)]
     assert (
         ranked[0].explanation
-        == "buys 1 of your 2 crops · same district · pays reliably (75%) · has bought 500,000 UGX so far"
+        == "buys 1 of your 2 crops · same district · usually pays · buys in medium volumes"
     )
+    assert ranked[0].tiers == {"payment_reliability": "medium", "spend": "medium"}
+    assert ranked[1].tiers == {"payment_reliability": None, "spend": "medium"}
+
+
+@pytest.mark.parametrize(
+    ("rate", "tier"),
+    [
+        (None, None),
+        (0.0, "low"),
+        (0.69, "low"),
+        (0.7, "medium"),
+        (0.899, "medium"),
+        (0.9, "high"),
+        (1.0, "high"),
+    ],
+)
+def test_rates_become_tiers(rate: float | None, tier: str | None) -> None:
+    assert scoring.rate_tier(rate) == tier
+
+
+@pytest.mark.parametrize(
+    ("spend", "tier"),
+    [
+        (0, None),
+        (1, "low"),
+        (499_999, "low"),
+        (500_000, "medium"),
+        (4_999_999, "medium"),
+        (5_000_000, "high"),
+    ],
+)
+def test_spend_becomes_a_tier(spend: int, tier: str | None) -> None:
+    assert scoring.spend_tier(spend) == tier
+
+
+def test_two_buyers_of_one_tier_are_indistinguishable_to_a_farmer() -> None:
+    """The score, its parts and its reasons depend on the tiers only: two buyers whose exact spend and
+    reliability differ within the same tiers read exactly alike, and no figure of theirs appears."""
+    farmer = FarmerFeatures(id="f", district="Gulu", specialties=["sorghum"])
+    a = BuyerFeatures(
+        id="a",
+        district="Gulu",
+        interests=["sorghum"],
+        payments_completed=19,
+        payments_failed=1,
+        spend_ugx=612_345,
+    )
+    b = a.model_copy(
+        update={"id": "b", "payments_completed": 47, "payments_failed": 3, "spend_ugx": 4_321_000}
+    )
+    sa, sb = scoring.buyer_parts(farmer, a), scoring.buyer_parts(farmer, b)
+    assert (sa.score, sa.parts, sa.reasons, sa.tiers) == (sb.score, sb.parts, sb.reasons, sb.tiers)
+    shown = repr((sa.parts, sa.reasons, sb.parts, sb.reasons))
+    for figure in ("612", "345", "4,321", "4321", "95%", "94%", "0.95", "0.94"):
+        assert figure not in shown
+
+
+def test_a_farmers_fulfilment_is_a_tier_too() -> None:
+    buyer = BuyerFeatures(id="b", interests=["beans"])
+    farmers = [
+        FarmerFeatures(id=i, specialties=["beans"], completed=c, rejected=r)
+        for i, c, r in (("x", 8, 2), ("y", 78, 22))
+    ]
+    sx, sy = (scoring.farmer_parts(buyer, f) for f in farmers)
+    assert sx.parts == sy.parts and sx.reasons == sy.reasons == [
+        "grows 1 of your 1 crop",
+        "not rated yet",
+        "fulfils most orders",
+    ]
+    assert "80%" not in repr(sx.reasons) and "78%" not in repr(sy.reasons)
 
 
 def test_ranking_excludes_the_user_and_breaks_ties_by_id() -> None:
@@ -83,7 +157,7 @@ def test_fast_scores_agree_with_the_explained_scores() -> None:
             id="2", district="Gulu", specialties=["maize_grain", "sorghum"], completed=1, rejected=1
         ),
     ]
-    static = [0.2 * (f.rating or 0) / 5 + 0.15 * (f.fulfillment_rate or 0) for f in farmers]
+    static = [scoring.farmer_static(f) for f in farmers]
     fast = scoring.fast_farmer_scores(
         set(buyer.interests),
         buyer.district,
@@ -133,9 +207,9 @@ def test_candidate_keys_carry_the_static_score_so_a_partition_reads_best_first()
     from soko.matching import dal  # noqa: PLC0415
 
     farmer = FarmerFeatures(id="f", rating_sum=23, rating_count=5, completed=9, rejected=1)
-    # 0.20 * 4.6/5 + 0.15 * 0.9 = 0.184 + 0.135: the parts of the hand-computed case no buyer changes
-    assert scoring.farmer_static(farmer) == pytest.approx(0.319)
-    assert dal.farmer_sk(farmer) == "03190#f"
+    # 0.20 * 4.6/5 + 0.15 * high = 0.184 + 0.15: the parts of the hand-computed case no buyer changes
+    assert scoring.farmer_static(farmer) == pytest.approx(0.334)
+    assert dal.farmer_sk(farmer) == "03340#f"
     assert dal.farmer_sk(FarmerFeatures(id="new")) == "00000#new"
     buyer = BuyerFeatures(id="b", payments_completed=3, payments_failed=1, spend_ugx=1_000_000)
     # 0.25 * 0.75 + 0.20 * 1e6 / (1e6 + 1e6)

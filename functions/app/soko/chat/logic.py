@@ -35,6 +35,10 @@ class RecipientNotFound(NotFound):
     code = "USER_NOT_FOUND"
 
 
+class ListingNotFound(NotFound):
+    code = "LISTING_NOT_FOUND"
+
+
 @dataclass
 class Conversations:
     """What reading conversations needs: the chat store (:mod:`soko.chat.ports`)."""
@@ -62,6 +66,9 @@ def _view(item: dict[str, Any], admin: bool) -> Message:
     message = Message.model_validate({k: v for k, v in item.items() if k != "original_text"})
     if admin:
         message.original_text = str(item.get("original_text") or item["text"])
+    elif message.listing_id and not ids.is_ulid(message.listing_id):
+        # stored before listing ids were checked (free text then): masked like the text
+        message.listing_id = mask(message.listing_id)
     return message
 
 
@@ -73,12 +80,30 @@ def _is_buyer(role: str) -> bool:
     return role in ("buyer", "both")
 
 
+def _check_listing(listing_id: str | None, members: tuple[str, str], deps: Chat) -> None:
+    """A message's ``listing_id`` names a real listing of one of the two (it is shown to the
+    recipient unmasked, and the first inquiry carries it to matching: free text there would pass
+    contact details and fake signals)."""
+    if listing_id is None:
+        return
+    farmer = deps.market.listing_farmer(listing_id)
+    if farmer is None:
+        raise ListingNotFound("No listing has this id.", details={"field": "listing_id"})
+    if farmer not in members:
+        raise Unprocessable(
+            "A message can only be about a listing of yours or of the person you write to.",
+            details={"field": "listing_id"},
+            code="LISTING_NOT_IN_CONVERSATION",
+        )
+
+
 def send_message(caller: Caller, request: MessageSend, deps: Chat) -> Message:
     if request.to_user_id == caller.user_id:
         raise Unprocessable("You cannot write to yourself.", details={"field": "to_user_id"})
     recipient = deps.users.get(request.to_user_id)
     if recipient is None:
         raise RecipientNotFound("No such user.", details={"to_user_id": request.to_user_id})
+    _check_listing(request.listing_id, (caller.user_id, recipient.id), deps)
     now = clock.now()
     deps.dal.count_message(
         caller.user_id,

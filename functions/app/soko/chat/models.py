@@ -34,7 +34,15 @@ class MessageSend(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
     listing_id: Annotated[
         str | None,
-        Field(default=None, max_length=64, validation_alias=AliasChoices("listing_id", "listingId")),
+        Field(
+            default=None,
+            min_length=1,
+            max_length=64,
+            pattern=r"^[0-9A-Za-z_-]+$",
+            validation_alias=AliasChoices("listing_id", "listingId"),
+            description="the listing the message is about: a listing of the sender or the recipient "
+            "(a listing id that names no listing is a 404)",
+        ),
     ] = None
 
 

@@ -1,7 +1,7 @@
 """What chat's rules need from the world, as narrow ports: the chat table, the users, the trades
-between two users and the live connections. The deployed functions plug in the chat table's data
-access and the owners' public read interfaces (:mod:`soko.chat.deps`); unit tests plug in
-in-memory fakes."""
+between two users (and who listed a listing) and the live connections. The deployed functions plug
+in the chat table's data access and the owners' public read interfaces (:mod:`soko.chat.deps`);
+unit tests plug in in-memory fakes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,12 @@ class People(Protocol):
 
 
 class Trades(Protocol):
+    """The marketplace as chat needs it (``soko.market.public.MarketReads`` is one)."""
+
     def trade_confirmed(self, user_a: str, user_b: str) -> bool: ...
+
+    def listing_farmer(self, listing_id: str) -> str | None:
+        """The farmer who listed ``listing_id``, or None when there is no such listing."""
 
 
 class ChatStore(Protocol):

@@ -572,3 +572,118 @@ def _seconds_to_next_hour() -> int:
     import time  # noqa: PLC0415
 
     return 3600 - int(time.time()) % 3600
+
+
+# ---------------------------------------------------------------------------- moderation
+def suspension_key(farmer_id: str) -> dict[str, str]:
+    return {"pk": f"FARMER#{farmer_id}", "sk": "SUSPENSION"}
+
+
+def suspended_marker_key(farmer_id: str, listing_id: str) -> dict[str, str]:
+    return {"pk": f"SUSPENDED#{farmer_id}", "sk": f"LISTING#{listing_id}"}
+
+
+class ModerationDal(MarketDal):
+    """Hidden listings: admin takedowns and suspended farmers (soko.market.moderation).
+
+    | pattern | key |
+    |---|---|
+    | is a farmer suspended (identity's UserSuspended/UserReinstated) | ``FARMER#<farmer>`` / ``SUSPENSION`` |
+    | the listings hidden because their farmer is suspended | ``SUSPENDED#<farmer>`` / ``LISTING#<id>`` |
+    | a farmer's active listings (to hide) | gsi7: ``FARMER#<farmer>`` (the browse index) |
+
+    A hidden listing has ``status`` ``hidden`` and no browse-index keys (so it leaves every list
+    and cannot be ordered: placing an order requires ``status = active``); ``takedown`` (reason,
+    by, at) says an admin took it down, ``farmer_suspended`` that its farmer is suspended. The
+    ``SUSPENDED#`` marker is written and removed in the same transaction as ``farmer_suspended``,
+    so reinstating a farmer is a Query of one partition, and never brings back a listing an admin
+    took down.
+    """
+
+    def moderate_listing(
+        self,
+        listing_id: str,
+        version: int,
+        sets: dict[str, Any],
+        removes: Sequence[str],
+        events: Sequence[EventDetail],
+        *,
+        marker: tuple[str, bool] | None = None,
+        suspended: tuple[str, bool] | None = None,
+    ) -> bool:
+        """SET/REMOVE attributes if the listing is still at ``version``, with its events; ``marker``
+        (farmer, True to put / False to delete) the suspension marker in the same transaction;
+        ``suspended`` (farmer, expected) checks the farmer's suspension is as expected. False when a
+        condition failed (someone changed it first)."""
+        names = {f"#a{i}": name for i, name in enumerate([*sets, *removes])}
+        by_name = {name: alias for alias, name in names.items()}
+        values = {f":v{i}": value for i, value in enumerate(sets.values())}
+        expression = "SET " + ", ".join(f"{by_name[n]} = :v{i}" for i, n in enumerate(sets))
+        if removes:
+            expression += " REMOVE " + ", ".join(by_name[n] for n in removes)
+        items = [
+            self._update(
+                listing_key(listing_id),
+                expression,
+                condition="#ver = :expected",
+                names={**names, "#ver": "version"},
+                values={**values, ":expected": version},
+            )
+        ]
+        if marker is not None:
+            key = suspended_marker_key(marker[0], listing_id)
+            items.append(self._put({**key, "listing_id": listing_id}) if marker[1] else self._delete(key))
+        if suspended is not None:
+            condition = "suspended = :yes" if suspended[1] else "attribute_not_exists(pk) OR suspended = :no"
+            items.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.table_name,
+                        "Key": dynamo.serialize(suspension_key(suspended[0])),
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeValues": dynamo.serialize(
+                            {":yes": True} if suspended[1] else {":no": False}
+                        ),
+                    }
+                }
+            )
+        return not dynamo.transact(items + self._outbox(events))
+
+    def farmer_suspended(self, farmer_id: str) -> bool:
+        item = self._get(**suspension_key(farmer_id))
+        return bool(item and item.get("suspended"))
+
+    def set_farmer_suspension(self, farmer_id: str, suspended: bool, at: str, event_id: str) -> bool:
+        """Record the farmer's suspension unless a later change is already recorded (suspension
+        events may arrive out of order); False when this one is older."""
+        return self._put_if(
+            {**suspension_key(farmer_id), "suspended": suspended, "changed_at": at, "event_id": event_id},
+            "attribute_not_exists(pk) OR changed_at < :at OR (changed_at = :at AND event_id < :id)",
+            at=at,
+            id=event_id,
+        )
+
+    def active_listing_ids(self, farmer_id: str) -> list[str]:
+        """The ids of the farmer's listings in the browse index (active ones), every page."""
+        return [
+            str(item["id"])
+            for item in dynamo.read_all_pages(
+                self._table,
+                IndexName="gsi7",
+                KeyConditionExpression="gsi7pk = :p",
+                ExpressionAttributeValues={":p": f"FARMER#{farmer_id}"},
+                ProjectionExpression="id",
+            )
+        ]
+
+    def suspended_listing_ids(self, farmer_id: str) -> list[str]:
+        """The ids of the listings hidden because the farmer is suspended, every page."""
+        return [
+            str(item["listing_id"])
+            for item in dynamo.read_all_pages(
+                self._table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": f"SUSPENDED#{farmer_id}"},
+                ConsistentRead=True,
+            )
+        ]

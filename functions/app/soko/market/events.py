@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from soko.shared.audit import AdminAction
 from soko.shared.events import EventDetail
 
 
@@ -141,6 +142,14 @@ class ReviewSubmitted(EventDetail):
     farmer_fulfillment_rate: float | None
 
 
+class AdminActionTaken(AdminAction):
+    """An admin took a listing down or restored it (``listing.takedown``, ``listing.restore``),
+    published in the same transaction as the change; the admin domain's audit log records it."""
+
+    SOURCE: ClassVar[str] = "soko.listings"
+    DETAIL_TYPE: ClassVar[str] = "AdminActionTaken"
+
+
 CONTRACTS: tuple[type[EventDetail], ...] = (
     ListingCreated,
     ListingUpdated,
@@ -155,4 +164,5 @@ CONTRACTS: tuple[type[EventDetail], ...] = (
     OrderExpired,
     OrderDisputed,
     ReviewSubmitted,
+    AdminActionTaken,
 )

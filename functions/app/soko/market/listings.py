@@ -15,6 +15,7 @@ from soko.market.models import (
     ImageUploadRequest,
     Listing,
     ListingCreate,
+    ListingModeration,
     ListingPage,
     ListingUpdate,
     Sort,
@@ -51,7 +52,25 @@ def title_keys(*texts: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- listings
-def _listing(item: dict[str, Any], deps: Market) -> Listing:
+def moderation(item: dict[str, Any]) -> ListingModeration | None:
+    """Why a listing is hidden (None when nothing hides it)."""
+    takedown = item.get("takedown")
+    if not takedown and not item.get("farmer_suspended"):
+        return None
+    return ListingModeration(
+        taken_down=bool(takedown),
+        reason=(takedown or {}).get("reason"),
+        taken_down_at=(takedown or {}).get("at"),
+        farmer_suspended=bool(item.get("farmer_suspended")),
+    )
+
+
+def sees_hidden(viewer: Caller | None, item: dict[str, Any]) -> bool:
+    """A hidden listing shows to its farmer and to admins only."""
+    return viewer is not None and (viewer.is_admin or viewer.user_id == item["farmer_id"])
+
+
+def _listing(item: dict[str, Any], deps: Market, *, with_moderation: bool = False) -> Listing:
     crop = crops.by_id(item["crop"])
     return Listing(
         id=item["id"],
@@ -69,6 +88,7 @@ def _listing(item: dict[str, Any], deps: Market) -> Listing:
         images=[deps.media.view_url(key) for key in item.get("images", [])],
         created_at=item["created_at"],
         updated_at=item["updated_at"],
+        moderation=moderation(item) if with_moderation else None,
     )
 
 
@@ -131,7 +151,11 @@ def _own_listing(caller: Caller, listing_id: str, deps: Market) -> dict[str, Any
 
 
 def get_listing(viewer: Caller | None, listing_id: str, deps: Market) -> Listing:
+    """A hidden listing (taken down, or its farmer suspended) is not found, but by its farmer and
+    admins, who see why."""
     item = load_listing(listing_id, deps)
+    if item["status"] == "hidden" and not sees_hidden(viewer, item):
+        raise ListingNotFound("No such listing.", details={"id": listing_id})
     if viewer is not None and viewer.user_id != item["farmer_id"] and item["status"] == "active":
         day = clock.now().date().isoformat()
         viewed = ev.ListingViewed(
@@ -142,14 +166,14 @@ def get_listing(viewer: Caller | None, listing_id: str, deps: Market) -> Listing
             day=day,
         )
         deps.dal.record_view(listing_id, viewer.user_id, day, clock.epoch() + VIEW_TTL_SECONDS, [viewed])
-    return _listing(item, deps)
+    return _listing(item, deps, with_moderation=sees_hidden(viewer, item))
 
 
 def update_listing(caller: Caller, listing_id: str, update: ListingUpdate, deps: Market) -> Listing:
     item = _own_listing(caller, listing_id, deps)
     changes = update.model_dump(exclude_unset=True)
     if not changes:
-        return _listing(item, deps)
+        return _listing(item, deps, with_moderation=True)
     new = dict(item)
     if "quantity_kg" in changes:
         new["quantity_g"] = to_grams(Decimal(changes.pop("quantity_kg")))
@@ -159,13 +183,15 @@ def update_listing(caller: Caller, listing_id: str, update: ListingUpdate, deps:
     if "title" in changes:
         crop = crops.by_id(item["crop"])
         new["title_keys"] = title_keys(new["title"], *(crop.names if crop else ()))
-    new.update(listing_index_keys(new), updated_at=clock.now_iso(), version=int(item["version"]) + 1)
+    if new["status"] == "active":  # a hidden listing stays out of the browse indexes
+        new.update(listing_index_keys(new))
+    new.update(updated_at=clock.now_iso(), version=int(item["version"]) + 1)
     sets = {k: v for k, v in new.items() if k not in ("pk", "sk") and item.get(k) != v and v is not None}
     removes = [k for k, v in new.items() if v is None and item.get(k) is not None]
     deps.dal.update_listing(
         listing_id, int(item["version"]), sets, removes, [_listing_event(new, ev.ListingUpdated)]
     )
-    return _listing(new, deps)
+    return _listing(new, deps, with_moderation=True)
 
 
 def delete_listing(caller: Caller, listing_id: str, deps: Market) -> None:

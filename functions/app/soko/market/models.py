@@ -160,10 +160,16 @@ class Listing(BaseModel):
     district: str
     description: str | None = None
     harvest_date: date | None = None
-    status: ListingStatus
+    status: Literal["active", "hidden", "deleted"] = Field(
+        description="hidden: taken down by an admin or its farmer is suspended (only the farmer and "
+        "admins see it, with `moderation` saying why)"
+    )
     images: list[str] = Field(default_factory=list, description="presigned image URLs")
     created_at: str
     updated_at: str
+    moderation: ListingModeration | None = Field(
+        default=None, description="why a hidden listing is hidden (to its farmer and admins only)"
+    )
 
 
 class ListingPage(BaseModel):
@@ -298,3 +304,17 @@ class Flag(BaseModel):
 class FlagPage(BaseModel):
     items: list[Flag]
     next_cursor: str | None
+
+
+class ListingModeration(BaseModel):
+    taken_down: bool = Field(description="an admin took it down (POST /admin/listings/{id}/takedown)")
+    reason: str | None = Field(default=None, description="the admin's reason for the takedown")
+    taken_down_at: str | None = None
+    farmer_suspended: bool = Field(description="hidden while its farmer's account is suspended")
+
+
+class ModerationRequest(_Input):
+    reason: Annotated[
+        str,
+        Field(min_length=3, max_length=500, description="why (shown to the farmer, kept in the audit log)"),
+    ]

@@ -1,8 +1,8 @@
 """What other domains may read of the marketplace (with :mod:`soko.market.events`, the only market
 modules they import). The marketplace owns the market table: nobody else spells its keys.
 
-Small and read-only: whether two users have traded, a farmer's fulfilment and rating totals, a
-farmer's active listings, a buyer's completed orders and the active listings of a crop.
+Small and read-only: whether two users have traded, who listed a listing, a farmer's fulfilment and
+rating totals, a farmer's active listings, a buyer's completed orders and the active listings of a crop.
 """
 
 from __future__ import annotations
@@ -72,6 +72,12 @@ class MarketReads:
         """True when an order between the two users (either one the buyer) is confirmed or
         completed (see soko.market.dal.have_deal)."""
         return self._dal.have_deal(user_a, user_b)
+
+    def listing_farmer(self, listing_id: str) -> str | None:
+        """The farmer who listed ``listing_id`` (whatever its status), or None when no listing has
+        that id."""
+        item = self._dal.get_listing(listing_id)
+        return str(item["farmer_id"]) if item else None
 
     def payable_order(self, order_id: str) -> PayableOrder | None:
         """The order (no caller check: payments checks who pays)."""

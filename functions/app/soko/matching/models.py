@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from soko.shared.config import BaseConfig
+
+Tier = Literal["low", "medium", "high"]
 
 
 class MatchConfig(BaseConfig):
@@ -99,7 +101,8 @@ class BuyerFeatures(_Features):
 
 
 class Match(BaseModel):
-    """One recommended user: public fields, the score and its parts in plain words."""
+    """One recommended user: public fields, the score and its parts in plain words. What it says
+    about the user's own history is a tier, never a figure (see :mod:`soko.matching.scoring`)."""
 
     id: str
     full_name: str | None
@@ -109,6 +112,18 @@ class Match(BaseModel):
     rating: float | None = None
     rating_count: int | None = None
     active_listings: int | None = None
+    fulfillment_tier: Tier | None = Field(
+        default=None,
+        description="a farmer's share of orders fulfilled, as a tier (null: no orders decided yet)",
+    )
+    payment_reliability_tier: Tier | None = Field(
+        default=None, description="a buyer's share of payments completed, as a tier (null: no payments yet)"
+    )
+    spend_tier: Tier | None = Field(
+        default=None,
+        description="a buyer's completed purchases, as a tier: low under 500,000 UGX, medium under "
+        "5,000,000, high from there (null: none yet). Never the amount",
+    )
     matchScore: float = Field(description="0-1.1: the weighted parts plus the interaction boost")
     explanation: str = Field(
         description="the parts in plain words, e.g. 'grows 2 of your 3 crops · same district'"

@@ -18,6 +18,9 @@ from soko.shared.identity import Caller
 
 CACHE_SECONDS = 3600  # also bounds how far cached boosts drift with decay
 CACHED_TOP = 50
+# The shape of a cached answer: a cached list from an older shape is stale (lists cached before the
+# tiers carried other users' exact figures, and must never be served again).
+ANSWER_VERSION = 2
 
 
 class BuyerNotFound(NotFound):
@@ -36,7 +39,7 @@ def _allowed(caller: Caller, user_id: str) -> None:
 def _cached(
     deps: Matching, direction: str, user_id: str, names: list[str], top_n: int
 ) -> tuple[Recommendations | None, dict[str, int]]:
-    generations = deps.dal.generations(names)
+    generations = {**deps.dal.generations(names), "ANSWER_VERSION": ANSWER_VERSION}
     cached = deps.dal.cached(direction, user_id, int(clock.now().timestamp()))
     if cached is not None and cached.get("deps") == generations:
         answer = Recommendations.model_validate_json(str(cached["answer"]))
@@ -63,6 +66,9 @@ def _match(card: dict[str, Any], role: str, crops: list[str], scored: scoring.Sc
         rating=round(int(card.get("rating_sum", 0)) / rating_count, 2) if rating_count else None,
         rating_count=rating_count if role == "farmer" else None,
         active_listings=int(card.get("active_count", 0)) if role == "farmer" else None,
+        fulfillment_tier=scored.tiers.get("fulfillment"),
+        payment_reliability_tier=scored.tiers.get("payment_reliability"),
+        spend_tier=scored.tiers.get("spend"),
         matchScore=scored.score,
         explanation=scored.explanation,
         reasons=scored.reasons,

@@ -6,6 +6,10 @@ set a password for the app, so SMS is the only way news reaches them. Such a far
 when an order for their listing is placed, confirmed or cancelled. A buyer gets one when the farmer
 responds (confirmed or rejected), if their account has a phone number (buyers are app users, but
 the farmer's answer may come hours later). Each alert is sent once per event and recipient.
+
+Disputes: a farmer without the app gets an SMS when the buyer disputes an order (``OrderDisputed``);
+when an admin resolves it (``DisputeResolved``, soko.disputes) the farmer without the app and the
+buyer with a phone get one saying what each is paid.
 """
 
 from __future__ import annotations
@@ -15,8 +19,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from soko.disputes.events import DisputeResolved
 from soko.identity.public import UserView
-from soko.market.events import OrderCancelled, OrderConfirmed, OrderDetail, OrderPlaced, OrderRejected
+from soko.market.events import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDetail,
+    OrderDisputed,
+    OrderPlaced,
+    OrderRejected,
+)
 from soko.messaging.dal import MessagingDal
 from soko.messaging.models import DeliveryReport, ReportRecorded, Sms
 from soko.providers.sms import SmsSender
@@ -25,7 +37,7 @@ from soko.shared import crops as catalogue
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import logger
 
-FARMER_EVENTS = {"OrderPlaced", "OrderConfirmed", "OrderCancelled"}
+FARMER_EVENTS = {"OrderPlaced", "OrderConfirmed", "OrderCancelled", "OrderDisputed"}
 BUYER_EVENTS = {"OrderConfirmed", "OrderRejected"}
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -38,6 +50,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "Your produce is back on sale.",
         "buyer.OrderConfirmed": "Soko: the farmer accepted your order for {kg}kg {crop} (UGX {total}).",
         "buyer.OrderRejected": "Soko: the farmer declined your order for {kg}kg {crop}. The order is closed.",
+        "farmer.OrderDisputed": "Soko: the buyer disputed the order for {kg}kg {crop} (UGX {total}). "
+        "The payment is held until Soko decides.",
+        "farmer.DisputeResolved": "Soko: the dispute is settled: UGX {farmer} is paid to you and UGX "
+        "{buyer} refunded to the buyer.",
+        "buyer.DisputeResolved": "Soko: your dispute is settled: UGX {buyer} is refunded to you and UGX "
+        "{farmer} paid to the farmer.",
     },
     "lg": {
         "farmer.OrderPlaced": "Soko: oda empya ya {kg}kg {crop} (UGX {total}). Kuba koodi ya Soko "
@@ -47,6 +65,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "Ebirime byo biddamu okutundibwa.",
         "buyer.OrderConfirmed": "Soko: omulimi akkirizza oda yo ya {kg}kg {crop} (UGX {total}).",
         "buyer.OrderRejected": "Soko: omulimi agaanye oda yo ya {kg}kg {crop}. Oda eggaddwawo.",
+        "farmer.OrderDisputed": "Soko: omuguzi awakanyizza oda ya {kg}kg {crop} (UGX {total}). "
+        "Ensimbi zikuumibwa okutuusa Soko lw'esalawo.",
+        "farmer.DisputeResolved": "Soko: enkaayana ziwedde: osasulwa UGX {farmer}, omuguzi azzibwayo UGX "
+        "{buyer}.",
+        "buyer.DisputeResolved": "Soko: enkaayana zo ziwedde: ozzibwayo UGX {buyer}, omulimi asasulwa UGX "
+        "{farmer}.",
     },
 }
 
@@ -91,18 +115,51 @@ def alerts(
     ]
 
 
-def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
-    """Send the alerts of one order event; returns how many were sent now. An alert already sent
-    for this event is not sent again; one that fails is released and the event fails (SQS retries
-    it, then dead-letters it)."""
-    facts = event.parse_any(OrderPlaced, OrderConfirmed, OrderCancelled, OrderRejected)
+def _settled(recipient: str, user: UserView, resolved: DisputeResolved) -> str:
+    language = user.language if user.language in TEXTS else "en"
+    text = TEXTS[language][f"{recipient}.DisputeResolved"]
+    return text.format(buyer=f"{resolved.buyer_amount_ugx:,}", farmer=f"{resolved.farmer_amount_ugx:,}")
+
+
+def dispute_alerts(resolved: DisputeResolved, farmer: UserView | None, buyer: UserView | None) -> list[Sms]:
+    """The SMS a dispute's resolution calls for (pure): the farmer without the app, the buyer with
+    a phone."""
+    wanted: list[tuple[Literal["farmer", "buyer"], UserView | None]] = [
+        ("farmer", farmer if farmer and without_app(farmer) else None),
+        ("buyer", buyer),
+    ]
+    return [
+        Sms(recipient=role, user_id=user.id, to=user.phone, message=_settled(role, user, resolved))
+        for role, user in wanted
+        if user and user.phone
+    ]
+
+
+def _wanted(event: ReceivedEvent, deps: Messaging) -> tuple[str, list[Sms]] | None:
+    """(the order id, the SMS) an event calls for; None for an event that calls for none."""
+    resolved = event.parse_any(DisputeResolved)
+    if resolved is not None:
+        farmer, buyer = deps.users.get(resolved.farmer_id), deps.users.get(resolved.buyer_id)
+        return resolved.order_id, dispute_alerts(resolved, farmer, buyer)
+    facts = event.parse_any(OrderPlaced, OrderConfirmed, OrderCancelled, OrderRejected, OrderDisputed)
     if facts is None:
-        return 0
-    event_id = event.dedup_id
+        return None
     farmer = deps.users.get(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None
     buyer = deps.users.get(facts.buyer_id) if event.detail_type in BUYER_EVENTS else None
+    return facts.order_id, alerts(event.detail_type, facts, farmer, buyer)
+
+
+def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
+    """Send the alerts of one order (or dispute) event; returns how many were sent now. An alert
+    already sent for this event is not sent again; one that fails is released and the event fails
+    (SQS retries it, then dead-letters it)."""
+    wanted = _wanted(event, deps)
+    if wanted is None:
+        return 0
+    order_id, messages = wanted
+    event_id = event.dedup_id
     sent = 0
-    for sms in alerts(event.detail_type, facts, farmer, buyer):
+    for sms in messages:
         if not deps.dal.claim_alert(event_id, sms.recipient, clock.epoch()):
             continue
         try:
@@ -113,7 +170,7 @@ def on_order_event(event: ReceivedEvent, deps: Messaging) -> int:
         deps.dal.record_sent(
             message_id,
             event_id=event_id,
-            order_id=facts.order_id,
+            order_id=order_id,
             recipient=sms.recipient,
             kind=event.detail_type,
             now_iso=clock.now_iso(),

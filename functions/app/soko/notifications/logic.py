@@ -8,10 +8,19 @@ stored first and then pushed live to the recipient's open WebSocket connections.
 | ``ReviewSubmitted`` (soko.orders) | ``review_received`` | farmer |
 | ``PaymentCompleted`` (soko.payments) | ``payment_completed`` | buyer and farmer (those named) |
 | ``PayoutSent`` (soko.payments: the payout settled) | ``payout_sent`` | farmer |
+| ``OrderDisputed`` (soko.orders) | ``dispute_opened`` | buyer, farmer and the admins' inbox |
+| ``DisputeResolved`` (soko.disputes) | ``dispute_resolved`` | buyer, farmer and the admins' inbox |
 
 Each event is read with its producer's contract (soko.market.events, soko.payments.events),
 leniently: a field the event leaves out is None, and a recipient it does not name is skipped;
 unknown fields are ignored, and a field of the wrong type fails the record (to the DLQ).
+``DisputeResolved`` is read strictly: its amounts must add up, or the record fails.
+
+**Admins** share one inbox (recipient :data:`ADMINS_INBOX`): a notification for admins is stored
+once, not once per admin (there is no list of admins to fan out to, and a dispute is handled by one
+of them: when one admin has read it, it is read for all). An admin's ``GET /notifications/`` lists
+that shared inbox, and read / read-all mark it; it is not pushed over the WebSocket (connections
+are per user), so an admin console polls the list.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from soko.disputes import events as disputes
 from soko.market import events as orders
 from soko.notifications.models import Draft, Notification, NotificationPage, NotificationType, ReadAll
 from soko.payments import events as payments
@@ -76,15 +86,76 @@ _ORDER_TEXTS: dict[type[EventDetail], tuple[str, NotificationType, str, str]] = 
         "Your order for {crop} is completed.",
     ),
 }
-NOTIFYING = tuple(
-    lenient(contract)
-    for contract in (*_ORDER_TEXTS, orders.ReviewSubmitted, payments.PaymentCompleted, payments.PayoutSent)
+NOTIFYING: tuple[type[EventDetail], ...] = (
+    *(
+        lenient(contract)
+        for contract in (
+            *_ORDER_TEXTS,
+            orders.ReviewSubmitted,
+            orders.OrderDisputed,
+            payments.PaymentCompleted,
+            payments.PayoutSent,
+        )
+    ),
+    disputes.DisputeResolved,  # strictly: amounts that do not add up fail the record
 )
-_DATA_FIELDS = ("order_id", "listing_id", "payment_id", "payout_id", "crop")
+_DATA_FIELDS = ("order_id", "listing_id", "payment_id", "payout_id", "dispute_id", "crop")
+ADMINS_INBOX = "admins"  # the recipient of what every admin should see (never a user id: ids are ULIDs)
+
+
+def inbox(caller: Caller) -> str:
+    """Whose notifications the caller reads: admins read the admins' shared inbox."""
+    return ADMINS_INBOX if caller.is_admin else caller.user_id
 
 
 def _money(amount: int | None) -> str:
     return f" of UGX {amount:,}" if amount is not None else ""
+
+
+def _ugx(amount: int) -> str:
+    return f"UGX {amount:,}"
+
+
+_RESOLVED_TEXTS: dict[str, tuple[str, str]] = {  # outcome -> (to the buyer, to the farmer)
+    "release": (
+        "An admin reviewed your dispute: the payment of {total} goes to the farmer.",
+        "An admin reviewed the dispute: the payment of {total} is released to you.",
+    ),
+    "refund": (
+        "An admin reviewed your dispute: {buyer} is refunded to you.",
+        "An admin reviewed the dispute: the buyer is refunded {buyer}.",
+    ),
+    "split": (
+        "An admin reviewed your dispute: {buyer} is refunded to you and {farmer} goes to the farmer.",
+        "An admin reviewed the dispute: {farmer} is released to you and {buyer} refunded to the buyer.",
+    ),
+}
+
+
+def _dispute_drafts(detail: EventDetail, add: Callable[[str, NotificationType, str, str], None]) -> None:
+    match detail:
+        case orders.OrderDisputed(crop=crop, total_ugx=total):
+            crop = crop or "produce"
+            held = "the payment stays held until an admin decides"
+            add("buyer_id", "dispute_opened", "Dispute opened", f"We have your dispute about {crop}; {held}.")
+            add(
+                "farmer_id",
+                "dispute_opened",
+                "Order disputed",
+                f"The buyer disputed the order for {crop}; {held}.",
+            )
+            money = f" of {_ugx(total)}" if total is not None else ""
+            add(ADMINS_INBOX, "dispute_opened", "New dispute", f"A buyer disputed an order{money} ({crop}).")
+        case disputes.DisputeResolved(outcome=outcome):
+            amounts = {
+                "total": _ugx(detail.total_ugx),
+                "buyer": _ugx(detail.buyer_amount_ugx),
+                "farmer": _ugx(detail.farmer_amount_ugx),
+            }
+            to_buyer, to_farmer = _RESOLVED_TEXTS[outcome]
+            add("buyer_id", "dispute_resolved", "Dispute resolved", to_buyer.format(**amounts))
+            add("farmer_id", "dispute_resolved", "Dispute resolved", to_farmer.format(**amounts))
+            add(ADMINS_INBOX, "dispute_resolved", "Dispute resolved", f"A dispute was resolved: {outcome}.")
 
 
 def drafts(event: ReceivedEvent) -> list[Draft]:
@@ -99,11 +170,13 @@ def drafts(event: ReceivedEvent) -> list[Draft]:
     out: list[Draft] = []
 
     def add(recipient_field: str, type_: NotificationType, title: str, body: str) -> None:
-        recipient = getattr(detail, recipient_field)
+        recipient = ADMINS_INBOX if recipient_field == ADMINS_INBOX else getattr(detail, recipient_field)
         if recipient:
             out.append(Draft(recipient_id=recipient, type=type_, title=title, body=body, data=data))
 
     match detail:
+        case orders.OrderDisputed() | disputes.DisputeResolved():
+            _dispute_drafts(detail, add)
         case orders.ReviewSubmitted(rating=rating):
             add("farmer_id", "review_received", "New review", f"A buyer rated you {rating or '?'} of 5.")
         case payments.PaymentCompleted(amount_ugx=amount):
@@ -149,6 +222,8 @@ def on_event(event: ReceivedEvent, deps: Notifications) -> int:
         if not deps.dal.create(item, clock.epoch()):
             continue  # a redelivered event: this recipient was notified already
         created += 1
+        if draft.recipient_id == ADMINS_INBOX:
+            continue  # connections are per user: admins see their shared inbox when they list it
         notification = _view(item).model_dump(mode="json", exclude_none=True)
         push(draft.recipient_id, {"type": "notification", "notification": notification}, deps.connections())
     return created
@@ -157,12 +232,12 @@ def on_event(event: ReceivedEvent, deps: Notifications) -> int:
 def list_notifications(
     caller: Caller, limit: int, cursor: str | None, deps: Notifications
 ) -> NotificationPage:
-    page = deps.dal.page(caller.user_id, limit, cursor)
+    page = deps.dal.page(inbox(caller), limit, cursor)
     return NotificationPage(items=[_view(item) for item in page.items], next_cursor=page.next_cursor)
 
 
 def mark_read(caller: Caller, notification: str, deps: Notifications) -> Notification:
-    item = deps.dal.mark_read(caller.user_id, notification, clock.now_iso())
+    item = deps.dal.mark_read(inbox(caller), notification, clock.now_iso())
     if item is None:
         raise NotificationNotFound("No such notification.", details={"id": notification})
     return _view(item)
@@ -174,5 +249,5 @@ READ_ALL_BATCH = 100  # notifications marked per read-all call (bounded work per
 def mark_all_read(caller: Caller, deps: Notifications) -> ReadAll:
     """Marks up to ``READ_ALL_BATCH`` unread notifications read; ``remaining`` tells the client to call
     again (a user rarely has more; the work of one request stays bounded)."""
-    marked, remaining = deps.dal.mark_unread_read(caller.user_id, READ_ALL_BATCH, clock.now_iso())
+    marked, remaining = deps.dal.mark_unread_read(inbox(caller), READ_ALL_BATCH, clock.now_iso())
     return ReadAll(updated=marked, remaining=remaining)

@@ -16,6 +16,8 @@ NotificationType = Literal[
     "payment_completed",
     "payout_sent",
     "review_received",
+    "dispute_opened",
+    "dispute_resolved",
 ]
 
 

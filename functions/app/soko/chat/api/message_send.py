@@ -23,6 +23,8 @@ send.route(
     summary="Send a message (without a WebSocket)",
     description="Up to 2,000 characters; at most 30 messages a minute (429 with `Retry-After` beyond). "
     "Until the two users have a confirmed order, phone numbers and emails in the text are masked. "
+    "A `listing_id` names a listing of the sender or the recipient (404 `LISTING_NOT_FOUND` when no "
+    "listing has it, 422 when it is someone else's). "
     "The recipient gets it live if connected to the WebSocket API. With an `Idempotency-Key`, a retry "
     "with the same body returns the first message.",
     tags=["messages"],

@@ -1,5 +1,6 @@
-"""Order events (soko.orders) -> SMS alerts to farmers without the app and to buyers when the
-farmer responds. Idempotent on the event id, and each alert is claimed before it is sent."""
+"""Order events (soko.orders) and dispute resolutions (soko.disputes) -> SMS alerts to farmers
+without the app and to buyers when the farmer or an admin responds. Idempotent on the event id, and
+each alert is claimed before it is sent."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ app = create_app()
 @app.get(
     "/notifications/",
     summary="My notifications",
-    description="Unread first, then read; newest first within each; cursor-paginated.",
+    description="Unread first, then read; newest first within each; cursor-paginated. Admins share one "
+    "inbox (new and resolved disputes): what one admin reads is read for all.",
     tags=["notifications"],
     responses={
         200: {"description": "A page of notifications", "content": {JSON: {"model": NotificationPage}}},

@@ -1,5 +1,5 @@
-"""Order, review and payment events -> notifications (stored once per event and recipient, pushed
-live when the recipient is connected)."""
+"""Order, review, payment and dispute events -> notifications (stored once per event and recipient,
+pushed live when the recipient is connected; admins' notifications go to their shared inbox)."""
 
 from __future__ import annotations
 

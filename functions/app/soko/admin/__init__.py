@@ -1,0 +1,1 @@
+"""Admin operations: the append-only admin audit log and the queues' dead letters."""

@@ -1,0 +1,39 @@
+"""POST /admin/listings/{id}/takedown"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from soko.market import moderation
+from soko.market.deps import moderation as moderation_deps
+from soko.market.models import Listing, ModerationRequest
+from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
+
+app = create_app()
+
+
+@app.post(
+    "/admin/listings/<id>/takedown",
+    summary="Take a listing down",
+    description="Admins only. The listing leaves browse and search, and GET /listings/{id} finds it for "
+    "its farmer and admins only (its farmer sees the reason in `moderation`); it cannot be "
+    "ordered. Orders already placed go on. Recorded in the admin audit log with the reason "
+    "(AdminActionTaken, source soko.listings, in the same transaction).",
+    tags=["admin"],
+    responses={
+        200: {
+            "description": "The listing, as its farmer and admins see it",
+            "content": {JSON: {"model": Listing}},
+        },
+        **error_responses(401, 403, 404, 409, 422),
+    },
+)
+def takedown(
+    id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")],
+    request: ModerationRequest,
+) -> Response[str]:
+    return json_body(moderation.takedown(caller(app), id, request, moderation_deps()))
+
+
+lambda_handler = entry(app)
