@@ -393,7 +393,9 @@ def test_cancel_returns_the_stock(soko, http: requests.Session, farmer: User, bu
 
 def test_reject_returns_the_stock(soko, http: requests.Session, farmer: User, buyer: User) -> None:  # type: ignore[no-untyped-def]
     listing = create_listing(soko, http, farmer, crop="Matooke", title="Matooke bunches", quantity_kg="30")
-    pending = placed(soko, http, buyer, listing["id"], "30")
+    pending = placed(soko, http, buyer, listing["id"], "15")  # at most half open per buyer
+    assert_error(order(soko, http, buyer, listing["id"], "1"), 409, "OPEN_QUANTITY_EXCEEDED")
+    placed(soko, http, new_user(soko, http, "buyer"), listing["id"], "15")
     assert stock_kg(soko, http, listing["id"]) == Decimal(0)
     assert_error(order(soko, http, buyer, listing["id"], "1"), 409, "INSUFFICIENT_STOCK")
 
@@ -401,7 +403,7 @@ def test_reject_returns_the_stock(soko, http: requests.Session, farmer: User, bu
 
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rejected"
-    assert stock_kg(soko, http, listing["id"]) == Decimal(30)
+    assert stock_kg(soko, http, listing["id"]) == Decimal(15)
     assert_error(set_status(soko, http, farmer, pending["id"], "confirmed"), 409, "ILLEGAL_TRANSITION")
     audit = http.get(f"{soko.url}/orders/{pending['id']}", headers=buyer.headers, timeout=TIMEOUT).json()[
         "audit"
