@@ -22,7 +22,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt layers/deps/requirements.txt pyproject.toml scripts/find-python.sh
+$(STAMP): requirements-dev.txt layers/deps/requirements.txt layers/reports/requirements.txt pyproject.toml scripts/find-python.sh
 	@python313=$$(scripts/find-python.sh) && \
 	  { [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || \
 	    { echo "creating $(VENV) with $$python313"; rm -rf $(VENV); "$$python313" -m venv $(VENV); }; }

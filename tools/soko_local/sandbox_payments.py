@@ -10,6 +10,15 @@ Demo and test controls (not part of the providers' APIs):
   &OrderNotificationType=IPNCHANGE``, no status, no signature); the answer shows what the IPN got.
 - ``GET /_sandbox/pesapal/transactions`` and ``/_sandbox/pesapal/refunds``: what was received.
 - ``POST /_sandbox/momo/{reference_id}/complete`` and ``/fail``: MoMo's single callback, no retry.
+- Faults, for the next call of an operation only: ``POST /_sandbox/pesapal/_faults``
+  ``{"refund": "lost_answer"}`` (PesaPal accepts the refund, then the answer is lost: HTTP 502) and
+  ``POST /_sandbox/momo/_faults`` ``{"requesttopay": "timeout_after_accept"}`` (MoMo accepts the
+  request-to-pay, then its gateway times out: HTTP 504, as an API gateway in front of a backend
+  that did not answer in time; the request exists and its status can be read).
+
+Refunds follow PesaPal's rules: only COMPLETED payments, one refund per payment (a second is
+answered "A refund was already requested for this payment."), mobile-money refunds in full only;
+a payment made by card (``complete`` with ``{"payment_method": "Visa"}``) may be refunded in part.
 """
 
 from __future__ import annotations
@@ -74,6 +83,7 @@ class PesapalSandbox:
         self.references: set[str] = set()
         self.refunds: list[dict[str, Any]] = []
         self.token_requests = 0
+        self.faults: dict[str, str] = {}  # operation -> fault, for its next call only
 
     def _authorized(self, request: Request) -> bool:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -97,6 +107,10 @@ class PesapalSandbox:
         if request.method == "GET" and path in ("/transactions", "/refunds"):
             with self._lock:
                 return _json(list(self.transactions.values()) if path == "/transactions" else self.refunds)
+        if request.method == "POST" and path == "/_faults":
+            with self._lock:
+                self.faults.update({str(k): str(v) for k, v in _body(request).items()})
+                return _json(self.faults)
         parts = path.strip("/").split("/")
         if request.method == "POST" and len(parts) == 2 and parts[1] in ("complete", "fail", "reverse"):
             return self.settle(parts[0], parts[1], _body(request))
@@ -188,7 +202,7 @@ class PesapalSandbox:
         names = {0: "INVALID", 1: "Completed", 2: "Failed", 3: "Reversed"}
         return _json(
             {
-                "payment_method": "MTN UG" if tx["status_code"] else "",
+                "payment_method": tx.get("payment_method", "MTN UG") if tx["status_code"] else "",
                 "amount": tx["amount"],
                 "created_date": datetime.now(UTC).isoformat(),
                 "confirmation_code": tx["confirmation_code"],
@@ -220,9 +234,17 @@ class PesapalSandbox:
                 return _json({"status": "500", "message": "Refund only applies to COMPLETED payments."})
             if any(r["confirmation_code"] == tx["confirmation_code"] for r in self.refunds):
                 return _json({"status": "500", "message": "A refund was already requested for this payment."})
-            if float(body.get("amount", 0)) != tx["amount"]:
+            try:
+                amount = float(body.get("amount", 0))
+            except (TypeError, ValueError):
+                amount = 0
+            card = tx.get("payment_method", "MTN UG") not in ("MTN UG", "Airtel UG")
+            if amount <= 0 or amount > tx["amount"] or (amount != tx["amount"] and not card):
                 return _json({"status": "500", "message": "Mobile money refunds are in full only."})
             self.refunds.append({**body, "order_tracking_id": tx["order_tracking_id"]})
+            fault = self.faults.pop("refund", "")
+        if fault == "lost_answer":
+            return Response("<html><body>502 Bad Gateway</body></html>", status=502, content_type="text/html")
         return _json({"status": "200", "message": "Refund request successfully"})
 
     def settle(self, tracking_id: str, action: str, body: dict[str, Any]) -> Response:
@@ -236,6 +258,7 @@ class PesapalSandbox:
                     tx["status_code"] = 1 if paid >= tx["amount"] else 2  # an underpayment ends FAILED
                     tx["paid_amount"] = paid
                     tx["confirmation_code"] = f"SBX{next(_SEQ):08d}"
+                    tx["payment_method"] = str(body.get("payment_method") or "MTN UG")
                 elif action == "fail":
                     tx["status_code"] = 2
                 else:
@@ -261,6 +284,7 @@ class MomoSandbox:
         self._lock = threading.Lock()
         self.tokens: set[str] = set()
         self.requests: dict[str, dict[str, Any]] = {}
+        self.faults: dict[str, str] = {}  # operation -> fault, for its next call only
 
     def dispatch(self, request: Request, path: str) -> Response | None:  # noqa: PLR0911
         if request.method == "POST" and path == "/collection/token/":
@@ -283,6 +307,10 @@ class MomoSandbox:
                 with self._lock:
                     found = self.requests.get(reference)
                 return _json(found["public"]) if found else _json({"code": "RESOURCE_NOT_FOUND"}, 404)
+        if request.method == "POST" and path == "/_faults":
+            with self._lock:
+                self.faults.update({str(k): str(v) for k, v in _body(request).items()})
+                return _json(self.faults)
         parts = path.strip("/").split("/")
         if request.method == "POST" and len(parts) == 2 and parts[1] in ("complete", "fail"):
             return self.settle(parts[0], parts[1])
@@ -308,6 +336,9 @@ class MomoSandbox:
                     "status": "PENDING",
                 },
             }
+            fault = self.faults.pop("requesttopay", "")
+        if fault == "timeout_after_accept":  # accepted, but the answer never reaches the caller
+            return _json({"code": "GATEWAY_TIMEOUT", "message": "upstream request timeout"}, 504)
         return Response(status=202)
 
     def settle(self, reference: str, action: str) -> Response:

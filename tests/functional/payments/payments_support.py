@@ -46,7 +46,15 @@ class Tables:
         )
 
     def mismatches(self) -> list[dict[str, Any]]:
-        return [i for i in self.all_payments_items() if str(i["pk"]).startswith("MISMATCH#")]
+        """The mismatch cases (one per payment)."""
+        return [
+            i for i in self.all_payments_items() if str(i["pk"]).startswith("MISMATCH#") and i["sk"] == "CASE"
+        ]
+
+    def refund(self, payment_id: str) -> dict[str, Any]:
+        return dict(
+            self._t(self.payments_name).get_item(Key={"pk": f"REFUND#{payment_id}", "sk": "REFUND"})["Item"]
+        )
 
     def payment(self, payment_id: str) -> dict[str, Any]:
         return dict(
@@ -58,7 +66,7 @@ class Tables:
         return {
             str(i["pk"]).removeprefix("ACCOUNT#"): int(i["balance"])
             for i in items
-            if str(i["pk"]).startswith("ACCOUNT#")
+            if str(i["pk"]).startswith("ACCOUNT#") and i["sk"] == "BALANCE"
         }
 
     def put_order(self, buyer: User, farmer: User, total: int, status: str = "confirmed") -> str:

@@ -137,7 +137,11 @@ def test_replayed_ipns_credit_once_and_the_parties_see_the_history(
     for party in (buyer, farmer):
         code, seen = status(run, party, payment["payment_id"])
         assert code == 200 and seen["status"] == "completed" and seen["escrow"] == "held"
-        assert [h["status"] for h in seen["history"]] == ["pending", "completed"]
+        assert [(h["status"], h["note"]) for h in seen["history"]][:2] == [
+            ("pending", "recorded before submission"),  # record first, then call the provider
+            ("pending", "submitted"),
+        ]
+        assert [h["status"] for h in seen["history"]][2:] == ["completed"]
     assert status(run, new_user("buyer"), payment["payment_id"])[0] == 404
     detail = json.loads(tables.outbox("PaymentCompleted")[0]["detail"])
     assert detail["buyer_id"] == buyer.id and detail["amount_ugx"] == TOTAL

@@ -47,3 +47,39 @@ def test_every_flow_balances_and_a_zero_fee_payout_has_no_fee_posting() -> None:
         "escrow:o",
         "farmer:f",
     ]
+
+
+@pytest.mark.parametrize(
+    ("gross", "to_buyer", "expected"),
+    [
+        (120_000, 40_000, (40_000, 80_000, 4_000)),
+        (100_001, 49_991, (49_991, 50_010, 2_501)),  # 2 500.5 rounds half up
+        (100_001, 200_000, (100_001, 0, 0)),  # the buyer's part is capped at the escrow
+        (7, 0, (0, 7, 0)),
+        (10, 10, (10, 0, 0)),
+    ],
+)
+def test_a_split_charges_commission_on_the_farmers_part_only(
+    gross: int, to_buyer: int, expected: tuple[int, int, int]
+) -> None:
+    assert ledger.split(gross, to_buyer, Decimal(5)) == expected
+    back, paid_out, fee = expected
+    assert back + paid_out == gross and fee <= paid_out
+
+
+def test_the_refund_flows_balance_and_pass_through_the_refund_account() -> None:
+    entries = [
+        ledger.payment_received("p", "b", "o", 10_001),
+        ledger.refund_requested("p", "o", 3_333),
+        ledger.payout_scheduled("x", "o", "f", 6_668, ledger.commission(6_668, Decimal(5))),
+        ledger.refund_settled("p", "b", 3_333),
+        ledger.collected_for_refund("q", "b", 500),
+        ledger.refund_settled("q", "b", 500),
+    ]
+    totals: dict[str, int] = {}
+    for entry in entries:
+        assert sum(p.amount for p in entry.postings) == 0
+        for posting in entry.postings:
+            totals[posting.account] = totals.get(posting.account, 0) + posting.amount
+    assert totals["escrow:o"] == 0 and totals["refund:p"] == 0 and totals["refund:q"] == 0
+    assert totals["buyer:b"] == -6_668 and totals["farmer:f"] + totals[ledger.FEES] == 6_668

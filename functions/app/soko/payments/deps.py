@@ -5,12 +5,13 @@ from __future__ import annotations
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
-from soko.payments.ports import Payments
+from soko.payments.ports import Payments, Reports
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
 from soko.shared import secrets
 from soko.shared.config import load
+from soko.shared.timers import SchedulerTimers, TimerConfig, Timers
 
 
 def provider(config: PaymentsConfig) -> PaymentProvider:
@@ -32,11 +33,36 @@ def provider(config: PaymentsConfig) -> PaymentProvider:
     )
 
 
-def payments() -> Payments:
+def payments(*, timers: bool = False) -> Payments:
+    """``timers``: the function sets the attempts' expiry timers (TIMER_* settings required)."""
     config = load(PaymentsConfig)
+    scheduler: Timers | None = SchedulerTimers(load(TimerConfig)) if timers else None
     return Payments(
         config=config,
         dal=PaymentsDal(config.payments_table_name),
         provider=lambda: provider(config),
         order=MarketReads(config.market_table_name).payable_order,
+        timers=scheduler,
+    )
+
+
+def reports() -> Reports:
+    """Earnings, statements and receipts: the ledger, the order's title and the reader's language."""
+    from soko.identity.public import Users, UserView  # noqa: PLC0415  (only the report functions read accounts)
+    from soko.payments.statements import ReportsConfig  # noqa: PLC0415
+
+    config = load(ReportsConfig)
+    users = Users(config.users_table_name)
+    seen: dict[str, UserView | None] = {}
+
+    def user(user_id: str) -> UserView | None:
+        if user_id not in seen:
+            seen[user_id] = users.get(user_id)
+        return seen[user_id]
+
+    return Reports(
+        dal=PaymentsDal(config.payments_table_name),
+        order=MarketReads(config.market_table_name).payable_order,
+        language=lambda user_id: found.language if (found := user(user_id)) else "en",
+        full_name=lambda user_id: (found.full_name or "") if (found := user(user_id)) else "",
     )

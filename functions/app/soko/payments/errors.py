@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soko.shared.errors import Conflict, DependencyUnavailable, NotFound
+from soko.shared.errors import Conflict, DependencyUnavailable, NotFound, Unprocessable
 
 
 class PaymentNotFound(NotFound):
@@ -27,3 +27,19 @@ class PaymentInProgress(Conflict):
 
 class ProviderUnavailable(DependencyUnavailable):
     code = "PAYMENT_PROVIDER_UNAVAILABLE"
+
+
+class NoOpenMismatch(Conflict):
+    code = "NO_OPEN_MISMATCH"
+
+
+class MismatchNotResolvable(Conflict):
+    code = "MISMATCH_NOT_RESOLVABLE"
+
+
+class AccountNotFound(NotFound):
+    code = "ACCOUNT_NOT_FOUND"
+
+
+class InvalidAccount(Unprocessable):
+    code = "INVALID_ACCOUNT"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from soko.shared.audit import AdminAction
 from soko.shared.events import EventDetail
 
 
@@ -42,6 +43,16 @@ class PaymentReversed(_Payment):
     """The provider reversed a payment (a chargeback); the escrow went back to the buyer."""
 
     DETAIL_TYPE: ClassVar[str] = "PaymentReversed"
+
+
+class PaymentExpired(_Payment):
+    """An attempt not completed within ``PaymentAttemptTtlMinutes``: the order is free for another
+    attempt. Money the provider still takes for it later is honoured (credited, and refunded if the
+    order was paid by another attempt or is no longer payable)."""
+
+    DETAIL_TYPE: ClassVar[str] = "PaymentExpired"
+
+    expired_at: str
 
 
 class PayoutScheduled(EventDetail):
@@ -83,11 +94,21 @@ class RefundRequested(EventDetail):
     reason: str
 
 
+class AdminActionTaken(AdminAction):
+    """An admin resolved a payment mismatch (``payment.mismatch.accept`` or ``.refund``), published in
+    the same transaction as the change it made."""
+
+    SOURCE: ClassVar[str] = "soko.payments"
+    DETAIL_TYPE: ClassVar[str] = "AdminActionTaken"
+
+
 CONTRACTS: tuple[type[EventDetail], ...] = (
     PaymentCompleted,
     PaymentFailed,
+    PaymentExpired,
     PaymentReversed,
     PayoutScheduled,
     PayoutSent,
     RefundRequested,
+    AdminActionTaken,
 )

@@ -11,10 +11,13 @@ from soko.shared import phone as phones
 from soko.shared.config import BaseConfig
 
 # disputed: the provider collected an amount or currency other than the order's. The money is not
-# credited to escrow, the order stays unpaid and blocked for new attempts, and a mismatch is recorded
-# for an operator (who refunds it): never "failed", which would let the buyer pay twice.
-PaymentStatus = Literal["pending", "completed", "failed", "reversed", "disputed"]
-Escrow = Literal["none", "held", "released", "refunded"]
+# credited to escrow, the order stays unpaid and blocked for new attempts, and a mismatch case is
+# opened for an admin (who accepts the amount or refunds it): never "failed", which would let the
+# buyer pay twice. expired: not completed within PaymentAttemptTtlMinutes; the order may be paid by
+# another attempt (money that still arrives for it is honoured, see soko.payments.attempts).
+PaymentStatus = Literal["pending", "completed", "failed", "reversed", "disputed", "expired"]
+# frozen: the order is disputed, only the dispute's resolution moves it; split: a dispute's split.
+Escrow = Literal["none", "held", "frozen", "released", "refunded", "split"]
 
 
 class PaymentsConfig(BaseConfig):
@@ -27,6 +30,7 @@ class PaymentsConfig(BaseConfig):
     payout_delay_seconds: Annotated[int, Field(ge=0)] = 0
     reconcile_days: Annotated[int, Field(ge=1, le=90)] = 7
     initiate_stale_seconds: Annotated[int, Field(ge=10)] = 120
+    payment_attempt_ttl_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 30
 
 
 class PesapalConfig(BaseConfig):
@@ -117,4 +121,77 @@ class JobSummary(BaseModel):
     settled: int = 0
     settled_ugx: int = 0
     mismatches: int = 0
+    refunds: int = 0
     errors: int = 0
+
+
+# ---------------------------------------------------------------------------- admin
+MismatchKind = Literal["amount_mismatch", "state_mismatch", "refund_refused"]
+
+
+class Resolution(BaseModel):
+    action: Literal["accept", "refund"]
+    reason: str
+    admin_id: str
+    at: str
+    outcome: str = ""
+
+
+class MismatchCase(BaseModel):
+    """A payment that disagrees with its provider, for an admin. ``kind``: ``amount_mismatch`` (the
+    provider collected another amount or currency: the payment is ``disputed``, nothing credited),
+    ``state_mismatch`` (reconciliation found the provider's final state at odds with ours, e.g. failed
+    for a payment we credited), ``refund_refused`` (the provider refused a refund we recorded)."""
+
+    payment_id: str
+    order_id: str
+    kind: MismatchKind
+    status: Literal["open", "resolved"]
+    ours: str = Field(description="our payment status when the mismatch was last seen")
+    escrow: str
+    provider_state: str
+    note: str
+    first_at: str
+    last_at: str
+    seen: int = Field(description="how many times the mismatch was seen")
+    resolution: Resolution | None = None
+
+
+class MismatchPage(BaseModel):
+    items: list[MismatchCase]
+    next_cursor: str | None
+
+
+class ResolveRequest(BaseModel):
+    """``accept``: accept the provider's amount or state (an amount mismatch is credited to escrow for
+    the amount collected; a payment the provider says failed or reversed gives its held escrow back;
+    a refused refund is recorded as settled outside Soko, e.g. by a MoMo disbursement). ``refund``:
+    refund through the provider (what it collected, or the held escrow; a refused refund is submitted
+    again)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    action: Literal["accept", "refund"]
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class Resolved(BaseModel):
+    case: MismatchCase
+    payment: Payment
+    refund_status: str | None = Field(
+        default=None, description="the refund's status after the action, when there is one"
+    )
+
+
+class LedgerPosting(BaseModel):
+    kind: str
+    reference: str
+    amount: int = Field(description="UGX; a debit is negative, a credit positive")
+    at: str
+
+
+class LedgerPage(BaseModel):
+    account: str
+    balance: int = Field(description="the account's balance now, UGX")
+    items: list[LedgerPosting]
+    next_cursor: str | None

@@ -11,7 +11,9 @@ from typing import Any, Protocol
 from soko.payments.ledger import Entry
 from soko.payments.models import PaymentsConfig
 from soko.providers.payments import PaymentProvider
+from soko.shared.dynamo import Page
 from soko.shared.events import EventDetail
+from soko.shared.timers import Timers
 
 type Item = dict[str, Any]
 
@@ -34,8 +36,9 @@ class OrderView(Protocol):
 
 
 class PaymentStore(Protocol):
-    """Attempts, payments, payouts, the ledger and mismatches. Every change is all-or-nothing and
-    conditioned on the payment's version: False means it changed meanwhile and nothing was written."""
+    """Attempts, payments, payouts, refunds, the ledger and mismatch cases. Every change is
+    all-or-nothing and conditioned on the payment's (or refund's) version: False means it changed
+    meanwhile and nothing was written."""
 
     def claim_attempt(self, order_id: str, payment_id: str, now: int, stale_before: int) -> Item | None: ...
     def release_attempt(self, order_id: str, payment_id: str) -> None: ...
@@ -52,9 +55,10 @@ class PaymentStore(Protocol):
         now: str,
         remove: Sequence[str] = (),
         attempt_state: str | None = None,
-        entry: Entry | None = None,
+        entries: Sequence[Entry] = (),
         events: Sequence[EventDetail] = (),
-        payout: Item | None = None,
+        new_items: Sequence[Item] = (),
+        resolve_case: Item | None = None,
     ) -> bool: ...
     def payments_since(self, status: str, since: str) -> Iterator[Item]: ...
     def due_payouts(self, now: str, limit: int) -> list[Item]: ...
@@ -62,8 +66,25 @@ class PaymentStore(Protocol):
         self, payout: Item, *, batch_id: str, entry: Entry, now: str, events: Sequence[EventDetail] = ()
     ) -> bool: ...
     def put_batch(self, batch: Item) -> None: ...
-    def record_mismatch(self, payment: Item, provider_state: str, note: str, at: str) -> None: ...
-    def mismatches(self) -> list[Item]: ...
+    def get_refund(self, payment_id: str) -> Item | None: ...
+    def start_refund_call(self, refund: Item, now: str) -> bool: ...
+    def change_refund(
+        self,
+        refund: Item,
+        *,
+        changes: Item,
+        now: str,
+        entries: Sequence[Entry] = (),
+        events: Sequence[EventDetail] = (),
+        open_case: Item | None = None,
+        resolve_case: Item | None = None,
+    ) -> bool: ...
+    def refunds_due(self, before: str) -> Iterator[Item]: ...
+    def record_mismatch(self, case: Item, at: str) -> bool: ...
+    def get_case(self, payment_id: str) -> Item | None: ...
+    def open_cases(self, limit: int, cursor_token: str | None) -> Page: ...
+    def balance(self, account: str) -> Item | None: ...
+    def account_entries(self, account: str, limit: int, cursor_token: str | None) -> Page: ...
 
 
 @dataclass
@@ -74,3 +95,26 @@ class Payments:
     dal: PaymentStore
     provider: Callable[[], PaymentProvider]
     order: Callable[[str], OrderView | None]
+    timers: Timers | None = None  # the attempts' expiry timers (None where no function sets one)
+
+
+class LedgerReads(Protocol):
+    """What statements, receipts and money trails read: a farmer's and an order's ledger entries
+    (copies of the journal, keyed by time) and the order's paid attempt."""
+
+    def farmer_entries(self, farmer_id: str, before: str) -> list[Item]: ...
+    def order_entries(self, order_id: str) -> list[Item]: ...
+    def get_attempt(self, order_id: str) -> Item | None: ...
+    def get_payment(self, payment_id: str) -> Item | None: ...
+
+
+@dataclass
+class Reports:
+    """What earnings, statements and receipts need, built per request by
+    ``soko.payments.deps.reports``: the ledger, the order, and a user's language ("en" or "lg")
+    and name ("" when unknown)."""
+
+    dal: LedgerReads
+    order: Callable[[str], OrderView | None]
+    language: Callable[[str], str]
+    full_name: Callable[[str], str] = lambda _: ""

@@ -49,7 +49,7 @@ def decide(payment: dict[str, Any], seen: ProviderStatus) -> tuple[str, str] | N
     status = payment["status"]
     if seen.reference and seen.reference != payment["merchant_reference"]:
         return None
-    if status == "pending" and seen.state == "completed":
+    if status in ("pending", "expired") and seen.state == "completed":  # expired: paid late, still honoured
         if seen.amount != int(payment["amount_ugx"]) or (seen.currency or CURRENCY) != payment["currency"]:
             return "disputed", f"provider collected {seen.amount} {seen.currency or '?'}"
         return "completed", seen.confirmation_code
@@ -62,7 +62,7 @@ def decide(payment: dict[str, Any], seen: ProviderStatus) -> tuple[str, str] | N
 
 def mismatch(payment: dict[str, Any], seen: ProviderStatus) -> str:
     """Why our record disagrees with the provider's final answer ('' when it does not)."""
-    if seen.state == "pending":
+    if seen.state == "pending" or payment["status"] == "expired":
         return ""
     if seen.reference and seen.reference != payment["merchant_reference"]:
         return "the provider names another merchant reference"

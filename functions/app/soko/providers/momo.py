@@ -4,8 +4,11 @@
 reference, so a retried submit sends the same id, and MoMo's 409 for it is read by
 :meth:`MtnMomo.submit` as "already accepted". MoMo sends its callback once and never retries it,
 so the status is always read back with :meth:`MtnMomo.status` (the payments domain's
-reconciliation job polls pending attempts). Refunds are not part of the collections API:
-:meth:`MtnMomo.refund` refuses, and a refund of a MoMo payment is handled by an operator.
+reconciliation job polls pending attempts). The payments domain records the X-Reference-Id
+(:meth:`MtnMomo.reference_id`) before it calls, so a request-to-pay that MoMo accepted but whose
+answer never came back (a timeout) is still found and reconciled. Refunds are not part of the
+collections API: :meth:`MtnMomo.refund` answers ``refused``, and an operator refunds by
+disbursement (an admin then records it).
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ import uuid
 from dataclasses import dataclass
 
 from soko.providers.http import request, secret_json
-from soko.providers.payments import Payer, PaymentProviderError, ProviderStatus, State, Submitted
+from soko.providers.payments import (
+    Payer,
+    PaymentProviderError,
+    ProviderStatus,
+    RefundAnswer,
+    State,
+    Submitted,
+)
 
 STATES: dict[str, State] = {"PENDING": "pending", "SUCCESSFUL": "completed", "FAILED": "failed"}
 _lock = threading.Lock()
@@ -92,10 +102,14 @@ class MtnMomo:
             "Ocp-Apim-Subscription-Key": self._credentials.subscription_key,
         }
 
+    def reference_id(self, reference: str) -> str:
+        """The X-Reference-Id of the attempt ``reference``: a name-based UUID, stable per attempt."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"soko:{reference}"))
+
     def submit(
         self, *, reference: str, amount: int, currency: str, description: str, payer: Payer
     ) -> Submitted:
-        reference_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"soko:{reference}"))  # stable per attempt
+        reference_id = self.reference_id(reference)
         headers = {**self._headers(), "X-Reference-Id": reference_id}
         if self._callback_url:
             headers["X-Callback-Url"] = self._callback_url
@@ -124,8 +138,8 @@ class MtnMomo:
             headers=self._headers(),
             timeout=self._timeout,
         )
-        if response.status == 404:
-            return ProviderStatus(state="pending", amount=None, currency="", reference="")
+        if response.status == 404:  # MoMo never accepted this reference id
+            return ProviderStatus(state="pending", amount=None, currency="", reference="", known=False)
         if response.status >= 400:
             raise PaymentProviderError(f"MoMo requesttopay status failed: HTTP {response.status}")
         body = response.json()
@@ -142,5 +156,7 @@ class MtnMomo:
             description=str(body.get("reason") or ""),
         )
 
-    def refund(self, *, confirmation_code: str, amount: int, remarks: str) -> None:
-        raise PaymentProviderError("MoMo collections cannot refund; an operator refunds by disbursement")
+    def refund(
+        self, *, confirmation_code: str, tracking_id: str, amount: int, full: bool, remarks: str
+    ) -> RefundAnswer:
+        return RefundAnswer("refused", "MoMo collections cannot refund; an operator refunds by disbursement")

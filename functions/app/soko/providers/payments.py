@@ -39,6 +39,21 @@ class ProviderStatus:
     reference: str  # our merchant reference, as the provider has it
     confirmation_code: str = ""
     description: str = ""
+    known: bool = True  # False: the provider has no such attempt (MoMo's 404: never accepted)
+
+
+RefundOutcome = Literal["accepted", "duplicate", "refused"]
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """What the provider said to a refund request: ``accepted``; ``duplicate`` (it already has a
+    refund of this payment: an earlier call reached it, so this one is done too); ``refused`` (final:
+    it will not refund this, e.g. a partial mobile-money refund, or MoMo collections). An outage or an
+    answer we cannot read raises :class:`PaymentProviderError` instead: the refund is retried."""
+
+    outcome: RefundOutcome
+    message: str = ""
 
 
 class PaymentProvider(Protocol):
@@ -48,6 +63,13 @@ class PaymentProvider(Protocol):
         self, *, reference: str, amount: int, currency: str, description: str, payer: Payer
     ) -> Submitted: ...
 
+    def reference_id(self, reference: str) -> str:
+        """The provider's id of the attempt ``reference`` when we choose it before calling (MoMo's
+        X-Reference-Id), so it is recorded first; "" when the provider assigns it (PesaPal)."""
+        ...
+
     def status(self, tracking_id: str) -> ProviderStatus: ...
 
-    def refund(self, *, confirmation_code: str, amount: int, remarks: str) -> None: ...
+    def refund(
+        self, *, confirmation_code: str, tracking_id: str, amount: int, full: bool, remarks: str
+    ) -> RefundAnswer: ...

@@ -18,7 +18,14 @@ from typing import Any
 from urllib.parse import quote
 
 from soko.providers.http import ProviderResponse, request, secret_json
-from soko.providers.payments import Payer, PaymentProviderError, ProviderStatus, State, Submitted
+from soko.providers.payments import (
+    Payer,
+    PaymentProviderError,
+    ProviderStatus,
+    RefundAnswer,
+    State,
+    Submitted,
+)
 
 STATES: dict[int, State] = {0: "pending", 1: "completed", 2: "failed", 3: "reversed"}
 _TOKEN_MARGIN_SECONDS = 30.0
@@ -207,8 +214,17 @@ class PesaPal:
             description=str(body.get("payment_status_description") or ""),
         )
 
-    def refund(self, *, confirmation_code: str, amount: int, remarks: str) -> None:
-        self._call(
+    def reference_id(self, reference: str) -> str:
+        return ""  # PesaPal assigns the order_tracking_id
+
+    def refund(
+        self, *, confirmation_code: str, tracking_id: str, amount: int, full: bool, remarks: str
+    ) -> RefundAnswer:
+        """RefundRequest. PesaPal takes one refund per payment, so its own refusal of a second one is
+        the call's idempotency: a refund whose earlier call reached PesaPal (the answer was lost) is
+        answered "already requested" and read as ``duplicate``. Mobile-money refunds are in full
+        only: a partial one is ``refused`` (cards may be refunded in part)."""
+        body = self._call(
             "POST",
             "/api/Transactions/RefundRequest",
             "RefundRequest",
@@ -219,6 +235,12 @@ class PesaPal:
                 "remarks": remarks[:100],
             },
         )
+        message = str(body.get("message") or "")[:200]
+        if str(body.get("status", "")) == "200":
+            return RefundAnswer("accepted", message)
+        if "already" in message.lower():
+            return RefundAnswer("duplicate", message)
+        return RefundAnswer("refused", message)
 
 
 def _whole_shillings(raw: Any) -> int | None:

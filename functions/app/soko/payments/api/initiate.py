@@ -11,7 +11,7 @@ app = create_app()
 
 
 def _initiate(buyer: Caller, request: InitiateRequest) -> Payment:
-    return attempts.initiate(buyer, request, payments())
+    return attempts.initiate(buyer, request, payments(timers=True))
 
 
 initiate_once = IdempotentCreate("initiate_payment", "payment", InitiateRequest, Payment, _initiate)

@@ -13,8 +13,11 @@ app = create_app()
 @app.get(
     "/payments/<id>/status",
     summary="A payment's status and history",
-    description="The order's buyer and farmer (and admins). `status` is pending, completed, failed or "
-    "reversed; `escrow` says where a completed payment's money is (held, released to the farmer, refunded).",
+    description="The order's buyer and farmer (and admins). `status` is pending, completed, failed, "
+    "reversed, expired (not completed in time: the buyer may pay again; money that still arrives is credited "
+    "or refunded if another attempt paid the order) or disputed (the provider collected another amount: an "
+    "admin resolves it); `escrow` says where a completed payment's money is (held; frozen while the order is "
+    "disputed; released to the farmer; refunded; split by a dispute's resolution).",
     tags=["payments"],
     responses={
         200: {"description": "The payment", "content": {JSON: {"model": Payment}}},

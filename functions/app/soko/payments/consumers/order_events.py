@@ -1,6 +1,7 @@
-"""Order events (soko.orders) -> escrow: OrderCompleted schedules the farmer's payout, OrderCancelled
-and OrderRejected request a refund of a paid order. Idempotent on the event id, and each change is
-conditioned on the payment's escrow state."""
+"""Order events (soko.orders) -> escrow: OrderCompleted schedules the farmer's payout (never of a
+frozen escrow), OrderCancelled, OrderRejected and OrderExpired refund a paid order, OrderDisputed
+freezes its escrow. Idempotent on the event id, and each change is conditioned on the payment's
+escrow state."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""The reconciliation job (EventBridge schedule): compares recent pending and completed payments
-with the provider's statuses, applies what we missed and flags mismatches."""
+"""The reconciliation job (EventBridge schedule): compares recent pending, expired and completed
+payments with the provider's statuses, applies what we missed (a lost IPN, MoMo's single callback,
+a request-to-pay whose answer timed out after MoMo accepted it: its X-Reference-Id was recorded
+before the call), opens mismatch cases, and submits again every recorded refund the provider has
+not accepted yet (see soko.payments.batch.reconcile)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,385 @@
+"""A farmer's money as the ledger holds it: earnings by month and the monthly statement.
+
+Both are computed from the farmer's ledger entries (every journal entry about one of their orders:
+the buyer's payment into the order's escrow, the payout that releases it to ``farmer:<id>`` less
+Soko's commission, the settlement that moves it to ``settled:<id>``, refunds and reversals), read
+with one ``Query`` (``PaymentsDal.farmer_entries``). Nothing is stored twice: a balance is the sum
+of the postings up to a moment, so a statement reconciles with the ledger to the shilling.
+
+Months are Uganda's (East Africa Time, UTC+3 all year); ledger times are UTC.
+
+The statement is of the farmer's account with Soko, ``farmer:<id>``: what Soko owes the farmer.
+A sale (the ledger's ``payout`` entry, when an order completes) credits it with the order's gross
+less the fee; a payout to the farmer's mobile money (the ledger's ``settlement``) debits it. The
+closing balance is the opening balance plus the month's net, and equals the sum of the account's
+postings up to the month's end.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from soko.payments import ledger
+from soko.payments.ports import Reports
+from soko.shared import clock
+from soko.shared.config import BaseConfig
+from soko.shared.errors import BadRequest, Forbidden, PayloadTooLarge
+from soko.shared.identity import Caller
+
+EAT = timezone(timedelta(hours=3), "EAT")
+MAX_MONTHS = 24  # the longest earnings range
+FIRST_YEAR = 2020
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+# The ledger's entry kinds as a farmer reads them (other kinds keep their ledger name).
+KINDS = {
+    "payment": "paid_in",
+    "payout": "sale",
+    "settlement": "paid_out",
+    "refund": "refund",
+    "reversal": "reversal",
+}
+
+
+class ReportsConfig(BaseConfig):
+    """The earnings, statement and receipt functions."""
+
+    payments_table_name: str = Field(min_length=1)
+    market_table_name: str = Field(min_length=1)  # the order's title, through soko.market.public
+    users_table_name: str = Field(min_length=1)  # the reader's language, through soko.identity.public
+
+
+class InvalidMonth(BadRequest):
+    code = "INVALID_MONTH"
+
+
+class StatementTooLarge(PayloadTooLarge):
+    code = "STATEMENT_TOO_LARGE"
+
+
+# Documents are returned inline (a PDF base64-encoded): Lambda's response limit is 6 MB, base64
+# adds a third. A month of one farmer's movements is a few kilobytes per hundred orders, so this is
+# a guard, not a limit anyone meets (past it, a statement would go to S3 behind a presigned URL).
+INLINE_LIMIT = 4_000_000
+
+
+def check_inline(body: str | bytes) -> None:
+    if len(body) > INLINE_LIMIT:
+        raise StatementTooLarge("This statement is too large to download at once; ask Soko's support for it.")
+
+
+# ---------------------------------------------------------------------------- months
+def this_month(now: datetime | None = None) -> date:
+    moment = (now or clock.now()).astimezone(EAT)
+    return date(moment.year, moment.month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def parse_month(text: str | None, name: str, now: datetime | None = None) -> date:
+    """``YYYY-MM`` as the first day of that month; 400 for anything else or a future month."""
+    found = _MONTH.match(text or "")
+    if found is None:
+        raise InvalidMonth(f"{name} must be a month as YYYY-MM, such as 2026-11.", details={"field": name})
+    month = date(int(found[1]), int(found[2]), 1)
+    if month.year < FIRST_YEAR:
+        raise InvalidMonth(f"{name} is before Soko kept accounts ({FIRST_YEAR}).", details={"field": name})
+    if month > this_month(now):
+        raise InvalidMonth(f"{name} is in the future.", details={"field": name})
+    return month
+
+
+def start_utc(month: date) -> str:
+    """The first moment of ``month`` in Uganda, as a ledger time (UTC)."""
+    return clock.iso(datetime(month.year, month.month, 1, tzinfo=EAT))
+
+
+def local_month(at: str) -> str:
+    """The Uganda month (YYYY-MM) of a ledger time."""
+    return _local(at).strftime("%Y-%m")
+
+
+def _local(at: str) -> datetime:
+    return datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).astimezone(EAT)
+
+
+# ---------------------------------------------------------------------------- one entry, seen by a farmer
+class Effect(BaseModel):
+    """What one ledger entry did to a farmer's money."""
+
+    at: str
+    kind: str
+    reference: str
+    order_id: str
+    escrow: int = 0  # on the escrow of the farmer's order
+    due: int = 0  # on farmer:<id> (owed to the farmer)
+    paid: int = 0  # on settled:<id> (paid out to the farmer)
+    fee: int = 0  # on platform:fees
+
+
+def effect(item: dict[str, Any], farmer_id: str) -> Effect:
+    found = Effect(
+        at=str(item["at"]),
+        kind=str(item["kind"]),
+        reference=str(item["reference"]),
+        order_id=str(item.get("order_id", "")),
+    )
+    for posting in item.get("postings", []):
+        account, amount = str(posting["account"]), int(posting["amount"])
+        if account.startswith("escrow:"):
+            found.escrow += amount
+        elif account == ledger.farmer(farmer_id):
+            found.due += amount
+        elif account == ledger.settled(farmer_id):
+            found.paid += amount
+        elif account == ledger.FEES:
+            found.fee += amount
+    return found
+
+
+# ---------------------------------------------------------------------------- earnings
+class MonthEarnings(BaseModel):
+    month: str = Field(description="YYYY-MM (Uganda time)")
+    paid_in_ugx: int = Field(0, description="Buyers' payments into the escrow of your orders")
+    refunded_ugx: int = Field(0, description="Escrow returned to buyers (refunds and reversals)")
+    gross_ugx: int = Field(0, description="Escrow released to you as orders completed")
+    fees_ugx: int = Field(0, description="Soko's commission on those")
+    net_ugx: int = Field(0, description="What you earned: gross less fees")
+    paid_out_ugx: int = Field(0, description="Paid out to your mobile money")
+    held_in_escrow_ugx: int = Field(0, description="At the month's end: paid by buyers, not yet released")
+    due_ugx: int = Field(0, description="At the month's end: earned, payout scheduled, not yet paid out")
+
+
+class Earnings(BaseModel):
+    farmer_id: str
+    currency: str = "UGX"
+    from_month: str
+    to_month: str
+    months: list[MonthEarnings]
+    held_in_escrow_ugx: int = Field(description="At the end of the period")
+    due_ugx: int = Field(description="At the end of the period")
+    paid_out_ugx: int = Field(description="Paid out in the period")
+    fees_ugx: int = Field(description="Fees in the period")
+    net_ugx: int = Field(description="Earned in the period")
+
+
+def require_farmer(caller: Caller) -> None:
+    if not caller.can_sell():
+        raise Forbidden("Earnings and statements are for farmers.", details={"role": caller.role})
+
+
+def _months(first: date, last: date) -> list[date]:
+    months = [first]
+    while months[-1] < last:
+        months.append(next_month(months[-1]))
+    return months
+
+
+def earnings(
+    caller: Caller, from_month: str | None, to_month: str | None, deps: Reports, now: datetime | None = None
+) -> Earnings:
+    """The farmer's money by month, ``from_month`` to ``to_month`` (default: the last 6 months)."""
+    require_farmer(caller)
+    last = parse_month(to_month, "to", now) if to_month else this_month(now)
+    if from_month:
+        first = parse_month(from_month, "from", now)
+    else:
+        first = last
+        for _ in range(5):
+            first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    if first > last:
+        raise InvalidMonth("from is after to.", details={"field": "from"})
+    months = _months(first, last)
+    if len(months) > MAX_MONTHS:
+        raise InvalidMonth(f"At most {MAX_MONTHS} months at a time.", details={"field": "from"})
+    effects = [
+        effect(i, caller.user_id)
+        for i in deps.dal.farmer_entries(caller.user_id, start_utc(next_month(last)))
+    ]
+    return summarise(caller.user_id, months, effects)
+
+
+def summarise(farmer_id: str, months: list[date], effects: list[Effect]) -> Earnings:
+    """Earnings by month from the farmer's entries (up to the last month's end)."""
+    by_month: dict[str, list[Effect]] = {}
+    for e in effects:
+        by_month.setdefault(local_month(e.at), []).append(e)
+    names = [m.strftime("%Y-%m") for m in months]
+    before = [e for month, found in by_month.items() if month < names[0] for e in found]
+    escrow, due = sum(e.escrow for e in before), sum(e.due for e in before)
+    rows = []
+    for name in names:
+        row = MonthEarnings(month=name)
+        for e in by_month.get(name, []):
+            escrow, due = escrow + e.escrow, due + e.due
+            if e.escrow > 0:
+                row.paid_in_ugx += e.escrow
+            elif e.escrow < 0 and e.due == 0:
+                row.refunded_ugx -= e.escrow
+            if e.due > 0:
+                row.gross_ugx += e.due + e.fee
+                row.fees_ugx += e.fee
+                row.net_ugx += e.due
+            row.paid_out_ugx += e.paid
+        row.held_in_escrow_ugx, row.due_ugx = escrow, due
+        rows.append(row)
+    return Earnings(
+        farmer_id=farmer_id,
+        from_month=names[0],
+        to_month=names[-1],
+        months=rows,
+        held_in_escrow_ugx=escrow,
+        due_ugx=due,
+        paid_out_ugx=sum(r.paid_out_ugx for r in rows),
+        fees_ugx=sum(r.fees_ugx for r in rows),
+        net_ugx=sum(r.net_ugx for r in rows),
+    )
+
+
+# ---------------------------------------------------------------------------- the monthly statement
+class StatementLine(BaseModel):
+    at: str = Field(description="Ledger time (UTC)")
+    date: str = Field(description="Date in Uganda (YYYY-MM-DD)")
+    order_id: str
+    kind: str = Field(description="sale, paid_out or another ledger kind")
+    reference: str = Field(description="The payout id")
+    gross_ugx: int
+    fee_ugx: int
+    net_ugx: int
+    balance_ugx: int = Field(description="The balance after this movement")
+
+
+class Statement(BaseModel):
+    farmer_id: str
+    month: str
+    currency: str = "UGX"
+    language: str = "en"
+    opening_balance_ugx: int
+    lines: list[StatementLine]
+    total_gross_ugx: int
+    total_fees_ugx: int
+    total_net_ugx: int
+    closing_balance_ugx: int
+    earned_gross_ugx: int = Field(description="The month's sales: escrow released to the farmer")
+    earned_net_ugx: int = Field(description="The month's sales less Soko's fees")
+    paid_out_ugx: int = Field(description="Paid out to the farmer's mobile money in the month")
+    held_in_escrow_ugx: int = Field(description="At the month's end")
+    generated_at: str
+
+    def weekly_net(self) -> list[int]:
+        """The month's net earnings (sales) by week: days 1-7, 8-14, 15-21, 22-28, 29-31."""
+        weeks = [0] * 5
+        for line in self.lines:
+            if line.kind == "sale":
+                weeks[min((int(line.date[8:10]) - 1) // 7, 4)] += line.net_ugx
+        return weeks
+
+
+def statement(caller: Caller, month_text: str, deps: Reports, now: datetime | None = None) -> Statement:
+    require_farmer(caller)
+    month = parse_month(month_text, "month", now)
+    entries = deps.dal.farmer_entries(caller.user_id, start_utc(next_month(month)))
+    return build_statement(
+        caller.user_id, month, [effect(i, caller.user_id) for i in entries], deps.language(caller.user_id)
+    )
+
+
+def build_statement(farmer_id: str, month: date, effects: list[Effect], language: str = "en") -> Statement:
+    """The statement of ``month`` from the farmer's entries (oldest first, up to the month's end)."""
+    name = month.strftime("%Y-%m")
+    opening = escrow = paid_out = 0
+    lines: list[StatementLine] = []
+    balance = 0
+    # Ledger times are to the second: within one second, credits first (a balance never dips for show).
+    for e in sorted(effects, key=lambda e: (e.at, e.due < 0)):
+        in_month = local_month(e.at)
+        if in_month > name:
+            continue
+        escrow += e.escrow
+        if in_month < name:
+            opening += e.due
+            balance = opening
+            continue
+        paid_out += e.paid
+        if e.due == 0:
+            continue
+        balance += e.due
+        fee = e.fee if e.due > 0 else 0
+        lines.append(
+            StatementLine(
+                at=e.at,
+                date=_local(e.at).strftime("%Y-%m-%d"),
+                order_id=e.order_id,
+                kind=KINDS.get(e.kind, e.kind),
+                reference=e.reference,
+                gross_ugx=e.due + fee,
+                fee_ugx=fee,
+                net_ugx=e.due,
+                balance_ugx=balance,
+            )
+        )
+    net = sum(line.net_ugx for line in lines)
+    return Statement(
+        farmer_id=farmer_id,
+        month=name,
+        language=language,
+        opening_balance_ugx=opening,
+        lines=lines,
+        total_gross_ugx=sum(line.gross_ugx for line in lines),
+        total_fees_ugx=sum(line.fee_ugx for line in lines),
+        total_net_ugx=net,
+        closing_balance_ugx=opening + net,
+        earned_gross_ugx=sum(line.gross_ugx for line in lines if line.net_ugx > 0),
+        earned_net_ugx=sum(line.net_ugx for line in lines if line.net_ugx > 0),
+        paid_out_ugx=paid_out,
+        held_in_escrow_ugx=escrow,
+        generated_at=clock.now_iso(),
+    )
+
+
+CSV_COLUMNS = ("date", "order_id", "kind", "reference", "gross_ugx", "fee_ugx", "net_ugx", "balance_ugx")
+
+
+def to_csv(s: Statement) -> str:
+    """The statement as CSV: an opening-balance row, one row per movement, and a closing-balance
+    row whose gross, fee and net are the month's totals."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    first_day = f"{s.month}-01"
+    writer.writerow([first_day, "", "opening_balance", "", "", "", "", s.opening_balance_ugx])
+    for line in s.lines:
+        writer.writerow(
+            [
+                line.date,
+                line.order_id,
+                line.kind,
+                line.reference,
+                line.gross_ugx,
+                line.fee_ugx,
+                line.net_ugx,
+                line.balance_ugx,
+            ]
+        )
+    last_day = (next_month(date.fromisoformat(first_day)) - timedelta(days=1)).isoformat()
+    writer.writerow(
+        [
+            last_day,
+            "",
+            "closing_balance",
+            "",
+            s.total_gross_ugx,
+            s.total_fees_ugx,
+            s.total_net_ugx,
+            s.closing_balance_ugx,
+        ]
+    )
+    return out.getvalue()
