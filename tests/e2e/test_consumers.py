@@ -40,11 +40,34 @@ def _completed_order(http: requests.Session, url: str, farmer: dict[str, str], b
     )
     assert order.status_code == 201, order.text
     order_id = order.json()["id"]
-    for status in ("confirmed", "completed"):
-        changed = http.patch(
-            f"{url}/orders/{order_id}/status", headers=farmer, json={"new_status": status}, timeout=30
+    changed = http.patch(
+        f"{url}/orders/{order_id}/status", headers=farmer, json={"new_status": "confirmed"}, timeout=30
+    )
+    assert changed.status_code == 200, changed.text
+    # paid (the sandbox PesaPal completes the payment), delivered, and received by the buyer
+    started = http.post(
+        f"{url}/payments/initiate",
+        headers=buyer,
+        json={"order_id": order_id, "phone": "0772123456"},
+        timeout=30,
+    )
+    assert started.status_code == 201, started.text
+    completed = http.post(
+        f"{url}/_sandbox/pesapal/{started.json()['order_tracking_id']}/complete", timeout=30
+    )
+    assert completed.status_code == 200, completed.text
+    _wait_for(
+        lambda: (
+            http.get(f"{url}/orders/{order_id}", headers=buyer, timeout=30).json()["payment_status"]
+            == "paid (escrow)"
         )
-        assert changed.status_code == 200, changed.text
+    )
+    changed = http.patch(
+        f"{url}/orders/{order_id}/status", headers=farmer, json={"new_status": "delivered"}, timeout=30
+    )
+    assert changed.status_code == 200, changed.text
+    received = http.post(f"{url}/orders/{order_id}/receipt", headers=buyer, timeout=30)
+    assert received.status_code == 200, received.text
     return str(order_id)
 
 

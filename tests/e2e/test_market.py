@@ -98,6 +98,38 @@ def set_status(
     )
 
 
+def pay(soko: Any, http: requests.Session, buyer: User, order_id: str) -> None:
+    """The buyer pays a confirmed order (the sandbox PesaPal completes it and sends its IPN) and the
+    order shows it (the market's payments consumer)."""
+    started = http.post(
+        f"{soko.url}/payments/initiate",
+        json={"order_id": order_id, "phone": "0772123456"},
+        headers=buyer.headers,
+        timeout=TIMEOUT,
+    )
+    assert started.status_code == 201, started.text
+    tracking = started.json()["order_tracking_id"]
+    done = http.post(f"{soko.url}/_sandbox/pesapal/{tracking}/complete", timeout=TIMEOUT)
+    assert done.status_code == 200, done.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        shown = http.get(f"{soko.url}/orders/{order_id}", headers=buyer.headers, timeout=TIMEOUT).json()
+        if shown["payment_status"] == "paid (escrow)":
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"order {order_id} never showed paid (escrow)")
+
+
+def deliver_and_receive(soko: Any, http: requests.Session, farmer: User, buyer: User, order_id: str) -> None:
+    """A confirmed order paid, delivered by the farmer, and received by the buyer (escrow released)."""
+    pay(soko, http, buyer, order_id)
+    delivered = set_status(soko, http, farmer, order_id, "delivered")
+    assert delivered.status_code == 200, delivered.text
+    received = http.post(f"{soko.url}/orders/{order_id}/receipt", headers=buyer.headers, timeout=TIMEOUT)
+    assert received.status_code == 200, received.text
+    assert received.json()["status"] == "completed"
+
+
 def stock_kg(soko: Any, http: requests.Session, listing_id: str) -> Decimal:
     response = http.get(f"{soko.url}/listings/{listing_id}", timeout=TIMEOUT)
     assert response.status_code == 200, response.text
@@ -290,9 +322,22 @@ def test_full_order_flow_through_the_gateway(  # type: ignore[no-untyped-def]
     confirmed = set_status(soko, http, farmer, order_id, "confirmed")
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "confirmed"
-    completed = set_status(soko, http, farmer, order_id, "completed")
+    assert_error(set_status(soko, http, farmer, order_id, "delivered"), 409, "ORDER_NOT_PAID")
+    pay(soko, http, buyer, order_id)
+    # a farmer alone never releases escrow
+    assert_error(set_status(soko, http, farmer, order_id, "completed"), 409, "ILLEGAL_TRANSITION")
+    delivered = set_status(soko, http, farmer, order_id, "delivered")
+    assert delivered.status_code == 200, delivered.text
+    assert delivered.json()["release_at"] > delivered.json()["delivered_at"]
+    assert_error(
+        http.post(f"{soko.url}/orders/{order_id}/receipt", headers=farmer.headers, timeout=TIMEOUT),
+        403,
+        "FORBIDDEN",
+    )
+    completed = http.post(f"{soko.url}/orders/{order_id}/receipt", headers=buyer.headers, timeout=TIMEOUT)
     assert completed.status_code == 200, completed.text
     assert completed.json()["status"] == "completed"
+    assert completed.json()["released_by"] == "receipt"
 
     review = http.post(
         f"{soko.url}/orders/{order_id}/review", json={"rating": 5, "comment": "Clean, dry maize"},
@@ -313,7 +358,8 @@ def test_full_order_flow_through_the_gateway(  # type: ignore[no-untyped-def]
     assert [(a["from_status"], a["to_status"], a["actor"]) for a in body["audit"]] == [
         (None, "pending", buyer.id),
         ("pending", "confirmed", farmer.id),
-        ("confirmed", "completed", farmer.id),
+        ("confirmed", "delivered", farmer.id),
+        ("delivered", "completed", buyer.id),
     ]
     as_farmer = http.get(f"{soko.url}/orders/{order_id}", headers=farmer.headers, timeout=TIMEOUT)
     assert as_farmer.status_code == 200
@@ -347,7 +393,9 @@ def test_cancel_returns_the_stock(soko, http: requests.Session, farmer: User, bu
 
 def test_reject_returns_the_stock(soko, http: requests.Session, farmer: User, buyer: User) -> None:  # type: ignore[no-untyped-def]
     listing = create_listing(soko, http, farmer, crop="Matooke", title="Matooke bunches", quantity_kg="30")
-    pending = placed(soko, http, buyer, listing["id"], "30")
+    pending = placed(soko, http, buyer, listing["id"], "15")  # at most half open per buyer
+    assert_error(order(soko, http, buyer, listing["id"], "1"), 409, "OPEN_QUANTITY_EXCEEDED")
+    placed(soko, http, new_user(soko, http, "buyer"), listing["id"], "15")
     assert stock_kg(soko, http, listing["id"]) == Decimal(0)
     assert_error(order(soko, http, buyer, listing["id"], "1"), 409, "INSUFFICIENT_STOCK")
 
@@ -355,7 +403,7 @@ def test_reject_returns_the_stock(soko, http: requests.Session, farmer: User, bu
 
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rejected"
-    assert stock_kg(soko, http, listing["id"]) == Decimal(30)
+    assert stock_kg(soko, http, listing["id"]) == Decimal(15)
     assert_error(set_status(soko, http, farmer, pending["id"], "confirmed"), 409, "ILLEGAL_TRANSITION")
     audit = http.get(f"{soko.url}/orders/{pending['id']}", headers=buyer.headers, timeout=TIMEOUT).json()[
         "audit"
@@ -418,7 +466,7 @@ def test_each_event_arrives_once(  # type: ignore[no-untyped-def]
     )
     done = placed(soko, http, buyer, listing["id"], "4")
     assert set_status(soko, http, farmer, done["id"], "confirmed").status_code == 200
-    assert set_status(soko, http, farmer, done["id"], "completed").status_code == 200
+    deliver_and_receive(soko, http, farmer, buyer, done["id"])
     reviewed = http.post(
         f"{soko.url}/orders/{done['id']}/review", json={"rating": 4}, headers=buyer.headers, timeout=30
     )
@@ -440,6 +488,7 @@ def test_each_event_arrives_once(  # type: ignore[no-untyped-def]
         ("soko.listings", "ListingViewed", lid),
         *(("soko.orders", "OrderPlaced", o["id"]) for o in (done, cancelled, rejected)),
         ("soko.orders", "OrderConfirmed", done["id"]),
+        ("soko.orders", "OrderDelivered", done["id"]),
         ("soko.orders", "OrderCompleted", done["id"]),
         ("soko.orders", "ReviewSubmitted", done["id"]),
         ("soko.orders", "OrderCancelled", cancelled["id"]),

@@ -1,6 +1,7 @@
 """Payments over HTTP against the real application under the local runtime: order -> pay (the
 sandbox PesaPal completes the payment and sends its IPN to our webhook, as PesaPal does) -> the
-order shows "paid (escrow)" -> the farmer completes it -> a payout is scheduled and settled."""
+order shows "paid (escrow)" -> the farmer delivers it and the buyer confirms receipt -> a payout is
+scheduled and settled."""
 
 from __future__ import annotations
 
@@ -78,7 +79,12 @@ def test_order_pay_complete_payout(soko: Any, http: requests.Session) -> None:
 
     eventually(lambda: order_view()["payment_status"] == "paid (escrow)", "the order to show paid (escrow)")
 
-    assert set_status(soko, http, farmer, order["id"], "completed").status_code == 200
+    assert (
+        set_status(soko, http, farmer, order["id"], "completed").status_code == 409
+    )  # never the farmer alone
+    assert set_status(soko, http, farmer, order["id"], "delivered").status_code == 200
+    received = http.post(f"{soko.url}/orders/{order['id']}/receipt", headers=buyer.headers, timeout=TIMEOUT)
+    assert received.status_code == 200, received.text
     eventually(lambda: payment_status()["escrow"] == "released", "the payout to be scheduled")
     eventually(lambda: order_view()["payment_status"] == "payout scheduled", "the order to show the payout")
 

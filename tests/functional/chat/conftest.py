@@ -141,6 +141,9 @@ class World:
         )
         assert status == 201, order
         for new_status in statuses:
+            if new_status == "paid":  # the buyer's payment completed (payments' event to the market)
+                self.invoke("MarketPaymentsConsumerFunction", _payment_completed(order))
+                continue
             status, body, _ = self.http(
                 "OrdersStatusFunction",
                 "PATCH",
@@ -151,6 +154,24 @@ class World:
             )
             assert status == 200, body
         return str(order["id"])
+
+
+def _payment_completed(order: dict[str, Any]) -> dict[str, Any]:
+    from support.events import eventbridge_event, sqs_event  # noqa: PLC0415
+
+    detail = {
+        "event_id": f"pay-{order['id']}",
+        "occurred_at": "2026-11-21T09:30:00Z",
+        "payment_id": f"P{order['id']}",
+        "order_id": order["id"],
+        "buyer_id": order["buyer_id"],
+        "farmer_id": order["farmer_id"],
+        "amount_ugx": order["total_ugx"],
+        "currency": "UGX",
+        "provider": "momo",
+        "confirmation_code": "MP1",
+    }
+    return sqs_event(eventbridge_event("soko.payments", "PaymentCompleted", detail))
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def test_a_message_before_any_confirmed_order_is_masked_and_the_original_is_for_
     assert status == 404 and body["error"]["code"] == "CONVERSATION_NOT_FOUND"
 
 
-@pytest.mark.parametrize("statuses", [("confirmed",), ("confirmed", "completed")])
+@pytest.mark.parametrize("statuses", [("confirmed",), ("confirmed", "paid", "delivered")])
 def test_after_a_confirmed_order_contact_details_go_through(world: World, statuses: tuple[str, ...]) -> None:
     buyer, farmer = world.user("buyer"), world.user("farmer")
     world.order(buyer, farmer, *statuses)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soko_local.provision import Deployment
+from support.events import eventbridge_event, sqs_event
 from support.gateway import Api, Reply
 from support.lambda_env import ACCOUNT_ID, REGION
 from support.tables import Table, empty_table
@@ -125,9 +126,35 @@ class Market:
     def move(self, order_id: str, user: User, new_status: str) -> Reply:
         return self.api.patch(f"/orders/{order_id}/status", {"new_status": new_status}, user=user)
 
-    def complete(self, order_id: str, farmer: User) -> dict[str, Any]:
+    def pay(self, order_id: str) -> Any:
+        """The buyer's payment completed: the event payments publishes, to the market's consumer."""
+        order = self.table.item(f"ORDER#{order_id}", "ORDER")
+        assert order is not None, order_id
+        detail = {
+            "event_id": f"pay-{order_id}",
+            "occurred_at": "2026-11-21T09:30:00Z",
+            "payment_id": f"P{order_id}",
+            "order_id": order_id,
+            "buyer_id": order["buyer_id"],
+            "farmer_id": order["farmer_id"],
+            "amount_ugx": int(order["total_ugx"]),
+            "currency": "UGX",
+            "provider": "momo",
+            "confirmation_code": "MP123",
+        }
+        event = eventbridge_event("soko.payments", "PaymentCompleted", detail)
+        return self.api.invoke("MarketPaymentsConsumerFunction", sqs_event(event))
+
+    def deliver(self, order_id: str, farmer: User) -> dict[str, Any]:
+        """Confirmed, paid and delivered: the buyer's dispute window is open."""
         self.move(order_id, farmer, "confirmed").expect(200)
-        return dict(self.move(order_id, farmer, "completed").expect(200).json)
+        self.pay(order_id)
+        return dict(self.move(order_id, farmer, "delivered").expect(200).json)
+
+    def complete(self, order_id: str, farmer: User, buyer: User) -> dict[str, Any]:
+        """Through the whole trade: confirmed, paid, delivered, and the buyer's receipt."""
+        self.deliver(order_id, farmer)
+        return dict(self.api.post(f"/orders/{order_id}/receipt", user=buyer).expect(200).json)
 
 
 def empty_all(deployment: Deployment, market_table: MarketTable) -> None:

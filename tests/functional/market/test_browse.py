@@ -102,7 +102,8 @@ def catalogue(api: Api, deployment: Any, market_table: MarketTable) -> Catalogue
     api.put(f"/listings/{listings[SOLD_OUT_BY_FARMER]['id']}", {"quantity_kg": 0}, user=farmers[0]).expect(
         200
     )
-    market.order(buyer, listings[BOUGHT_OUT]["id"], "50")
+    for _ in range(2):  # one buyer may hold at most half a listing open (MaxOpenShareOfListing)
+        market.order(new_user("buyer"), listings[BOUGHT_OUT]["id"], "25")
     market.order(buyer, listings[PARTLY_SOLD]["id"], "20.5")
     api.delete(f"/listings/{listings[WITHDRAWN]['id']}", user=farmers[WITHDRAWN % 3]).expect(204)
     listings[PARTLY_SOLD]["quantity_kg"] = "29.500"

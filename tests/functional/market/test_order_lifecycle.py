@@ -32,11 +32,14 @@ def order_in(market: Market, order: dict[str, Any], farmer: User, buyer: User, s
     steps = {
         "pending": [],
         "confirmed": [(farmer, "confirmed")],
-        "completed": [(farmer, "confirmed"), (farmer, "completed")],
         "rejected": [(farmer, "rejected")],
     }
     if status == "cancelled":
         market.api.post(f"/orders/{order['id']}/cancel", user=buyer).expect(200)
+    elif status == "delivered":
+        market.deliver(order["id"], farmer)
+    elif status == "completed":
+        market.complete(order["id"], farmer, buyer)
     for user, new_status in steps.get(status, []):
         market.move(order["id"], user, new_status).expect(200)
     return order
@@ -109,7 +112,7 @@ def test_only_a_pending_order_can_be_cancelled(
 
 
 # ---------------------------------------------------------------------------- status changes
-def test_the_farmer_confirms_then_completes_and_the_stock_stays_sold(
+def test_the_farmer_delivers_the_buyer_confirms_receipt_and_the_stock_stays_sold(
     api: Api,
     market: Market,
     market_table: MarketTable,
@@ -120,12 +123,19 @@ def test_the_farmer_confirms_then_completes_and_the_stock_stays_sold(
 ) -> None:
     confirmed = market.move(order["id"], farmer, "confirmed").expect(200).json
     assert confirmed["status"] == "confirmed"
+    market.pay(order["id"])
+    market.move(order["id"], farmer, "completed").expect(409, "ILLEGAL_TRANSITION")  # never the farmer alone
+    dispatched = market.move(order["id"], farmer, "dispatched").expect(200).json
+    assert dispatched["status"] == "dispatched" and dispatched["dispatched_at"]
+    delivered = market.move(order["id"], farmer, "delivered").expect(200).json
+    assert delivered["status"] == "delivered" and delivered["release_at"] > delivered["delivered_at"]
+    api.post(f"/orders/{order['id']}/receipt", user=farmer).expect(403, "FORBIDDEN")
 
-    completed = market.move(order["id"], farmer, "completed").expect(200).json
+    completed = api.post(f"/orders/{order['id']}/receipt", user=buyer).expect(200).json
 
-    assert completed["status"] == "completed"
+    assert (completed["status"], completed["released_by"]) == ("completed", "receipt")
     assert market_table.grams(listing["id"]) == 70_000
-    assert stored_order(market_table, order["id"])["version"] == 3
+    assert stored_order(market_table, order["id"])["version"] == 5
     assert market_table.item(f"FARMER#{farmer.id}", "STATS") == {
         "pk": f"FARMER#{farmer.id}",
         "sk": "STATS",
@@ -136,7 +146,9 @@ def test_the_farmer_confirms_then_completes_and_the_stock_stays_sold(
     assert [(a["actor"], a["from_status"], a["to_status"]) for a in audit] == [
         (buyer.id, None, "pending"),
         (farmer.id, "pending", "confirmed"),
-        (farmer.id, "confirmed", "completed"),
+        (farmer.id, "confirmed", "dispatched"),
+        (farmer.id, "dispatched", "delivered"),
+        (buyer.id, "delivered", "completed"),
     ]
     times = [datetime.strptime(a["at"], "%Y-%m-%dT%H:%M:%SZ") for a in audit]
     assert times == sorted(times)
@@ -168,7 +180,8 @@ def test_rejecting_returns_the_stock(
         ("pending", "confirmed"),
         ("pending", "rejected"),
         ("confirmed", "rejected"),
-        ("confirmed", "completed"),
+        ("confirmed", "dispatched"),
+        ("confirmed", "delivered"),
     ],
 )
 def test_only_the_farmer_changes_the_status(
@@ -194,7 +207,12 @@ def test_only_the_farmer_changes_the_status(
     ("status", "new_status"),
     [
         ("pending", "completed"),
+        ("pending", "delivered"),
         ("confirmed", "confirmed"),
+        ("confirmed", "completed"),
+        ("delivered", "completed"),
+        ("delivered", "rejected"),
+        ("delivered", "dispatched"),
         ("completed", "confirmed"),
         ("completed", "rejected"),
         ("completed", "completed"),
@@ -321,7 +339,7 @@ def review(api: Api, order_id: str, user: User | None, rating: Any = 5, **extra:
 def test_the_buyer_reviews_a_completed_order_once(
     api: Api, market: Market, market_table: MarketTable, order: dict[str, Any], farmer: User, buyer: User
 ) -> None:
-    market.complete(order["id"], farmer)
+    market.complete(order["id"], farmer, buyer)
 
     created = review(api, order["id"], buyer, 4, comment="Fresh and on time").expect(201).json
 
@@ -343,7 +361,7 @@ def test_the_buyer_reviews_a_completed_order_once(
         review(api, order["id"], buyer, 1).expect(409, "ALREADY_REVIEWED")
 
 
-@pytest.mark.parametrize("status", ["pending", "confirmed", "rejected", "cancelled"])
+@pytest.mark.parametrize("status", ["pending", "confirmed", "rejected", "cancelled", "delivered"])
 def test_only_a_completed_order_can_be_reviewed(
     api: Api,
     market: Market,
@@ -362,9 +380,9 @@ def test_only_a_completed_order_can_be_reviewed(
 
 
 def test_only_the_buyer_reviews(
-    api: Api, market: Market, market_table: MarketTable, order: dict[str, Any], farmer: User
+    api: Api, market: Market, market_table: MarketTable, order: dict[str, Any], farmer: User, buyer: User
 ) -> None:
-    market.complete(order["id"], farmer)
+    market.complete(order["id"], farmer, buyer)
 
     with market_table.unchanged():
         review(api, order["id"], farmer).expect(403, "FORBIDDEN")
@@ -396,7 +414,7 @@ def test_bad_reviews_are_422_and_write_nothing(
     body: dict[str, Any],
     field: str,
 ) -> None:
-    market.complete(order["id"], farmer)
+    market.complete(order["id"], farmer, buyer)
 
     with market_table.unchanged():
         reply = api.post(f"/orders/{order['id']}/review", body, user=buyer).expect(422, "VALIDATION_ERROR")
@@ -409,8 +427,8 @@ def test_the_farmers_rating_and_fulfilment_follow_reviews_and_decisions(
 ) -> None:
     buyers = [new_user("buyer"), new_user("buyer"), new_user("both")]
     completed = [market.order(b, listing["id"], "5") for b in buyers]
-    for order in completed:
-        market.complete(order["id"], farmer)
+    for order, b in zip(completed, buyers, strict=True):
+        market.complete(order["id"], farmer, b)
     market.move(market.order(buyers[0], listing["id"], "5")["id"], farmer, "rejected").expect(200)
     cancelled = market.order(buyers[1], listing["id"], "5")  # a buyer's cancel is not the farmer's failure
     api.post(f"/orders/{cancelled['id']}/cancel", user=buyers[1]).expect(200)

@@ -134,16 +134,39 @@ def test_every_write_puts_exactly_one_event_of_its_type(
     )
     assert {k: v for k, v in detail.items() if k not in ENVELOPE} == expected_order
 
+    market.pay(placed["id"])
+    detail = one_event(
+        market_table,
+        lambda: ok(market.move(placed["id"], farmer, "dispatched")),
+        "OrderDispatched",
+        "soko.orders",
+    )
+    assert {k: v for k, v in detail.items() if k not in ENVELOPE} == expected_order
+
+    delivered: dict[str, Any] = {}
+    detail = one_event(
+        market_table,
+        lambda: delivered.update(ok(market.move(placed["id"], farmer, "delivered")).json),
+        "OrderDelivered",
+        "soko.orders",
+    )
+    assert {k: v for k, v in detail.items() if k not in ENVELOPE} == {
+        **expected_order,
+        "delivered_at": delivered["delivered_at"],
+        "release_at": delivered["release_at"],
+    }
+
     completed: dict[str, Any] = {}
     detail = one_event(
         market_table,
-        lambda: completed.update(ok(market.move(placed["id"], farmer, "completed")).json),
+        lambda: completed.update(ok(api.post(f"/orders/{placed['id']}/receipt", user=buyer)).json),
         "OrderCompleted",
         "soko.orders",
     )
     assert {k: v for k, v in detail.items() if k not in ENVELOPE} == {
         **expected_order,
         "completed_at": completed["updated_at"],
+        "released_by": "receipt",
     }
     datetime.strptime(detail["completed_at"], "%Y-%m-%dT%H:%M:%SZ")
 
@@ -235,6 +258,12 @@ def test_refused_writes_put_no_event(
         api.post(f"/orders/{order['id']}/cancel", user=farmer),
         market.move(order["id"], buyer, "confirmed"),
         market.move(order["id"], farmer, "completed"),
+        market.move(order["id"], farmer, "delivered"),
+        api.post(f"/orders/{order['id']}/receipt", user=buyer),
+        api.post(f"/orders/{order['id']}/delivery-pin", {"pin": "123456"}, user=farmer),
+        api.post(
+            f"/orders/{order['id']}/disputes", {"reason": "other", "details": "x", "photos": []}, user=buyer
+        ),
         api.post(f"/orders/{order['id']}/review", {"rating": 5}, user=buyer),
         api.post(f"/orders/{order['id']}/review", {"rating": 9}, user=buyer),
     ]

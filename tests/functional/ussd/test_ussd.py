@@ -14,7 +14,7 @@ from conftest import FUNCTION, Handset, Screen, url_event
 
 from soko.market.dal import MarketDal
 from soko.market.logic import Market, create_listing, list_orders, place_order
-from soko.market.models import ListingCreate, MarketConfig, OrderCreate
+from soko.market.models import PAID, ListingCreate, MarketConfig, OrderCreate
 from soko.shared.config import load
 from soko.shared.identity import Caller
 from soko.ussd.logic import _NoImages
@@ -169,7 +169,9 @@ def test_only_registered_farmers_sell_and_see_orders(handset: MakeHandset, users
     assert stranger.dial("4").text == "END Register first: dial again and choose 5."
     register(handset)
     assert handset(PHONE).dial("4").text.startswith("END You have no listings.")
-    assert handset(PHONE).dial("2").text == "END You have no pending orders."
+    assert (
+        handset(PHONE).dial("2").text == "END You have no orders to answer or deliver."
+    )  # confirmed, unpaid
 
 
 # ---------------------------------------------------------------------------- 2. orders
@@ -199,8 +201,10 @@ def test_a_farmer_accepts_and_rejects_pending_orders(handset: MakeHandset, users
     _, orders, buyer = _listing_and_orders(users_table, 2)
     h = handset(PHONE)
     pending = h.dial("2")
-    assert pending.text.startswith("CON Pending orders:\n1 Maize 11kg\n2 Maize 10kg\n0 Back"), pending.text
-    assert h.send("2*7").text.startswith("CON Invalid choice. Pending orders:")
+    assert pending.text.startswith("CON Orders to answer or deliver:\n1 Maize 11kg\n2 Maize 10kg\n0 Back"), (
+        pending.text
+    )
+    assert h.send("2*7").text.startswith("CON Invalid choice. Orders to answer or deliver:")
     detail = h.send("2*7*2")
     assert detail.text == "CON 10kg Maize at 1,000/kg = UGX 10,000\n1 Accept\n2 Reject\n0 Back"
     assert h.send("2*7*2*1").text == "CON Enter your PIN to confirm or 0 to cancel:"
@@ -209,7 +213,9 @@ def test_a_farmer_accepts_and_rejects_pending_orders(handset: MakeHandset, users
     assert rejected.text == "END Order rejected. The buyer gets an SMS."
     statuses = {o.id: o.status for o in list_orders(buyer, False, 10, None, market_deps()).items}
     assert statuses == {orders[0]: "confirmed", orders[1]: "rejected"}
-    assert handset(PHONE).dial("2").text == "END You have no pending orders."
+    assert (
+        handset(PHONE).dial("2").text == "END You have no orders to answer or deliver."
+    )  # confirmed, unpaid
 
 
 def test_an_order_decided_elsewhere_meanwhile(handset: MakeHandset, users_table: Any) -> None:
@@ -221,10 +227,7 @@ def test_an_order_decided_elsewhere_meanwhile(handset: MakeHandset, users_table:
     assert h.send("2*1*1*" + PIN).text == "END This order can no longer be changed."
 
 
-def test_a_buyer_with_a_phone_sees_order_statuses(handset: MakeHandset, users_table: Any) -> None:
-    register(handset)
-    _, _, buyer = _listing_and_orders(users_table, 2)
-    buyer_phone = "+256772000333"
+def _buyer_phone(users_table: Any, buyer: Caller, buyer_phone: str = "+256772000333") -> str:
     users_table.put_item(Item={"pk": f"PHONE#{buyer_phone}", "sk": "PHONE", "user_id": buyer.user_id})
     users_table.put_item(
         Item={
@@ -242,12 +245,76 @@ def test_a_buyer_with_a_phone_sees_order_statuses(handset: MakeHandset, users_ta
             "updated_at": "2026-11-21T09:30:00Z",
         }
     )
+    return buyer_phone
+
+
+def test_a_buyer_with_a_phone_sees_order_statuses(handset: MakeHandset, users_table: Any) -> None:
+    register(handset)
+    _, _, buyer = _listing_and_orders(users_table, 2)
+    buyer_phone = _buyer_phone(users_table, buyer)
     screen = handset(buyer_phone).dial("2")
     assert screen.text == "END Your orders:\nMaize 11kg: pending\nMaize 10kg: pending"
     assert handset(buyer_phone).dial("3").text == "END Only farmers can sell on Soko."
     # an app account without a PIN sets one from the phone its account has
     assert handset(buyer_phone).dial("5").text == "CON Your account has no PIN. Choose a 4-digit PIN:"
     assert handset(buyer_phone).dial("5", "1357", "1357").text.startswith("END Your PIN is set.")
+
+
+def test_a_farmer_dispatches_and_delivers_and_the_buyer_confirms_receipt(
+    handset: MakeHandset, users_table: Any
+) -> None:
+    register(handset)
+    _, orders, buyer = _listing_and_orders(users_table, 1)
+    handset(PHONE).dial("2", "1", "1", PIN)  # accepted
+    assert handset(PHONE).dial("2").text == "END You have no orders to answer or deliver."  # unpaid yet
+    MarketDal(load(MarketConfig).market_table_name).set_payment_status(
+        orders[0], PAID, 2, "2026-11-21T09:30:00Z"
+    )
+
+    h = handset(PHONE)
+    assert h.dial("2").text.startswith("CON Orders to answer or deliver:\n1 Maize 10kg")
+    assert h.send("2*1").text == "CON 10kg Maize = UGX 10,000, paid\n1 Dispatched\n2 Delivered\n0 Back"
+    assert h.send("2*1*1*" + PIN).text == "END Marked as on its way."
+    h = handset(PHONE)
+    assert h.dial("2", "1").text == "CON 10kg Maize = UGX 10,000, on its way\n1 Delivered\n0 Back"
+    assert h.send("2*1*2").text.startswith("CON Invalid choice.")
+    assert h.send("2*1*1*" + PIN).text.startswith("END Marked delivered.")
+    assert handset(PHONE).dial("2").text == "END You have no orders to answer or deliver."
+
+    buyer_phone = _buyer_phone(users_table, buyer)
+    handset(buyer_phone).dial("5", "1357", "1357")  # the buyer sets a PIN
+    b = handset(buyer_phone)
+    assert b.dial("2").text == "CON Confirm you received:\n1 Maize 10kg\n0 Back"
+    confirm = b.send("2*1")
+    assert confirm.text.startswith("CON You received 10kg Maize (UGX 10,000)? The farmer is then paid.")
+    assert b.send("2*1*1357").text == "END Thank you. The farmer is paid for this order."
+    assert b.send("2*1*1357").text == "END Thank you. The farmer is paid for this order."  # a retry: once
+    [order] = list_orders(buyer, False, 10, None, market_deps()).items
+    assert (order.status, order.released_by) == ("completed", "receipt")
+    assert handset(buyer_phone).dial("2").text == "END Your orders:\nMaize 10kg: completed"
+
+
+@pytest.mark.parametrize("language", ["1", "2"])
+def test_the_delivery_screens_fit_in_both_languages(
+    handset: MakeHandset, users_table: Any, language: str
+) -> None:
+    register(handset, name="Bartholomew Ssekandi Mukasa")
+    handset(PHONE).dial("6", language)
+    _, orders, buyer = _listing_and_orders(users_table, 1)
+    handset(PHONE).dial("2", "1", "1", PIN)
+    MarketDal(load(MarketConfig).market_table_name).set_payment_status(
+        orders[0], PAID, 2, "2026-11-21T09:30:00Z"
+    )
+    screens = [handset(PHONE).dial("2", "1"), handset(PHONE).dial("2", "1", "1", PIN)]
+    screens += [handset(PHONE).dial("2", "1"), handset(PHONE).dial("2", "1", "1", PIN)]
+    buyer_phone = _buyer_phone(users_table, buyer)
+    handset(buyer_phone).dial("5", "1357", "1357")
+    handset(buyer_phone).dial("6", language)
+    screens += [handset(buyer_phone).dial("2"), handset(buyer_phone).dial("2", "1")]
+    screens += [handset(buyer_phone).dial("2", "1", "1357"), handset(buyer_phone).dial("2")]
+    for screen in screens:
+        screen.check()
+    assert not any("Invalid" in s.text or "Ensobi" in s.text for s in screens), [s.text for s in screens]
 
 
 # ---------------------------------------------------------------------------- PIN lockout

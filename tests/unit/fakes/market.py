@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from soko.market.dal import (
     AlreadyReviewed,
     BrowseQuery,
     InsufficientStock,
     ListingUnavailable,
+    OpenQuantityRaced,
     OrderRateLimited,
     StaleWrite,
 )
@@ -33,6 +34,8 @@ class InMemoryMarket:
         self.flags: list[Item] = []
         self.views: set[tuple[str, str, str]] = set()
         self.events: list[EventDetail] = []
+        self.open_g: dict[tuple[str, str], int] = defaultdict(int)
+        self.committed_g: dict[str, int] = defaultdict(int)
 
     # ------------------------------------------------------------------ listings
     def get_listing(self, listing_id: str) -> Item | None:
@@ -91,8 +94,10 @@ class InMemoryMarket:
         rate_ttl: int,
         flag: Item | None,
         events: Sequence[EventDetail],
+        open_room: int | None = None,
     ) -> None:
         grams = int(order["quantity_g"])
+        held = (order["listing_id"], order["buyer_id"])
         if self.placed_this_hour[(order["buyer_id"], hour)] >= rate_limit:
             raise OrderRateLimited("Too many orders this hour.", retry_after_seconds=60)
         listing = self.listings.get(order["listing_id"])
@@ -100,11 +105,16 @@ class InMemoryMarket:
             raise ListingUnavailable("This listing is no longer available.")
         if listing["quantity_g"] < grams:
             raise InsufficientStock("Not enough stock left for this order.")
+        if open_room is not None and self.open_g[held] > open_room:
+            raise OpenQuantityRaced("Over the open-quantity cap.")
         listing["quantity_g"] -= grams
         listing["version"] += 1
         self.orders[order["id"]] = copy.deepcopy(order)
         self.audit[order["id"]].append(copy.deepcopy(audit))
         self.placed_this_hour[(order["buyer_id"], hour)] += 1
+        if open_room is not None:
+            self.open_g[held] += grams
+            self.committed_g[order["listing_id"]] += grams
         count, total = self.buyer[order["buyer_id"]]
         self.buyer[order["buyer_id"]] = (count + 1, total + grams)
         if flag is not None:
@@ -122,14 +132,27 @@ class InMemoryMarket:
         stats: dict[str, int],
         events: Sequence[EventDetail],
         deal: int = 0,
+        sets: Item | None = None,
+        release_open: bool = False,
+        condition: tuple[str, Item] | None = None,
     ) -> None:
         stored = self.orders[order["id"]]
         if (stored["version"], stored["status"]) != (order["version"], order["status"]):
             raise StaleWrite("The order changed at the same moment.")
+        if release_open and not stored.get("open_held"):
+            raise StaleWrite("The order changed at the same moment.")
+        if condition is not None and not _holds(stored, *condition):
+            raise StaleWrite("The order changed at the same moment.")
+        stored.update(copy.deepcopy(sets or {}))
         stored.update(status=to_status, version=stored["version"] + 1, updated_at=now)
+        if release_open:
+            stored.pop("open_held")
+            self.open_g[(order["listing_id"], order["buyer_id"])] -= int(order["quantity_g"])
         self.audit[order["id"]].append(copy.deepcopy(audit))
         if restock:
             self.listings[order["listing_id"]]["quantity_g"] += int(order["quantity_g"])
+            if order.get("counted"):
+                self.committed_g[order["listing_id"]] -= int(order["quantity_g"])
         for name, value in stats.items():
             self.farmer[order["farmer_id"]][name] = self.farmer[order["farmer_id"]].get(name, 0) + value
         pair = self._pair(order["buyer_id"], order["farmer_id"])
@@ -179,7 +202,55 @@ class InMemoryMarket:
         order.update(payment_status=status, payment_rank=rank, updated_at=now)
         return True
 
+    def open_quantity(self, listing_id: str, buyer_id: str) -> int:
+        return self.open_g[(listing_id, buyer_id)]
+
+    def committed_quantity(self, listing_id: str) -> int:
+        return max(self.committed_g[listing_id], 0)
+
+    def release_open_when_paid(self, order: Item) -> bool:
+        stored = self.orders[order["id"]]
+        if not stored.get("open_held"):
+            return False
+        stored.pop("open_held")
+        self.open_g[(order["listing_id"], order["buyer_id"])] -= int(order["quantity_g"])
+        return True
+
+    def issue_pin(self, order_id: str, pin_hash: str, max_attempts: int, now: str) -> bool:
+        order = self.orders.get(order_id)
+        if (
+            order is None
+            or order.get("pin_sent_at")
+            or order["status"] not in ("confirmed", "dispatched", "delivered")
+        ):
+            return False
+        order.update(pin_hash=pin_hash, pin_attempts=0, pin_max_attempts=max_attempts, pin_issued_at=now)
+        return True
+
+    def pin_sent(self, order_id: str, now: str) -> None:
+        self.orders[order_id]["pin_sent_at"] = now
+
+    def count_pin_attempt(self, order_id: str, max_attempts: int) -> bool:
+        order = self.orders[order_id]
+        if not order.get("pin_hash") or order.get("pin_attempts", 0) >= max_attempts:
+            return False
+        order["pin_attempts"] = order.get("pin_attempts", 0) + 1
+        return True
+
     @staticmethod
     def _pair(user_a: str, user_b: str) -> tuple[str, str]:
         low, high = sorted((user_a, user_b))
         return low, high
+
+
+def _holds(order: Item, expression: str, values: Item) -> bool:
+    """The few extra order conditions soko.market.orders writes, evaluated like DynamoDB would."""
+    checks: dict[str, Callable[[], bool]] = {
+        "payment_status = :paid": lambda: order.get("payment_status") == values.get(":paid"),
+        "release_at <= :now": lambda: "release_at" in order and order["release_at"] <= values[":now"],
+        "release_at > :now": lambda: "release_at" in order and order["release_at"] > values[":now"],
+        "(attribute_not_exists(payment_rank) OR payment_rank < :paid_rank)": lambda: (
+            order.get("payment_rank", 0) < values[":paid_rank"]
+        ),
+    }
+    return bool(checks[expression]())

@@ -14,7 +14,7 @@ from fakes.media import InMemoryMedia
 from soko.market import events as ev
 from soko.market import listings, orders
 from soko.market.dal import AlreadyReviewed, InsufficientStock, OrderNotFound
-from soko.market.models import ListingCreate, MarketConfig, OrderCreate, ReviewCreate, StatusChange
+from soko.market.models import PAID, ListingCreate, MarketConfig, OrderCreate, ReviewCreate, StatusChange
 from soko.market.ports import Market
 from soko.shared.errors import Forbidden
 from soko.shared.identity import Caller
@@ -23,19 +23,27 @@ FARMER = Caller(user_id="F1", role="farmer", email="f@example.com")
 BUYER = Caller(user_id="B1", role="buyer", email="b@example.com")
 STRANGER = Caller(user_id="S1", role="buyer", email="s@example.com")
 ADMIN = Caller(user_id="A1", role="admin", email="a@example.com")
-STATUSES = ("pending", "confirmed", "rejected", "cancelled", "completed")
-ALLOWED = {
+STATUSES = ("pending", "confirmed", "paid", "rejected", "cancelled", "dispatched", "delivered", "completed")
+TARGETS = ("confirmed", "rejected", "dispatched", "delivered", "completed", "cancelled")
+ALLOWED = {  # (from, to) -> who; "paid" is a confirmed order whose payment completed
     ("pending", "confirmed"): FARMER,
     ("pending", "rejected"): FARMER,
     ("confirmed", "rejected"): FARMER,
-    ("confirmed", "completed"): FARMER,
+    ("paid", "rejected"): FARMER,
+    ("paid", "dispatched"): FARMER,
+    ("paid", "delivered"): FARMER,
+    ("dispatched", "delivered"): FARMER,
+    ("dispatched", "rejected"): FARMER,
     ("pending", "cancelled"): BUYER,
 }
+NOT_PAID = {("confirmed", "dispatched"), ("confirmed", "delivered")}  # allowed once paid: 409 until then
 
 
 @pytest.fixture
 def deps() -> Market:
-    return Market(config=MarketConfig(market_table_name="unit"), dal=InMemoryMarket(), media=InMemoryMedia())
+    # the open-quantity cap has its own tests; here a buyer may order a whole listing
+    config = MarketConfig(market_table_name="unit", max_open_share_of_listing=100)
+    return Market(config=config, dal=InMemoryMarket(), media=InMemoryMedia())
 
 
 def store(deps: Market) -> InMemoryMarket:
@@ -53,30 +61,43 @@ def listing(deps: Market, kg: str = "500") -> str:
 def order_in(deps: Market, status: str, kg: str = "100") -> str:
     """An order moved to ``status`` the way the parties would move it."""
     placed = orders.place_order(BUYER, OrderCreate(listing_id=listing(deps), quantity_kg=Decimal(kg)), deps)
-    path = {
+    paths: dict[str, list[tuple[str, Caller | None]]] = {
         "pending": [],
         "confirmed": [("confirmed", FARMER)],
+        "paid": [("confirmed", FARMER), ("paid", None)],
         "rejected": [("rejected", FARMER)],
         "cancelled": [("cancelled", BUYER)],
-        "completed": [("confirmed", FARMER), ("completed", FARMER)],
-    }[status]
+        "dispatched": [("confirmed", FARMER), ("paid", None), ("dispatched", FARMER)],
+        "delivered": [("confirmed", FARMER), ("paid", None), ("delivered", FARMER)],
+        "completed": [("confirmed", FARMER), ("paid", None), ("delivered", FARMER), ("receipt", BUYER)],
+    }
+    path = paths[status]
     for to, who in path:
         move(deps, who, placed.id, to)
     return placed.id
 
 
-def move(deps: Market, who: Caller, order_id: str, to: str) -> str:
+def pay(deps: Market, order_id: str) -> None:
+    """What the payments consumer does when the buyer's payment completes."""
+    store(deps).set_payment_status(order_id, PAID, 2, "2026-01-01T00:00:00Z")
+    store(deps).release_open_when_paid(store(deps).orders[order_id])
+
+
+def move(deps: Market, who: Caller | None, order_id: str, to: str) -> str:
+    if to == "paid":
+        pay(deps, order_id)
+        return "confirmed"
+    assert who is not None
     if to == "cancelled":
         return orders.cancel_order(who, order_id, deps).status
-    return orders.change_status(who, order_id, StatusChange(new_status=to), deps).status  # type: ignore[arg-type]
+    if to == "receipt":
+        return orders.confirm_receipt(who, order_id, deps).status
+    return orders.change_status(who, order_id, StatusChange.model_validate({"new_status": to}), deps).status
 
 
 @pytest.mark.parametrize(
     ("start", "to", "who"),
-    [
-        (s, t, w)
-        for s, t, w in product(STATUSES, ("confirmed", "rejected", "completed", "cancelled"), (FARMER, BUYER))
-    ],
+    [(s, t, w) for s, t, w in product(STATUSES, TARGETS, (FARMER, BUYER))],
     ids=lambda v: v.role if isinstance(v, Caller) else v,
 )
 def test_each_move_is_allowed_only_from_its_status_and_only_to_its_party(
@@ -84,20 +105,28 @@ def test_each_move_is_allowed_only_from_its_status_and_only_to_its_party(
 ) -> None:
     order_id = order_in(deps, start)
     party = ALLOWED.get((start, to))
-    if party is None:
+    stored = "confirmed" if start == "paid" else start
+    if (start, to) in NOT_PAID and who == FARMER:
+        with pytest.raises(orders.NotPaid) as unpaid:
+            move(deps, who, order_id, to)
+        assert unpaid.value.status == 409 and unpaid.value.details == {"payment_status": "unpaid"}
+    elif (start, to) in NOT_PAID:
+        with pytest.raises(Forbidden):  # the buyer: not theirs to make, paid or not
+            move(deps, who, order_id, to)
+    elif party is None:
         with pytest.raises(orders.IllegalTransition) as refused:
             move(deps, who, order_id, to)
-        assert refused.value.status == 409 and refused.value.details == {"status": start, "requested": to}
+        assert refused.value.status == 409 and refused.value.details == {"status": stored, "requested": to}
     elif party != who:
         with pytest.raises(Forbidden):
             move(deps, who, order_id, to)
     else:
         assert move(deps, who, order_id, to) == to
         return
-    assert store(deps).orders[order_id]["status"] == start  # a refused move changes nothing
+    assert store(deps).orders[order_id]["status"] == stored  # a refused move changes nothing
 
 
-@pytest.mark.parametrize("to", ["confirmed", "rejected", "completed", "cancelled"])
+@pytest.mark.parametrize("to", TARGETS)
 def test_a_stranger_learns_nothing_and_an_admin_cannot_act_for_a_party(deps: Market, to: str) -> None:
     order_id = order_in(deps, "pending")
     with pytest.raises(OrderNotFound):
@@ -129,12 +158,15 @@ def test_a_confirmed_order_is_a_deal_until_the_farmer_rejects_it(deps: Market) -
 def test_each_move_publishes_its_event_and_keeps_the_audit_trail(deps: Market) -> None:
     order_id = order_in(deps, "completed")
     kinds = [type(e) for e in store(deps).events if getattr(e, "order_id", None) == order_id]
-    assert kinds == [ev.OrderPlaced, ev.OrderConfirmed, ev.OrderCompleted]
+    assert kinds == [ev.OrderPlaced, ev.OrderConfirmed, ev.OrderDelivered, ev.OrderCompleted]
+    completed = store(deps).events[-1]
+    assert isinstance(completed, ev.OrderCompleted) and completed.released_by == "receipt"
     trail = orders.get_order(BUYER, order_id, deps).audit
-    assert [(a.from_status, a.to_status) for a in trail] == [
-        (None, "pending"),
-        ("pending", "confirmed"),
-        ("confirmed", "completed"),
+    assert [(a.actor, a.from_status, a.to_status) for a in trail] == [
+        (BUYER.user_id, None, "pending"),
+        (FARMER.user_id, "pending", "confirmed"),
+        (FARMER.user_id, "confirmed", "delivered"),
+        (BUYER.user_id, "delivered", "completed"),
     ]
     assert store(deps).farmer[FARMER.user_id] == {"completed": 1}
 

@@ -17,6 +17,8 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 | flagged orders (admin) | ``FLAG#<id>`` / ``FLAG``; gsi1: ``FLAGS`` / ``<created>#<id>`` |
 | a buyer's orders this hour (rate limit) | ``RATE#<buyer>`` / ``<yyyymmddhh>`` (TTL) |
 | a buyer's order sizes (fraud rule) | ``BUYER#<buyer>`` / ``STATS`` |
+| a buyer's open quantity on a listing | ``OPEN#<listing>#<buyer>`` / ``OPEN`` (``open_g``) |
+| a listing's quantity in orders (not returned) | ``OPEN#<listing>`` / ``LISTING`` (``committed_g``) |
 | a farmer's rating and fulfilment | ``FARMER#<farmer>`` / ``STATS`` |
 | one view per viewer, listing and day | ``VIEW#<listing>#<viewer>`` / ``<day>`` (TTL) |
 | outbox events | ``OUTBOX#<event id>`` / ``EVENT`` (TTL) |
@@ -24,6 +26,14 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 Browse indexes are sparse: a deleted listing loses its index keys and leaves every list, while the
 listing itself stays readable by id (order history keeps working). Stock is decremented with the
 guard ``quantity_g >= :q`` in the same transaction that writes the order.
+
+The ``OPEN#`` item counts the grams of a buyer's open orders on one listing (pending, or confirmed
+and unpaid): placing an order adds to it under the condition that it stays within the buyer's cap,
+and the order's first exit from the open states (confirmed order paid, rejected, cancelled, expired)
+takes its grams back out, once: the order carries ``open_held`` until then, and the write that
+removes it is conditional on it. The ``OPEN#<listing>`` item counts the grams of all of a listing's
+orders whose stock was not returned (placed, less rejected, cancelled and expired ones), so the
+listing's size is its quantity left plus that: the base of a buyer's cap.
 
 The ``TRADE#`` pair item holds the ids of the orders between two users that the farmer confirmed
 and did not then reject (``deals``, a string set); it changes in the transaction that moves such an
@@ -79,6 +89,10 @@ class AlreadyReviewed(Conflict):
     code = "ALREADY_REVIEWED"
 
 
+class OpenQuantityRaced(Conflict):
+    code = "OPEN_QUANTITY_EXCEEDED"
+
+
 class OrderRateLimited(TooManyRequests):
     code = "ORDER_RATE_LIMITED"
 
@@ -87,6 +101,16 @@ def trade_key(user_a: str, user_b: str) -> dict[str, str]:
     """The key of the pair item of two users (the same whichever of them is the buyer)."""
     low, high = sorted((user_a, user_b))
     return {"pk": f"TRADE#{low}#{high}", "sk": "PAIR"}
+
+
+def open_key(listing_id: str, buyer_id: str) -> dict[str, str]:
+    """The key of a buyer's open-quantity counter on one listing."""
+    return {"pk": f"OPEN#{listing_id}#{buyer_id}", "sk": "OPEN"}
+
+
+def committed_key(listing_id: str) -> dict[str, str]:
+    """The key of a listing's count of grams in orders whose stock was not returned."""
+    return {"pk": f"OPEN#{listing_id}", "sk": "LISTING"}
 
 
 def price_key(price: int, item_id: str) -> str:
@@ -221,7 +245,10 @@ class MarketDal(dynamo.TableDal):
         rate_ttl: int,
         flag: dict[str, Any] | None,
         events: Sequence[EventDetail],
+        open_room: int | None = None,
     ) -> None:
+        """The order, its stock reserved, the buyer's hourly count and stats, and (``open_room``) the
+        buyer's open quantity on the listing, added to only if it is at most ``open_room`` grams."""
         grams = int(order["quantity_g"])
         items: list[dict[str, Any]] = [
             self._update(
@@ -245,6 +272,16 @@ class MarketDal(dynamo.TableDal):
                 values={":one": 1, ":q": grams},
             ),
         ]
+        if open_room is not None:
+            items.append(
+                self._update(
+                    open_key(order["listing_id"], order["buyer_id"]),
+                    "ADD open_g :q",
+                    condition="attribute_not_exists(open_g) OR open_g <= :room",
+                    values={":q": grams, ":room": open_room},
+                )
+            )
+            items.append(self._commit(order["listing_id"], grams))
         if flag is not None:
             items.append(self._put(flag))
         codes = dynamo.transact(items + self._outbox(events))
@@ -266,6 +303,11 @@ class MarketDal(dynamo.TableDal):
                         (Decimal(int(listing.get("quantity_g", 0))) / 1000).quantize(Decimal("0.001"))
                     )
                 },
+            )
+        if open_room is not None and codes[5] == "ConditionalCheckFailed":
+            raise OpenQuantityRaced(
+                "Another order of yours on this listing was placed at the same moment and together "
+                "they pass your open-quantity cap; reload and try again."
             )
         raise StaleWrite("The order could not be placed; try again.")
 
@@ -301,26 +343,46 @@ class MarketDal(dynamo.TableDal):
         stats: dict[str, int],
         events: Sequence[EventDetail],
         deal: int = 0,
+        sets: dict[str, Any] | None = None,
+        release_open: bool = False,
+        condition: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
         """Move ``order`` to ``to_status`` if nobody moved it first. ``deal`` 1 adds the order to the
-        pair item of its buyer and farmer (the farmer confirmed it), -1 takes it out (rejected)."""
+        pair item of its buyer and farmer (the farmer confirmed it), -1 takes it out (rejected).
+        ``sets``: more attributes of the order; ``release_open``: take the order's grams out of the
+        buyer's open quantity (and its ``open_held`` mark); ``condition``: one more condition on the
+        order (expression and values)."""
+        extra = dict(sets or {})
+        names = {"#status": "status", "#ver": "version"}
+        values: dict[str, Any] = {
+            ":to": to_status,
+            ":one": 1,
+            ":now": now,
+            ":expected": int(order["version"]),
+            ":from": order["status"],
+        }
+        expression = "SET #status = :to, #ver = #ver + :one, updated_at = :now"
+        for i, (name, value) in enumerate(extra.items()):
+            names[f"#x{i}"] = name
+            values[f":x{i}"] = value
+            expression += f", #x{i} = :x{i}"
+        test = "#ver = :expected AND #status = :from"
+        if release_open:
+            expression += " REMOVE open_held"
+            test += " AND attribute_exists(open_held)"
+        if condition is not None:
+            test += f" AND {condition[0]}"
+            values.update(condition[1])
         items: list[dict[str, Any]] = [
             self._update(
-                {"pk": order["pk"], "sk": "ORDER"},
-                "SET #status = :to, #ver = #ver + :one, updated_at = :now",
-                condition="#ver = :expected AND #status = :from",
-                names={"#status": "status", "#ver": "version"},
-                values={
-                    ":to": to_status,
-                    ":one": 1,
-                    ":now": now,
-                    ":expected": int(order["version"]),
-                    ":from": order["status"],
-                },
+                {"pk": order["pk"], "sk": "ORDER"}, expression, condition=test, names=names, values=values
             ),
             self._put(audit),
         ]
-        if restock:
+        if release_open:
+            items.append(self._release_open(order))
+        if restock and order.get("counted"):  # placed with the listing's count (not an older order)
+            items.append(self._commit(order["listing_id"], -int(order["quantity_g"])))
             items.append(
                 self._update(
                     listing_key(order["listing_id"]),
@@ -348,6 +410,78 @@ class MarketDal(dynamo.TableDal):
             )
         if dynamo.transact(items + self._outbox(events)):
             raise StaleWrite("The order changed at the same moment; reload it and try again.")
+
+    def _release_open(self, order: dict[str, Any]) -> dict[str, Any]:
+        return self._update(
+            open_key(order["listing_id"], order["buyer_id"]),
+            "ADD open_g :minus",
+            values={":minus": -int(order["quantity_g"])},
+        )
+
+    def _commit(self, listing_id: str, grams: int) -> dict[str, Any]:
+        return self._update(committed_key(listing_id), "ADD committed_g :q", values={":q": grams})
+
+    def open_quantity(self, listing_id: str, buyer_id: str) -> int:
+        item = self._get(**open_key(listing_id, buyer_id)) or {}
+        return int(item.get("open_g", 0))
+
+    def committed_quantity(self, listing_id: str) -> int:
+        """Grams of the listing in orders whose stock was not returned (open, paid or delivered)."""
+        item = self._get(**committed_key(listing_id)) or {}
+        return max(int(item.get("committed_g", 0)), 0)
+
+    def release_open_when_paid(self, order: dict[str, Any]) -> bool:
+        """A paid order leaves the buyer's open quantity (once: conditional on its ``open_held``)."""
+        if not order.get("open_held"):
+            return False
+        codes = dynamo.transact(
+            [
+                self._update(
+                    {"pk": order["pk"], "sk": "ORDER"},
+                    "REMOVE open_held",
+                    condition="attribute_exists(open_held)",
+                ),
+                self._release_open(order),
+            ]
+        )
+        return not codes
+
+    def issue_pin(self, order_id: str, pin_hash: str, max_attempts: int, now: str) -> bool:
+        """Store a new delivery PIN's hash (attempts reset) unless one was already sent, or the order
+        is no longer on its way; False when nothing was stored."""
+        return self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "SET pin_hash = :h, pin_attempts = :zero, pin_max_attempts = :max, pin_issued_at = :now",
+            condition="attribute_exists(pk) AND attribute_not_exists(pin_sent_at) "
+            "AND #status IN (:c, :d, :v)",
+            names={"#status": "status"},
+            values={
+                ":h": pin_hash,
+                ":zero": 0,
+                ":max": max_attempts,
+                ":now": now,
+                ":c": "confirmed",
+                ":d": "dispatched",
+                ":v": "delivered",
+            },
+        )
+
+    def pin_sent(self, order_id: str, now: str) -> None:
+        self._table.update_item(
+            Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            UpdateExpression="SET pin_sent_at = :now",
+            ExpressionAttributeValues={":now": now},
+        )
+
+    def count_pin_attempt(self, order_id: str, max_attempts: int) -> bool:
+        """Count one try of the delivery PIN, atomically; False when the tries are used up (locked)."""
+        return self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "ADD pin_attempts :one",
+            condition="attribute_exists(pin_hash) "
+            "AND (attribute_not_exists(pin_attempts) OR pin_attempts < :max)",
+            values={":one": 1, ":max": max_attempts},
+        )
 
     def list_orders(
         self, index: str, partition: str, limit: int, cursor: str | None, scope: str

@@ -3,7 +3,7 @@ in one place. The rules themselves live in :mod:`soko.market.listings` and :mod:
 (the marketplace's own endpoints import those directly)."""
 
 from soko.market.listings import BrowseFilters, browse, create_listing, update_listing
-from soko.market.orders import change_status, list_orders, place_order
+from soko.market.orders import change_status, confirm_receipt, list_orders, place_order
 from soko.market.ports import Market
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Market",
     "browse",
     "change_status",
+    "confirm_receipt",
     "create_listing",
     "list_orders",
     "place_order",

@@ -12,7 +12,20 @@ from soko.shared import crops, places
 from soko.shared.config import BaseConfig
 
 ListingStatus = Literal["active", "deleted"]
-OrderStatus = Literal["pending", "confirmed", "rejected", "cancelled", "completed"]
+OrderStatus = Literal[
+    "pending",
+    "confirmed",
+    "rejected",
+    "cancelled",
+    "dispatched",
+    "delivered",
+    "completed",
+    "disputed",
+    "resolved",
+    "expired",
+]
+DisputeReason = Literal["not_delivered", "wrong_quantity", "poor_quality", "other"]
+PAID = "paid (escrow)"  # the payment status of an order whose money is held in escrow
 Sort = Literal["price", "-price", "newest"]
 GRAMS_PER_KG = 1000
 MAX_QUANTITY_KG = Decimal(1_000_000)
@@ -26,6 +39,21 @@ class MarketConfig(BaseConfig):
     market_table_name: str = Field(min_length=1)
     orders_per_buyer_per_hour: int = 20
     large_order_factor: float = 5.0
+    # After ``delivered`` the buyer has this long to confirm or dispute; then escrow is released.
+    dispute_window_minutes: int = Field(default=4320, ge=1)
+    pending_order_ttl_minutes: int = Field(default=2880, ge=1)  # a pending order nobody answered
+    unpaid_order_ttl_minutes: int = Field(default=1440, ge=1)  # a confirmed order nobody paid
+    # A buyer's open (pending or confirmed-unpaid) quantity on one listing, in percent of the
+    # listing's size (its quantity left plus the quantity its orders hold).
+    max_open_share_of_listing: int = Field(default=50, ge=1, le=100)
+    delivery_pin_attempts: int = Field(default=5, ge=1)
+
+
+class BuyerContactConfig(BaseConfig):
+    """The payments consumer, which texts the buyer their delivery PIN (the users table, read through
+    soko.identity.public; the SMS provider's soko.providers.sms.SmsConfig)."""
+
+    users_table_name: str = Field(min_length=1)
 
 
 def _kg(value: Decimal) -> Decimal:
@@ -168,7 +196,39 @@ class OrderCreate(_Input):
 
 
 class StatusChange(_Input):
-    new_status: Literal["confirmed", "rejected", "completed"]
+    new_status: Literal["confirmed", "rejected", "dispatched", "delivered", "completed"] = Field(
+        description="`completed` is refused (409): only the buyer's receipt, the delivery PIN or the "
+        "dispute window's end complete an order"
+    )
+
+
+class DeliveryPin(_Input):
+    pin: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="the 6 digits the buyer received by SMS")]
+
+
+MAX_DISPUTE_PHOTOS = 5
+
+
+class DisputeCreate(_Input):
+    reason: DisputeReason
+    details: Annotated[str, Field(min_length=1, max_length=1000)]
+    photos: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]],
+        Field(max_length=MAX_DISPUTE_PHOTOS, description="keys of photos uploaded with /disputes/photos"),
+    ] = Field(default_factory=list)
+
+
+class DisputeView(BaseModel):
+    id: str
+    reason: DisputeReason
+    details: str
+    photos: list[str] = Field(default_factory=list)
+    opened_at: str
+    status: Literal["open", "resolved"]
+    outcome: Literal["release", "refund", "split"] | None = None
+    buyer_amount_ugx: int | None = None
+    farmer_amount_ugx: int | None = None
+    resolved_at: str | None = None
 
 
 class ReviewCreate(_Input):
@@ -201,6 +261,16 @@ class Order(BaseModel):
     flagged: bool = False
     created_at: str
     updated_at: str
+    dispatched_at: str | None = None
+    delivered_at: str | None = None
+    release_at: str | None = Field(
+        default=None, description="when escrow is released if the buyer neither confirms nor disputes"
+    )
+    completed_at: str | None = None
+    released_by: Literal["receipt", "pin", "window"] | None = None
+    expired_reason: Literal["unanswered", "unpaid"] | None = None
+    delivery_pin_locked: bool = False
+    dispute: DisputeView | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
 
 

@@ -152,9 +152,19 @@ class CallerServices:
 
     def _orders(self, incoming: bool, limit: int) -> list[OrderLine]:
         from soko.market.logic import list_orders  # noqa: PLC0415
+        from soko.market.models import PAID  # noqa: PLC0415
 
         page = list_orders(self._caller(), incoming, 50 if incoming else limit, None, self.deps.market())
-        orders = [o for o in page.items if o.status == "pending"] if incoming else page.items
+        # a farmer's orders to act on: to answer (pending), to dispatch or deliver (paid)
+        orders = (
+            [
+                o
+                for o in page.items
+                if o.status == "pending" or (o.status in FULFIL_FROM and o.payment_status == PAID)
+            ]
+            if incoming
+            else page.items
+        )
         return [
             OrderLine(
                 id=o.id,
@@ -163,6 +173,7 @@ class CallerServices:
                 price=o.price_per_kg,
                 total=o.total_ugx,
                 status=o.status,
+                paid=o.payment_status == PAID,
             )
             for o in orders[:limit]
         ]
@@ -221,6 +232,8 @@ class CallerServices:
     def _do(self, action: str, args: dict[str, Any]) -> str:
         actions: dict[str, Callable[[dict[str, Any]], str]] = {
             "decide": self._decide,
+            "fulfil": self._fulfil,
+            "receipt": self._receipt,
             "sell": self._sell,
             "update_listing": self._update_listing,
             "register": self._register,
@@ -235,6 +248,22 @@ class CallerServices:
 
         change = StatusChange(new_status="confirmed" if args["accept"] else "rejected")
         return _guarded(lambda: change_status(self._caller(), args["order_id"], change, self.deps.market()))
+
+    def _fulfil(self, args: dict[str, Any]) -> str:
+        """The farmer marks a paid order dispatched or delivered."""
+        from soko.market.logic import change_status  # noqa: PLC0415
+        from soko.market.models import StatusChange  # noqa: PLC0415
+
+        if args["to"] not in FULFIL_TO:
+            return "gone"
+        change = StatusChange.model_validate({"new_status": args["to"]})
+        return _guarded(lambda: change_status(self._caller(), args["order_id"], change, self.deps.market()))
+
+    def _receipt(self, args: dict[str, Any]) -> str:
+        """The buyer confirms the produce arrived: the order completes and escrow is released."""
+        from soko.market.logic import confirm_receipt  # noqa: PLC0415
+
+        return _guarded(lambda: confirm_receipt(self._caller(), args["order_id"], self.deps.market()))
 
     def _sell(self, args: dict[str, Any]) -> str:
         from soko.market.logic import create_listing  # noqa: PLC0415
@@ -304,6 +333,10 @@ class CallerServices:
         return "ok"
 
 
+FULFIL_FROM = ("confirmed", "dispatched")  # a paid order in these is the farmer's to deliver
+FULFIL_TO = ("dispatched", "delivered")
+
+
 def _guarded(change: Callable[[], object]) -> str:
     """A marketplace change's outcome for the menu: gone (no longer possible), busy, or ok."""
     try:
@@ -313,7 +346,7 @@ def _guarded(change: Callable[[], object]) -> str:
         return "gone"
     except Conflict as err:
         logger.info("ussd change conflicted", extra={"code": err.code})
-        return "gone" if err.code == "ILLEGAL_TRANSITION" else "busy"
+        return "gone" if err.code in ("ILLEGAL_TRANSITION", "ORDER_NOT_PAID") else "busy"
     return "ok"
 
 

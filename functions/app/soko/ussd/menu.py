@@ -123,6 +123,9 @@ def _orders(member: Member, svc: Services) -> MenuState:
             return _end("no_pending")
         return _go("orders", items=[x.model_dump() for x in pending])
     mine = svc.my_orders(LIST_SIZE)
+    delivered = [x for x in mine if x.status == "delivered"]
+    if delivered:  # the buyer confirms receipt of one (or goes back)
+        return _go("receipts", items=[x.model_dump() for x in delivered])
     return _go("end_orders", items=[x.model_dump() for x in mine])
 
 
@@ -165,13 +168,22 @@ def _orders_pick(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _go("order", order=picked, items=state.data["items"])
 
 
+# a farmer's choices on an order, by its status: keypad number -> the status it moves to
+ORDER_CHOICES: dict[str, tuple[str, ...]] = {
+    "pending": ("confirmed", "rejected"),
+    "confirmed": ("dispatched", "delivered"),  # paid (only paid ones are listed)
+    "dispatched": ("delivered",),
+}
+
+
 def _order(state: MenuState, inp: Input, svc: Services) -> MenuState:
     if inp.value == "0":
         return _go("orders", items=state.data["items"])
-    choice = _choice(inp.value, 2)
+    choices = ORDER_CHOICES.get(state.data["order"]["status"], ())
+    choice = _choice(inp.value, len(choices))
     if choice is None:
         return _stay(state, "hint.choice")
-    return _go("order_pin", order=state.data["order"], accept=choice == 1)
+    return _go("order_pin", order=state.data["order"], to=choices[choice - 1])
 
 
 def _pin_gate(state: MenuState, inp: Input, svc: Services) -> MenuState | None:
@@ -194,11 +206,34 @@ def _order_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
     blocked = _pin_gate(state, inp, svc)
     if blocked is not None:
         return blocked
-    accept = bool(state.data["accept"])
-    outcome = svc.perform(inp.index, "decide", {"order_id": state.data["order"]["id"], "accept": accept})
+    to = str(state.data.get("to") or ("confirmed" if state.data.get("accept") else "rejected"))
+    order_id = state.data["order"]["id"]
+    if to in ("confirmed", "rejected"):
+        outcome = svc.perform(inp.index, "decide", {"order_id": order_id, "accept": to == "confirmed"})
+    else:
+        outcome = svc.perform(inp.index, "fulfil", {"order_id": order_id, "to": to})
     if outcome != "ok":
         return _end("order_gone" if outcome == "gone" else "busy")
-    return _end("accepted" if accept else "rejected")
+    return _end({"confirmed": "accepted", "rejected": "rejected"}.get(to, f"marked_{to}"))
+
+
+def _receipts_pick(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    picked = _pick(state, inp)
+    if isinstance(picked, MenuState):
+        return picked
+    return _go("receipt_pin", order=picked)
+
+
+def _receipt_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _end("cancelled")
+    blocked = _pin_gate(state, inp, svc)
+    if blocked is not None:
+        return blocked
+    outcome = svc.perform(inp.index, "receipt", {"order_id": state.data["order"]["id"]})
+    if outcome != "ok":
+        return _end("order_gone" if outcome == "gone" else "busy")
+    return _end("received")
 
 
 def _sell_crop(state: MenuState, inp: Input, svc: Services) -> MenuState:
@@ -335,6 +370,8 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "orders": _orders_pick,
     "order": _order,
     "order_pin": _order_pin,
+    "receipts": _receipts_pick,
+    "receipt_pin": _receipt_pin,
     "sell_crop": _sell_crop,
     "sell_qty": _sell_qty,
     "sell_price": _sell_price,

@@ -88,6 +88,7 @@ class OrderLine(BaseModel):
     price: int
     total: int
     status: str
+    paid: bool = False  # its payment is held in escrow (a farmer may dispatch and deliver it)
 
 
 class ListingLine(BaseModel):

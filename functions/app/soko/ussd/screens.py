@@ -104,11 +104,25 @@ def _buyer_orders(d: dict[str, Any], lang: Language) -> str:
     return "\n".join([t(lang, "your_orders"), *lines])
 
 
+def _receipts_menu(d: dict[str, Any], lang: Language) -> str:
+    lines = _numbered([_order_line(i, lang) for i in d["items"]])
+    return f"{t(lang, 'to_receive')}\n{lines}\n{t(lang, 'back')}"
+
+
+def _receipt_confirm(d: dict[str, Any], lang: Language) -> str:
+    o = d["order"]
+    text = t(lang, "confirm_receipt", kg=o["kg"], crop=crop_label(o["crop"], lang), total=money(o["total"]))
+    return f"{text}\n{t(lang, 'pin_to_confirm')}"
+
+
 def _order_screen(d: dict[str, Any], lang: Language) -> str:
     o = d["order"]
+    key = {"confirmed": "order_paid", "dispatched": "order_dispatched"}.get(
+        o.get("status", "pending"), "order"
+    )
     text = t(
         lang,
-        "order",
+        key,
         kg=o["kg"],
         crop=crop_label(o["crop"], lang),
         price=money(o["price"]),
@@ -155,6 +169,8 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "end_orders": (True, _buyer_orders),
     "order": (False, _order_screen),
     "order_pin": (False, _text("pin_to_confirm")),
+    "receipts": (False, _receipts_menu),
+    "receipt_pin": (False, _receipt_confirm),
     "listing_pin": (False, _text("pin_to_confirm")),
     "sell_qty": (False, _text("ask_qty")),
     "sell_price": (False, _text("ask_price")),

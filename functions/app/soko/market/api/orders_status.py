@@ -12,10 +12,12 @@ app = create_app()
 
 @app.patch(
     "/orders/<id>/status",
-    summary="Confirm, reject or complete an order",
-    description="The farmer: pending -> confirmed | rejected, confirmed -> completed | rejected (cannot "
-    "deliver after all: a paid order is refunded). Other moves are 409; rejecting returns the stock; two "
-    "racing changes cannot both win.",
+    summary="Confirm, reject, dispatch or deliver an order",
+    description="The farmer: pending -> confirmed | rejected; confirmed -> dispatched | delivered | "
+    "rejected; dispatched -> delivered | rejected (cannot deliver after all: a paid order is refunded). "
+    "Only a paid order is dispatched or delivered (409 `ORDER_NOT_PAID`); delivered starts the buyer's "
+    "dispute window (`release_at`). Nobody completes an order here (409): the buyer's receipt, the "
+    "delivery PIN or the window's end do. Rejecting returns the stock; two racing changes cannot both win.",
     tags=["orders"],
     responses={
         200: {"description": "Changed", "content": {JSON: {"model": Order}}},

@@ -2,20 +2,62 @@
 
 The market owns orders, so it is the market that writes what a payment means for an order;
 idempotent on the event id, and a status never goes back to an older one. Each event is read with
-its producer's contract: one that does not fit fails (and after its retries is in the DLQ)."""
+its producer's contract: one that does not fit fails (and after its retries is in the DLQ).
+
+A completed payment also takes the order out of its buyer's open quantity on the listing and sends
+the buyer the order's delivery PIN by SMS (soko.market.delivery_pin), if the order is still on its
+way (an order that expired or was rejected before the money arrived gets no PIN; payments refunds
+it)."""
 
 from __future__ import annotations
 
-from soko.market import payments_bridge
+from soko.market import delivery_pin, payments_bridge
 from soko.market.deps import market
+from soko.market.models import BuyerContactConfig
+from soko.market.ports import Market
+from soko.payments import events as pay
+from soko.shared.config import load
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
 
 
+def _contact(user_id: str) -> tuple[str | None, str]:
+    from soko.identity.public import Users  # noqa: PLC0415
+
+    user = Users(load(BuyerContactConfig).users_table_name).get(user_id)
+    return (user.phone, user.language) if user else (None, "en")
+
+
+def _hash(pin: str) -> str:
+    from soko.identity.public import hash_secret  # noqa: PLC0415
+
+    return hash_secret(pin)
+
+
+def _send(to: str, message: str) -> object:
+    from soko.providers.sms import configured_sender  # noqa: PLC0415
+
+    return configured_sender().send_one(to, message)
+
+
+def on_paid(order_id: str, deps: Market) -> None:
+    found = deps.dal.get_order(order_id)
+    if found is None:
+        return
+    order = found[0]
+    deps.dal.release_open_when_paid(order)
+    if order["status"] in ("confirmed", *delivery_pin.PIN_STATUSES):
+        delivery_pin.issue(order_id, deps, hash_pin=_hash, contact=_contact, send=_send)
+
+
 def handle(event: ReceivedEvent) -> None:
     payment = event.parse_any(*payments_bridge.PAYMENT_EVENTS)
-    if payment is not None:  # another event of soko.payments says nothing about the order
-        payments_bridge.record_payment(payment, market())
+    if payment is None:  # another event of soko.payments says nothing about the order
+        return
+    deps = market()
+    payments_bridge.record_payment(payment, deps)
+    if isinstance(payment, pay.PaymentCompleted):
+        on_paid(payment.order_id, deps)
 
 
 consumer = EventConsumer("market.payments", handle)

@@ -1,0 +1,109 @@
+"""The delivery PIN: when an order is paid, its buyer gets a 6-digit PIN by SMS to hand to the
+farmer (or driver) on delivery; the farmer enters it (``POST /orders/{id}/delivery-pin``) and the order
+is completed, releasing escrow, as the buyer's receipt would.
+
+Only an argon2id hash of the PIN is stored (identity's secret hashing, as for USSD PINs), never the
+PIN, and it is never logged. Tries are counted atomically on the order before the PIN is checked:
+after ``delivery_pin_attempts`` (5) tries the PIN is locked (409 ``DELIVERY_PIN_LOCKED``) and the
+buyer's receipt or the end of the dispute window remain. The PIN is accepted from ``delivered``
+and from ``dispatched`` (the buyer handing it over is their word that the produce arrived)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from soko.market.models import DeliveryPin, Order
+from soko.market.orders import _complete, _load_order
+from soko.market.ports import Market
+from soko.shared import clock
+from soko.shared.errors import Conflict, Forbidden
+from soko.shared.identity import Caller
+from soko.shared.observability import logger
+
+
+class PinLocked(Conflict):
+    code = "DELIVERY_PIN_LOCKED"
+
+
+class WrongPin(Forbidden):
+    code = "WRONG_DELIVERY_PIN"
+
+
+class NoPin(Conflict):
+    code = "NO_DELIVERY_PIN"
+
+
+PIN_STATUSES = ("dispatched", "delivered")
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def pin_message(pin: str, order: dict[str, Any], language: str) -> str:
+    if language == "lg":
+        return (
+            f"Soko: PIN yo ey'okukakasa nti ofunye '{order['title']}' ye {pin}. Giwe omulimi "
+            "ng'ebintu bikutuuse bulungi bokka. Togiwa muntu mulala."
+        )
+    return (
+        f"Soko: your delivery PIN for '{order['title']}' is {pin}. Give it to the farmer only when "
+        "the produce has reached you in good order. Never share it otherwise."
+    )
+
+
+def issue(
+    order_id: str,
+    deps: Market,
+    *,
+    hash_pin: Callable[[str], str],
+    contact: Callable[[str], tuple[str | None, str]],
+    send: Callable[[str, str], object],
+) -> bool:
+    """Give a paid order its delivery PIN: a new PIN's hash stored on the order, then the PIN texted to
+    the buyer. False when the order already had its PIN sent, is not on its way, or its buyer has no
+    phone. A failed send raises (the payment event is retried: a new PIN replaces the unsent one)."""
+    found = deps.dal.get_order(order_id)
+    if found is None or found[0].get("pin_sent_at"):
+        return False
+    order = found[0]
+    phone, language = contact(order["buyer_id"])
+    if not phone:
+        logger.warning("no phone for the delivery PIN", extra={"order_id": order_id})
+        return False
+    pin = new_pin()
+    if not deps.dal.issue_pin(order_id, hash_pin(pin), deps.config.delivery_pin_attempts, clock.now_iso()):
+        return False
+    send(phone, pin_message(pin, order, language))
+    deps.dal.pin_sent(order_id, clock.now_iso())
+    logger.info("delivery PIN sent", extra={"order_id": order_id})
+    return True
+
+
+def enter(
+    caller: Caller, order_id: str, request: DeliveryPin, deps: Market, *, verify: Callable[[str, str], bool]
+) -> Order:
+    """The farmer enters the buyer's PIN: right -> completed (``released_by`` pin)."""
+    order, audit = _load_order(caller, order_id, deps)
+    if caller.user_id != order["farmer_id"]:
+        raise Forbidden("Only the order's farmer enters the buyer's delivery PIN.")
+    if order["status"] not in PIN_STATUSES:
+        _complete(order, audit, caller.user_id, "pin", deps)  # raises the 409 that says why
+    if not order.get("pin_hash"):
+        raise NoPin("This order has no delivery PIN (it is sent to the buyer when the order is paid).")
+    max_attempts = int(order.get("pin_max_attempts", deps.config.delivery_pin_attempts))
+    if not deps.dal.count_pin_attempt(order_id, max_attempts):
+        raise PinLocked(
+            f"The delivery PIN is locked after {max_attempts} wrong tries; the buyer confirms receipt in "
+            "the app or by USSD instead, or escrow is released when the dispute window ends."
+        )
+    used = int(order.get("pin_attempts", 0)) + 1
+    if not verify(str(order["pin_hash"]), request.pin):
+        left = max(max_attempts - used, 0)
+        raise WrongPin(
+            f"That is not the buyer's delivery PIN; {left} {'try' if left == 1 else 'tries'} left.",
+            details={"tries_left": left},
+        )
+    return _complete(order, audit, caller.user_id, "pin", deps)
