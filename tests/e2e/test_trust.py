@@ -96,6 +96,10 @@ def test_the_farmer_alone_cannot_release_escrow_and_the_buyers_receipt_does(
     assert received.status_code == 200, received.text
     assert received.json()["status"] == "completed"
     eventually(lambda: escrow_state(soko, http, buyer, payment) == "released", "the payout to be scheduled")
+    trail = get(soko, http, f"/orders/{order['id']}", buyer.headers)["money_trail"]
+    assert trail["payment_status"] == "completed" and trail["amount_ugx"] == 8_000
+    assert [m["kind"] for m in trail["movements"]] == ["paid", "released"]
+    assert trail["movements"][1]["to_farmer_ugx"] == 8_000 - commission(8_000)
 
 
 @pytest.mark.parametrize(("outcome", "buyer_share"), [("release", 0), ("refund", 12_000), ("split", 5_000)])

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from soko.payments.public import MoneyTrail
 from soko.shared import crops, places
 from soko.shared.config import BaseConfig
 
@@ -29,6 +30,12 @@ PAID = "paid (escrow)"  # the payment status of an order whose money is held in 
 Sort = Literal["price", "-price", "newest"]
 GRAMS_PER_KG = 1000
 MAX_QUANTITY_KG = Decimal(1_000_000)
+
+
+class MoneyTrailConfig(BaseConfig):
+    """GET /orders/{id} reads the order's money trail from payments (PAYMENTS_TABLE_NAME required)."""
+
+    payments_table_name: str = Field(min_length=1)
 
 
 class MarketConfig(BaseConfig):
@@ -272,6 +279,10 @@ class Order(BaseModel):
     delivery_pin_locked: bool = False
     dispute: DisputeView | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
+    money_trail: MoneyTrail | None = Field(
+        default=None,
+        description="GET /orders/{id} only: the order's payment, where its money is and each movement",
+    )
 
 
 class OrderPage(BaseModel):

@@ -251,7 +251,11 @@ def _load_order(caller: Caller, order_id: str, deps: Market) -> tuple[dict[str, 
 
 
 def get_order(caller: Caller, order_id: str, deps: Market) -> Order:
-    return order_view(*_load_order(caller, order_id, deps))
+    """The order with its audit trail and, where ``deps`` reads it, its money trail."""
+    view = order_view(*_load_order(caller, order_id, deps))
+    if deps.money_trail is None:
+        return view
+    return view.model_copy(update={"money_trail": deps.money_trail(order_id)})
 
 
 def list_orders(caller: Caller, incoming: bool, limit: int, cursor: str | None, deps: Market) -> OrderPage:

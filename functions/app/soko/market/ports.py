@@ -4,7 +4,7 @@ against in-memory fakes in unit tests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,6 +15,7 @@ from soko.shared.media import MediaStore
 if TYPE_CHECKING:
     from soko.market.dal import BrowseQuery
     from soko.market.models import MarketConfig
+    from soko.payments.public import MoneyTrail
 
 type Item = dict[str, Any]
 type OrderRecord = tuple[Item, list[Item], Item | None]  # the order, its audit trail, its review
@@ -91,3 +92,5 @@ class Market:
     config: MarketConfig
     dal: MarketStore
     media: MediaStore
+    # the order's money trail (payments' public read); only GET /orders/{id} is given one
+    money_trail: Callable[[str], MoneyTrail] | None = None

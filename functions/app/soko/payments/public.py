@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from soko.payments.dal import PaymentsDal
 from soko.payments.models import Escrow, PaymentStatus
 
 __all__ = ["MoneyMovement", "MoneyTrail", "PaymentsReads", "trail"]
@@ -103,6 +102,10 @@ class PaymentsReads:
     """Read-only access to payments."""
 
     def __init__(self, table_name: str):
+        # Imported here: the market's models import this module for MoneyTrail alone, and every
+        # market function would otherwise load the payments DAL at cold start.
+        from soko.payments.dal import PaymentsDal  # noqa: PLC0415
+
         self._dal = PaymentsDal(table_name)
 
     def money_trail(self, order_id: str) -> MoneyTrail:
