@@ -65,7 +65,10 @@ def test_order_events_notify_the_right_party_and_push_live(world: World) -> None
     for kind, expected in (
         ("OrderConfirmed", "order_confirmed"),
         ("OrderRejected", "order_rejected"),
+        ("OrderDispatched", "order_dispatched"),
+        ("OrderDelivered", "order_delivered"),
         ("OrderCompleted", "order_completed"),
+        ("OrderExpired", "order_expired"),
     ):
         deliver(world, "soko.orders", kind, order(buyer, farmer))
         assert mine(world, buyer)["items"][0]["type"] == expected

@@ -7,6 +7,10 @@ when an order for their listing is placed, confirmed or cancelled. A buyer gets 
 responds (confirmed or rejected), if their account has a phone number (buyers are app users, but
 the farmer's answer may come hours later). Each alert is sent once per event and recipient.
 
+The end of an order: a buyer with a phone learns the farmer marked it delivered (with the time
+until which they may confirm receipt or dispute, in East Africa Time) and that it expired; a
+farmer without the app learns it completed (the payment released) or expired.
+
 Disputes: a farmer without the app gets an SMS when the buyer disputes an order (``OrderDisputed``);
 when an admin resolves it (``DisputeResolved``, soko.disputes) the farmer without the app and the
 buyer with a phone get one saying what each is paid.
@@ -23,9 +27,12 @@ from soko.disputes.events import DisputeResolved
 from soko.identity.public import UserView
 from soko.market.events import (
     OrderCancelled,
+    OrderCompleted,
     OrderConfirmed,
+    OrderDelivered,
     OrderDetail,
     OrderDisputed,
+    OrderExpired,
     OrderPlaced,
     OrderRejected,
 )
@@ -37,8 +44,15 @@ from soko.shared import crops as catalogue
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import logger
 
-FARMER_EVENTS = {"OrderPlaced", "OrderConfirmed", "OrderCancelled", "OrderDisputed"}
-BUYER_EVENTS = {"OrderConfirmed", "OrderRejected"}
+FARMER_EVENTS = {
+    "OrderPlaced",
+    "OrderConfirmed",
+    "OrderCancelled",
+    "OrderDisputed",
+    "OrderCompleted",
+    "OrderExpired",
+}
+BUYER_EVENTS = {"OrderConfirmed", "OrderRejected", "OrderDelivered", "OrderExpired"}
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -52,6 +66,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "buyer.OrderRejected": "Soko: the farmer declined your order for {kg}kg {crop}. The order is closed.",
         "farmer.OrderDisputed": "Soko: the buyer disputed the order for {kg}kg {crop} (UGX {total}). "
         "The payment is held until Soko decides.",
+        "buyer.OrderDelivered": "Soko: your {kg}kg {crop} is marked delivered. Confirm receipt or dispute "
+        "before {until}; then UGX {total} goes to the farmer.",
+        "farmer.OrderCompleted": "Soko: the order for {kg}kg {crop} is complete. UGX {total} is released "
+        "to you, less Soko's fee.",
+        "farmer.OrderExpired": "Soko: the order for {kg}kg {crop} expired. Your produce is back on sale.",
+        "buyer.OrderExpired": "Soko: your order for {kg}kg {crop} expired and is closed.",
         "farmer.DisputeResolved": "Soko: the dispute is settled: UGX {farmer} is paid to you and UGX "
         "{buyer} refunded to the buyer.",
         "buyer.DisputeResolved": "Soko: your dispute is settled: UGX {buyer} is refunded to you and UGX "
@@ -67,6 +87,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "buyer.OrderRejected": "Soko: omulimi agaanye oda yo ya {kg}kg {crop}. Oda eggaddwawo.",
         "farmer.OrderDisputed": "Soko: omuguzi awakanyizza oda ya {kg}kg {crop} (UGX {total}). "
         "Ensimbi zikuumibwa okutuusa Soko lw'esalawo.",
+        "buyer.OrderDelivered": "Soko: {kg}kg {crop} zo zituuse. Kakasa nti ozifunye "
+        "oba wakanya nga {until} tannatuuka; oluvannyuma UGX {total} zigenda eri omulimi.",
+        "farmer.OrderCompleted": "Soko: oda ya {kg}kg {crop} ewedde. UGX {total} zikusasulwa, "
+        "okuggyako ssente za Soko.",
+        "farmer.OrderExpired": "Soko: oda ya {kg}kg {crop} eweddeko obudde. Ebirime byo biddamu okutundibwa.",
+        "buyer.OrderExpired": "Soko: oda yo ya {kg}kg {crop} eweddeko obudde era eggaddwawo.",
         "farmer.DisputeResolved": "Soko: enkaayana ziwedde: osasulwa UGX {farmer}, omuguzi azzibwayo UGX "
         "{buyer}.",
         "buyer.DisputeResolved": "Soko: enkaayana zo ziwedde: ozzibwayo UGX {buyer}, omulimi asasulwa UGX "
@@ -96,7 +122,9 @@ def _message(recipient: str, detail_type: str, user: UserView, facts: OrderDetai
     name = (crop.luganda if language == "lg" else crop.name) if crop else facts.crop
     kg = format(Decimal(facts.quantity_kg).normalize(), "f")
     text = TEXTS[language][f"{recipient}.{detail_type}"]
-    return text.format(kg=kg, crop=name, total=f"{facts.total_ugx:,}")
+    release_at = getattr(facts, "release_at", None)
+    until = clock.eat_text(release_at) if release_at else ""
+    return text.format(kg=kg, crop=name, total=f"{facts.total_ugx:,}", until=until)
 
 
 def alerts(
@@ -141,7 +169,16 @@ def _wanted(event: ReceivedEvent, deps: Messaging) -> tuple[str, list[Sms]] | No
     if resolved is not None:
         farmer, buyer = deps.users.get(resolved.farmer_id), deps.users.get(resolved.buyer_id)
         return resolved.order_id, dispute_alerts(resolved, farmer, buyer)
-    facts = event.parse_any(OrderPlaced, OrderConfirmed, OrderCancelled, OrderRejected, OrderDisputed)
+    facts = event.parse_any(
+        OrderPlaced,
+        OrderConfirmed,
+        OrderCancelled,
+        OrderRejected,
+        OrderDisputed,
+        OrderDelivered,
+        OrderCompleted,
+        OrderExpired,
+    )
     if facts is None:
         return None
     farmer = deps.users.get(facts.farmer_id) if event.detail_type in FARMER_EVENTS else None

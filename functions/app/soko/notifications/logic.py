@@ -4,7 +4,10 @@ stored first and then pushed live to the recipient's open WebSocket connections.
 | event (source) | notification | to |
 |---|---|---|
 | ``OrderPlaced`` (soko.orders) | ``order_placed`` | farmer |
-| ``OrderConfirmed``, ``OrderRejected``, ``OrderCompleted`` | ``order_confirmed``, ... | buyer |
+| ``OrderConfirmed``, ``OrderRejected``, ``OrderDispatched`` | ``order_confirmed``, ... | buyer |
+| ``OrderDelivered`` (with the date the dispute window ends) | ``order_delivered`` | buyer |
+| ``OrderCompleted`` (escrow released) | ``order_completed`` | buyer and farmer |
+| ``OrderExpired`` | ``order_expired`` | buyer and farmer |
 | ``ReviewSubmitted`` (soko.orders) | ``review_received`` | farmer |
 | ``PaymentCompleted`` (soko.payments) | ``payment_completed`` | buyer and farmer (those named) |
 | ``PayoutSent`` (soko.payments: the payout settled) | ``payout_sent`` | farmer |
@@ -79,11 +82,11 @@ _ORDER_TEXTS: dict[type[EventDetail], tuple[str, NotificationType, str, str]] = 
         "Order declined",
         "The farmer declined your order for {crop}.",
     ),
-    orders.OrderCompleted: (
+    orders.OrderDispatched: (
         "buyer_id",
-        "order_completed",
-        "Order completed",
-        "Your order for {crop} is completed.",
+        "order_dispatched",
+        "Order on its way",
+        "The farmer dispatched your order for {crop}.",
     ),
 }
 NOTIFYING: tuple[type[EventDetail], ...] = (
@@ -92,6 +95,9 @@ NOTIFYING: tuple[type[EventDetail], ...] = (
         for contract in (
             *_ORDER_TEXTS,
             orders.ReviewSubmitted,
+            orders.OrderDelivered,
+            orders.OrderCompleted,
+            orders.OrderExpired,
             orders.OrderDisputed,
             payments.PaymentCompleted,
             payments.PayoutSent,
@@ -158,6 +164,35 @@ def _dispute_drafts(detail: EventDetail, add: Callable[[str, NotificationType, s
             add(ADMINS_INBOX, "dispute_resolved", "Dispute resolved", f"A dispute was resolved: {outcome}.")
 
 
+def _order_end_drafts(detail: EventDetail, add: Callable[[str, NotificationType, str, str], None]) -> None:
+    """Delivered (the buyer's window to confirm or dispute), completed, expired."""
+    match detail:
+        case orders.OrderDelivered(crop=crop, release_at=release_at):
+            by = f" before {clock.eat_text(release_at)}" if release_at else ""
+            add(
+                "buyer_id",
+                "order_delivered",
+                "Order delivered",
+                f"The farmer says your order for {crop or 'produce'} was delivered. Confirm receipt, or "
+                f"open a dispute{by}; after that the payment goes to the farmer.",
+            )
+        case orders.OrderCompleted(crop=crop):
+            crop = crop or "produce"
+            add("buyer_id", "order_completed", "Order completed", f"Your order for {crop} is completed.")
+            add(
+                "farmer_id",
+                "order_completed",
+                "Order completed",
+                f"The order for {crop} is completed: your payment is released for payout.",
+            )
+        case orders.OrderExpired(crop=crop, reason=reason):
+            crop = crop or "produce"
+            why = "the farmer did not answer" if reason == "unanswered" else "it was not paid"
+            for field in ("buyer_id", "farmer_id"):
+                text = f"The order for {crop} expired: {why} in time."
+                add(field, "order_expired", "Order expired", text)
+
+
 def drafts(event: ReceivedEvent) -> list[Draft]:
     """The notifications an event calls for (pure). Events are read with their producers'
     contracts, leniently: a recipient the event does not name is skipped."""
@@ -177,6 +212,8 @@ def drafts(event: ReceivedEvent) -> list[Draft]:
     match detail:
         case orders.OrderDisputed() | disputes.DisputeResolved():
             _dispute_drafts(detail, add)
+        case orders.OrderDelivered() | orders.OrderCompleted() | orders.OrderExpired():
+            _order_end_drafts(detail, add)
         case orders.ReviewSubmitted(rating=rating):
             add("farmer_id", "review_received", "New review", f"A buyer rated you {rating or '?'} of 5.")
         case payments.PaymentCompleted(amount_ugx=amount):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -32,7 +32,7 @@ from soko.shared.config import BaseConfig
 from soko.shared.errors import BadRequest, Forbidden, PayloadTooLarge
 from soko.shared.identity import Caller
 
-EAT = timezone(timedelta(hours=3), "EAT")
+EAT = clock.EAT
 MAX_MONTHS = 24  # the longest earnings range
 FIRST_YEAR = 2020
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
