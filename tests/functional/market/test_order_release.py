@@ -236,6 +236,34 @@ def test_the_buyer_disputes_within_the_window_and_an_admins_resolution_shows(
     }
 
 
+def test_a_paid_order_that_never_came_is_disputed_as_not_delivered(
+    api: Api, market: Market, market_table: MarketTable, order: dict[str, Any], farmer: User, buyer: User
+) -> None:
+    oid = order["id"]
+    market.move(oid, farmer, "confirmed").expect(200)
+    with market_table.unchanged():  # unpaid: nothing is held, nothing to dispute
+        api.post(f"/orders/{oid}/disputes", dispute_body(reason="not_delivered"), user=buyer).expect(
+            409, "ILLEGAL_TRANSITION"
+        )
+    market.pay(oid)
+    market.move(oid, farmer, "dispatched").expect(200)
+    with market_table.unchanged():  # the quality of what has not arrived cannot be disputed yet
+        api.post(f"/orders/{oid}/disputes", dispute_body(), user=buyer).expect(409, "ILLEGAL_TRANSITION")
+    opened = (
+        api.post(
+            f"/orders/{oid}/disputes",
+            dispute_body(reason="not_delivered", details="Paid a week ago; nothing came"),
+            user=buyer,
+        )
+        .expect(201)
+        .json
+    )
+    assert (opened["status"], opened["dispute"]["reason"]) == ("disputed", "not_delivered")
+    [event] = market_table.outbox_details("OrderDisputed")
+    assert event["dispute_id"] == opened["dispute"]["id"]
+    market.move(oid, farmer, "delivered").expect(409)  # frozen until an admin decides
+
+
 def test_no_dispute_once_the_window_has_passed(
     api: Api,
     market: Market,

@@ -1,5 +1,7 @@
 """A buyer's dispute of a delivered order: opened within the dispute window (the order becomes
-``disputed`` and its escrow stays frozen), its photos uploaded with presigned forms under
+``disputed`` and its escrow stays frozen), or of a paid order that never came (``not_delivered``,
+while it is confirmed or dispatched: without it a buyer whose farmer never delivers could only
+wait), its photos uploaded with presigned forms under
 ``disputes/<order id>/``, and its resolution by an admin (``soko.disputes`` ``DisputeResolved``) shown
 on the order, which becomes ``resolved``."""
 
@@ -8,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from soko.disputes.events import DisputeResolved
-from soko.market.models import DisputeCreate, ImageUpload, ImageUploadRequest, Order
+from soko.market.models import PAID, DisputeCreate, ImageUpload, ImageUploadRequest, Order
 from soko.market.orders import IllegalTransition, WindowClosed, _load_order, _move
 from soko.market.ports import Market
 from soko.shared import clock, ids
@@ -23,14 +25,28 @@ def photo_prefix(order_id: str) -> str:
     return f"disputes/{order_id}/"
 
 
-def _disputable(caller: Caller, order_id: str, deps: Market) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+UNDELIVERED = ("confirmed", "dispatched")  # paid and on its way (or not): disputable as not_delivered
+
+
+def _undelivered(order: dict[str, Any], reason: str | None) -> bool:
+    """A paid order not yet delivered, disputed (or about to be) as not delivered."""
+    return (
+        order["status"] in UNDELIVERED and order.get("payment_status") == PAID and reason == "not_delivered"
+    )
+
+
+def _disputable(
+    caller: Caller, order_id: str, deps: Market, reason: str | None = "not_delivered"
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     order, audit = _load_order(caller, order_id, deps)
     if caller.user_id != order["buyer_id"]:
         raise Forbidden("Only the order's buyer can dispute it.")
+    if _undelivered(order, reason):
+        return order, audit
     if order["status"] != "delivered":
         raise IllegalTransition(
             f"An order that is {order['status']} cannot be disputed; only a delivered one, within its "
-            "dispute window.",
+            "dispute window, or a paid one not delivered yet (reason not_delivered).",
             details={"status": order["status"], "requested": "disputed"},
         )
     if str(order.get("release_at", "")) <= clock.now_iso():
@@ -57,7 +73,7 @@ def photo_upload(caller: Caller, order_id: str, request: ImageUploadRequest, dep
 
 
 def open_dispute(caller: Caller, order_id: str, request: DisputeCreate, deps: Market) -> Order:
-    order, audit = _disputable(caller, order_id, deps)
+    order, audit = _disputable(caller, order_id, deps, request.reason)
     prefix = photo_prefix(order_id)
     for i, key in enumerate(request.photos):
         rest = key[len(prefix) :]
@@ -86,8 +102,10 @@ def open_dispute(caller: Caller, order_id: str, request: DisputeCreate, deps: Ma
         deps,
         at=at,
         sets={"dispute": dispute},
-        # within the window when written, not only when read
-        condition=("release_at > :now", {":now": at}),
+        # within the window when written, not only when read (or still paid and undelivered)
+        condition=("payment_status = :paid", {":paid": PAID})
+        if _undelivered(order, request.reason)
+        else ("release_at > :now", {":now": at}),
     )
 
 

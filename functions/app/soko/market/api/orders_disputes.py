@@ -12,8 +12,9 @@ app = create_app()
 
 @app.post(
     "/orders/<id>/disputes",
-    summary="Dispute a delivered order",
-    description="The buyer, while the order is delivered and its dispute window (`release_at`) is open: "
+    summary="Dispute a delivered order (or a paid one that never came)",
+    description="The buyer, while the order is delivered and its dispute window (`release_at`) is open, "
+    "or while a paid order is confirmed or dispatched with reason `not_delivered`: "
     "the order becomes `disputed` and its escrow stays frozen until an admin resolves the dispute "
     "(OrderDisputed). `photos` are at most 5 keys from POST /orders/{id}/disputes/photos. After the "
     "window it is 409 `DISPUTE_WINDOW_CLOSED`.",
