@@ -13,10 +13,12 @@ from market_support import Market, MarketTable
 
 from soko.market.api import orders_delivery_pin_resend as resend_api
 from soko.market.consumers import payments as payments_consumer
+from soko.providers.http import ProviderError
 from support.gateway import Api
 from support.users import User, new_user
 
 BUYER_PHONE = "+256772000666"
+_real_send = resend_api._send  # before any test replaces it
 
 
 @pytest.fixture
@@ -125,3 +127,30 @@ def test_a_locked_pin_is_not_resent(
     with market_table.unchanged():
         api.post(resend_path(oid), user=buyer).expect(409, "DELIVERY_PIN_LOCKED")
     assert len(texts) == 1
+
+
+def test_an_sms_that_could_not_be_sent_is_a_503_and_does_not_use_up_a_resend(
+    api: Api,
+    market: Market,
+    market_table: MarketTable,
+    order: dict[str, Any],
+    farmer: User,
+    buyer: User,
+    texts: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    oid = order["id"]
+    market.deliver(oid, farmer)
+
+    class Down:
+        def send_one(self, to: str, message: str) -> str:
+            raise ProviderError("Africa's Talking answered HTTP 502")
+
+    monkeypatch.setattr("soko.providers.sms.configured_sender", Down)
+    monkeypatch.setattr(resend_api, "_send", _real_send)  # the real path to the provider, which is down
+    api.post(resend_path(oid), user=buyer).expect(503, "DEPENDENCY_UNAVAILABLE")
+    item = market_table.item(f"ORDER#{oid}", "ORDER")
+    assert item is not None and int(item.get("pin_resends", 0)) == 0
+    monkeypatch.setattr(resend_api, "_send", lambda to, message: texts.append((to, message)))
+    assert api.post(resend_path(oid), user=buyer).expect(200).json["resends_left"] == 2
+    api.post(f"/orders/{oid}/delivery-pin", {"pin": pin_of(texts)}, user=farmer).expect(200)

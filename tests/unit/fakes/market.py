@@ -252,6 +252,11 @@ class InMemoryMarket:
         order["pin_resends"] = order.get("pin_resends", 0) + 1
         return True
 
+    def uncount_pin_resend(self, order_id: str, pin_hash: str) -> None:
+        order = self.orders[order_id]
+        if order.get("pin_hash") == pin_hash and order.get("pin_resends", 0) > 0:
+            order["pin_resends"] -= 1
+
     @staticmethod
     def _pair(user_a: str, user_b: str) -> tuple[str, str]:
         low, high = sorted((user_a, user_b))

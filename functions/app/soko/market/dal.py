@@ -497,6 +497,15 @@ class MarketDal(dynamo.TableDal):
             },
         )
 
+    def uncount_pin_resend(self, order_id: str, pin_hash: str) -> None:
+        """Give back a resend whose SMS could not be sent (while its hash is still the stored one)."""
+        self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "ADD pin_resends :minus",
+            condition="pin_hash = :h AND pin_resends > :zero",
+            values={":minus": -1, ":h": pin_hash, ":zero": 0},
+        )
+
     def count_pin_attempt(self, order_id: str, max_attempts: int) -> bool:
         """Count one try of the delivery PIN, atomically; False when the tries are used up (locked)."""
         return self._update_if(

@@ -168,11 +168,17 @@ def resend(
     if not phone:
         raise NoPhone("Your account has no verified phone to text the delivery PIN to; verify one first.")
     pin = new_pin()
-    if not deps.dal.resend_pin(order_id, hash_pin(pin), MAX_RESENDS, PAID, clock.now_iso()):
+    pin_hash = hash_pin(pin)
+    if not deps.dal.resend_pin(order_id, pin_hash, MAX_RESENDS, PAID, clock.now_iso()):
         found = deps.dal.get_order(order_id)  # changed meanwhile: say why, as for the first check
         why = _resend_refusal(found[0], max_attempts) if found is not None else None
         raise why or NotResendable("The order changed meanwhile; try again.")
-    send(phone, pin_message(pin, order, language))
+    try:
+        send(phone, pin_message(pin, order, language))
+    except Exception:
+        # the new hash stays (the buyer never saw either PIN of this try), the resend is given back
+        deps.dal.uncount_pin_resend(order_id, pin_hash)
+        raise
     logger.info("delivery PIN resent", extra={"order_id": order_id})
     used = int(order.get("pin_resends", 0)) + 1
     return DeliveryPinResent(order_id=order_id, resends_left=max(MAX_RESENDS - used, 0))

@@ -7,6 +7,7 @@ from soko.market.delivery_pin import MAX_RESENDS, DeliveryPinResent
 from soko.market.deps import market
 from soko.market.models import BuyerContactConfig
 from soko.shared.config import load
+from soko.shared.errors import DependencyUnavailable
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -27,9 +28,13 @@ def _hash(pin: str) -> str:
 
 
 def _send(to: str, message: str) -> object:
+    from soko.providers.http import ProviderError  # noqa: PLC0415
     from soko.providers.sms import configured_sender  # noqa: PLC0415
 
-    return configured_sender().send_one(to, message)
+    try:
+        return configured_sender().send_one(to, message)
+    except ProviderError as err:
+        raise DependencyUnavailable("The SMS could not be sent; try again in a minute.") from err
 
 
 @app.post(
@@ -43,7 +48,7 @@ def _send(to: str, message: str) -> object:
     tags=["orders"],
     responses={
         200: {"description": "A new PIN was texted", "content": {JSON: {"model": DeliveryPinResent}}},
-        **error_responses(401, 403, 404, 409),
+        **error_responses(401, 403, 404, 409, 503),
     },
 )
 def resend(id: str) -> Response[str]:
