@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from conftest import FUNCTION, Handset, Screen, url_event
 
+from soko.identity.public import hash_secret
 from soko.market.dal import MarketDal
-from soko.market.logic import Market, create_listing, list_orders, place_order
-from soko.market.models import PAID, ListingCreate, MarketConfig, OrderCreate
+from soko.market.logic import Market, change_status, create_listing, list_orders, place_order
+from soko.market.models import PAID, ListingCreate, MarketConfig, OrderCreate, StatusChange
 from soko.shared.config import load
 from soko.shared.identity import Caller
 from soko.ussd.logic import _NoImages
+from soko.ussd.texts import MAX_SCREEN
 
 PHONE = "+256772000111"
 PIN = "2468"
@@ -276,10 +278,15 @@ def test_a_farmer_dispatches_and_delivers_and_the_buyer_confirms_receipt(
     assert h.send("2*1").text == "CON 10kg Maize = UGX 10,000, paid\n1 Dispatched\n2 Delivered\n0 Back"
     assert h.send("2*1*1*" + PIN).text == "END Marked as on its way."
     h = handset(PHONE)
-    assert h.dial("2", "1").text == "CON 10kg Maize = UGX 10,000, on its way\n1 Delivered\n0 Back"
-    assert h.send("2*1*2").text.startswith("CON Invalid choice.")
+    assert h.dial("2", "1").text == (
+        "CON 10kg Maize = UGX 10,000, on its way\n1 Delivered\n2 Enter buyer's delivery code\n0 Back"
+    )
+    assert h.send("2*1*3").text.startswith("CON Invalid choice.")
     assert h.send("2*1*1*" + PIN).text.startswith("END Marked delivered.")
-    assert handset(PHONE).dial("2").text == "END You have no orders to answer or deliver."
+    # still listed: the farmer may enter the buyer's delivery code on it
+    assert handset(PHONE).dial("2", "1").text == (
+        "CON 10kg Maize = UGX 10,000, delivered\n1 Enter buyer's delivery code\n0 Back"
+    )
 
     buyer_phone = _buyer_phone(users_table, buyer)
     handset(buyer_phone).dial("5", "1357", "1357")  # the buyer sets a PIN
@@ -315,6 +322,115 @@ def test_the_delivery_screens_fit_in_both_languages(
     for screen in screens:
         screen.check()
     assert not any("Invalid" in s.text or "Ensobi" in s.text for s in screens), [s.text for s in screens]
+
+
+# ---------------------------------------------------------------------------- the buyer's delivery code
+CODE = "482913"
+
+
+def _paid_order_with_code(users_table: Any, status: str) -> tuple[str, Caller]:
+    """A paid order in ``status`` (dispatched or delivered) whose buyer's delivery PIN is CODE."""
+    _, [order_id], buyer = _listing_and_orders(users_table, 1)
+    farmer = Caller(user_id=farmer_id(users_table), role="farmer", email="")
+    deps = market_deps()
+    change_status(farmer, order_id, StatusChange(new_status="confirmed"), deps)
+    deps.dal.set_payment_status(order_id, PAID, 2, "2026-11-21T09:30:00Z")
+    assert deps.dal.issue_pin(order_id, hash_secret(CODE), 5, "2026-11-21T09:31:00Z")
+    change_status(farmer, order_id, StatusChange.model_validate({"new_status": status}), deps)
+    return order_id, buyer
+
+
+def _order_of(buyer: Caller) -> Any:
+    [order] = list_orders(buyer, False, 10, None, market_deps()).items
+    return order
+
+
+def test_the_farmer_enters_the_buyers_code_on_a_dispatched_order(
+    handset: MakeHandset, users_table: Any
+) -> None:
+    register(handset)
+    _, buyer = _paid_order_with_code(users_table, "dispatched")
+    h = handset(PHONE)
+    assert h.dial("2").text.startswith("CON Orders to answer or deliver:\n1 Maize 10kg")
+    assert h.send("2*1").text == (
+        "CON 10kg Maize = UGX 10,000, on its way\n1 Delivered\n2 Enter buyer's delivery code\n0 Back"
+    )
+    assert h.send("2*1*2").text == "CON Enter your PIN to confirm or 0 to cancel:"
+    asked = h.send("2*1*2*" + PIN)
+    assert asked.text == "CON Enter the buyer's 6-digit delivery code or 0 to cancel:"
+    assert h.send("2*1*2*" + PIN + "*12345").text.startswith("CON A code is 6 digits. Enter the buyer's")
+    assert _order_of(buyer).status == "dispatched"  # nothing tried yet
+
+    done = h.send("2*1*2*" + PIN + "*12345*" + CODE)
+
+    assert done.text == "END Done: the buyer confirmed delivery; your payment is released."
+    order = _order_of(buyer)
+    assert (order.status, order.released_by) == ("completed", "pin")
+    assert h.send("2*1*2*" + PIN + "*12345*" + CODE).text == done.text  # a retry: once, the same screen
+    assert handset(PHONE).dial("2").text == "END You have no orders to answer or deliver."
+
+
+def test_a_wrong_code_shows_the_tries_left_then_locks(handset: MakeHandset, users_table: Any) -> None:
+    register(handset)
+    _, buyer = _paid_order_with_code(users_table, "delivered")
+    h = handset(PHONE)
+    assert (
+        h.dial("2", "1").text
+        == "CON 10kg Maize = UGX 10,000, delivered\n1 Enter buyer's delivery code\n0 Back"
+    )
+    h.send("2*1*1")
+    path = "2*1*1*" + PIN
+    h.send(path)
+    for left in (4, 3):
+        path += "*111111"
+        assert (
+            h.send(path).text
+            == f"CON Wrong code, {left} left. Enter the buyer's 6-digit delivery code or 0 to cancel:"
+        )
+    assert h.send(path).text.startswith("CON Wrong code, 3 left.")  # a retry of the same try: not counted
+    assert _order_of(buyer).status == "delivered"
+    locked = ""
+    for _ in range(3):
+        path += "*111111"
+        locked = h.send(path).text
+    assert locked.startswith("CON Wrong code, 0 left.")
+    assert h.send(path + "*" + CODE).text == (
+        "END The code is locked after 5 wrong tries. "
+        "The buyer can confirm receipt in the app or by USSD instead."
+    )
+    assert _order_of(buyer).status == "delivered"  # the buyer's receipt remains
+    assert handset(PHONE).dial("2", "1", "1", PIN, "0").text == "END Cancelled. Nothing was changed."
+
+
+def test_the_code_screens_in_luganda(handset: MakeHandset, users_table: Any) -> None:
+    register(handset, name="Bartholomew Ssekandi Mukasa")
+    handset(PHONE).dial("6", "2")
+    _, buyer = _paid_order_with_code(users_table, "dispatched")
+    screens = [handset(PHONE).dial("2", "1"), handset(PHONE).dial("2", "1", "2", PIN)]
+    screens.append(handset(PHONE).dial("2", "1", "2", PIN, "1234567"))
+    screens.append(handset(PHONE).dial("2", "1", "2", PIN, "111111"))
+    screens.append(handset(PHONE).dial("2", "1", "2", PIN, CODE))
+    for screen in screens:
+        screen.check()
+    assert [s.text for s in screens] == [
+        "CON 10kg Kasooli = UGX 10,000, biri mu kkubo\n1 Bituuse\n2 Koodi y'omuguzi\n0 Emabega",
+        "CON Yingiza koodi y'omuguzi ey'ennamba 6 oba 0 okusazaamu:",
+        "CON Koodi ya nnamba 6. Yingiza koodi y'omuguzi ey'ennamba 6 oba 0 okusazaamu:",
+        "CON Koodi nkyamu, osigazza 4. Yingiza koodi y'omuguzi ey'ennamba 6 oba 0 okusazaamu:",
+        "END Kiwedde: omuguzi akakasizza nti bituuse; ensimbi zo zisasuddwa.",
+    ]
+    assert _order_of(buyer).status == "completed"
+
+
+def test_every_code_screen_fits_in_both_languages() -> None:
+    from soko.ussd.texts import EN, LG  # noqa: PLC0415
+
+    keys = ("order_dispatched", "order_delivered", "ask_code", "code_ok", "code_locked", "no_code")
+    for strings in (EN, LG):
+        for key in keys:
+            text = strings[key].format(kg="1000000", crop="Irish potatoes", total="10,000,000,000,000")
+            hint = max(strings["hint.code"], strings["hint.wrong_code"].format(left=4), key=len)
+            assert len(hint + text + "\n0 Back") <= MAX_SCREEN - 4, (key, text)
 
 
 # ---------------------------------------------------------------------------- PIN lockout

@@ -237,6 +237,26 @@ class InMemoryMarket:
         order["pin_attempts"] = order.get("pin_attempts", 0) + 1
         return True
 
+    def resend_pin(self, order_id: str, pin_hash: str, max_resends: int, paid: str, now: str) -> bool:
+        order = self.orders.get(order_id)
+        if (
+            order is None
+            or not order.get("pin_hash")
+            or order.get("payment_status") != paid
+            or order["status"] not in ("confirmed", "dispatched", "delivered")
+            or order.get("pin_attempts", 0) >= order.get("pin_max_attempts", 5)
+            or order.get("pin_resends", 0) >= max_resends
+        ):
+            return False
+        order.update(pin_hash=pin_hash, pin_issued_at=now, pin_sent_at=now)
+        order["pin_resends"] = order.get("pin_resends", 0) + 1
+        return True
+
+    def uncount_pin_resend(self, order_id: str, pin_hash: str) -> None:
+        order = self.orders[order_id]
+        if order.get("pin_hash") == pin_hash and order.get("pin_resends", 0) > 0:
+            order["pin_resends"] -= 1
+
     @staticmethod
     def _pair(user_a: str, user_b: str) -> tuple[str, str]:
         low, high = sorted((user_a, user_b))

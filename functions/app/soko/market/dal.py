@@ -473,6 +473,39 @@ class MarketDal(dynamo.TableDal):
             ExpressionAttributeValues={":now": now},
         )
 
+    def resend_pin(self, order_id: str, pin_hash: str, max_resends: int, paid: str, now: str) -> bool:
+        """Replace a paid, open order's delivery PIN hash with a new one, counting the resend in the
+        same conditional write; False when the order is no longer paid and on its way, its PIN is
+        locked, or its resends are used up. The tries already used stay counted."""
+        return self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "SET pin_hash = :h, pin_issued_at = :now, pin_sent_at = :now ADD pin_resends :one",
+            condition="attribute_exists(pin_hash) AND payment_status = :paid "
+            "AND #status IN (:c, :d, :v) "
+            "AND (attribute_not_exists(pin_attempts) OR pin_attempts < pin_max_attempts) "
+            "AND (attribute_not_exists(pin_resends) OR pin_resends < :max)",
+            names={"#status": "status"},
+            values={
+                ":h": pin_hash,
+                ":now": now,
+                ":one": 1,
+                ":max": max_resends,
+                ":paid": paid,
+                ":c": "confirmed",
+                ":d": "dispatched",
+                ":v": "delivered",
+            },
+        )
+
+    def uncount_pin_resend(self, order_id: str, pin_hash: str) -> None:
+        """Give back a resend whose SMS could not be sent (while its hash is still the stored one)."""
+        self._update_if(
+            {"pk": f"ORDER#{order_id}", "sk": "ORDER"},
+            "ADD pin_resends :minus",
+            condition="pin_hash = :h AND pin_resends > :zero",
+            values={":minus": -1, ":h": pin_hash, ":zero": 0},
+        )
+
     def count_pin_attempt(self, order_id: str, max_attempts: int) -> bool:
         """Count one try of the delivery PIN, atomically; False when the tries are used up (locked)."""
         return self._update_if(

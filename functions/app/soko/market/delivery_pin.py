@@ -14,7 +14,9 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from soko.market.models import DeliveryPin, Order
+from pydantic import BaseModel, Field
+
+from soko.market.models import PAID, DeliveryPin, Order
 from soko.market.orders import _complete, _load_order
 from soko.market.ports import Market
 from soko.shared import clock
@@ -107,3 +109,89 @@ def enter(
             details={"tries_left": left},
         )
     return _complete(order, audit, caller.user_id, "pin", deps)
+
+
+MAX_RESENDS = 3  # new PINs a buyer may ask for per order, after the first
+
+
+class ResendsUsedUp(Conflict):
+    code = "DELIVERY_PIN_RESENDS_USED_UP"
+
+
+class NotResendable(Conflict):
+    code = "DELIVERY_PIN_NOT_RESENDABLE"
+
+
+def _resend_refusal(order: dict[str, Any], max_attempts: int) -> Conflict | None:
+    """Why this order's PIN cannot be sent again, or None."""
+    if int(order.get("pin_attempts", 0)) >= max_attempts:
+        return PinLocked(
+            f"The delivery PIN is locked after {max_attempts} wrong tries and cannot be resent; confirm "
+            "receipt in the app or by USSD instead."
+        )
+    if order.get("payment_status") != PAID or order["status"] not in ("confirmed", *PIN_STATUSES):
+        return NotResendable(
+            f"A delivery PIN is resent only while the order is paid and on its way; this one is "
+            f"{order['status']} ({order.get('payment_status', 'unpaid')}).",
+            details={"status": order["status"]},
+        )
+    if not order.get("pin_hash"):
+        return NoPin("This order has no delivery PIN yet (it is sent to the buyer when the order is paid).")
+    if int(order.get("pin_resends", 0)) >= MAX_RESENDS:
+        return ResendsUsedUp(
+            f"The delivery PIN was already resent {MAX_RESENDS} times for this order.",
+            details={"max_resends": MAX_RESENDS},
+        )
+    return None
+
+
+def resend(
+    caller: Caller,
+    order_id: str,
+    deps: Market,
+    *,
+    hash_pin: Callable[[str], str],
+    contact: Callable[[str], tuple[str | None, str]],
+    send: Callable[[str, str], object],
+) -> DeliveryPinResent:
+    """The buyer asks for a new delivery PIN: a new PIN's hash replaces the old one (the tries used
+    stay counted) and the PIN is texted to the buyer's verified phone, at most ``MAX_RESENDS`` times
+    per order; the resend is counted in the same conditional write that stores the hash."""
+    order, _ = _load_order(caller, order_id, deps)
+    if caller.user_id != order["buyer_id"]:
+        raise Forbidden("Only the order's buyer asks for their delivery PIN again.")
+    max_attempts = int(order.get("pin_max_attempts", deps.config.delivery_pin_attempts))
+    refusal = _resend_refusal(order, max_attempts)
+    if refusal is not None:
+        raise refusal
+    phone, language = contact(order["buyer_id"])
+    if not phone:
+        raise NoPhone("Your account has no verified phone to text the delivery PIN to; verify one first.")
+    pin = new_pin()
+    pin_hash = hash_pin(pin)
+    if not deps.dal.resend_pin(order_id, pin_hash, MAX_RESENDS, PAID, clock.now_iso()):
+        found = deps.dal.get_order(order_id)  # changed meanwhile: say why, as for the first check
+        why = _resend_refusal(found[0], max_attempts) if found is not None else None
+        raise why or NotResendable("The order changed meanwhile; try again.")
+    try:
+        send(phone, pin_message(pin, order, language))
+    except Exception:
+        # the new hash stays (the buyer never saw either PIN of this try), the resend is given back
+        deps.dal.uncount_pin_resend(order_id, pin_hash)
+        raise
+    logger.info("delivery PIN resent", extra={"order_id": order_id})
+    used = int(order.get("pin_resends", 0)) + 1
+    return DeliveryPinResent(order_id=order_id, resends_left=max(MAX_RESENDS - used, 0))
+
+
+class NoPhone(Conflict):
+    code = "NO_VERIFIED_PHONE"
+
+
+class DeliveryPinResent(BaseModel):
+    """A new delivery PIN is on its way to the buyer's phone (the PIN itself is never returned)."""
+
+    order_id: str
+    resends_left: int = Field(
+        ge=0, description=f"new PINs the buyer may still ask for (at most {MAX_RESENDS})"
+    )

@@ -155,12 +155,13 @@ class CallerServices:
         from soko.market.models import PAID  # noqa: PLC0415
 
         page = list_orders(self._caller(), incoming, 50 if incoming else limit, None, self.deps.market())
-        # a farmer's orders to act on: to answer (pending), to dispatch or deliver (paid)
+        # a farmer's orders to act on: to answer (pending), to dispatch or deliver, or to enter the
+        # buyer's delivery code on (paid)
         orders = (
             [
                 o
                 for o in page.items
-                if o.status == "pending" or (o.status in FULFIL_FROM and o.payment_status == PAID)
+                if o.status == "pending" or (o.status in PAID_TO_ACT_ON and o.payment_status == PAID)
             ]
             if incoming
             else page.items
@@ -234,6 +235,7 @@ class CallerServices:
             "decide": self._decide,
             "fulfil": self._fulfil,
             "receipt": self._receipt,
+            "delivery_code": self._delivery_code,
             "sell": self._sell,
             "update_listing": self._update_listing,
             "register": self._register,
@@ -264,6 +266,31 @@ class CallerServices:
         from soko.market.logic import confirm_receipt  # noqa: PLC0415
 
         return _guarded(lambda: confirm_receipt(self._caller(), args["order_id"], self.deps.market()))
+
+    def _delivery_code(self, args: dict[str, Any]) -> str:
+        """The farmer enters the buyer's delivery PIN (read from the history, never kept): the
+        market's own rule (POST /orders/{id}/delivery-pin) completes the order and releases escrow.
+        ok, ``wrong:<tries left>``, locked, no_code, gone or busy."""
+        from soko.market import logic as market  # noqa: PLC0415
+        from soko.market.models import DeliveryPin  # noqa: PLC0415
+
+        code = DeliveryPin(pin=self._pin_from_history(int(args["code_at"])))
+        refused: list[str] = []
+
+        def enter() -> None:
+            try:
+                market.enter_delivery_pin(
+                    self._caller(), args["order_id"], code, self.deps.market(), verify=verify_secret
+                )
+            except market.WrongDeliveryPin as err:
+                refused.append(f"wrong:{int(err.details.get('tries_left', 0))}")
+            except market.DeliveryPinLocked:
+                refused.append("locked")
+            except market.NoDeliveryPin:
+                refused.append("no_code")
+
+        outcome = _guarded(enter)
+        return refused[0] if refused else outcome
 
     def _sell(self, args: dict[str, Any]) -> str:
         from soko.market.logic import create_listing  # noqa: PLC0415
@@ -334,6 +361,7 @@ class CallerServices:
 
 
 FULFIL_FROM = ("confirmed", "dispatched")  # a paid order in these is the farmer's to deliver
+PAID_TO_ACT_ON = (*FULFIL_FROM, "delivered")  # ... or to enter the buyer's delivery code on
 FULFIL_TO = ("dispatched", "delivered")
 
 

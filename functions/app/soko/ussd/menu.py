@@ -28,6 +28,7 @@ MAX_KG = 1_000_000
 MAX_PRICE = 10_000_000
 _NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,29}$")
 _PIN = re.compile(r"^\d{4}$")
+_CODE = re.compile(r"^\d{6}$")  # the buyer's delivery PIN ("code" on the screens: not the caller's PIN)
 WEAK_PINS = frozenset({"0000", "1111", "2222", "3333", "4444", "5555", "6666", "7777", "8888", "9999",
                        "1234", "4321", "0123", "9876", "1212", "2580"})  # fmt: skip
 
@@ -168,11 +169,14 @@ def _orders_pick(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _go("order", order=picked, items=state.data["items"])
 
 
-# a farmer's choices on an order, by its status: keypad number -> the status it moves to
+# a farmer's choices on an order, by its status: keypad number -> the status it moves to, or
+# CODE: enter the buyer's delivery code (which completes the order)
+CODE = "code"
 ORDER_CHOICES: dict[str, tuple[str, ...]] = {
     "pending": ("confirmed", "rejected"),
     "confirmed": ("dispatched", "delivered"),  # paid (only paid ones are listed)
-    "dispatched": ("delivered",),
+    "dispatched": ("delivered", CODE),
+    "delivered": (CODE,),
 }
 
 
@@ -207,6 +211,8 @@ def _order_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
     if blocked is not None:
         return blocked
     to = str(state.data.get("to") or ("confirmed" if state.data.get("accept") else "rejected"))
+    if to == CODE:  # the caller's own PIN first (as for every order action), then the buyer's code
+        return _go("delivery_code", order=state.data["order"])
     order_id = state.data["order"]["id"]
     if to in ("confirmed", "rejected"):
         outcome = svc.perform(inp.index, "decide", {"order_id": order_id, "accept": to == "confirmed"})
@@ -215,6 +221,23 @@ def _order_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
     if outcome != "ok":
         return _end("order_gone" if outcome == "gone" else "busy")
     return _end({"confirmed": "accepted", "rejected": "rejected"}.get(to, f"marked_{to}"))
+
+
+def _delivery_code(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    """The buyer's 6-digit delivery code, on a dispatched or delivered order (the farmer's own PIN
+    was checked on the screen before): right -> completed and paid out; wrong -> the same screen
+    with the tries left; locked -> the end, the buyer confirms receipt instead."""
+    if inp.value == "0":
+        return _end("cancelled")
+    if not _CODE.match(inp.value):
+        return _stay(state, "hint.code")
+    outcome = svc.perform(
+        inp.index, "delivery_code", {"order_id": state.data["order"]["id"], "code_at": inp.index}
+    )
+    if outcome.startswith("wrong:"):
+        return _stay(state, "hint.wrong_code", left=int(outcome.removeprefix("wrong:")))
+    ends = {"ok": "code_ok", "locked": "code_locked", "no_code": "no_code", "gone": "order_gone"}
+    return _end(ends.get(outcome, "busy"))
 
 
 def _receipts_pick(state: MenuState, inp: Input, svc: Services) -> MenuState:
@@ -370,6 +393,7 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "orders": _orders_pick,
     "order": _order,
     "order_pin": _order_pin,
+    "delivery_code": _delivery_code,
     "receipts": _receipts_pick,
     "receipt_pin": _receipt_pin,
     "sell_crop": _sell_crop,

@@ -117,7 +117,7 @@ def _receipt_confirm(d: dict[str, Any], lang: Language) -> str:
 
 def _order_screen(d: dict[str, Any], lang: Language) -> str:
     o = d["order"]
-    key = {"confirmed": "order_paid", "dispatched": "order_dispatched"}.get(
+    key = {"confirmed": "order_paid", "dispatched": "order_dispatched", "delivered": "order_delivered"}.get(
         o.get("status", "pending"), "order"
     )
     text = t(
@@ -169,6 +169,7 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "end_orders": (True, _buyer_orders),
     "order": (False, _order_screen),
     "order_pin": (False, _text("pin_to_confirm")),
+    "delivery_code": (False, _text("ask_code")),
     "receipts": (False, _receipts_menu),
     "receipt_pin": (False, _receipt_confirm),
     "listing_pin": (False, _text("pin_to_confirm")),
