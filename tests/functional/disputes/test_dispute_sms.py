@@ -42,6 +42,7 @@ def account(deployment: Deployment, role: str, phone: str, *, app: bool, languag
         "id": user_id,
         "role": role,
         "phone": phone,
+        "phone_verified": True,  # only a verified phone is texted
         "language": language,
         "created_at": "2026-11-21T09:30:00Z",
         "updated_at": "2026-11-21T09:30:00Z",

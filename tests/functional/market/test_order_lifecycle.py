@@ -72,7 +72,9 @@ def test_the_buyer_cancels_a_pending_order_and_the_stock_returns(
     assert market_table.grams(listing["id"]) == 100_000
     assert (stored := stored_order(market_table, order["id"]))["status"] == "cancelled"
     assert stored["version"] == 2
-    assert api.get(f"/orders/{order['id']}", user=buyer).expect(200).json == cancelled
+    seen = api.get(f"/orders/{order['id']}", user=buyer).expect(200).json
+    assert seen["money_trail"]["payment_status"] == "unpaid"
+    assert {**seen, "money_trail": None} == cancelled
 
 
 @pytest.mark.parametrize("who", ["farmer", "admin"])

@@ -83,7 +83,17 @@ def test_an_order_reserves_exactly_its_stock_in_one_write(
     stored = {i["sk"].split("#")[0]: i for i in market_table.order_items(order["id"])}
     assert set(stored) == {"ORDER", "AUDIT"}
     assert stored["ORDER"]["quantity_g"] == 12_345 and stored["ORDER"]["version"] == 1
-    assert api.get(f"/orders/{order['id']}", user=buyer).expect(200).json == order
+    seen = api.get(f"/orders/{order['id']}", user=buyer).expect(200).json
+    assert seen["money_trail"] == {
+        "order_id": order["id"],
+        "payment_status": "unpaid",
+        "payment_id": None,
+        "amount_ugx": 0,
+        "escrow": "none",
+        "paid_at": None,
+        "movements": [],
+    }
+    assert {**seen, "money_trail": None} == order  # only GET /orders/{id} reads the money trail
 
 
 @pytest.mark.parametrize(
