@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from soko.market.dal import MarketDal, ModerationDal
-from soko.market.models import MarketConfig, MoneyTrailConfig
+from soko.market.models import BuyerContactConfig, MarketConfig, MoneyTrailConfig
 from soko.market.moderation import Moderation
 from soko.market.ports import Market
 from soko.payments.public import PaymentsReads
@@ -28,3 +28,26 @@ def moderation() -> Moderation:
     """Hidden listings (admin takedowns, suspended farmers): soko.market.moderation."""
     deps = market()
     return Moderation(market=deps, store=ModerationDal(deps.config.market_table_name))
+
+
+# The delivery PIN's adapters (soko.market.delivery_pin takes them as arguments), shared by the
+# payments consumer that issues the first PIN and the endpoint that resends it. Imported on use: only
+# those two functions load identity's reads, argon2 and the SMS provider.
+def buyer_contact(user_id: str) -> tuple[str | None, str]:
+    """The buyer's verified phone (identity's read interface texts only a verified one) and language."""
+    from soko.identity.public import Users  # noqa: PLC0415
+
+    user = Users(load(BuyerContactConfig).users_table_name).get(user_id)
+    return (user.phone, user.language) if user else (None, "en")
+
+
+def hash_pin(pin: str) -> str:
+    from soko.identity.public import hash_secret  # noqa: PLC0415
+
+    return hash_secret(pin)
+
+
+def send_sms(to: str, message: str) -> object:
+    from soko.providers.sms import configured_sender  # noqa: PLC0415
+
+    return configured_sender().send_one(to, message)

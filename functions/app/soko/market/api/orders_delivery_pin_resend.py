@@ -4,35 +4,20 @@ from aws_lambda_powertools.event_handler import Response
 
 from soko.market import delivery_pin
 from soko.market.delivery_pin import MAX_RESENDS, DeliveryPinResent
-from soko.market.deps import market
-from soko.market.models import BuyerContactConfig
-from soko.shared.config import load
+from soko.market.deps import buyer_contact as _contact
+from soko.market.deps import hash_pin as _hash
+from soko.market.deps import market, send_sms
 from soko.shared.errors import DependencyUnavailable
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
 
 
-def _contact(user_id: str) -> tuple[str | None, str]:
-    """The buyer's verified phone (identity's read interface texts only a verified one) and language."""
-    from soko.identity.public import Users  # noqa: PLC0415
-
-    user = Users(load(BuyerContactConfig).users_table_name).get(user_id)
-    return (user.phone, user.language) if user else (None, "en")
-
-
-def _hash(pin: str) -> str:
-    from soko.identity.public import hash_secret  # noqa: PLC0415
-
-    return hash_secret(pin)
-
-
 def _send(to: str, message: str) -> object:
     from soko.providers.http import ProviderError  # noqa: PLC0415
-    from soko.providers.sms import configured_sender  # noqa: PLC0415
 
     try:
-        return configured_sender().send_one(to, message)
+        return send_sms(to, message)
     except ProviderError as err:
         raise DependencyUnavailable("The SMS could not be sent; try again in a minute.") from err
 

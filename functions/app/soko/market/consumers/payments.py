@@ -12,32 +12,14 @@ it)."""
 from __future__ import annotations
 
 from soko.market import delivery_pin, payments_bridge
+from soko.market.deps import buyer_contact as _contact
+from soko.market.deps import hash_pin as _hash
 from soko.market.deps import market
-from soko.market.models import BuyerContactConfig
+from soko.market.deps import send_sms as _send
 from soko.market.ports import Market
 from soko.payments import events as pay
-from soko.shared.config import load
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
-
-
-def _contact(user_id: str) -> tuple[str | None, str]:
-    from soko.identity.public import Users  # noqa: PLC0415
-
-    user = Users(load(BuyerContactConfig).users_table_name).get(user_id)
-    return (user.phone, user.language) if user else (None, "en")
-
-
-def _hash(pin: str) -> str:
-    from soko.identity.public import hash_secret  # noqa: PLC0415
-
-    return hash_secret(pin)
-
-
-def _send(to: str, message: str) -> object:
-    from soko.providers.sms import configured_sender  # noqa: PLC0415
-
-    return configured_sender().send_one(to, message)
 
 
 def on_paid(order_id: str, deps: Market) -> None:
