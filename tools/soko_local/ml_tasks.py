@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from typing import Any
 
-import requests
+from soko_local.local_aws import use_local_runtime
 
 
 def _local(port: int) -> dict[str, Any]:
-    try:
-        endpoints = requests.get(f"http://127.0.0.1:{port}/_local/endpoints", timeout=10).json()
-    except requests.ConnectionError:
-        raise SystemExit(f"error: no local runtime on port {port}; start it with `make dev`") from None
-    os.environ["AWS_ENDPOINT_URL"] = endpoints["aws_endpoint"]
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", endpoints["region"])
+    endpoints = use_local_runtime(port)
     return {**endpoints["outputs"], "state_machines": endpoints["state_machines"]}
 
 

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
-
-import requests
 
 from soko.admin import queues
 from soko.admin.dal import AuditDal
@@ -28,18 +25,12 @@ from soko.admin.sqs_store import SqsQueues
 from soko.shared import aws
 from soko.shared.errors import SokoError
 from soko.shared.identity import Caller
+from soko_local.local_aws import use_local_runtime
 
 
 def _local(port: int) -> tuple[str, str]:
     """(the local stack's name, the operator) after pointing boto3 at the runtime's moto."""
-    try:
-        endpoints = requests.get(f"http://127.0.0.1:{port}/_local/endpoints", timeout=10).json()
-    except requests.ConnectionError:
-        raise SystemExit(f"error: no local runtime on port {port}; start it with `make dev`") from None
-    os.environ["AWS_ENDPOINT_URL"] = endpoints["aws_endpoint"]
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ["AWS_DEFAULT_REGION"] = endpoints["region"]
+    endpoints = use_local_runtime(port)
     aws.reset()
     return str(endpoints["stack_name"]), f"operator:{getpass.getuser()}"
 
