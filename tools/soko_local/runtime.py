@@ -492,9 +492,10 @@ class LocalRuntime:
     def _timers(self) -> None:
         """One-time timers (EventBridge Scheduler ``at(...)`` schedules) fire within a second."""
         groups = list(self.deployment.schedule_groups.values())
+        seen: dict[tuple[str, str], Any] = {}  # each schedule read once, not every tick
         while not self._stop.wait(1):
             try:
-                for fired in local_timers.fire_due(self.client, groups):
+                for fired in local_timers.fire_due(self.client, groups, seen=seen):
                     log.info("timer %s fired (due %s)", fired.name, fired.due.isoformat())
             except Exception:  # keep firing the others; the next tick retries
                 log.exception("firing timers failed")

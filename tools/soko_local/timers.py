@@ -41,28 +41,41 @@ def _queue_url(client: Client, arn: str) -> str:
     return str(client("sqs").get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"])
 
 
-def fire_due(client: Client, groups: Iterable[str], now: datetime | None = None) -> list[Fired]:
-    """Send every due one-time schedule of ``groups`` to its target queue and delete it."""
+def fire_due(
+    client: Client,
+    groups: Iterable[str],
+    now: datetime | None = None,
+    seen: dict[tuple[str, str], tuple[datetime | None, dict[str, Any]]] | None = None,
+) -> list[Fired]:
+    """Send every due one-time schedule of ``groups`` to its target queue and delete it. ``seen``
+    (the runtime keeps one across ticks) remembers each schedule's time and target, so a schedule is
+    read once, not every second until it is due: its name is never reused with other contents (a
+    timer set again under its name is a no-op)."""
     moment = now or datetime.now(UTC)
     scheduler = client("scheduler")
+    known = {} if seen is None else seen
     fired: list[Fired] = []
     for group in groups:
-        summaries = [
-            s
+        names = {
+            s["Name"]
             for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group)
             for s in page["Schedules"]
-        ]
-        for summary in summaries:
-            schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
-            due = due_time(schedule["ScheduleExpression"])
+        }
+        for key in [k for k in known if k[0] == group and k[1] not in names]:
+            del known[key]  # cancelled (or fired) meanwhile
+        for name in sorted(names):
+            if (group, name) not in known:
+                schedule = scheduler.get_schedule(GroupName=group, Name=name)
+                known[(group, name)] = (due_time(schedule["ScheduleExpression"]), schedule["Target"])
+            due, target = known[(group, name)]
             if due is None or due > moment:
                 continue
-            target = schedule["Target"]
             if target["Arn"].split(":")[2] != "sqs":
-                raise ValueError(f"timer {summary['Name']}: only SQS targets are fired locally")
+                raise ValueError(f"timer {name}: only SQS targets are fired locally")
             client("sqs").send_message(
                 QueueUrl=_queue_url(client, target["Arn"]), MessageBody=target.get("Input", "{}")
             )
-            scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
-            fired.append(Fired(group, summary["Name"], target["Arn"], due))
+            scheduler.delete_schedule(GroupName=group, Name=name)
+            del known[(group, name)]
+            fired.append(Fired(group, name, target["Arn"], due))
     return fired

@@ -85,3 +85,34 @@ def test_names_and_expressions() -> None:
     assert at_expression(datetime(2026, 1, 2, 3, 4, 5, 999, tzinfo=UTC)) == "at(2026-01-02T03:04:05)"
     assert local_timers.due_time("at(2026-01-02T03:04:05)") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert local_timers.due_time("rate(1 hour)") is None
+
+
+def test_the_runtime_reads_each_schedule_once_not_every_tick(world: tuple[SchedulerTimers, str]) -> None:
+    timers, url = world
+    reads: list[str] = []
+
+    class Counting:
+        def __init__(self, inner: object) -> None:
+            self._inner = inner
+
+        def get_schedule(self, **kwargs: str) -> object:
+            reads.append(kwargs["Name"])
+            return self._inner.get_schedule(**kwargs)  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._inner, name)
+
+    def client(service: str):  # type: ignore[no-untyped-def]
+        return Counting(_client(service)) if service == "scheduler" else _client(service)
+
+    seen: dict[tuple[str, str], tuple[datetime | None, dict[str, object]]] = {}
+    timers.set("a", NOW + timedelta(minutes=5), kind="k", subject="a")
+    timers.set("b", NOW + timedelta(minutes=5), kind="k", subject="b")
+    for minute in range(3):  # not due yet: read on the first tick only
+        assert local_timers.fire_due(client, ["orders-timers"], NOW + timedelta(minutes=minute), seen) == []
+    assert sorted(reads) == ["a", "b"]
+
+    timers.cancel("b")
+    fired = local_timers.fire_due(client, ["orders-timers"], NOW + timedelta(minutes=5), seen)
+    assert [f.name for f in fired] == ["a"] and seen == {}
+    assert [m["subject"] for m in _messages(url)] == ["a"]
