@@ -506,25 +506,23 @@ def update_me(caller: Caller, update: ProfileUpdate, deps: Identity) -> Account:
     public_changes = [k for k in changed if k not in _PHONE_FIELDS]
     if "phone" in changed:
         public_changes.append("phone")
-    events = (
-        [
-            ProfileUpdated(
-                user_id=new.id,
-                role=new.role,
-                district=new.district,
-                specialties=new.specialties,
-                interests=new.interests,
-                language=new.language,
-                changed=sorted(public_changes),
-            )
-        ]
-        if public_changes
-        else []
-    )
+    events = [_profile_updated(new, sorted(public_changes))] if public_changes else []
     deps.dal.replace_user(user, new, events)
     if send_to:
         _send_phone_code(new, send_to, deps)
     return new.account()
+
+
+def _profile_updated(user: StoredUser, changed: list[str]) -> ProfileUpdated:
+    return ProfileUpdated(
+        user_id=user.id,
+        role=user.role,
+        district=user.district,
+        specialties=user.specialties,
+        interests=user.interests,
+        language=user.language,
+        changed=changed,
+    )
 
 
 def verify_phone(caller: Caller, request: PhoneVerifyRequest, deps: Identity) -> Account:
@@ -561,15 +559,7 @@ def verify_phone(caller: Caller, request: PhoneVerifyRequest, deps: Identity) ->
             "updated_at": clock.now_iso(),
         }
     )
-    event = ProfileUpdated(
-        user_id=new.id,
-        role=new.role,
-        district=new.district,
-        specialties=new.specialties,
-        interests=new.interests,
-        language=new.language,
-        changed=["phone"],
-    )
+    event = _profile_updated(new, ["phone"])
     deps.dal.replace_user(user, new, [event])
     deps.dal.burn_phone_code(user.id)
     return new.account()
