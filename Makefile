@@ -16,7 +16,7 @@ yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
+.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
         build deploy sam-venv clean ingest-bootstrap eval-recs
 
 help: ## List the targets
@@ -34,10 +34,34 @@ $(STAMP): requirements-dev.txt layers/deps/requirements.txt layers/reports/requi
 
 venv: $(STAMP) ## Create .venv and install dependencies
 
-dev: $(STAMP) ## Run the whole system locally with real prices and the demo world (PORT=3000, EMPTY=1, NO_TRAIN=1)
+# ---------------------------------------------------------------- the web app (web/, Node 20 + npm)
+WEB_STAMP   := web/node_modules/.installed
+WEB_BUILD   := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: the web app needs Node.js 20 and npm (apt-get install nodejs npm)"; exit 1; }
+	@echo "installing the web app's npm packages (npm ci) ..."
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	@echo "building the web app into web/dist ..."
+	@cd web && npm run --silent build > build.log 2>&1 || { cat build.log; exit 1; }
+
+web: $(WEB_BUILD) ## Build the web app (web/dist): type-check and bundle
+
+chromium: ## Install Debian's chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests (apt-get) ..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium > /dev/null; }
+
+dev: $(STAMP) $(WEB_BUILD) ## Run the whole system locally with real prices and the demo world (PORT=3000, EMPTY=1, NO_TRAIN=1)
 	$(PY) -m soko_local dev --port $(PORT) $(if $(call yes,$(EMPTY)),--empty) $(if $(call yes,$(NO_TRAIN)),--no-train) $(foreach p,$(PARAMS),--parameter $(p))
 
-test: $(STAMP) ## Run every test suite (unit, functional, contract, template, end-to-end, fuzz) with branch coverage
+test: $(STAMP) $(WEB_BUILD) chromium ## Run every test suite (web unit, unit, functional, contract, template, end-to-end, fuzz, browser) with branch coverage
+	cd web && npm test --silent
 	$(PY) -m coverage erase
 	$(PY) -m coverage run -m pytest -q
 	@$(PY) -m coverage report | grep -E '^(Name|TOTAL)'
@@ -46,6 +70,10 @@ test: $(STAMP) ## Run every test suite (unit, functional, contract, template, en
 
 test-fast: $(STAMP) ## Everything but the end-to-end and fuzz suites
 	$(PY) -m pytest -q -m "not e2e"
+
+test-web: $(STAMP) $(WEB_BUILD) chromium ## The web app's unit tests and the browser journeys only
+	cd web && npm test --silent
+	$(PY) -m pytest -q tests/browser
 
 fuzz: $(STAMP) ## A larger fuzz of the whole API from docs/openapi.json (SOKO_FUZZ_EXAMPLES, default 150)
 	SOKO_FUZZ_EXAMPLES=$${SOKO_FUZZ_EXAMPLES:-150} $(PY) -m pytest -q tests/fuzz

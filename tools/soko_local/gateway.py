@@ -26,6 +26,7 @@ from soko_local.routing import Route, RouteTable
 from soko_local.sandbox import PREFIX as SANDBOX_PREFIX
 from soko_local.sandbox import Sandbox
 from soko_local.template import Authorizer, HttpApiDef
+from soko_local.webapp import WebApp
 
 if TYPE_CHECKING:
     from soko_local.runtime import LocalRuntime
@@ -198,6 +199,7 @@ class Gateway:
         self.runtime = runtime
         self.apis = [HttpApiGateway(runtime, api) for api in runtime.app.http_apis]
         self.sandbox = Sandbox()
+        self.web = WebApp(runtime)
         self.internal: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/_local/endpoints"): lambda r: self._json(runtime.endpoints()),
             ("GET", "/_local/health"): lambda r: self._json({"status": "ok"}),
@@ -221,6 +223,9 @@ class Gateway:
         if request.path.startswith(SANDBOX_PREFIX):
             sandboxed = self.sandbox.dispatch(request)
             return sandboxed if sandboxed is not None else self._json({"message": "Not Found"}, 404)
+        web = self.web.serve(request)
+        if web is not None:
+            return web
         if request.path.startswith("/_local/schedules/") and request.method == "POST":
             name = request.path.removeprefix("/_local/schedules/").removesuffix("/run")
             return self._json(*self.runtime.run_schedule_now(name))

@@ -1,0 +1,132 @@
+/** The shell: header and menu by role, language switch, the offline banner, and the hash router
+ * (the API owns the origin's paths, so the app's own live after `#`: a reload never reaches an
+ * API route, and the static site needs no rewrite rules). */
+import { useEffect } from "preact/hooks";
+import { Link, Route, Router, Switch, useLocation } from "wouter-preact";
+import { useHashLocation } from "wouter-preact/use-hash-location";
+import { Empty, Page } from "./components/ui";
+import { hasRole, me, sessionReady, signOut } from "./lib/auth";
+import { lang, LANGS, setLang, t } from "./lib/i18n";
+import { LazyPage } from "./lib/lazy";
+import { startLive, stopLive } from "./lib/live";
+import { online } from "./lib/offline";
+import type { RouteDef } from "./lib/routes";
+import { routes as account } from "./pages/account/routes";
+import { routes as admin } from "./pages/admin/routes";
+import { routes as buyer } from "./pages/buyer/routes";
+import { routes as farmer } from "./pages/farmer/routes";
+import "./i18n/common";
+
+export const ROUTES: RouteDef[] = [...buyer, ...farmer, ...admin, ...account];
+
+function allowed(route: RouteDef): boolean {
+  if (!route.roles && !route.signedIn) return true;
+  if (!me.value) return false;
+  return !route.roles || hasRole(me.value, ...route.roles);
+}
+
+function Guarded(props: { route: RouteDef; params: Record<string, string> }) {
+  const [location] = useLocation();
+  if (!allowed(props.route)) {
+    if (!sessionReady.value) return null;
+    return (
+      <Page title={me.value ? t("guard.forbidden.title") : t("guard.signin.title")}>
+        {me.value ? (
+          <Empty>{t("guard.forbidden")}</Empty>
+        ) : (
+          <p>
+            <Link href={`/signin?next=${encodeURIComponent(location)}`}>{t("guard.signin")}</Link>
+          </p>
+        )}
+      </Page>
+    );
+  }
+  return <LazyPage load={props.route.load} params={props.params} />;
+}
+
+function Menu() {
+  const user = me.value;
+  const items = ROUTES.filter((r) => r.nav && allowed(r) && !(r.roles === undefined && r.signedIn === undefined && user && r.path === "/signin"));
+  return (
+    <nav aria-label={t("nav.label")}>
+      <ul class="menu">
+        {items.map((r) => (
+          <li key={r.path}>
+            <Link href={r.path}>{t(r.nav!)}</Link>
+          </li>
+        ))}
+        {user && (
+          <li>
+            <button type="button" class="link" onClick={() => void signOut().then(() => (location.hash = "#/"))}>
+              {t("nav.signout")}
+            </button>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
+
+function LanguageSwitch() {
+  return (
+    <div class="lang" role="group" aria-label={t("lang.label")}>
+      {LANGS.map((l) => (
+        <button key={l} type="button" class="link" aria-pressed={lang.value === l} onClick={() => setLang(l)}>
+          {t(`lang.${l}`)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <Page title={t("notfound.title")}>
+      <p>
+        <Link href="/">{t("notfound.home")}</Link>
+      </p>
+    </Page>
+  );
+}
+
+export function App() {
+  const user = me.value;
+  useEffect(() => {
+    if (user) startLive();
+    else stopLive();
+  }, [user?.id]);
+  useEffect(() => {
+    document.documentElement.lang = lang.value;
+  }, [lang.value]);
+  return (
+    <Router hook={useHashLocation}>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        {t("nav.skip")}
+      </a>
+      <header class="top">
+        <Link href="/" class="brand">
+          Soko
+        </Link>
+        <LanguageSwitch />
+        <Menu />
+      </header>
+      {!online.value && (
+        <p class="offline" role="status">
+          {t("offline.banner")}
+        </p>
+      )}
+      <main id="main" tabIndex={-1}>
+        <Switch>
+          {ROUTES.map((route) => (
+            <Route key={route.path} path={route.path}>
+              {(params: Record<string, string>) => <Guarded route={route} params={params} />}
+            </Route>
+          ))}
+          <Route>
+            <NotFound />
+          </Route>
+        </Switch>
+      </main>
+    </Router>
+  );
+}
