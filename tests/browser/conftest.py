@@ -5,6 +5,7 @@ screenshot in tests/artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,17 +77,17 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
     tab.on("pageerror", lambda err: problems.append(f"uncaught: {err}"))
     tab.on(
         "console",
-        lambda msg: problems.append(f"console error: {msg.text}")
-        if msg.type == "error" and not _expected_console_error(msg.text)
-        else None,
+        lambda msg: (
+            problems.append(f"console error: {msg.text}")
+            if msg.type == "error" and not _expected_console_error(msg.text)
+            else None
+        ),
     )
     yield tab
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    try:
+    with contextlib.suppress(Exception):  # a screenshot is evidence, not the test
         tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    except Exception:  # noqa: BLE001 (a screenshot is evidence, not the test)
-        pass
     assert not problems, "\n".join(problems)
 
 

@@ -36,7 +36,7 @@ def chromium_path() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise RuntimeError("no Chromium: `make test` installs Debian's chromium package (apt-get install chromium)")
+    raise RuntimeError("no Chromium: `make test` installs Debian's chromium package (apt-get install)")
 
 
 def unique_phone() -> str:
@@ -51,7 +51,7 @@ def unique_email(prefix: str) -> str:
 def register(base_url: str, role: str, *, name: str, phone: str | None = None) -> dict[str, Any]:
     """Open an account through the API and sign in: the account's email, password, id and tokens."""
     email = unique_email(role)
-    password = "Correct-Horse-9-Battery"  # noqa: S105 (a test account's password)
+    password = "Correct-Horse-9-Battery"  # a test account's password
     body: dict[str, Any] = {"email": email, "password": password, "role": role, "full_name": name}
     if phone:
         body["phone"] = phone

@@ -87,7 +87,8 @@ class WebApp:
             index = self.root / "index.html"
             if not index.is_file():
                 response = Response(
-                    "<!doctype html><title>Soko</title><p>The web app is not built: run <code>make web</code>.",
+                    "<!doctype html><title>Soko</title><p>The web app is not built: run "
+                    "<code>make web</code>.",
                     status=503,
                     content_type="text/html; charset=utf-8",
                 )
@@ -96,12 +97,15 @@ class WebApp:
                 response.headers["Cache-Control"] = "no-cache"
         else:
             file = (self.root / path.lstrip("/")).resolve()
-            if "." not in path.rsplit("/", 1)[-1] or not file.is_relative_to(self.root.resolve()) or not file.is_file():
+            inside = file.is_relative_to(self.root.resolve())
+            if "." not in path.rsplit("/", 1)[-1] or not inside or not file.is_file():
                 return None
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             response = Response(file.read_bytes(), content_type=kind)
             immutable = path.startswith("/assets/")
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "no-cache"
+            response.headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if immutable else "no-cache"
+            )
             if path == "/sw.js":
                 response.headers["Service-Worker-Allowed"] = "/"
         for name, value in self.headers().items():
