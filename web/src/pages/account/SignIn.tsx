@@ -2,11 +2,22 @@ import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { Button, ErrorMessage, Field, Page } from "../../components/ui";
 import { useAction } from "../../lib/hooks";
-import { t } from "../../lib/i18n";
-import { me, signIn } from "../../lib/auth";
+import { type Lang, setLang, t } from "../../lib/i18n";
+import { api } from "../../lib/api";
+import { me, type Me, signIn } from "../../lib/auth";
 import "./messages";
 import "./account.css";
 import { fieldErrorsOf, safeNext, useGo, useParam } from "./util";
+
+/** The language the user picked with the header's switch on this device, if any. */
+function chosenLang(): Lang | null {
+  try {
+    const stored = localStorage.getItem("soko.lang");
+    return stored === "en" || stored === "lg" ? stored : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Sign in by email or by phone (whichever the user types) and go back where they were going. */
 export default function SignIn() {
@@ -17,8 +28,20 @@ export default function SignIn() {
   const action = useAction(async () => {
     const value = id.trim();
     const credentials = value.includes("@") ? { email: value, password } : { phone: value.replace(/[\s-]/g, ""), password };
+    const chosen = chosenLang();
     const user = await signIn(credentials);
-    if (user) go(next);
+    if (!user) return;
+    if (chosen && chosen !== user.language) {
+      // the language picked on this device before signing in wins, and is kept on the account
+      // (so SMS and USSD speak it too)
+      setLang(chosen);
+      try {
+        me.value = { ...user, ...(await api.put<Me>("/users/me", { language: chosen })) };
+      } catch {
+        // the profile page can save it later
+      }
+    }
+    go(next);
   });
   const errors = fieldErrorsOf(action.error);
   if (me.value && !action.busy) {
