@@ -12,6 +12,7 @@ import { startLive, stopLive } from "./lib/live";
 import { online } from "./lib/offline";
 import type { RouteDef } from "./lib/routes";
 import { routes as account } from "./pages/account/routes";
+import { UnreadLink } from "./pages/account/unread";
 import { routes as admin } from "./pages/admin/routes";
 import { routes as buyer } from "./pages/buyer/routes";
 import { routes as farmer } from "./pages/farmer/routes";
@@ -46,7 +47,7 @@ function Guarded(props: { route: RouteDef; params: Record<string, string> }) {
 
 function Menu() {
   const user = me.value;
-  const items = ROUTES.filter((r) => r.nav && allowed(r) && !(r.roles === undefined && r.signedIn === undefined && user && r.path === "/signin"));
+  const items = ROUTES.filter((r) => r.nav && allowed(r) && !(r.roles === undefined && r.signedIn === undefined && user && (r.path === "/signin" || r.path === "/signup")));
   return (
     <nav aria-label={t("nav.label")}>
       <ul class="menu">
@@ -108,6 +109,7 @@ export function App() {
           Soko
         </Link>
         <LanguageSwitch />
+        <UnreadLink />
         <Menu />
       </header>
       {!online.value && (
