@@ -9,6 +9,15 @@ Demo and test controls (not part of the providers' APIs):
   registered URL exactly as PesaPal does (``GET ?OrderTrackingId=..&OrderMerchantReference=..
   &OrderNotificationType=IPNCHANGE``, no status, no signature); the answer shows what the IPN got.
 - ``GET /_sandbox/pesapal/transactions`` and ``/_sandbox/pesapal/refunds``: what was received.
+- ``GET /_sandbox/pesapal/checkout/{order_tracking_id}``: the checkout page a buyer sees. PesaPal's
+  ``redirect_url`` points at its own hosted page (``cybqa.pesapal.com``), which a browser cannot
+  reach locally, so the twin answers ``SubmitOrderRequest`` with a ``redirect_url`` to this page
+  instead, on the origin the request came to (the runtime's own, as the web app's). It shows the
+  amount, reference and phone, and two plain HTML forms, "Pay" and "Decline", which POST to
+  ``.../checkout/{id}/pay`` and ``.../checkout/{id}/decline``: the same completion and failure as
+  ``/complete`` and ``/fail`` (the IPN goes to the webhook), then a page saying what happened. No
+  inline script or style (the app's CSP); the page may be framed by its own origin only
+  (``frame-ancestors 'self'``), as the web app shows PesaPal's checkout in an iframe.
 - ``POST /_sandbox/momo/{reference_id}/complete`` and ``/fail``: MoMo's single callback, no retry.
 - Faults, for the next call of an operation only: ``POST /_sandbox/pesapal/_faults``
   ``{"refund": "lost_answer"}`` (PesaPal accepts the refund, then the answer is lost: HTTP 502) and
@@ -23,6 +32,7 @@ a payment made by card (``complete`` with ``{"payment_method": "Visa"}``) may be
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import threading
@@ -45,6 +55,26 @@ def _json(value: Any, status: int = 200) -> Response:
 
 def _error(status: int, code: str, message: str) -> Response:
     return _json({"error": {"type": "error", "code": code, "message": message}}, status)
+
+
+CHECKOUT_CSP = "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+
+
+def _page(title: str, body: str, status: int = 200) -> Response:
+    """A small HTML page with no script and no style, which only its own origin may frame."""
+    text = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} - PesaPal sandbox</title></head>"
+        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
+    )
+    headers = {
+        "Content-Security-Policy": CHECKOUT_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+    return Response(text, status=status, content_type="text/html; charset=utf-8", headers=headers)
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -111,7 +141,12 @@ class PesapalSandbox:
             with self._lock:
                 self.faults.update({str(k): str(v) for k, v in _body(request).items()})
                 return _json(self.faults)
-        parts = path.strip("/").split("/")
+        return self._controls(request, path.strip("/").split("/"))
+
+    def _controls(self, request: Request, parts: list[str]) -> Response | None:
+        """The checkout page and its buttons, and the demo controls that settle a transaction."""
+        if parts[0] == "checkout" and len(parts) in (2, 3):
+            return self.checkout(request, parts[1], parts[2] if len(parts) == 3 else "")
         if request.method == "POST" and len(parts) == 2 and parts[1] in ("complete", "fail", "reverse"):
             return self.settle(parts[0], parts[1], _body(request))
         return None
@@ -155,6 +190,8 @@ class PesapalSandbox:
                 400, "invalid_order", "amount, currency and a registered notification_id are required."
             )
         tracking_id = str(uuid.uuid4())
+        # The checkout page on the origin this request came to (the runtime's), not PesaPal's own.
+        root = request.base_url.removesuffix("/api/Transactions/SubmitOrderRequest")
         with self._lock:
             reused = reference in self.references
             self.references.add(reference)
@@ -174,11 +211,44 @@ class PesapalSandbox:
             {
                 "order_tracking_id": tracking_id,
                 "merchant_reference": reference,
-                "redirect_url": f"https://cybqa.pesapal.com/pesapaliframe/PesapalIframe3/Index?OrderTrackingId={tracking_id}",
+                "redirect_url": f"{root}/checkout/{tracking_id}",
                 "error": None,
                 "status": "200",
             }
         )
+
+    def checkout(self, request: Request, tracking_id: str, action: str) -> Response | None:
+        """The hosted checkout page (GET) and its two buttons (POST .../pay, .../decline)."""
+        with self._lock:
+            tx = dict(self.transactions.get(tracking_id) or {})
+        if not tx:
+            return _page("Payment not found", "<p>There is no payment with this reference.</p>", 404)
+        if request.method == "POST" and action in ("pay", "decline"):
+            if tx["status_code"] == 0 and not tx["invalid"]:
+                self.settle(tracking_id, "complete" if action == "pay" else "fail", {})
+            with self._lock:
+                tx = dict(self.transactions[tracking_id])
+        elif request.method != "GET" or action:
+            return None
+        amount = f"{tx['currency']} {int(tx['amount']):,}"
+        facts = (
+            f"<dl><dt>Amount</dt><dd>{html.escape(amount)}</dd>"
+            f"<dt>Reference</dt><dd>{html.escape(tx['merchant_reference'])}</dd>"
+            f"<dt>Phone</dt><dd>{html.escape(tx['phone_number'] or '-')}</dd></dl>"
+        )
+        if tx["invalid"]:
+            return _page("Payment refused", f"{facts}<p>This payment reference was already used.</p>")
+        if tx["status_code"] == 1:
+            return _page("Payment complete", f'{facts}<p role="status">Paid. You can close this page.</p>')
+        if tx["status_code"] in (2, 3):
+            return _page("Payment declined", f'{facts}<p role="status">Declined. Nothing was paid.</p>')
+        base = html.escape(request.base_url)
+        pay = f"Pay {html.escape(amount)}"
+        buttons = (
+            f'<form method="post" action="{base}/pay"><button type="submit">{pay}</button></form>'
+            f'<form method="post" action="{base}/decline"><button type="submit">Decline</button></form>'
+        )
+        return _page("Pay with mobile money", f"{facts}<p>PesaPal sandbox: no money moves.</p>{buttons}")
 
     def status(self, request: Request) -> Response:
         tracking_id = request.args.get("orderTrackingId", "")

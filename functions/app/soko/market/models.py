@@ -329,3 +329,21 @@ class ModerationRequest(_Input):
         str,
         Field(min_length=3, max_length=500, description="why (shown to the farmer, kept in the audit log)"),
     ]
+
+
+class CatalogueCrop(BaseModel):
+    id: str = Field(description="the catalogue id stored on listings and orders (`maize_grain`)")
+    name: str = Field(description="English name")
+    luganda: str = Field(description="Luganda name")
+    category: Category
+
+
+class CatalogueDistrict(BaseModel):
+    name: str = Field(description="the canonical district name listings and orders use")
+    lat: float = Field(description="latitude of the district's main town, about 0.01 degree")
+    lon: float = Field(description="longitude of the district's main town, about 0.01 degree")
+
+
+class Catalogue(BaseModel):
+    crops: list[CatalogueCrop] = Field(description="every crop, in catalogue order")
+    districts: list[CatalogueDistrict] = Field(description="every district, by name")
