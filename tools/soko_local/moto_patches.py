@@ -17,6 +17,14 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
    table changes under it).
 2. Template parsing. moto parses every template with PyYAML's pure-Python loader (seconds for a
    template of our size); a JSON template is parsed as JSON.
+3. Bucket CORS. The web app uploads photos straight to the media bucket (a presigned POST from the
+   app's origin to the bucket's), so the bucket's ``CorsConfiguration`` decides whether a browser
+   may. moto's server answers every origin itself (a global wildcard CORS layer), its
+   CloudFormation ignores a bucket's ``CorsConfiguration``, and its POST Object (the form upload)
+   answers without the bucket's CORS headers. Here the global layer is off, a template's rules are
+   put on the bucket as PutBucketCors would, and the form upload's answer carries the headers of
+   the rule that matches its Origin (as S3 does): what a browser may do locally is what the
+   template allows.
 """
 
 from __future__ import annotations
@@ -130,10 +138,67 @@ def _json_templates_as_json() -> None:
     Stack.parse_template = staticmethod(parse_template)  # type: ignore[method-assign]
 
 
+def _cfn_cors_rules(configuration: dict[str, Any]) -> list[dict[str, Any]]:
+    """A template's ``CorsConfiguration`` as PutBucketCors's rules (moto's ``set_cors`` shape)."""
+    names = {
+        "AllowedMethods": "AllowedMethod",
+        "AllowedOrigins": "AllowedOrigin",
+        "AllowedHeaders": "AllowedHeader",
+        "ExposedHeaders": "ExposeHeader",
+        "Id": "ID",
+    }
+    rules = []
+    for rule in configuration.get("CorsRules", []):
+        out = {names[k]: v for k, v in rule.items() if k in names}
+        if "MaxAge" in rule:
+            out["MaxAgeSeconds"] = str(rule["MaxAge"])
+        rules.append(out)
+    return rules
+
+
+def _bucket_cors() -> None:
+    from moto.moto_server import werkzeug_app  # noqa: PLC0415
+    from moto.s3.models import FakeBucket, s3_backends  # noqa: PLC0415
+    from moto.s3.responses import S3Response  # noqa: PLC0415
+    from moto.utilities.utils import get_partition  # noqa: PLC0415
+
+    # read when the server builds a service's app
+    werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
+
+    create = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create_from_cloudformation_json(
+        cls: Any,
+        /,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        bucket = create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        configuration = cloudformation_json.get("Properties", {}).get("CorsConfiguration")
+        if configuration:
+            backend = s3_backends[account_id][get_partition(region_name)]
+            backend.put_bucket_cors(bucket.name, _cfn_cors_rules(configuration))
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+
+    post = S3Response._bucket_response_post
+
+    def _bucket_response_post(self: Any, request: Any, bucket_name: str) -> Any:
+        status, headers, body = post(self, request, bucket_name)
+        return status, {**self._get_cors_headers_other(), **headers}, body
+
+    S3Response._bucket_response_post = _bucket_response_post  # type: ignore[method-assign]
+
+
 def apply() -> None:
     global _applied  # noqa: PLW0603  (installed once per process)
     if _applied:
         return
     _transactions_keep_streams()
     _json_templates_as_json()
+    _bucket_cors()
     _applied = True
