@@ -21,7 +21,7 @@ TIMEOUT = 30
 @pytest.fixture(autouse=True)
 def _patient_expect() -> Iterator[None]:
     """The local runtime's first calls of a function are cold starts (seconds on a busy machine)."""
-    expect.set_options(timeout=20_000)
+    expect.set_options(timeout=45_000)
     yield
     expect.set_options(timeout=5_000)
 
