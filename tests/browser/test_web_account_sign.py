@@ -130,7 +130,7 @@ def test_a_password_is_reset_by_an_sms_code(page: Page, web_runtime: RunningRunt
 
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     page.get_by_label("Code from the SMS").fill(wrong)
-    page.get_by_label("New password").fill(new_password)
+    page.get_by_label("New password", exact=True).fill(new_password)
     page.get_by_role("button", name="Change my password").click()
     expect(page.get_by_role("alert")).to_have_text("The code is wrong or has expired. Ask for a new one.")
     assert login(web_runtime, PASSWORD, phone=phone).status_code == 200  # nothing changed yet
