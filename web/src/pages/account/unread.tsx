@@ -11,8 +11,9 @@ import { register, t } from "../../lib/i18n";
 import { onLive } from "../../lib/live";
 
 register({
-  en: { "acct.unread.short": "{n} new", "acct.unread.label": "{n} unread notifications" },
-  lg: { "acct.unread.short": "{n} bipya", "acct.unread.label": "Obubaka {n} obutannasomebwa" },
+  // the accessible name starts with the visible text (a speech user says what they see)
+  en: { "acct.unread.short": "{n} new", "acct.unread.label": "{n} new notifications" },
+  lg: { "acct.unread.short": "{n} bipya", "acct.unread.label": "{n} bipya: obubaka obukumanyisa" },
 });
 
 const PAGE = 100;
