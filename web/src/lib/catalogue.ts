@@ -14,7 +14,9 @@ export interface CatalogueCrop {
 
 export interface CatalogueDistrict {
   name: string;
-  region?: string | null;
+  /** The district's main town, about 0.01 degree. */
+  lat: number;
+  lon: number;
 }
 
 export interface Catalogue {

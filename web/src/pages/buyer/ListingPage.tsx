@@ -147,7 +147,7 @@ export default function ListingPage(props: { id: string }) {
                 <Farmer id={l.farmer_id} />
                 {user.id !== l.farmer_id && (
                   <p>
-                    <Link href={`/messages/new?to=${encodeURIComponent(l.farmer_id)}`}>{t("buyer.farmer.message")}</Link>
+                    <Link href={`/messages/new/${encodeURIComponent(l.farmer_id)}/${encodeURIComponent(l.id)}`}>{t("buyer.farmer.message")}</Link>
                   </p>
                 )}
               </>

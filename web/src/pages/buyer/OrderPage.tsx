@@ -403,7 +403,7 @@ export default function OrderPage(props: { id: string }) {
         <ol class="audit">
           {order.audit.map((a) => (
             <li key={`${a.at}-${a.to_status}`}>
-              <time dateTime={a.at}>{dateTime(a.at, lang.value)}</time>: {t(`status.${a.to_status}`)} <span class="muted">({who(order, a.actor)})</span>
+              <time dateTime={a.at}>{dateTime(a.at, lang.value)}</time>: {a.to_status === "pending" ? t("buyer.order.placed") : t(`status.${a.to_status}`)} <span class="muted">({who(order, a.actor)})</span>
             </li>
           ))}
         </ol>
