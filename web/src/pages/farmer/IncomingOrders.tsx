@@ -129,14 +129,21 @@ export default function IncomingOrders() {
   const orders = useAsync((signal) => api.get<ListPage<Order>>("/orders/incoming/", { query: { limit: 50 }, signal }), [userId], `farm.orders.${userId}`);
   const [changed, setChanged] = useState<Record<string, Order>>({});
   const { reload } = orders;
-  useEffect(
-    () =>
-      onLive((message) => {
-        const data = (message.notification as { data?: Record<string, unknown> } | undefined)?.data;
-        if (message.type === "notification" && data?.order_id) reload();
-      }),
-    [reload],
-  );
+  useEffect(() => {
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const stop = onLive((message) => {
+      const data = (message.notification as { data?: Record<string, unknown> } | undefined)?.data;
+      if (message.type !== "notification" || !data?.order_id) return;
+      reload();
+      // The notification and the order's own record are updated by different consumers of the
+      // same event: read again shortly so a change that lands just after the message shows too.
+      timers.push(setTimeout(reload, 2500));
+    });
+    return () => {
+      stop();
+      timers.forEach(clearTimeout);
+    };
+  }, [reload]);
   useEffect(() => setChanged({}), [orders.data]);
   const items = (orders.data?.items ?? []).map((o) => changed[o.id] ?? o);
   return (
