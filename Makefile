@@ -158,8 +158,13 @@ build: $(SAM) ## sam build (no Docker: python3.13 is put on PATH), then check ev
 	PATH="$$(dirname $$(scripts/find-python.sh)):$$PATH" $(SAM) build
 	$(SAM_VENV)/bin/python scripts/check_lambda_sizes.py .aws-sam/build
 
-deploy: build ## sam deploy --config-env $(STAGE)
+deploy: build $(STAMP) $(WEB_BUILD) ## sam deploy --config-env $(STAGE), then publish the web app to its site
 	$(SAM) deploy --config-env $(STAGE)
+	$(PY) -m soko_tools.publish_web --stack soko-$(STAGE)
+
+.PHONY: publish-web
+publish-web: $(STAMP) $(WEB_BUILD) ## Publish web/dist to the deployed stack's site (S3 + CloudFront): make publish-web STAGE=dev
+	$(PY) -m soko_tools.publish_web --stack soko-$(STAGE)
 
 clean: ## Remove build output and caches (keeps .venv)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

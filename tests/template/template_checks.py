@@ -755,8 +755,14 @@ def _parsed(stack: StackTemplate) -> Doc:
 
 
 def function_globals(t: Templates) -> list[str]:
-    """Globals.Function sets Tracing: Active and a Timeout, and no function turns tracing off."""
-    documents = [("", t.sam)] + [(f"{stack.path.name}: ", _parsed(stack)) for stack in t.stacks]
+    """Globals.Function sets Tracing: Active and a Timeout (in every stack that declares a function),
+    and no function turns tracing off."""
+    documents = [("", t.sam)] + [
+        (f"{stack.path.name}: ", doc)
+        for stack in t.stacks
+        for doc in [_parsed(stack)]
+        if any(r.get("Type") == "AWS::Serverless::Function" for r in (doc.get("Resources") or {}).values())
+    ]
     problems = [
         f"{where}Globals.Function.{key} is {settings.get(key)!r}, expected {expected}"
         for where, doc in documents
@@ -1024,6 +1030,9 @@ class _Evaluator:
             "Fn::If": self._if,
             "Fn::FindInMap": self._find_in_map,
             "Fn::Sub": self._sub,
+            "Fn::Join": self._join,
+            "Fn::Select": self._select,
+            "Fn::Split": self._split,
         }
         handler = handlers.get(function)
         if handler is not None:
@@ -1047,6 +1056,23 @@ class _Evaluator:
         except (KeyError, TypeError):
             return UNKNOWN
 
+    def _join(self, arg: list[Any]) -> Any:
+        parts = self.value(arg[1]) if isinstance(arg[1], dict) else [self.value(a) for a in arg[1]]
+        if not isinstance(parts, list) or any(not isinstance(p, str) for p in parts):
+            return UNKNOWN
+        return str(arg[0]).join(parts)
+
+    def _select(self, arg: list[Any]) -> Any:
+        items = self.value(arg[1]) if isinstance(arg[1], dict) else [self.value(a) for a in arg[1]]
+        index = self.value(arg[0])
+        if not isinstance(items, list) or not str(index).isdigit() or int(index) >= len(items):
+            return UNKNOWN
+        return items[int(index)]
+
+    def _split(self, arg: list[Any]) -> Any:
+        text = self.value(arg[1])
+        return text.split(str(arg[0])) if isinstance(text, str) else UNKNOWN
+
     def _sub(self, arg: Any) -> Any:
         if not isinstance(arg, str):
             return UNKNOWN
@@ -1058,7 +1084,8 @@ class _Evaluator:
 
 def evaluate(node: Any, doc: Doc, parameters: dict[str, str]) -> Any:
     """A node's value for the given parameter values (the template's defaults for the others):
-    Ref to a parameter, Fn::If and its conditions, Fn::FindInMap, Fn::Sub of parameters. UNKNOWN
+    Ref to a parameter, Fn::If and its conditions, Fn::FindInMap, Fn::Sub of parameters, Fn::Join,
+    Fn::Select and Fn::Split. UNKNOWN
     for what only a deployment knows."""
     values = {
         name: parameters.get(name, spec.get("Default", UNKNOWN))
