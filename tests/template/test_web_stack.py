@@ -64,17 +64,23 @@ def hosts(policy: dict[str, list[str]], name: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- the same policy
+def is_the_local_policy(text: str) -> bool:
+    """``text`` is what soko_local.webapp.content_security_policy writes for some hosts."""
+    policy = directives(text)
+    return text == content_security_policy(
+        connect=hosts(policy, "connect-src"),
+        images=hosts(policy, "img-src"),
+        frames=hosts(policy, "frame-src"),
+    )
+
+
 def test_the_deployed_csp_is_the_local_policy_with_the_deployments_hosts(templates: Templates) -> None:
     """The template's CSP is exactly what soko_local.webapp.content_security_policy writes when given
     the deployment's hosts: same directives, same order, same keywords; hosts only where the local
     one takes hosts (connect-src, img-src, frame-src)."""
     text = deployed_csp(templates)
     policy = directives(text)
-    assert text == content_security_policy(
-        connect=hosts(policy, "connect-src"),
-        images=hosts(policy, "img-src"),
-        frames=hosts(policy, "frame-src"),
-    )
+    assert is_the_local_policy(text)
     region = "${AWS::Region}.${AWS::URLSuffix}"
     assert hosts(policy, "connect-src")[:2] == [
         f"https://${{HttpApi}}.execute-api.{region}",
@@ -85,6 +91,24 @@ def test_the_deployed_csp_is_the_local_policy_with_the_deployments_hosts(templat
     assert set(hosts(policy, "connect-src")[2:]) == media  # the presigned POST of a photo
     assert hosts(policy, "frame-src") == ["${PesapalCheckoutOrigin}"]
     assert policy["frame-ancestors"] == ["'none'"] and policy["script-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize(
+    "drift",
+    [
+        ("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+        ("style-src 'self'", "style-src 'self' https://cdn.example"),
+        ("; frame-ancestors 'none'", ""),
+        ("object-src 'none'", "object-src 'self'"),
+        ("font-src 'self'; manifest-src 'self'", "manifest-src 'self'; font-src 'self'"),
+        ("connect-src 'self'", "connect-src"),
+    ],
+)
+def test_the_agreement_check_sees_a_drift(drift: tuple[str, str]) -> None:
+    local = content_security_policy(connect=["https://api"], images=["https://media"], frames=["https://pay"])
+    assert is_the_local_policy(local)
+    assert drift[0] in local
+    assert not is_the_local_policy(local.replace(drift[0], drift[1]))
 
 
 def test_the_local_csp_has_the_deployed_directives_and_keywords(templates: Templates) -> None:
