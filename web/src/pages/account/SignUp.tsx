@@ -22,12 +22,15 @@ export default function SignUp() {
   const [phone, setPhone] = useState("");
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState<string | null>(null);
+  // the account once opened: a retry after a failed sign-in (the network) only signs in
+  const [opened, setOpened] = useState<{ email: string; account: Me } | null>(null);
   const action = useAction(async () => {
     const body: Record<string, string> = { role, full_name: name.trim(), email: email.trim(), password };
     const number = phone.replace(/[\s-]/g, "");
     if (number) body.phone = number;
-    const account = await api.post<Me>("/auth/register", body, { auth: false });
-    await signIn({ email: email.trim(), password });
+    const account = opened?.email === body.email ? opened.account : await api.post<Me>("/auth/register", body, { auth: false });
+    setOpened({ email: body.email, account });
+    await signIn({ email: body.email, password });
     if (account.pending_phone) setPending(String(account.pending_phone));
     else go(next);
   });
