@@ -5,6 +5,7 @@ code, and the same in Luganda with the language kept on the account."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,16 @@ from support.runtime import RunningRuntime
 
 PASSWORD = "Correct-Horse-9-Battery"  # a test account's password
 TIMEOUT = 30
+
+
+def wait_for_language(runtime: RunningRuntime, account: dict[str, Any], wanted: str) -> str:
+    """The account's language once it is ``wanted`` (or what it still is after 20 s)."""
+    deadline = time.monotonic() + 20
+    while True:
+        me = requests.get(f"{runtime.url}/users/me", headers=auth(account), timeout=TIMEOUT).json()
+        if me["language"] == wanted or time.monotonic() > deadline:
+            return str(me["language"])
+        time.sleep(0.25)
 
 
 @pytest.fixture(autouse=True)
@@ -155,8 +166,8 @@ def test_a_luganda_journey_keeps_the_language_on_the_account(page: Page, web_run
     expect(page.get_by_role("button", name="Fuluma")).to_be_visible()
 
     # the language chosen on the device is kept on the account: SMS and USSD speak it too
-    me = requests.get(f"{web_runtime.url}/users/me", headers=auth(account), timeout=TIMEOUT).json()
-    assert me["language"] == "lg"
+    # (saved right after sign-in: the header shows the signed-in menu a moment before the save lands)
+    assert wait_for_language(web_runtime, account, "lg") == "lg"
 
     page.get_by_role("link", name="Ebikwata ku nze").click()
     expect(page.get_by_role("heading", name="Ebikwata ku nze")).to_be_visible()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -107,6 +108,18 @@ class Seeder:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return http.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
 
+    def _login(self, email: str, attempts: int = 4) -> str:
+        """Sign in, again after a 5xx (a cold function on a loaded machine can time out at the
+        gateway); signing in twice is harmless, and a 4xx is an answer, not a hiccup."""
+        for attempt in range(attempts):
+            answer = self._call("POST", "/auth/login", json={"email": email, "password": PASSWORD})
+            if answer.status_code == 200:
+                return str(answer.json()["access_token"])
+            if answer.status_code < 500 or attempt == attempts - 1:
+                raise RuntimeError(f"signing in {email}: {answer.status_code} {answer.text}")
+            time.sleep(1 + attempt)
+        raise AssertionError("unreachable")
+
     def account(self, name: str, role: str, profile: dict[str, Any]) -> tuple[str, str]:
         email = _email(name)
         created = self._call(
@@ -116,9 +129,7 @@ class Seeder:
         )
         if created.status_code not in (201, 409):
             raise RuntimeError(f"registering {email}: {created.status_code} {created.text}")
-        token = self._call("POST", "/auth/login", json={"email": email, "password": PASSWORD}).json()[
-            "access_token"
-        ]
+        token = self._login(email)
         updated = self._call("PUT", "/users/me", token, json=profile)
         if updated.status_code != 200:
             raise RuntimeError(f"profile of {email}: {updated.status_code} {updated.text}")

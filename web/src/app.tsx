@@ -5,8 +5,9 @@ import { useEffect } from "preact/hooks";
 import { Link, Route, Router, Switch, useLocation } from "wouter-preact";
 import { useHashLocation } from "wouter-preact/use-hash-location";
 import { Empty, Page } from "./components/ui";
-import { hasRole, me, sessionReady, signOut } from "./lib/auth";
-import { lang, LANGS, setLang, t } from "./lib/i18n";
+import { api } from "./lib/api";
+import { hasRole, me, type Me, sessionReady, signOut } from "./lib/auth";
+import { type Lang, lang, LANGS, setLang, t } from "./lib/i18n";
 import { LazyPage } from "./lib/lazy";
 import { startLive, stopLive } from "./lib/live";
 import { online } from "./lib/offline";
@@ -68,11 +69,24 @@ function Menu() {
   );
 }
 
+/** The header's switch: the page at once, and the account too when signed in (SMS and USSD speak
+ * the account's language; a reload would otherwise bring the account's language back). */
+function chooseLang(value: Lang): void {
+  setLang(value);
+  const user = me.value;
+  if (user && user.language !== value) {
+    api.put<Me>("/users/me", { language: value }).then(
+      (updated) => (me.value = { ...user, ...updated }),
+      () => undefined, // offline or refused: the device keeps the choice; the profile page can save it
+    );
+  }
+}
+
 function LanguageSwitch() {
   return (
     <div class="lang" role="group" aria-label={t("lang.label")}>
       {LANGS.map((l) => (
-        <button key={l} type="button" class="link" aria-pressed={lang.value === l} onClick={() => setLang(l)}>
+        <button key={l} type="button" class="link" aria-pressed={lang.value === l} onClick={() => chooseLang(l)}>
           {t(`lang.${l}`)}
         </button>
       ))}
@@ -121,7 +135,7 @@ export function App() {
         <Switch>
           {ROUTES.map((route) => (
             <Route key={route.path} path={route.path}>
-              {(params: Record<string, string>) => <Guarded route={route} params={params} />}
+              {(params: Record<string, string>) => <Guarded key={route.path} route={route} params={params} />}
             </Route>
           ))}
           <Route>
