@@ -99,6 +99,8 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
     url = web_runtime.url
     farmer = register(url, "farmer", name="Okello John", phone=unique_phone())
     buyer = verified_buyer(url)
+    frames: list[str] = []  # what the live channel (the WebSocket API) brings the farmer's page
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
     signed_in(page, farmer)
 
     # -- list produce
@@ -168,7 +170,8 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
     done = requests.post(f"{url}/_sandbox/pesapal/{started.json()['order_tracking_id']}/complete", timeout=TIMEOUT)
     assert done.status_code == 200, done.text
     dispatch = card.get_by_role("button", name="Mark dispatched")
-    expect(dispatch).to_be_visible(timeout=SLOW)  # no reload: the live notification refreshed it
+    expect(dispatch).to_be_visible(timeout=60_000)  # no reload: the page learnt it by itself
+    assert any('"notification"' in f and order_id in f for f in frames), frames  # over the live channel
     dispatch.click()
     expect(card.get_by_text("On the way")).to_be_visible(timeout=SLOW)
     card.get_by_role("button", name="Mark delivered").click()
