@@ -13,11 +13,12 @@ import calendar
 import io
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import requests
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocket, expect
 
 from support.browser import auth, register, unique_phone
 from support.runtime import RunningRuntime
@@ -42,11 +43,16 @@ def verified_buyer(url: str) -> dict[str, Any]:
     """A buyer whose phone is confirmed (the delivery PIN is texted to a verified phone)."""
     phone = unique_phone()
     buyer = register(url, "buyer", name="Nakato Sarah", phone=phone)
-    texts = requests.get(f"{url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()["messages"]
+    texts = requests.get(f"{url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()[
+        "messages"
+    ]
     codes = [m for m in (re.search(r"confirm this phone is (\d{6})", t["message"]) for t in texts) if m]
     assert codes, texts
     verified = requests.post(
-        f"{url}/users/me/phone/verify", json={"code": codes[-1].group(1)}, headers=auth(buyer), timeout=TIMEOUT
+        f"{url}/users/me/phone/verify",
+        json={"code": codes[-1].group(1)},
+        headers=auth(buyer),
+        timeout=TIMEOUT,
     )
     assert verified.status_code == 200, verified.text
     return {**buyer, "phone": phone}
@@ -71,12 +77,28 @@ def wait_for(predicate: Any, what: str, seconds: float = 60) -> Any:
 
 def pin_texted(url: str, phone: str) -> str:
     def newest() -> str | None:
-        texts = requests.get(f"{url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()["messages"]
-        pins = [m.group(1) for m in (re.search(r"delivery PIN for .* is (\d{6})", t["message"]) for t in texts) if m]
+        texts = requests.get(f"{url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()[
+            "messages"
+        ]
+        pins = [
+            m.group(1)
+            for m in (re.search(r"delivery PIN for .* is (\d{6})", t["message"]) for t in texts)
+            if m
+        ]
         return pins[-1] if pins else None
 
     pin: str = wait_for(newest, "the delivery PIN's SMS")
     return pin
+
+
+def live(sockets: list[WebSocket]) -> bool:
+    """A WebSocket of the page that is open and stays open past the authorizer's 5 s (a refused
+    handshake closes at once; the app then retries with backoff)."""
+    open_now = [ws for ws in sockets if not ws.is_closed()]
+    if not open_now:
+        return False
+    time.sleep(6)
+    return any(not ws.is_closed() for ws in open_now)
 
 
 def fill_crop_and_district(page: Page) -> None:
@@ -99,6 +121,14 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
     url = web_runtime.url
     farmer = register(url, "farmer", name="Okello John", phone=unique_phone())
     buyer = verified_buyer(url)
+    frames: list[str] = []  # what the live channel (the WebSocket API) brings the farmer's page
+    sockets: list[WebSocket] = []
+
+    def watch(ws: WebSocket) -> None:
+        sockets.append(ws)
+        ws.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", watch)
     signed_in(page, farmer)
 
     # -- list produce
@@ -113,20 +143,27 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
     page.get_by_label("Price per kg (UGX)").fill("1150")
     page.get_by_label("Description").fill("Sun-dried, sorted, in 100 kg bags.")
     page.get_by_role("button", name="List it").click()
-    page.wait_for_url(re.compile(r"#/farm/listings/[^/]+/edit$"), timeout=SLOW)
     expect(page.get_by_role("heading", name="Change listing")).to_be_visible(timeout=SLOW)
-    expect(page.get_by_role("status").filter(has_text="Listed. Buyers can order it now.")).to_be_visible(timeout=SLOW)
-    listing_id = re.search(r"#/farm/listings/([^/]+)/edit", page.url).group(1)  # type: ignore[union-attr]
+    expect(page.get_by_role("status").filter(has_text="Listed. Buyers can order it now.")).to_be_visible(
+        timeout=SLOW
+    )
+    address = page.evaluate("location.hash")
+    listing_id = re.fullmatch(r"#/farm/listings/([^/]+)/edit", address).group(1)  # type: ignore[union-attr]
     listing = requests.get(f"{url}/listings/{listing_id}", timeout=TIMEOUT).json()
     assert (listing["title"], listing["crop"], listing["district"], listing["price_per_kg"]) == (
-        title, "maize_grain", DISTRICT, 1150
+        title,
+        "maize_grain",
+        DISTRICT,
+        1150,
     )
     assert float(listing["quantity_kg"]) == 200 and listing["farmer_id"] == farmer["id"]
 
     # -- a photo, straight to the media bucket on its own origin (CORS), with progress
     jpeg = small_jpeg()
     aws = web_runtime.endpoints["aws_endpoint"]
-    with page.expect_response(lambda r: r.url.startswith(aws) and r.request.method == "POST", timeout=SLOW) as posted:
+    with page.expect_response(
+        lambda r: r.url.startswith(aws) and r.request.method == "POST", timeout=SLOW
+    ) as posted:
         page.get_by_label("Add a photo (JPEG, PNG or WebP)").set_input_files(
             {"name": "maize.jpg", "mimeType": "image/jpeg", "buffer": jpeg}
         )
@@ -148,7 +185,10 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
 
     # -- a buyer orders (API); the farmer confirms in the browser
     placed = requests.post(
-        f"{url}/orders/", json={"listing_id": listing_id, "quantity_kg": "40"}, headers=auth(buyer), timeout=TIMEOUT
+        f"{url}/orders/",
+        json={"listing_id": listing_id, "quantity_kg": "40"},
+        headers=auth(buyer),
+        timeout=TIMEOUT,
     )
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["id"]
@@ -158,17 +198,27 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
     expect(card.get_by_text("UGX 46,000")).to_be_visible(timeout=SLOW)
     card.get_by_role("button", name="Confirm order").click()
     expect(card.get_by_text("Waiting for the buyer to pay before you send it.")).to_be_visible(timeout=SLOW)
-    assert requests.get(f"{url}/orders/{order_id}", headers=auth(buyer), timeout=TIMEOUT).json()["status"] == "confirmed"
+    assert (
+        requests.get(f"{url}/orders/{order_id}", headers=auth(buyer), timeout=TIMEOUT).json()["status"]
+        == "confirmed"
+    )
 
     # -- the buyer pays in the PesaPal sandbox; the page learns it on the live channel
+    wait_for(lambda: live(sockets), "the live channel to be open", 120)
     started = requests.post(
-        f"{url}/payments/initiate", json={"order_id": order_id, "phone": buyer["phone"]}, headers=auth(buyer), timeout=TIMEOUT
+        f"{url}/payments/initiate",
+        json={"order_id": order_id, "phone": buyer["phone"]},
+        headers=auth(buyer),
+        timeout=TIMEOUT,
     )
     assert started.status_code == 201, started.text
-    done = requests.post(f"{url}/_sandbox/pesapal/{started.json()['order_tracking_id']}/complete", timeout=TIMEOUT)
+    done = requests.post(
+        f"{url}/_sandbox/pesapal/{started.json()['order_tracking_id']}/complete", timeout=TIMEOUT
+    )
     assert done.status_code == 200, done.text
     dispatch = card.get_by_role("button", name="Mark dispatched")
-    expect(dispatch).to_be_visible(timeout=SLOW)  # no reload: the live notification refreshed it
+    expect(dispatch).to_be_visible(timeout=60_000)  # no reload: the page learnt it by itself
+    assert any('"notification"' in f and order_id in f for f in frames), frames  # over the live channel
     dispatch.click()
     expect(card.get_by_text("On the way")).to_be_visible(timeout=SLOW)
     card.get_by_role("button", name="Mark delivered").click()
@@ -202,7 +252,7 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
         page.get_by_role("button", name=re.compile(r"^CSV for ")).first.click()
     csv = download.value
     assert csv.suggested_filename == f"soko-statement-{month['month']}.csv"
-    assert order_id in open(csv.path(), encoding="utf-8").read()  # noqa: PTH123
+    assert order_id in Path(csv.path()).read_text(encoding="utf-8")
 
 
 def test_the_price_outlook_draws_the_forecast_and_says_how_old_its_data_is(
@@ -213,10 +263,14 @@ def test_the_price_outlook_draws_the_forecast_and_says_how_old_its_data_is(
     market = next(m for m in markets if m["has_real_data"] and m["id"] != markets[0]["id"])
     # what the page must show, asked first (which also readies the functions behind it)
     forecast = requests.post(
-        f"{url}/ml/price/predict", json={"crop": "maize_grain", "market": market["id"], "weeks_ahead": 12}, timeout=TIMEOUT
+        f"{url}/ml/price/predict",
+        json={"crop": "maize_grain", "market": market["id"], "weeks_ahead": 12},
+        timeout=TIMEOUT,
     ).json()
     route = requests.post(
-        f"{url}/location/route", json={"crop": "maize_grain", "quantity_kg": 100, "district": market["district"]}, timeout=TIMEOUT
+        f"{url}/location/route",
+        json={"crop": "maize_grain", "quantity_kg": 100, "district": market["district"]},
+        timeout=TIMEOUT,
     ).json()
     page.goto("/#/prices")
     expect(page.get_by_role("heading", name="Price outlook")).to_be_visible(timeout=SLOW)
@@ -224,7 +278,9 @@ def test_the_price_outlook_draws_the_forecast_and_says_how_old_its_data_is(
     page.get_by_label("Market", exact=True).select_option(market["id"])
     heading = page.get_by_role("heading", name="12-week forecast for Maize (grain)")
     expect(heading).to_contain_text(market["name"], timeout=SLOW)
-    chart = page.get_by_role("img", name=re.compile(rf"Forecast price per kg for Maize \(grain\) in {re.escape(market['name'])}"))
+    chart = page.get_by_role(
+        "img", name=re.compile(rf"Forecast price per kg for Maize \(grain\) in {re.escape(market['name'])}")
+    )
     expect(chart.locator("canvas").first).to_be_visible(timeout=SLOW)
     # uPlot came on demand: fetched for the chart, named nowhere in the app's first page
     loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")

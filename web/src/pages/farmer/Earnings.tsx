@@ -2,7 +2,7 @@
  * and each month's statement (`GET /payments/statements/{month}`, CSV or PDF), downloaded with the
  * Authorization header into a Blob URL: no token ever goes in a URL. */
 import { useState } from "preact/hooks";
-import { Button, Empty, ErrorMessage, Loading, Page, SavedNotice } from "../../components/ui";
+import { Button, Empty, ErrorMessage, Loading, Page, SavedNotice, Select } from "../../components/ui";
 import { api } from "../../lib/api";
 import { me } from "../../lib/auth";
 import { ugx } from "../../lib/format";
@@ -59,6 +59,22 @@ function Statement(props: { month: string }) {
         </Button>
       </div>
       <ErrorMessage error={download.error} />
+    </>
+  );
+}
+
+function Statements(props: { months: string[] }) {
+  const [month, setMonth] = useState(props.months[0] ?? "");
+  if (!month) return null;
+  return (
+    <>
+      <Select
+        label={t("farm.earnings.month")}
+        value={month}
+        onChange={(e) => setMonth((e.currentTarget as HTMLSelectElement).value)}
+        options={props.months.map((m) => ({ value: m, label: monthName(m, lang.value) }))}
+      />
+      <Statement month={month} />
     </>
   );
 }
@@ -124,9 +140,7 @@ export default function Earnings() {
             </table>
           </div>
           <h2>{t("farm.earnings.statement")}</h2>
-          {months.slice(0, 3).map((m) => (
-            <Statement key={m.month} month={m.month} />
-          ))}
+          <Statements months={months.map((m) => m.month)} />
         </>
       )}
     </Page>

@@ -10,9 +10,12 @@ import { cropName } from "../../lib/catalogue";
 import { dateTime, kg, ugx } from "../../lib/format";
 import { useAction, useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
-import { onLive } from "../../lib/live";
+import { liveConnected, onLive } from "../../lib/live";
 import { PAID, type Order, type OrderStatus, type Page as ListPage } from "./types";
 import "./farmer.css";
+
+const FOLLOW_UPS_MS = [3000, 10_000];
+const POLL_MS = 20_000;
 
 type Move = "confirmed" | "rejected" | "dispatched" | "delivered";
 
@@ -135,12 +138,15 @@ export default function IncomingOrders() {
       const data = (message.notification as { data?: Record<string, unknown> } | undefined)?.data;
       if (message.type !== "notification" || !data?.order_id) return;
       reload();
-      // The notification and the order's own record are updated by different consumers of the
-      // same event: read again shortly so a change that lands just after the message shows too.
-      timers.push(setTimeout(reload, 2500));
+      // The notification and the order's own record are written by different consumers of the
+      // same event: read again a little later too, so a change that lands after the message shows.
+      for (const ms of FOLLOW_UPS_MS) timers.push(setTimeout(reload, ms));
     });
+    // Without the live channel (reconnecting), read now and then while the page is in view.
+    const poll = setInterval(() => !liveConnected.value && document.visibilityState === "visible" && reload(), POLL_MS);
     return () => {
       stop();
+      clearInterval(poll);
       timers.forEach(clearTimeout);
     };
   }, [reload]);
