@@ -158,7 +158,8 @@ register({
     "admin.training.stopped": "Finished",
     "admin.training.pairs": "Market and crop pairs",
     "admin.training.trained": "Trained",
-    "admin.training.skipped": "Skipped (too few prices)",
+    "admin.training.failed": "Failed (still serving the previous forecast)",
+    "admin.training.failures": "Failed pairs",
     "admin.training.error": "Error",
   },
   lg: {
@@ -316,7 +317,8 @@ register({
     "admin.training.stopped": "Kyaggwa",
     "admin.training.pairs": "Obutale n'ebirime",
     "admin.training.trained": "Ebiyigiriziddwa",
-    "admin.training.skipped": "Ebirekeddwa (bbeeyi ntono)",
+    "admin.training.failed": "Ebilemye (bikyakozesa ebya edda)",
+    "admin.training.failures": "Ebilemye",
     "admin.training.error": "Ensobi",
   },
 });
