@@ -8,7 +8,6 @@ is the journey under test, in Chromium. The session is handed to the browser as 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -17,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-import websockets
 from playwright.sync_api import Page, Request, expect
+from websockets.sync.client import connect
 
 from support.browser import auth, register
 from support.runtime import RunningRuntime
@@ -70,11 +69,9 @@ def _warm(url: str, tokens: dict[str, Any], paths: tuple[str, ...]) -> None:
         requests.get(f"{url}{path}", headers=headers, timeout=TIMEOUT)
     socket = requests.get(f"{url}/config.json", timeout=TIMEOUT).json()["websocketUrl"]
 
-    async def connect() -> None:
-        async with websockets.connect(f"{socket}?token={tokens['access_token']}", open_timeout=TIMEOUT):
-            pass
-
-    asyncio.run(connect())
+    # (the sync client: Playwright's sync API already runs an event loop in this thread)
+    with connect(f"{socket}?token={tokens['access_token']}", open_timeout=TIMEOUT):
+        pass
 
 
 def _disputed_order(url: str) -> dict[str, Any]:
