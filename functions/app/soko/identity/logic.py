@@ -639,3 +639,28 @@ def get_user(caller: Caller, user_id: str, deps: Identity) -> PublicProfile:
     if user.role == "admin" and not caller.is_admin:
         raise UserNotFound("No such user.", details={"id": user_id})
     return user.account() if user_id == caller.user_id or caller.is_admin else user.public()
+
+
+def find_user(caller: Caller, email: str | None, phone: str | None, deps: Identity) -> Account:
+    """An admin finds an account by its email or its verified phone (the keys sign-in uses: an exact
+    match, never a scan); the whole account, with its status."""
+    caller.require("admin")
+    if (email is None) == (phone is None):
+        raise Unprocessable(
+            "Give exactly one of email or phone.",
+            details={"fields": [{"field": "query.email", "message": "give exactly one of email or phone"}]},
+        )
+    if email is not None:
+        user_id = deps.dal.user_id_by_email(email.strip().lower())
+        user = deps.dal.get_user(user_id) if user_id else None
+    else:
+        try:
+            normalized = phones.normalize(str(phone))
+        except ValueError as err:
+            raise Unprocessable(
+                str(err), details={"fields": [{"field": "query.phone", "message": str(err)}]}
+            ) from err
+        user = _by_phone(normalized, deps)
+    if user is None:
+        raise UserNotFound("No account has that email or phone number.", details={})
+    return user.account()

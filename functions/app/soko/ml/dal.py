@@ -223,3 +223,17 @@ class MlDal(dynamo.TableDal):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+
+class TrainingRuns:
+    """The training state machine's executions (Step Functions): the latest, described."""
+
+    def __init__(self, state_machine_arn: str):
+        self.arn = state_machine_arn
+
+    def latest(self) -> dict[str, Any] | None:
+        sfn = aws.client("stepfunctions")
+        runs = sfn.list_executions(stateMachineArn=self.arn, maxResults=1).get("executions", [])
+        if not runs:
+            return None
+        return dict(sfn.describe_execution(executionArn=runs[0]["executionArn"]))

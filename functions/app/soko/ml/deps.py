@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from soko.ml.dal import MlDal
+from soko.ml.dal import MlDal, TrainingRuns
 from soko.ml.logic import Prices
 from soko.ml.model_store import ModelStore
-from soko.ml.models import ForecastRequestsConfig, MlConfig, SnapshotConfig, TrainingConfig
+from soko.ml.models import (
+    ForecastRequestsConfig,
+    MlConfig,
+    SnapshotConfig,
+    TrainingConfig,
+    TrainingRunsConfig,
+)
 from soko.shared.bus import EventPublisher
 from soko.shared.config import load
 
@@ -45,3 +51,7 @@ def training() -> Training:
         publish=EventPublisher(config.event_bus_name).publish,
         prophet=config.prophet_candidate,
     )
+
+
+def training_runs() -> TrainingRuns:
+    return TrainingRuns(load(TrainingRunsConfig).training_state_machine_arn)

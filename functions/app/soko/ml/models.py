@@ -33,6 +33,34 @@ class TrainingConfig(SnapshotConfig, BusConfig):
     prophet_candidate: bool = True  # fit Prophet at the inner origins as an override candidate
 
 
+class TrainingRunsConfig(BaseConfig):
+    """GET /admin/training reads the training state machine's executions."""
+
+    training_state_machine_arn: str = Field(min_length=1)
+
+
+class TrainingFailure(BaseModel):
+    market: str
+    crop: str
+    error: str = Field(description="the error's name (the pair's logs have the rest)")
+
+
+class TrainingRun(BaseModel):
+    """The price models' last training run (the weekly Step Functions execution)."""
+
+    status: str = Field(description="NONE (never trained), RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED")
+    execution_id: str | None = None
+    started_at: str | None = None
+    stopped_at: str | None = None
+    pairs: int | None = Field(default=None, description="(market, crop) pairs with enough prices to train")
+    trained: int | None = Field(default=None, description="pairs trained and serving their new forecast")
+    failed: int | None = Field(
+        default=None, description="pairs whose training failed (the others still served)"
+    )
+    failures: list[TrainingFailure] = Field(default_factory=list, description="the failed pairs (at most 20)")
+    error: str | None = Field(default=None, description="why the run itself failed, if it did")
+
+
 class MarketOut(BaseModel):
     id: str
     name: str

@@ -56,8 +56,19 @@ function Training() {
             <Def term={t("admin.training.stopped")}>{dateTime(run.data.stopped_at, lang.value)}</Def>
             {run.data.pairs !== null && <Def term={t("admin.training.pairs")}>{run.data.pairs}</Def>}
             {run.data.trained !== null && <Def term={t("admin.training.trained")}>{run.data.trained}</Def>}
-            {run.data.skipped !== null && <Def term={t("admin.training.skipped")}>{run.data.skipped}</Def>}
+            {run.data.failed !== null && <Def term={t("admin.training.failed")}>{run.data.failed}</Def>}
             {run.data.error && <Def term={t("admin.training.error")}>{run.data.error}</Def>}
+            {run.data.failures.length > 0 && (
+              <Def term={t("admin.training.failures")}>
+                <ul>
+                  {run.data.failures.map((f) => (
+                    <li key={`${f.market}/${f.crop}`}>
+                      {f.market} · {f.crop}: <code>{f.error}</code>
+                    </li>
+                  ))}
+                </ul>
+              </Def>
+            )}
           </dl>
         ))}
     </section>

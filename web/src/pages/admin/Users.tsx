@@ -1,5 +1,6 @@
-/** #/admin/users: find a farmer or buyer (by role and district, or by account id) and suspend or
- * reinstate the account with a reason. The API has no search by phone, email or name yet. */
+/** #/admin/users: find an account (by email, phone or id; or browse farmers and buyers by district)
+ * and suspend or reinstate it with a reason. Email and phone are exact matches on the sign-in keys
+ * (GET /admin/users/lookup); the API has no search by name. */
 import { useState } from "preact/hooks";
 import { Button, Empty, ErrorMessage, Field, Loading, Page, Select } from "../../components/ui";
 import { api } from "../../lib/api";
@@ -45,14 +46,30 @@ function Manage(props: { user: Profile }) {
   );
 }
 
+/** An email, a phone number (digits, +, spaces) or an account id. */
+function findAccount(key: string): Promise<Profile> {
+  if (key.includes("@")) return api.get<Profile>("/admin/users/lookup", { query: { email: key } });
+  if (/^[+0-9][0-9\s().-]*$/.test(key)) return api.get<Profile>("/admin/users/lookup", { query: { phone: key } });
+  return api.get<Profile>(`/users/${encodeURIComponent(key)}`);
+}
+
 export default function Users() {
   const [role, setRole] = useState("farmers");
   const [district, setDistrict] = useState("");
   const [applied, setApplied] = useState({ role: "farmers", district: "" });
-  const [id, setId] = useState("");
+  const [key, setKey] = useState("");
   const [selected, setSelected] = useState<Profile | null>(null);
   const [findError, setFindError] = useState<Error | null>(null);
   const [finding, setFinding] = useState(false);
+  // The directory gives public profiles; the account (with its status) comes from GET /users/{id}.
+  const openId = async (userId: string) => {
+    setFindError(null);
+    try {
+      setSelected(await api.get<Profile>(`/users/${encodeURIComponent(userId)}`));
+    } catch (err) {
+      setFindError(err as Error);
+    }
+  };
   const list = usePaged<Profile>(`/users/${applied.role}`, { district: applied.district || undefined, limit: 20 });
 
   return (
@@ -65,7 +82,7 @@ export default function Users() {
           setFinding(true);
           setFindError(null);
           try {
-            setSelected(await api.get<Profile>(`/users/${encodeURIComponent(id.trim())}`));
+            setSelected(await findAccount(key.trim()));
           } catch (err) {
             setFindError(err as Error);
           } finally {
@@ -73,7 +90,14 @@ export default function Users() {
           }
         }}
       >
-        <Field label={t("admin.users.id")} value={id} required onInput={(e) => setId(e.currentTarget.value)} />
+        <Field
+          label={t("admin.users.find")}
+          hint={t("admin.users.find.hint")}
+          value={key}
+          required
+          maxLength={254}
+          onInput={(e) => setKey(e.currentTarget.value)}
+        />
         <Button type="submit" busy={finding}>
           {t("admin.users.open")}
         </Button>
@@ -108,7 +132,7 @@ export default function Users() {
         {list.items.map((u) => (
           <li key={u.id}>
             {u.fullName ?? "–"} · {u.district ?? "–"} · <code>{u.id}</code>{" "}
-            <Button kind="secondary" onClick={() => setSelected(u)} aria-label={t("admin.users.manage_name", { name: u.fullName ?? u.id })}>
+            <Button kind="secondary" onClick={() => void openId(u.id)} aria-label={t("admin.users.manage_name", { name: u.fullName ?? u.id })}>
               {t("admin.users.manage")}
             </Button>
           </li>

@@ -153,8 +153,10 @@ export interface TrainingRun {
   status: "NONE" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
   started_at: string | null;
   stopped_at: string | null;
+  execution_id: string | null;
   pairs: number | null;
   trained: number | null;
-  skipped: number | null;
+  failed: number | null;
+  failures: { market: string; crop: string; error: string }[];
   error: string | null;
 }
