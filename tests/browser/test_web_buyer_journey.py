@@ -3,9 +3,8 @@ PesaPal's checkout inside the page, see the order paid without reloading, confir
 review the farmer. The farmer's side (the listing, confirming, dispatching, delivering) is set up
 through the API; every step the buyer takes is a click, and each is checked against the API.
 
-The buyer's session is the API's own (registered and signed in through it, the refresh token
-handed to the app as it keeps it): signing up and in through the pages is the account area's
-journey (tests/browser/test_web_account_*.py)."""
+The buyer signs up through the sign-up page (the phone confirmed with the code it texted); the test
+keeps a separate API session of the same account for its checks."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from support.browser import auth, register, unique_phone
+from support.browser import auth, register, sign_up_in_browser, unique_phone
 from support.runtime import RunningRuntime
 
 TIMEOUT = 30
@@ -42,17 +41,6 @@ def farmer_with_maize_in_gulu(url: str) -> tuple[dict[str, Any], dict[str, Any]]
     created = requests.post(f"{url}/listings/", json=body, headers=auth(farmer), timeout=TIMEOUT)
     assert created.status_code == 201, created.text
     return farmer, created.json()
-
-
-def signed_in(page: Page, account: dict[str, Any]) -> None:
-    """Open the app with ``account``'s session (the refresh token where the app keeps it). The token
-    is stored from a page of the origin that is not the app (the API's health check), so no app
-    instance can present it before the one opened after: a refresh token presented twice revokes
-    its family, as it should."""
-    page.goto("/health")
-    page.evaluate("token => localStorage.setItem('soko.refresh', token)", account["refresh_token"])
-    page.goto("/")
-    expect(page.get_by_role("link", name="My orders", exact=True)).to_be_visible()
 
 
 def find_maize_in_gulu(page: Page, title: str) -> None:
@@ -98,8 +86,9 @@ def test_a_buyer_finds_maize_in_gulu_orders_pays_receives_and_reviews(
 ) -> None:
     url = web_runtime.url
     farmer, listing = farmer_with_maize_in_gulu(url)
-    buyer = register(url, "buyer", name="Nakato Sarah", phone=unique_phone())
-    signed_in(page, buyer)
+    # A new buyer signs up in the browser (phone confirmed by its SMS code) and goes to the market.
+    buyer = sign_up_in_browser(page, url, role_label="Buy produce", name="Nakato Sarah")
+    page.get_by_role("link", name="Market", exact=True).click()
 
     # Find it: a search with a typo and the district filter.
     find_maize_in_gulu(page, listing["title"])

@@ -20,7 +20,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, WebSocket, expect
 
-from support.browser import auth, register, unique_phone
+from support.browser import auth, register, sign_in_in_browser, unique_phone
 from support.runtime import RunningRuntime
 
 TIMEOUT = 30
@@ -56,13 +56,6 @@ def verified_buyer(url: str) -> dict[str, Any]:
     )
     assert verified.status_code == 200, verified.text
     return {**buyer, "phone": phone}
-
-
-def signed_in(page: Page, account: dict[str, Any]) -> None:
-    """Open the app with ``account``'s session (the refresh token the app keeps between visits)."""
-    page.goto("/#/")
-    page.evaluate("token => localStorage.setItem('soko.refresh', token)", account["refresh_token"])
-    page.reload()
 
 
 def wait_for(predicate: Any, what: str, seconds: float = 60) -> Any:
@@ -129,7 +122,7 @@ def test_a_farmer_lists_with_a_photo_delivers_with_the_pin_and_sees_the_earnings
         ws.on("framereceived", lambda payload: frames.append(str(payload)))
 
     page.on("websocket", watch)
-    signed_in(page, farmer)
+    sign_in_in_browser(page, farmer)
 
     # -- list produce
     page.get_by_role("link", name="My listings").click()
