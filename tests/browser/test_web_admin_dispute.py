@@ -164,7 +164,13 @@ def test_an_admin_resolves_a_dispute_with_a_split(page: Page, web_runtime: Runni
         admin_tokens,
         (*ADMIN_PAGE_CALLS, f"/users/{disputed['farmer']['id']}", f"/orders/{disputed['order_id']}"),
     )
-    _signed_in(page, admin_tokens, "/admin")
+    # The admin opens /admin, is asked to sign in, signs in and lands back on the console.
+    page.goto("/admin")
+    page.wait_for_url("**/#/admin")
+    page.get_by_role("link", name="Sign in to continue").click()
+    page.get_by_label("Email or phone number").fill(ADMIN[0])
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/#/admin")
     expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Admin", exact=True)).to_be_visible()  # the menu entry
