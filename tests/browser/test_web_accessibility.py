@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page
 
 from support.browser import ARTIFACTS
 from support.runtime import RunningRuntime
-from support.web_quality import WEB, login, not_found, settle, sign_in_browser
+from support.web_quality import WEB, login, not_found, settle, sign_in_browser, until
 
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
 # the main pages, and who opens them (None: signed out)
@@ -95,10 +95,10 @@ def _open(page: Page, runtime: RunningRuntime, address: str, role: str | None, l
     page.reload()
     settle(page)
     if role:  # the session was adopted: the page is the role's, not the sign-in invitation
-        page.wait_for_function("!document.querySelector('main a[href*=\"signin?next\"]')", timeout=10_000)
+        until(page, "!document.querySelector('main a[href*=\"signin?next\"]')", timeout=10)
     if language == "lg":  # as a user switches (a signed-in account's own language wins at start)
         page.locator("header .lang").get_by_role("button", name="Luganda").click()
-        page.wait_for_function("document.documentElement.lang === 'lg'")
+        until(page, "document.documentElement.lang === 'lg'")
         settle(page)
 
 

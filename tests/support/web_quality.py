@@ -5,6 +5,7 @@ page that has landed from the shell's "Page not found"."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,12 +84,27 @@ def sign_in_browser(page: Page, account: dict[str, Any]) -> None:
     localStorage; the app rotates it and keeps the access token in memory on its next start)."""
     page.goto("/#/quality-sign-in")
     page.evaluate("token => localStorage.setItem('soko.refresh', token)", account["refresh_token"])
+    page.reload()  # the app adopts the stored session when it starts
+    page.wait_for_load_state("networkidle")
+
+
+def until(page: Page, expression: str, timeout: float = 15.0) -> Any:
+    """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function compiles
+    its predicate with eval, which the app's CSP rightly refuses; evaluate does not.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
 
 
 def settle(page: Page) -> None:
     """Wait until the page has loaded what it shows (no request in flight, no "Loading…")."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('.loading')", timeout=15_000)
+    until(page, "!document.querySelector('.loading')")
 
 
 def not_found(page: Page) -> bool:
