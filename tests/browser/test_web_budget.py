@@ -75,7 +75,7 @@ def first_loads() -> list[dict[str, Any]]:
         for k, v in manifest.items()
         if v.get("isDynamicEntry") and (k in routes_by_module or k.startswith("src/pages/"))
     }
-    rows = [{"page": "(shell)", "routes": [], "files": sorted(shell)}]
+    rows: list[dict[str, Any]] = [{"page": "(shell)", "routes": [], "files": sorted(shell)}]
     for key in sorted(pages):
         files = shell | _closure(manifest, key, pages)
         rows.append({"page": key, "routes": routes_by_module.get(key, []), "files": sorted(files)})
