@@ -91,8 +91,7 @@ def _open(page: Page, runtime: RunningRuntime, address: str, role: str | None, l
         sign_in_browser(page, login(runtime.url, role))
     else:
         page.goto("/#/quality-start")
-    page.goto(address)
-    page.reload()
+    page.goto(address)  # a hash navigation: the app keeps its session in memory
     settle(page)
     if role:  # the session was adopted: the page is the role's, not the sign-in invitation
         until(page, "!document.querySelector('main a[href*=\"signin?next\"]')", timeout=10)

@@ -84,7 +84,10 @@ def sign_in_browser(page: Page, account: dict[str, Any]) -> None:
     localStorage; the app rotates it and keeps the access token in memory on its next start)."""
     page.goto("/#/quality-sign-in")
     page.evaluate("token => localStorage.setItem('soko.refresh', token)", account["refresh_token"])
-    page.reload()  # the app adopts the stored session when it starts
+    page.reload()  # the app adopts the stored session when it starts, rotating the token
+    # wait for the rotation to be stored: a reload while it is in flight would present the old
+    # token again, and the API (rightly) revokes the session
+    until(page, f"localStorage.getItem('soko.refresh') !== {account['refresh_token']!r}")
     page.wait_for_load_state("networkidle")
 
 
