@@ -25,6 +25,12 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
    put on the bucket as PutBucketCors would, and the form upload's answer carries the headers of
    the rule that matches its Origin (as S3 does): what a browser may do locally is what the
    template allows.
+4. Change signals. AWS pushes stream records and fires schedules itself; locally the runtime reads
+   them from moto. Rather than asking moto over HTTP several times a second whether anything
+   changed (most of an idle runtime's CPU), its readers wait on :data:`changes`: a stream record
+   published (key ``stream:<table>``) or a schedule created, updated or deleted (key
+   ``schedules``) wakes them at once. moto runs in the runtime's process, so this is a
+   ``threading.Condition``; SQS needs none (moto's long polling already wakes on a sent message).
 """
 
 from __future__ import annotations
@@ -48,13 +54,61 @@ class _Transaction(threading.local):
 _transaction = _Transaction()
 
 
+class Changes:
+    """Counters of writes by key, and a wait for the next write: a reader notes ``count(key)``,
+    reads, and then waits for the count to move on (so a write during its read is never missed)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._counts: dict[str, int] = {}
+        self._wakes = 0
+
+    def count(self, key: str) -> int:
+        with self._cond:
+            return self._counts.get(key, 0)
+
+    def bump(self, key: str) -> None:
+        with self._cond:
+            self._counts[key] = self._counts.get(key, 0) + 1
+            self._cond.notify_all()
+
+    def wait(self, key: str, seen: int, timeout: float) -> int:
+        """The count of ``key`` once it differs from ``seen``, or after ``timeout`` seconds, or
+        when :meth:`wake_all` is called."""
+        with self._cond:
+            wakes = self._wakes
+            self._cond.wait_for(
+                lambda: self._counts.get(key, 0) != seen or self._wakes != wakes, timeout=max(timeout, 0)
+            )
+            return self._counts.get(key, 0)
+
+    def wake_all(self) -> None:
+        """Release every waiter now (a runtime stopping)."""
+        with self._cond:
+            self._wakes += 1
+            self._cond.notify_all()
+
+
+changes = Changes()
+
+
+def _signalled_stream_add(moto_add: Any) -> Any:
+    """moto's StreamShard.add, then the change signal for the table's stream."""
+
+    def publish(self: Any, old: Any, new: Any) -> None:
+        moto_add(self, old, new)
+        changes.bump(f"stream:{self.table.name}")
+
+    return publish
+
+
 def _transactions_keep_streams() -> None:
     from moto.dynamodb import models as dynamodb_models  # noqa: PLC0415
     from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
     from moto.dynamodb.models.table import StreamShard  # noqa: PLC0415
 
     original = DynamoDBBackend.transact_write_items
-    publish = StreamShard.add
+    publish = _signalled_stream_add(StreamShard.add)
 
     def add(self: Any, old: Any, new: Any) -> None:
         held = _transaction.held
@@ -194,6 +248,22 @@ def _bucket_cors() -> None:
     S3Response._bucket_response_post = _bucket_response_post  # type: ignore[method-assign]
 
 
+def _schedule_changes() -> None:
+    from moto.scheduler.models import EventBridgeSchedulerBackend  # noqa: PLC0415
+
+    def signalled(method: Any) -> Any:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                changes.bump("schedules")
+
+        return call
+
+    for name in ("create_schedule", "update_schedule", "delete_schedule"):
+        setattr(EventBridgeSchedulerBackend, name, signalled(getattr(EventBridgeSchedulerBackend, name)))
+
+
 def apply() -> None:
     global _applied  # noqa: PLW0603  (installed once per process)
     if _applied:
@@ -201,4 +271,5 @@ def apply() -> None:
     _transactions_keep_streams()
     _json_templates_as_json()
     _bucket_cors()
+    _schedule_changes()
     _applied = True

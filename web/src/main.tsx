@@ -12,7 +12,9 @@ if (location.pathname.replace(/\/$/, "") === "/admin" && !location.hash) {
 
 async function boot(): Promise<void> {
   await loadConfig();
-  render(<App />, document.getElementById("app")!);
+  const root = document.getElementById("app")!;
+  root.replaceChildren(); // the "Soko…" boot text is not Preact's to remove: it stayed under the app
+  render(<App />, root);
   void loadCatalogue();
   void loadMe();
 }
