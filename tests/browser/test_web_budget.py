@@ -164,7 +164,7 @@ def test_market_images_are_lazy_and_sized(page: Page) -> None:
     page.goto("/#/")
     settle(page)
     if not_found(page):
-        pytest.skip("the market page (#/) has not landed yet")
+        pytest.fail("the market page (#/) answers the shell's Page not found")
     images = page.evaluate(
         """() => [...document.querySelectorAll('main img')].map(i => ({
             src: i.getAttribute('src'), loading: i.getAttribute('loading'),

@@ -91,7 +91,7 @@ def sign_in_browser(page: Page, account: dict[str, Any]) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def until(page: Page, expression: str, timeout: float = 15.0) -> Any:
+def until(page: Page, expression: str, timeout: float = 45.0) -> Any:
     """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function compiles
     its predicate with eval, which the app's CSP rightly refuses; evaluate does not.)"""
     deadline = time.monotonic() + timeout
@@ -105,9 +105,11 @@ def until(page: Page, expression: str, timeout: float = 15.0) -> Any:
 
 
 def settle(page: Page) -> None:
-    """Wait until the page has loaded what it shows (no request in flight, no "Loading…")."""
+    """Wait until the page has loaded what it shows (no request in flight, no "Loading…", no busy
+    button: a page may ask in steps, e.g. the prices page's forecast after its crop list)."""
     page.wait_for_load_state("networkidle")
-    until(page, "!document.querySelector('.loading')")
+    until(page, "!document.querySelector('.loading, [aria-busy=\"true\"]')")
+    page.wait_for_load_state("networkidle")
 
 
 def not_found(page: Page) -> bool:

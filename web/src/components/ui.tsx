@@ -129,3 +129,13 @@ export function SavedNotice(props: { savedAt: string | null }) {
 export function Status(props: { value: string }) {
   return <span class={`status status-${props.value}`}>{t(`status.${props.value}`)}</span>;
 }
+
+/** A table that may be wider than a phone: it scrolls sideways inside the page, and the scrolling
+ * region can be reached and scrolled with the keyboard (focusable, named by `label`). */
+export function TableScroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={props.label}>
+      {props.children}
+    </div>
+  );
+}

@@ -109,17 +109,33 @@ export async function accessToken(): Promise<string | null> {
   return storedRefresh() ? refresh() : null;
 }
 
+const RETRIES_MS = [1000, 2000, 4000];
+
+/** The signed-in account, if the stored session still holds. A refused session (401) signs out;
+ * a failure that says nothing about the session (offline, a 5xx) is retried a few times, then
+ * again when the browser comes back online, so a slow or absent network never signs anyone out. */
 export async function loadMe(): Promise<Me | null> {
-  try {
-    if (!storedRefresh() && !access) return null;
-    me.value = await api.get<Me>("/auth/me");
-    if (me.value.language === "en" || me.value.language === "lg") setLang(me.value.language);
-    return me.value;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) clear();
-    return null;
-  } finally {
+  const settled = (user: Me | null): Me | null => {
     sessionReady.value = true;
+    return user;
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!storedRefresh() && !access) return settled(null);
+      me.value = await api.get<Me>("/auth/me");
+      if (me.value.language === "en" || me.value.language === "lg") setLang(me.value.language);
+      return settled(me.value);
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500) {
+        if (err.status === 401) clear();
+        return settled(null);
+      }
+      if (attempt >= RETRIES_MS.length) {
+        if (typeof window !== "undefined") window.addEventListener("online", () => void loadMe(), { once: true });
+        return settled(null);
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRIES_MS[attempt]));
+    }
   }
 }
 

@@ -17,10 +17,20 @@ export function LazyPage(props: { load: () => Promise<{ default: ComponentType<a
     let live = true;
     props.load().then(
       (module) => {
+        sessionStorage.removeItem("soko.reloaded");
         loaded.set(props.load, module.default);
         if (live) setComponent(() => module.default);
       },
-      () => live && setError(new OfflineError()),
+      () => {
+        // Online, a page's chunk that cannot load belongs to an older build that a new one replaced
+        // (its service worker took over): reload once into the new build. Offline, say so.
+        if (navigator.onLine && !sessionStorage.getItem("soko.reloaded")) {
+          sessionStorage.setItem("soko.reloaded", "1");
+          location.reload();
+          return;
+        }
+        if (live) setError(new OfflineError());
+      },
     );
     return () => void (live = false);
   }, [props.load]);

@@ -1,6 +1,6 @@
 /** #/admin/audit: what admins did, newest first, filtered by admin, target or action. */
 import { useState } from "preact/hooks";
-import { Button, Empty, ErrorMessage, Field, Loading, Page } from "../../components/ui";
+import { Button, Empty, ErrorMessage, Field, Loading, Page, TableScroll } from "../../components/ui";
 import { dateTime } from "../../lib/format";
 import { lang, t } from "../../lib/i18n";
 import { AdminNav, MoreButton, usePaged } from "./shared";
@@ -37,7 +37,7 @@ export default function Audit() {
       {list.loading && !list.items.length && <Loading />}
       {!list.loading && !list.error && !list.items.length && <Empty>{t("admin.audit.empty")}</Empty>}
       {list.items.length > 0 && (
-        <div class="table-wrap">
+        <TableScroll label={t("admin.audit.title")}>
           <table class="admin-table">
             <caption class="visually-hidden">{t("admin.audit.title")}</caption>
             <thead>
@@ -67,7 +67,7 @@ export default function Audit() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <MoreButton state={list} />
     </Page>

@@ -2,7 +2,7 @@
  * trail, and the resolution: release, refund or split, with the reason the API requires. */
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { ErrorMessage, Field, Loading, Page, Select } from "../../components/ui";
+import { ErrorMessage, Field, Loading, Page, Select, TableScroll } from "../../components/ui";
 import { api, ApiError } from "../../lib/api";
 import { cropName } from "../../lib/catalogue";
 import { dateTime, ugx } from "../../lib/format";
@@ -38,7 +38,7 @@ function MoneyTrail(props: { orderId: string; version: number }) {
         <Def term={t("admin.money.escrow")}>{trail?.escrow ?? "–"}</Def>
       </dl>
       {trail && trail.movements.length > 0 && (
-        <div class="table-wrap">
+        <TableScroll label={t("admin.money.title")}>
           <table class="admin-table">
             <caption>{t("admin.money.title")}</caption>
             <thead>
@@ -64,7 +64,7 @@ function MoneyTrail(props: { orderId: string; version: number }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {order.data.audit.length > 0 && (
         <>

@@ -1,5 +1,5 @@
 /** #/admin/flags: orders the fraud check flagged (GET /admin/flags). */
-import { Empty, ErrorMessage, Loading, Page } from "../../components/ui";
+import { Empty, ErrorMessage, Loading, Page, TableScroll } from "../../components/ui";
 import { dateTime } from "../../lib/format";
 import { lang, t } from "../../lib/i18n";
 import { AdminNav, MoreButton, usePaged } from "./shared";
@@ -14,7 +14,7 @@ export default function Flags() {
       {list.loading && !list.items.length && <Loading />}
       {!list.loading && !list.error && !list.items.length && <Empty>{t("admin.flags.empty")}</Empty>}
       {list.items.length > 0 && (
-        <div class="table-wrap">
+        <TableScroll label={t("admin.flags.title")}>
           <table class="admin-table">
             <caption class="visually-hidden">{t("admin.flags.title")}</caption>
             <thead>
@@ -44,7 +44,7 @@ export default function Flags() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <MoreButton state={list} />
     </Page>

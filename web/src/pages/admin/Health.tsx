@@ -1,7 +1,7 @@
 /** #/admin/health: the queues and their dead letters (chart and table), replaying a dead-letter
  * queue with a reason, and the price models' last training run. */
 import { useState } from "preact/hooks";
-import { Button, ErrorMessage, Loading, Page } from "../../components/ui";
+import { Button, ErrorMessage, Loading, Page, TableScroll } from "../../components/ui";
 import { api } from "../../lib/api";
 import { dateTime } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
@@ -90,7 +90,7 @@ export default function Health() {
           {items.length > 0 && (
             <QueueChart queues={items} />
           )}
-          <div class="table-wrap">
+          <TableScroll label={t("admin.health.table")}>
             <table class="admin-table">
               <caption>{t("admin.health.table")}</caption>
               <thead>
@@ -122,7 +122,7 @@ export default function Health() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
       <Training />

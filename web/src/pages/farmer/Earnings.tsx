@@ -2,7 +2,7 @@
  * and each month's statement (`GET /payments/statements/{month}`, CSV or PDF), downloaded with the
  * Authorization header into a Blob URL: no token ever goes in a URL. */
 import { useState } from "preact/hooks";
-import { Button, Empty, ErrorMessage, Loading, Page, SavedNotice, Select } from "../../components/ui";
+import { Button, Empty, ErrorMessage, Loading, Page, SavedNotice, Select, TableScroll } from "../../components/ui";
 import { api } from "../../lib/api";
 import { me } from "../../lib/auth";
 import { ugx } from "../../lib/format";
@@ -118,7 +118,7 @@ export default function Earnings() {
             <dd>{ugx(data.net_ugx)}</dd>
           </dl>
           {!any && <Empty>{t("farm.earnings.empty")}</Empty>}
-          <div class="table-wrap">
+          <TableScroll label={t("farm.earnings.caption")}>
             <table>
               <caption>{t("farm.earnings.caption")}</caption>
               <thead>
@@ -138,7 +138,7 @@ export default function Earnings() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <h2>{t("farm.earnings.statement")}</h2>
           <Statements months={months.map((m) => m.month)} />
         </>

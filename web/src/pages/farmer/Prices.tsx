@@ -3,7 +3,7 @@
  * price behind it is; beside it, "where to sell": each market's price less transport from the
  * seller's district (`POST /location/route`). The last answers stay readable offline. */
 import { useState } from "preact/hooks";
-import { Button, Empty, ErrorMessage, Field, Loading, Page, SavedNotice, Select } from "../../components/ui";
+import { Button, Empty, ErrorMessage, Field, Loading, Page, SavedNotice, Select, TableScroll } from "../../components/ui";
 import { api } from "../../lib/api";
 import { me } from "../../lib/auth";
 import { catalogue } from "../../lib/catalogue";
@@ -58,7 +58,7 @@ function Outlook(props: { crop: PriceCrop; market: Market }) {
           )}
           <details>
             <summary>{t("prices.table")}</summary>
-            <div class="table-wrap">
+            <TableScroll label={t("prices.table")}>
               <table>
                 <thead>
                   <tr>
@@ -79,7 +79,7 @@ function Outlook(props: { crop: PriceCrop; market: Market }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </details>
         </>
       )}
@@ -134,7 +134,7 @@ function WhereToSell(props: { crop: PriceCrop; district: string }) {
       {route.data && options.length > 0 && (
         <>
           {route.data.suggestion && <p>{route.data.suggestion}</p>}
-          <div class="table-wrap">
+          <TableScroll label={t("prices.whereCaption")}>
             <table>
               <caption>{t("prices.whereCaption")}</caption>
               <thead>
@@ -162,7 +162,7 @@ function WhereToSell(props: { crop: PriceCrop; district: string }) {
                   ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
     </section>
