@@ -83,6 +83,10 @@ def sign_in_browser(page: Page, account: dict[str, Any]) -> None:
     """Hand the browser the account's session as the app keeps it (the refresh token in
     localStorage; the app rotates it and keeps the access token in memory on its next start)."""
     page.goto("/#/quality-sign-in")
+    # let this first instance finish starting (signed out) before the token is put in place: if it
+    # found the token and began a refresh, the reload below would abort that refresh after the API
+    # rotated the token, and the next instance would present it again (a reuse: session revoked)
+    page.wait_for_load_state("networkidle")
     page.evaluate("token => localStorage.setItem('soko.refresh', token)", account["refresh_token"])
     page.reload()  # the app adopts the stored session when it starts, rotating the token
     # wait for the rotation to be stored: a reload while it is in flight would present the old
