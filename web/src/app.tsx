@@ -59,7 +59,12 @@ function Menu() {
         ))}
         {user && (
           <li>
-            <button type="button" class="link" onClick={() => void signOut().then(() => (location.hash = "#/"))}>
+            <button type="button" class="link" onClick={() => {
+                // signed out here at once (the revocation goes on in the background): a slow
+                // network must not bring the user back to the market later, mid-way elsewhere
+                void signOut();
+                location.hash = "#/";
+              }}>
               {t("nav.signout")}
             </button>
           </li>
