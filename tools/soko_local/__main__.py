@@ -109,7 +109,10 @@ def _serve(runtime: Any, args: argparse.Namespace) -> int:
         except demo.DemoError as err:  # the runtime itself works: keep serving, say what is missing
             _say(f"warning: {err}; the runtime serves without it (`make seed`, `make ingest-wfp` retry)")
     endpoints = runtime.endpoints()
-    print(f"\n  Soko local runtime\n  HTTP API   {endpoints['http_api']}\n  API docs   {endpoints['docs']}")
+    print(
+        f"\n  Soko local runtime\n  Web app    {endpoints['http_api']}/  (admins: /admin)"
+        f"\n  HTTP API   {endpoints['http_api']}\n  API docs   {endpoints['docs']}"
+    )
     print(
         f"  endpoints  {endpoints['http_api']}/_local/endpoints\n  AWS (moto) {endpoints['aws_endpoint']}\n",
         flush=True,
