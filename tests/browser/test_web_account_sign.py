@@ -4,7 +4,6 @@ code, and the same in Luganda with the language kept on the account."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +12,15 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from support.browser import auth, register, unique_email, unique_phone
+from support.browser import (
+    CONFIRM_CODE,
+    auth,
+    local_phone,
+    register_verified,
+    sms_sent,
+    unique_email,
+    unique_phone,
+)
 from support.runtime import RunningRuntime
 
 PASSWORD = "Correct-Horse-9-Battery"  # a test account's password
@@ -38,32 +45,8 @@ def _patient_expect() -> Iterator[None]:
     expect.set_options(timeout=5_000)
 
 
-def sms_codes(runtime: RunningRuntime, phone: str, pattern: str) -> list[str]:
-    """The codes the local runtime texted to ``phone`` (Africa's Talking sandbox outbox), oldest first."""
-    answer = requests.get(f"{runtime.url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT)
-    assert answer.status_code == 200, answer.text
-    return [m.group(1) for m in (re.search(pattern, s["message"]) for s in answer.json()["messages"]) if m]
-
-
 def login(runtime: RunningRuntime, password: str, **who: str) -> requests.Response:
     return requests.post(f"{runtime.url}/auth/login", json={**who, "password": password}, timeout=TIMEOUT)
-
-
-def local(phone: str) -> str:
-    """+256772123456 as people type it: 0772 123456."""
-    return f"0{phone[4:7]} {phone[7:]}"
-
-
-def verified_account(runtime: RunningRuntime, role: str, name: str) -> dict[str, Any]:
-    """An account (through the API) whose phone is confirmed by its code."""
-    phone = unique_phone()
-    account = register(runtime.url, role, name=name, phone=phone)
-    code = sms_codes(runtime, phone, r"confirm this phone is (\d{6})")[-1]
-    answer = requests.post(
-        f"{runtime.url}/users/me/phone/verify", json={"code": code}, headers=auth(account), timeout=TIMEOUT
-    )
-    assert answer.status_code == 200, answer.text
-    return {**account, "phone": phone}
 
 
 def test_a_buyer_signs_up_confirms_the_phone_signs_out_and_signs_in_by_phone(
@@ -78,7 +61,7 @@ def test_a_buyer_signs_up_confirms_the_phone_signs_out_and_signs_in_by_phone(
     page.get_by_label("I want to").select_option(label="Buy produce")
     page.get_by_label("Full name").fill("Nakato Grace")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Phone number (optional)").fill(local(phone))
+    page.get_by_label("Phone number (optional)").fill(local_phone(phone))
     page.get_by_label("Password").fill("password")  # one of the most common: the API refuses it
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("alert")).to_contain_text("The password is too weak")
@@ -87,7 +70,7 @@ def test_a_buyer_signs_up_confirms_the_phone_signs_out_and_signs_in_by_phone(
 
     expect(page.get_by_role("heading", name="Welcome to Soko, Nakato Grace!")).to_be_visible()
     expect(page.get_by_text(f"We sent a 6-digit code to {phone}.")).to_be_visible()
-    code = sms_codes(web_runtime, phone, r"confirm this phone is (\d{6})")[-1]
+    code = sms_sent(web_runtime.url, phone, CONFIRM_CODE)[-1]
     page.get_by_label("Code from the SMS").fill(code)
     page.get_by_role("button", name="Confirm my phone").click()
     # confirmed: the page moves on
@@ -113,7 +96,7 @@ def test_a_buyer_signs_up_confirms_the_phone_signs_out_and_signs_in_by_phone(
     page.goto("/#/profile")
     page.get_by_role("link", name="Sign in to continue").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Email or phone number").fill(local(phone))
+    page.get_by_label("Email or phone number").fill(local_phone(phone))
     page.get_by_label("Password").fill("Wrong-Horse-9-Battery")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("The phone number or password is not right.")
@@ -125,19 +108,19 @@ def test_a_buyer_signs_up_confirms_the_phone_signs_out_and_signs_in_by_phone(
 
 
 def test_a_password_is_reset_by_an_sms_code(page: Page, web_runtime: RunningRuntime) -> None:
-    account = verified_account(web_runtime, "farmer", "Okello Peter")
+    account = register_verified(web_runtime.url, "farmer", name="Okello Peter")
     phone, new_password = account["phone"], "Gulu-Maize-Harvest-2026"
     page.goto("/#/signin")
     page.get_by_role("link", name="Forgot your password?").click()
     expect(page.get_by_role("heading", name="Forgot your password")).to_be_visible()
-    page.get_by_label("Phone number").fill(local(phone))
+    page.get_by_label("Phone number").fill(local_phone(phone))
     page.get_by_role("button", name="Send me a code").click()
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     expect(
         page.get_by_text("If this phone belongs to an account, a code is on its way to it.")
     ).to_be_visible()
-    expect(page.get_by_label("Phone number")).to_have_value(local(phone).replace(" ", ""))  # as typed
-    code = sms_codes(web_runtime, phone, r"Your Soko code is (\d{6})")[-1]
+    expect(page.get_by_label("Phone number")).to_have_value(local_phone(phone).replace(" ", ""))  # as typed
+    code = sms_sent(web_runtime.url, phone, r"Your Soko code is (\d{6})")[-1]
 
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     page.get_by_label("Code from the SMS").fill(wrong)
@@ -156,7 +139,7 @@ def test_a_password_is_reset_by_an_sms_code(page: Page, web_runtime: RunningRunt
 
 
 def test_a_luganda_journey_keeps_the_language_on_the_account(page: Page, web_runtime: RunningRuntime) -> None:
-    account = verified_account(web_runtime, "farmer", "Nambi Sarah")
+    account = register_verified(web_runtime.url, "farmer", name="Nambi Sarah")
     page.goto("/#/signin")
     page.get_by_role("button", name="Luganda").click()
     expect(page.get_by_role("heading", name="Yingira")).to_be_visible()

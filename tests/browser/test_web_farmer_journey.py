@@ -20,7 +20,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, WebSocket, expect
 
-from support.browser import auth, register, sign_in_in_browser, unique_phone
+from support.browser import auth, register, register_verified, sign_in_in_browser, sms_sent, unique_phone
 from support.runtime import RunningRuntime
 
 TIMEOUT = 30
@@ -41,21 +41,7 @@ def small_jpeg() -> bytes:
 
 def verified_buyer(url: str) -> dict[str, Any]:
     """A buyer whose phone is confirmed (the delivery PIN is texted to a verified phone)."""
-    phone = unique_phone()
-    buyer = register(url, "buyer", name="Nakato Sarah", phone=phone)
-    texts = requests.get(f"{url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()[
-        "messages"
-    ]
-    codes = [m for m in (re.search(r"confirm this phone is (\d{6})", t["message"]) for t in texts) if m]
-    assert codes, texts
-    verified = requests.post(
-        f"{url}/users/me/phone/verify",
-        json={"code": codes[-1].group(1)},
-        headers=auth(buyer),
-        timeout=TIMEOUT,
-    )
-    assert verified.status_code == 200, verified.text
-    return {**buyer, "phone": phone}
+    return register_verified(url, "buyer", name="Nakato Sarah")
 
 
 def wait_for(predicate: Any, what: str, seconds: float = 60) -> Any:
@@ -70,14 +56,7 @@ def wait_for(predicate: Any, what: str, seconds: float = 60) -> Any:
 
 def pin_texted(url: str, phone: str) -> str:
     def newest() -> str | None:
-        texts = requests.get(f"{url}/_sandbox/sms/outbox", params={"to": phone}, timeout=TIMEOUT).json()[
-            "messages"
-        ]
-        pins = [
-            m.group(1)
-            for m in (re.search(r"delivery PIN for .* is (\d{6})", t["message"]) for t in texts)
-            if m
-        ]
+        pins = sms_sent(url, phone, r"delivery PIN for .* is (\d{6})")
         return pins[-1] if pins else None
 
     pin: str = wait_for(newest, "the delivery PIN's SMS")
