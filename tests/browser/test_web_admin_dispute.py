@@ -8,7 +8,6 @@ is the journey under test, in Chromium. The session is handed to the browser as 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -21,6 +20,7 @@ from websockets.sync.client import connect
 
 from support.browser import auth, register
 from support.runtime import RunningRuntime
+from support.web_quality import sign_in_browser
 
 ADMIN = (
     os.environ.get("SOKO_ADMIN_EMAIL", "admin@soko.ug"),
@@ -46,18 +46,6 @@ def _login(url: str, email: str, password: str) -> dict[str, Any]:
     reply = requests.post(f"{url}/auth/login", json={"email": email, "password": password}, timeout=TIMEOUT)
     assert reply.status_code == 200, reply.text
     return dict(reply.json())
-
-
-def _signed_in(page: Page, tokens: dict[str, Any], path: str) -> None:
-    """Open ``path`` with this session, kept as a sign-in leaves it. The token is put in place once
-    per tab, before the app's first script: the app rotates it at start, and presenting a rotated
-    token again (a reload racing the rotation) would revoke the whole session."""
-    page.add_init_script(
-        "if (!sessionStorage.getItem('test.seeded')) {"
-        f" localStorage.setItem('soko.refresh', {json.dumps(tokens['refresh_token'])});"
-        " sessionStorage.setItem('test.seeded', '1'); }"
-    )
-    page.goto(path)
 
 
 def _warm(url: str, tokens: dict[str, Any], paths: tuple[str, ...]) -> None:
@@ -253,7 +241,8 @@ def test_a_resolved_dispute_shows_the_apis_conflict_to_a_second_admin(
         admin_tokens,
         (*ADMIN_PAGE_CALLS, f"/admin/disputes/{case['id']}", f"/users/{disputed['farmer']['id']}"),
     )
-    _signed_in(page, admin_tokens, f"/#/admin/disputes/{case['id']}")
+    sign_in_browser(page, admin_tokens)
+    page.goto(f"/#/admin/disputes/{case['id']}")
     expect(page.get_by_role("button", name="Resolve the dispute")).to_be_visible()
 
     first = requests.post(
@@ -293,7 +282,8 @@ def test_a_non_admin_opening_admin_sees_not_available_and_no_admin_data(
             admin_calls.append(request.url)
 
     page.on("request", watch)
-    _signed_in(page, buyer, "/admin")
+    sign_in_browser(page, buyer)
+    page.goto("/admin")
     page.wait_for_url("**/#/admin")
     expect(page.get_by_role("heading", name="Not for this account")).to_be_visible()
     expect(page.get_by_text("This page is not available to your account.")).to_be_visible()

@@ -4,6 +4,7 @@ page that has landed from the shell's "Page not found"."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -81,16 +82,16 @@ def login(base_url: str, role: str) -> dict[str, Any]:
 
 def sign_in_browser(page: Page, account: dict[str, Any]) -> None:
     """Hand the browser the account's session as the app keeps it (the refresh token in
-    localStorage; the app rotates it and keeps the access token in memory on its next start)."""
+    localStorage; the app rotates it and keeps the access token in memory). The token is put in
+    place before the app's first script runs, once per tab, so exactly one app instance presents
+    it: presenting a rotated token again (a reload racing the rotation) would revoke the session."""
+    page.add_init_script(
+        "if (!sessionStorage.getItem('test.seeded')) {"
+        f" localStorage.setItem('soko.refresh', {json.dumps(account['refresh_token'])});"
+        " sessionStorage.setItem('test.seeded', '1'); }"
+    )
     page.goto("/#/quality-sign-in")
-    # let this first instance finish starting (signed out) before the token is put in place: if it
-    # found the token and began a refresh, the reload below would abort that refresh after the API
-    # rotated the token, and the next instance would present it again (a reuse: session revoked)
-    page.wait_for_load_state("networkidle")
-    page.evaluate("token => localStorage.setItem('soko.refresh', token)", account["refresh_token"])
-    page.reload()  # the app adopts the stored session when it starts, rotating the token
-    # wait for the rotation to be stored: a reload while it is in flight would present the old
-    # token again, and the API (rightly) revokes the session
+    # wait for the rotation to be stored before the caller navigates on
     until(page, f"localStorage.getItem('soko.refresh') !== {account['refresh_token']!r}")
     page.wait_for_load_state("networkidle")
 
