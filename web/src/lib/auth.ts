@@ -92,10 +92,7 @@ function refresh(): Promise<string | null> {
 }
 
 useTokens({
-  async accessToken() {
-    if (access && access.expiresAt - 30_000 > Date.now()) return access.token;
-    return storedRefresh() ? refresh() : null;
-  },
+  accessToken: () => accessToken(),
   async refreshed(failed: string) {
     if (access && access.token !== failed) return access.token;
     access = null;
