@@ -108,19 +108,7 @@ export interface Mismatch {
   resolution: { action: string; reason: string; admin_id: string; at: string; outcome?: string } | null;
 }
 
-export interface Listing {
-  id: string;
-  farmer_id: string;
-  title: string;
-  crop: string;
-  crop_name: string;
-  price_per_kg: number;
-  quantity_kg: string;
-  district: string;
-  status: string;
-  created_at: string;
-  moderation?: { taken_down: boolean; reason: string | null; taken_down_at: string | null; farmer_suspended: boolean } | null;
-}
+export type { Listing } from "../../lib/types";
 
 export interface AuditEntry {
   event_id: string;

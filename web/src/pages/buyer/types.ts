@@ -1,28 +1,7 @@
 /** The API's shapes the buyer's pages read (docs/openapi.json: Listing, Order, Payment, ...).
  * Quantities are decimal strings ("95.000"), money integer UGX, times ISO UTC. */
 
-export interface Listing {
-  id: string;
-  farmer_id: string;
-  title: string;
-  category: string;
-  crop: string;
-  crop_name: string;
-  price_per_kg: number;
-  quantity_kg: string;
-  district: string;
-  description?: string | null;
-  harvest_date?: string | null;
-  status: "active" | "hidden" | "deleted";
-  images: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type { Listing, Page } from "../../lib/types";
 
 export interface AuditEntry {
   actor: string;

@@ -1,28 +1,6 @@
 /** The API's shapes these pages read (docs/openapi.json: Listing, Order, Earnings, Match, ...). */
 
-export interface Listing {
-  id: string;
-  farmer_id: string;
-  title: string;
-  category: string;
-  crop: string;
-  crop_name: string;
-  price_per_kg: number;
-  quantity_kg: string;
-  district: string;
-  description?: string | null;
-  harvest_date?: string | null;
-  status: "active" | "hidden" | "deleted";
-  images?: string[];
-  created_at: string;
-  updated_at: string;
-  moderation?: { taken_down: boolean; reason?: string | null; farmer_suspended: boolean } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type { Listing, Page } from "../../lib/types";
 
 export type OrderStatus =
   | "pending"
