@@ -118,7 +118,11 @@ def _serve(runtime: Any, args: argparse.Namespace) -> int:
         flush=True,
     )
     if args.ready_file:
-        Path(args.ready_file).write_text(json.dumps(endpoints))
+        # Written whole and then renamed: a reader polling for the file never sees it half-written.
+        ready = Path(args.ready_file)
+        partial = ready.with_name(ready.name + ".partial")
+        partial.write_text(json.dumps(endpoints))
+        partial.replace(ready)
     training = None if args.empty or args.no_train else demo.train_in_background(runtime, _say)
     runtime.wait()
     if training is not None:
