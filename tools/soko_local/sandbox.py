@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
-from soko_local import sandbox_payments
+from soko_local import sandbox_email, sandbox_payments, sandbox_push, sandbox_weather, sandbox_wfp
 
 PREFIX = "/_sandbox"
 _ID = itertools.count(1)
@@ -80,6 +80,8 @@ class Sandbox:
     def __init__(self) -> None:
         self.africastalking = AfricasTalkingSandbox()
         self.payments = sandbox_payments.PaymentsSandbox()
+        # One twin per provider, each in its own module (dispatch -> None when the path is not its own).
+        self.twins = (sandbox_wfp.Twin(), sandbox_weather.Twin(), sandbox_email.Twin(), sandbox_push.Twin())
 
     def dispatch(self, request: Request) -> Response | None:
         path = request.path.removeprefix(PREFIX)
@@ -87,6 +89,9 @@ class Sandbox:
             return self.africastalking.send(request)
         if path == "/sms/outbox" and request.method == "GET":
             return self.africastalking.read(request)
+        for twin in self.twins:
+            if (answer := twin.dispatch(request, path)) is not None:
+                return answer
         return self.payments.dispatch(request, path)
 
 
@@ -95,4 +100,8 @@ def parameter_overrides(base_url: str) -> dict[str, str]:
     return {
         "AfricasTalkingBaseUrl": f"{base_url}{PREFIX}/africastalking",
         **sandbox_payments.parameter_overrides(base_url, PREFIX),
+        **sandbox_wfp.parameter_overrides(base_url, PREFIX),
+        **sandbox_weather.parameter_overrides(base_url, PREFIX),
+        **sandbox_email.parameter_overrides(base_url, PREFIX),
+        **sandbox_push.parameter_overrides(base_url, PREFIX),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from pydantic import Field
@@ -43,3 +44,17 @@ class ModelTrained(EventDetail):
     observations: int
     backtest_mape: float | None = None
     naive_mape: float | None = None
+
+
+class PricesObserved(EventDetail):
+    """A market's price series for a crop gained accepted observations (from the WFP feed or a
+    completed order). Published once per pair per ingestion batch; price alerts fire from it."""
+
+    SOURCE: ClassVar[str] = "soko.ml"
+    DETAIL_TYPE: ClassVar[str] = "PricesObserved"
+
+    market: str
+    crop: str
+    source: str = Field(description="wfp | order")
+    day: date = Field(description="the newest accepted observation's date")
+    price_ugx: int = Field(ge=0, description="its price per kg")
