@@ -69,9 +69,10 @@ def test_check_prices_1_1_1_ends_with_a_four_week_forecast(handset: MakeHandset,
     end = h.send("1*1*1")
     assert end.ended and end.text.startswith("END Maize in Kampala, UGX/kg:"), end.text
     lines = end.text.split("\n")
-    assert len(lines) == 6  # header, 4 weeks, trend
-    assert all(":" in line for line in lines[1:5])
-    assert any(word in lines[5] for word in ("Up", "Down", "Steady"))
+    assert len(lines) == 7  # header, the newest price's date and age, 4 weeks, trend
+    assert lines[1].startswith("Prices of ") and lines[1].endswith(" days old)"), lines[1]
+    assert all(":" in line for line in lines[2:6])
+    assert any(word in lines[6] for word in ("Up", "Down", "Steady"))
     # dialled in one go (*384*1234*1*1*1#): the first request already carries the whole history
     quick = handset("+256772000999")
     assert quick.send("1*1*1").text == end.text

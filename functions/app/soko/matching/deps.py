@@ -14,7 +14,7 @@ from soko.matching.models import (
     PricesSourceConfig,
     UsersSourceConfig,
 )
-from soko.ml.public import PriceReader
+from soko.ml.public import FreshnessConfig, PriceReader
 from soko.shared.bus import EventPublisher
 from soko.shared.config import BusConfig, load
 
@@ -30,7 +30,9 @@ def matching() -> Matching:
         sources=Sources(
             users=lambda: Users(load(UsersSourceConfig).users_table_name),
             market=lambda: MarketReads(load(MarketSourceConfig).market_table_name),
-            prices=lambda: PriceReader(load(PricesSourceConfig).ml_table_name),
+            prices=lambda: PriceReader(
+                load(PricesSourceConfig).ml_table_name, load(FreshnessConfig).price_stale_after_days
+            ),
         ),
         publish=_publish,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -173,6 +174,19 @@ class MarketOption(BaseModel):
     net_total_ugx: int
     price_source: str = Field(description="model, latest_observation or cross_market")
     observations: int
+    data_through: date | None = Field(
+        default=None,
+        description="The date of the newest market price behind `price_per_kg` (for cross_market, the "
+        "newest of the markets' latest prices).",
+    )
+    data_age_days: int | None = Field(
+        default=None, ge=0, description="Whole days from `data_through` to today in East Africa Time (UTC+3)."
+    )
+    stale: bool = Field(
+        default=False,
+        description="True when `data_age_days` is more than the deployment's PriceStaleAfterDays (60 by "
+        "default) or unknown: `price_per_kg` is old data, not a current price.",
+    )
 
 
 class RouteAnswer(BaseModel):

@@ -5,6 +5,7 @@ counters are read through :mod:`soko.ml.public`, listings through :mod:`soko.mar
 from __future__ import annotations
 
 import statistics
+from datetime import date
 from decimal import Decimal
 
 from soko.matching.context import Matching
@@ -47,11 +48,15 @@ def _option(  # noqa: PLR0917
     count: int,
     request: RouteRequest,
     cost: float,
+    fresh: prices.Freshness,
 ) -> MarketOption:
     km = places.haversine_km(origin, market.coordinates)
     transport = round(cost * km)
     net = round(price) - transport
     return MarketOption(
+        data_through=fresh.data_through,
+        data_age_days=fresh.age_days,
+        stale=fresh.stale,
         market=market.id,
         name=market.name,
         distance_km=round(km, 1),
@@ -110,39 +115,53 @@ def route(request: RouteRequest, deps: Matching) -> RouteAnswer:
             counts[pair.market] = pair.observations
     cost, today = deps.config.transport_ugx_per_kg_km, clock.now().date()
     options: list[MarketOption] = []
+    reader = deps.sources.prices
     for market_id, count in counts.items():
         if count < MODEL_READY or (market := _market(market_id)) is None:
             continue
-        price = deps.sources.prices.forecast_price(market_id, crop, today)
-        source = "model"
-        if price is None:
-            price, source = deps.sources.prices.latest_price(market_id, crop), "latest_observation"
-        if price is not None:
-            options.append(_option(market, origin, price, source, count, request, cost))
+        point = reader.price_on(market_id, crop, today)
+        if point is not None:
+            fresh = reader.freshness(point.data_through)
+            options.append(_option(market, origin, point.price, point.source, count, request, cost, fresh))
     if options:
         best = sorted(options, key=lambda o: (-o.net_per_kg, o.distance_km))[:3]
         return RouteAnswer(
             crop=crop,
             tier=1,
             options=best,
-            suggestion=f"Sell at {best[0].name}: about {best[0].net_per_kg:,} UGX per kg after transport.",
+            suggestion=f"Sell at {best[0].name}: about {best[0].net_per_kg:,} UGX per kg after transport."
+            + _age_warning(best[0].data_through, best[0].stale),
         )
-    latest = [
-        p for m in counts if counts[m] > 0 and (p := deps.sources.prices.latest_price(m, crop)) is not None
-    ]
+    latest = [p for m in counts if counts[m] > 0 and (p := reader.latest(m, crop)) is not None]
     if not latest:
         return _gap(request, crop, "no_prices", origin, deps)
-    typical = statistics.median(latest)
+    typical = statistics.median(p.price for p in latest)
+    fresh = reader.freshness(max((p.data_through for p in latest if p.data_through), default=None))
     nearest = sorted(prices.MARKETS, key=lambda m: places.haversine_km(origin, m.coordinates))[:3]
     aggregated = [
-        _option(m, origin, typical, "cross_market", counts.get(m.id, 0), request, cost) for m in nearest
+        _option(m, origin, typical, "cross_market", counts.get(m.id, 0), request, cost, fresh)
+        for m in nearest
     ]
     return RouteAnswer(
         crop=crop,
         tier=2,
         options=aggregated,
         suggestion=f"Too few prices per market for a forecast: across {len(latest)} market(s) {crop} sells "
-        f"for about {round(typical):,} UGX per kg. The nearest market is {aggregated[0].name}.",
+        f"for about {round(typical):,} UGX per kg. The nearest market is {aggregated[0].name}."
+        + _age_warning(fresh.data_through, fresh.stale),
+    )
+
+
+def _age_warning(data_through: date | None, stale: bool) -> str:
+    """A stale price says so in the suggestion (the options carry ``stale`` and the date too)."""
+    if not stale:
+        return ""
+    if data_through is None:
+        return " Careful: the date of these prices is unknown; ask traders for today's price."
+    age = prices.age_text(prices.freshness(data_through, prices.today()), "en")
+    return (
+        f" Careful: the newest price is from {prices.day_text(data_through)} ({age}); ask traders for "
+        "today's price before you travel."
     )
 
 

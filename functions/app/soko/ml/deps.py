@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from soko.ml.dal import MlDal, TrainingRuns
+from soko.ml.freshness import FreshnessConfig
 from soko.ml.logic import Prices
 from soko.ml.model_store import ModelStore
 from soko.ml.models import (
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 def prices() -> Prices:
     config = load(MlConfig)
-    return Prices(config=config, dal=MlDal(config.ml_table_name))
+    stale_after = load(FreshnessConfig).price_stale_after_days
+    return Prices(config=config, dal=MlDal(config.ml_table_name), stale_after_days=stale_after)
 
 
 def observations() -> MlDal:

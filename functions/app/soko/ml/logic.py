@@ -11,6 +11,8 @@ from typing import Protocol
 
 from soko.ml import crops, fallback, markets
 from soko.ml.events import PriceForecastReady, PriceForecastRequested
+from soko.ml.freshness import DEFAULT_STALE_AFTER_DAYS, day_text, freshness
+from soko.ml.freshness import today as eat_today
 from soko.ml.models import (
     CropList,
     CropOut,
@@ -42,6 +44,7 @@ class ForecastStore(Protocol):
 class Prices:
     dal: ForecastStore
     config: MlConfig | None = None  # not read by the logic; kept while other domains still pass it
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS  # PriceStaleAfterDays: older forecasts are stale
 
 
 class NoPriceData(NotFound):
@@ -100,7 +103,9 @@ def _resolve(request: PredictRequest) -> tuple[str, str]:
     return market.id, crop
 
 
-def _from_model(market: str, crop: str, weeks: int, stored: StoredForecast, today: date) -> Forecast | None:
+def _from_model(
+    market: str, crop: str, weeks: int, stored: StoredForecast, today: date, *, latest: Observation | None
+) -> Forecast | None:
     upcoming = [p for p in stored.predictions if p.week_start > today]
     if len(upcoming) < weeks:
         return None  # the model's horizon has run out: it is stale
@@ -112,11 +117,12 @@ def _from_model(market: str, crop: str, weeks: int, stored: StoredForecast, toda
         model_version=stored.model_version,
         trained_at=stored.trained_at,
         data_through=stored.data_through,
+        last_price=round(latest.price) if latest else None,
+        last_price_day=latest.day if latest else None,
     )
 
 
-def _fallback(market: str, crop: str, weeks: int, deps: Prices, today: date) -> Forecast:
-    latest = deps.dal.latest_observation(market, crop)
+def _fallback(market: str, crop: str, weeks: int, latest: Observation | None, today: date) -> Forecast:
     if latest is None:
         raise NoPriceData(
             f"There are no prices yet for {crop} in {market}.", details={"market": market, "crop": crop}
@@ -127,6 +133,30 @@ def _fallback(market: str, crop: str, weeks: int, deps: Prices, today: date) -> 
         predictions=fallback.seasonal(float(latest.price), today, weeks),
         source="seasonal_fallback",
         data_through=latest.day,
+        last_price=round(latest.price),
+        last_price_day=latest.day,
+    )
+
+
+def dated(forecast: Forecast, stale_after_days: int, on: date | None = None) -> Forecast:
+    """The forecast with its age counted to today (East Africa Time): ``data_age_days``, ``stale``
+    and, when stale, ``stale_reason``. Counted on every answer, never cached: an age grows daily."""
+    fresh = freshness(forecast.data_through, on or eat_today(), stale_after_days)
+    reason = None
+    if fresh.stale:
+        reason = (
+            f"The newest price is from {day_text(fresh.data_through)}, {fresh.age_days} days ago; after "
+            f"{stale_after_days} days a forecast is not current."
+            if fresh.data_through is not None and fresh.age_days is not None
+            else "The date of the newest price is unknown, so this forecast is not current."
+        )
+    return forecast.model_copy(
+        update={
+            "data_age_days": fresh.age_days,
+            "stale": fresh.stale,
+            "stale_after_days": stale_after_days,
+            "stale_reason": reason,
+        }
     )
 
 
@@ -137,15 +167,18 @@ def predict(request: PredictRequest, deps: Prices) -> Forecast:
     if cached is not None:
         answer = Forecast.model_validate_json(cached)
         if answer.predictions[0].week_start > now.date():
-            return answer
+            return dated(answer, deps.stale_after_days)
     stored = deps.dal.forecast(market, crop)
-    forecast = _from_model(market, crop, request.weeks_ahead, stored, now.date()) if stored else None
+    latest = deps.dal.latest_observation(market, crop)
+    forecast = None
+    if stored is not None:
+        forecast = _from_model(market, crop, request.weeks_ahead, stored, now.date(), latest=latest)
     if forecast is None:
-        forecast = _fallback(market, crop, request.weeks_ahead, deps, now.date())
+        forecast = _fallback(market, crop, request.weeks_ahead, latest, now.date())
     deps.dal.cache(
         market, crop, request.weeks_ahead, forecast.model_dump_json(), int(now.timestamp()) + CACHE_SECONDS
     )
-    return forecast
+    return dated(forecast, deps.stale_after_days)
 
 
 def answer(request: PriceForecastRequested, deps: Prices) -> PriceForecastReady:

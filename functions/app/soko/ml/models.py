@@ -111,7 +111,41 @@ class Forecast(BaseModel):
     source: Literal["model", "seasonal_fallback"]
     model_version: str | None = None
     trained_at: str | None = None
-    data_through: date | None = None
+    data_through: date | None = Field(
+        default=None,
+        description="The date of the newest market price behind this forecast (the trained model's last "
+        "observation, or the latest price the seasonal heuristic starts from). Null only when unknown.",
+    )
+    data_age_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="Whole days from `data_through` to today in East Africa Time (UTC+3), counted when "
+        "the answer is served. Null when `data_through` is null.",
+    )
+    stale: bool = Field(
+        default=False,
+        description="True when `data_age_days` is more than `stale_after_days` (or the age is unknown): the "
+        "predictions extrapolate old prices and must not be shown as the coming weeks' current price. "
+        "Show `last_price` with `last_price_day` and `stale_reason` instead, or next to them.",
+    )
+    stale_after_days: int = Field(
+        default=60,
+        ge=1,
+        description="The age in days past which a forecast is stale (the deployment's PriceStaleAfterDays).",
+    )
+    stale_reason: str | None = Field(
+        default=None,
+        max_length=300,
+        description='When `stale`: why, in one English sentence for a client to show (e.g. "The newest '
+        'price is from 15 Apr 2025, 596 days ago; after 60 days a forecast is not current."). Null when '
+        "the forecast is current.",
+    )
+    last_price: int | None = Field(
+        default=None,
+        ge=0,
+        description="The newest accepted observed price, UGX per kg (null when the pair has none).",
+    )
+    last_price_day: date | None = Field(default=None, description="The day `last_price` was observed.")
 
 
 # ---------------------------------------------------------------- what the price layer stores

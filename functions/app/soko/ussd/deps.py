@@ -42,9 +42,9 @@ def ussd() -> Ussd:
         return Market(config=load(MarketConfig), dal=MarketDal(config.market_table_name), media=_NoImages())
 
     def prices() -> PriceReader:
-        from soko.ml.public import PriceReader  # noqa: PLC0415
+        from soko.ml.public import FreshnessConfig, PriceReader  # noqa: PLC0415
 
-        return PriceReader(config.ml_table_name)
+        return PriceReader(config.ml_table_name, load(FreshnessConfig).price_stale_after_days)
 
     return Ussd(
         config=config,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from soko.ussd.models import (
     MenuState,
     OrderLine,
     PinCheck,
+    PriceOutlook,
     Reply,
     UssdConfig,
     UssdRequest,
@@ -146,9 +146,20 @@ class CallerServices:
         assert member is not None  # the menu asks only for a registered caller
         return Caller(user_id=member.user_id, role=member.role, email=member.email or "")
 
-    def forecast(self, crop_id: str, market_id: str) -> list[tuple[date, int]] | None:
-        forecast = self.deps.prices().forecast(market_id, crop_id, weeks_ahead=4)
-        return [(week.week_start, week.price) for week in forecast.predictions] if forecast else None
+    def forecast(self, crop_id: str, market_id: str) -> PriceOutlook | None:
+        reader = self.deps.prices()
+        forecast = reader.forecast(market_id, crop_id, weeks_ahead=4)
+        if forecast is None:
+            return None
+        return PriceOutlook(
+            weeks=[(week.week_start, week.price) for week in forecast.predictions],
+            data_through=forecast.data_through,
+            age_days=forecast.data_age_days,
+            stale=forecast.stale,
+            last_price=forecast.last_price,
+            last_price_day=forecast.last_price_day,
+            last_price_age_days=reader.freshness(forecast.last_price_day).age_days,
+        )
 
     def _orders(self, incoming: bool, limit: int) -> list[OrderLine]:
         from soko.market.logic import list_orders  # noqa: PLC0415

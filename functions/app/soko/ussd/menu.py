@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Protocol
 
-from soko.ussd.models import ListingLine, Member, MenuState, OrderLine, PinCheck
+from soko.ussd.models import ListingLine, Member, MenuState, OrderLine, PinCheck, PriceOutlook
 from soko.ussd.texts import (
     PRICE_CROPS,
     PRICE_MARKETS,
@@ -39,7 +38,7 @@ class Services(Protocol):
     language: Language
 
     def member(self) -> Member | None: ...
-    def forecast(self, crop_id: str, market_id: str) -> list[tuple[date, int]] | None: ...
+    def forecast(self, crop_id: str, market_id: str) -> PriceOutlook | None: ...
     def pending_orders(self, limit: int) -> list[OrderLine]: ...
     def my_orders(self, limit: int) -> list[OrderLine]: ...
     def my_listings(self, limit: int) -> list[ListingLine]: ...
@@ -146,10 +145,28 @@ def _price_market(state: MenuState, inp: Input, svc: Services) -> MenuState:
     if choice is None:
         return _stay(state, "hint.choice")
     crop, market = state.data["crop"], PRICE_MARKETS[choice - 1]
-    weeks = svc.forecast(crop, market)
-    if not weeks:
+    outlook = svc.forecast(crop, market)
+    if outlook is None or not outlook.weeks:
         return _end("no_prices", crop=crop, market=market)
-    return _go("forecast", crop=crop, market=market, weeks=[(d.isoformat(), p) for d, p in weeks])
+    if outlook.stale:  # old data: the last price with its date, never four weeks shown as current
+        last = outlook.last_price is not None and outlook.last_price_day is not None
+        day = outlook.last_price_day if last else outlook.data_through
+        return _go(
+            "stale_prices",
+            crop=crop,
+            market=market,
+            price=outlook.last_price if last else outlook.weeks[0][1],
+            day=day and day.isoformat(),
+            age=outlook.last_price_age_days if last else outlook.age_days,
+        )
+    return _go(
+        "forecast",
+        crop=crop,
+        market=market,
+        weeks=[(d.isoformat(), p) for d, p in outlook.weeks],
+        through=outlook.data_through and outlook.data_through.isoformat(),
+        age=outlook.age_days,
+    )
 
 
 def _pick(state: MenuState, inp: Input, back: str = "main") -> dict[str, Any] | MenuState:

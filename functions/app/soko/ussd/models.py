@@ -4,6 +4,7 @@ the menu knows of the caller and their orders and listings."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -89,6 +90,18 @@ class OrderLine(BaseModel):
     total: int
     status: str
     paid: bool = False  # its payment is held in escrow (a farmer may dispatch and deliver it)
+
+
+class PriceOutlook(BaseModel):
+    """A pair's price screen: the forecast weeks and how old the newest price behind them is."""
+
+    weeks: list[tuple[date, int]]
+    data_through: date | None = None
+    age_days: int | None = None
+    stale: bool = False  # past PriceStaleAfterDays: the last price is shown as old data, no forecast
+    last_price: int | None = None
+    last_price_day: date | None = None
+    last_price_age_days: int | None = None
 
 
 class ListingLine(BaseModel):

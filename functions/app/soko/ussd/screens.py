@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from soko.ml.public import Freshness, age_text, day_text
 from soko.shared import crops as catalogue
 from soko.ussd.models import MenuState, Reply, plain_ascii
 from soko.ussd.texts import (
@@ -56,15 +57,37 @@ def _listing_line(item: dict[str, Any], language: Language) -> str:
     return f"{crop_label(item['crop'], language)} {item['kg']}kg @{money(int(item['price']))}"
 
 
+def _price_age(day: str | None, age_days: int | None, lang: Language) -> dict[str, str]:
+    """The date of the newest price and its age, in the screen's language (``15 Apr 2025``,
+    ``20 months old``)."""
+    through = date.fromisoformat(day) if day else None
+    fresh = Freshness(data_through=through, age_days=age_days if through else None, stale=False)
+    return {"date": day_text(through) if through else "?", "age": age_text(fresh, lang)}
+
+
 def _forecast(data: dict[str, Any], lang: Language) -> str:
     weeks = [(date.fromisoformat(d), int(p)) for d, p in data["weeks"]]
     header = t(lang, "forecast", crop=crop_label(data["crop"], lang), market=market_label(data["market"]))
-    lines = [header, *(f"{d.strftime('%d %b')}: {money(p)}" for d, p in weeks)]
+    lines = [header]
+    if "through" in data:  # a screen saved before prices said their age has none
+        lines.append(t(lang, "price_age", **_price_age(data["through"], data.get("age"), lang)))
+    lines += [f"{d.strftime('%d %b')}: {money(p)}" for d, p in weeks]
     first, last = weeks[0][1], weeks[-1][1]
     pct = round(abs(last - first) * 100 / first) if first else 0
     trend = "trend.flat" if pct < 2 else "trend.up" if last > first else "trend.down"
     lines.append(t(lang, trend, pct=pct))
     return "\n".join(lines)
+
+
+def _stale_prices(data: dict[str, Any], lang: Language) -> str:
+    return t(
+        lang,
+        "stale_prices",
+        crop=crop_label(data["crop"], lang),
+        market=market_label(data["market"]),
+        price=money(int(data["price"])),
+        **_price_age(data.get("day"), data.get("age"), lang),
+    )
 
 
 def _end_text(data: dict[str, Any], lang: Language) -> str:
@@ -165,6 +188,7 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "sell_crop": (False, _crop_menu),
     "price_market": (False, _market_menu),
     "forecast": (True, _forecast),
+    "stale_prices": (True, _stale_prices),
     "orders": (False, _orders_menu),
     "end_orders": (True, _buyer_orders),
     "order": (False, _order_screen),

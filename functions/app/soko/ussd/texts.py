@@ -37,6 +37,9 @@ EN: dict[str, str] = {
     "choose_crop": "Choose a crop:",
     "choose_market": "Choose a market:",
     "forecast": "{crop} in {market}, UGX/kg:",
+    "price_age": "Prices of {date} ({age})",
+    "stale_prices": "{crop} in {market}: last price UGX {price}/kg on {date} ({age}). Old data, no "
+    "forecast: ask traders for today's price.",
     "trend.up": "Up {pct}% in 4 weeks",
     "trend.down": "Down {pct}% in 4 weeks",
     "trend.flat": "Steady over 4 weeks",
@@ -123,6 +126,9 @@ LG: dict[str, str] = {
     "choose_crop": "Londa ekirime:",
     "choose_market": "Londa akatale:",
     "forecast": "{crop} e {market}, UGX/kilo:",
+    "price_age": "Bbeeyi za {date} ({age})",
+    "stale_prices": "{crop} e {market}: bbeeyi esembayo UGX {price}/kilo ku {date} ({age}). Bbeeyi ya dda, "
+    "tewali kuteebereza: buuza abasuubuzi bbeeyi ya leero.",
     "trend.up": "Bweyongera {pct}% mu wiiki 4",
     "trend.down": "Bukka {pct}% mu wiiki 4",
     "trend.flat": "Tebukyuka mu wiiki 4",
