@@ -1,5 +1,5 @@
-"""Chat, realtime, USSD and matching: every function gets from the template each setting the
-configurations it loads require (none has an empty default any more)."""
+"""Chat, realtime, USSD, matching and the price-serving functions: every function gets from the
+template each setting the configurations it loads require (none has an empty default any more)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from soko.matching.models import (
     PricesSourceConfig,
     UsersSourceConfig,
 )
+from soko.ml.freshness import FreshnessConfig
+from soko.ml.models import MlConfig
 from soko.realtime.models import ConnectionsConfig, RealtimeConfig
 from soko.shared.config import BaseConfig, BusConfig, IdempotencyTableConfig
 from soko.ussd.models import UssdConfig
@@ -27,13 +29,15 @@ LOADS: dict[str, list[type[BaseConfig]]] = {
     "WsConnectFunction": [ConnectionsConfig],
     "WsDisconnectFunction": [ConnectionsConfig],
     "NotificationsConsumerFunction": [RealtimeConfig],
-    "UssdFunction": [UssdConfig],
+    "UssdFunction": [UssdConfig, FreshnessConfig],
+    "MlPredictFunction": [MlConfig, FreshnessConfig],
+    "PriceRequestsConsumerFunction": [MlConfig, FreshnessConfig],
     "FarmersForBuyerFunction": [MatchConfig, MatchTableConfig],
     "BuyersForFarmerFunction": [MatchConfig, MatchTableConfig],
-    "LocationRouteFunction": [MatchConfig, PricesSourceConfig, BusConfig],
+    "LocationRouteFunction": [MatchConfig, PricesSourceConfig, FreshnessConfig, BusConfig],
     "LocationDiscoverFunction": [MatchConfig, MarketSourceConfig],
-    "CoverageFunction": [MatchConfig, PricesSourceConfig],
-    "GapsSummaryFunction": [MatchConfig, PricesSourceConfig],
+    "CoverageFunction": [MatchConfig, PricesSourceConfig, FreshnessConfig],
+    "GapsSummaryFunction": [MatchConfig, PricesSourceConfig, FreshnessConfig],
     "MatchFeaturesConsumerFunction": [
         MatchConfig,
         MatchTableConfig,
