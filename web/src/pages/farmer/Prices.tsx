@@ -1,6 +1,7 @@
 /** `#/prices` (anyone): the price outlook. Pick a crop and a market; the 12-week forecast
  * (`POST /ml/price/predict`) is drawn as a line with its band, with how old the newest market
- * price behind it is; beside it, "where to sell": each market's price less transport from the
+ * price behind it is (past the API's threshold, a warning that it is old data, with the last price
+ * seen); beside it, "where to sell": each market's price less transport from the
  * seller's district (`POST /location/route`). The last answers stay readable offline. */
 import { useState } from "preact/hooks";
 import { Button, Empty, ErrorMessage, Field, Loading, Page, SavedNotice, Select, TableScroll } from "../../components/ui";
@@ -10,6 +11,7 @@ import { catalogue } from "../../lib/catalogue";
 import { date, ugx } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
+import { ageText } from "./age";
 import PriceChart from "./PriceChart";
 import type { Forecast, Market, PriceCrop, RouteAnswer } from "./types";
 import "./farmer.css";
@@ -19,6 +21,33 @@ const WEEKS = 12;
 /** Whole days from `through` (a date) to `now`. */
 export function daysOld(through: string, now: Date = new Date()): number {
   return Math.max(0, Math.floor((now.getTime() - Date.parse(`${through}T00:00:00Z`)) / 86_400_000));
+}
+
+/** The age the API counted (East Africa Time), or counted here for a copy saved before it did. */
+function ageOf(through: string, days: number | null | undefined): number {
+  return days ?? daysOld(through);
+}
+
+/** How old the newest price behind a forecast is and, past the threshold, a warning that it is old
+ * data with the last price seen: never shown as a current forecast without it. */
+function Freshness(props: { f: Forecast }) {
+  const { f } = props;
+  if (!f.data_through) return <p class="data-age">{t("prices.dataUnknown")}</p>;
+  const when = date(f.data_through, lang.value);
+  const age = ageText(ageOf(f.data_through, f.data_age_days));
+  return (
+    <>
+      <p class="data-age">
+        {t("prices.dataAge", { date: when, age })} <span class="muted">{t(`prices.source.${f.source}`)}</span>
+      </p>
+      {f.stale && (
+        <div class="stale-warning" role="alert">
+          <p>{t("prices.stale", { date: when, age, limit: f.stale_after_days ?? 60 })}</p>
+          {f.last_price != null && f.last_price_day && <p>{t("prices.lastPrice", { price: ugx(f.last_price), date: date(f.last_price_day, lang.value) })}</p>}
+        </div>
+      )}
+    </>
+  );
 }
 
 function Outlook(props: { crop: PriceCrop; market: Market }) {
@@ -39,10 +68,7 @@ function Outlook(props: { crop: PriceCrop; market: Market }) {
       {forecast.loading && !f && <Loading />}
       {f && (
         <>
-          <p class="data-age">
-            {f.data_through ? t("prices.dataAge", { date: date(f.data_through, lang.value), days: daysOld(f.data_through) }) : t("prices.dataUnknown")}{" "}
-            <span class="muted">{t(`prices.source.${f.source}`)}</span>
-          </p>
+          <Freshness f={f} />
           {weeks.length > 0 && (
             <PriceChart
               weeks={weeks}
@@ -108,6 +134,7 @@ function WhereToSell(props: { crop: PriceCrop; district: string }) {
   );
   const districts = catalogue.value?.districts ?? [];
   const options = route.data?.options ?? [];
+  const anyStale = options.some((o) => o.stale);
   return (
     <section aria-labelledby="where-h">
       <h2 id="where-h">{t("prices.where")}</h2>
@@ -134,6 +161,11 @@ function WhereToSell(props: { crop: PriceCrop; district: string }) {
       {route.data && options.length > 0 && (
         <>
           {route.data.suggestion && <p>{route.data.suggestion}</p>}
+          {anyStale && (
+            <p class="stale-warning" role="status">
+              {t("prices.whereStale")}
+            </p>
+          )}
           <TableScroll label={t("prices.whereCaption")}>
             <table>
               <caption>{t("prices.whereCaption")}</caption>
@@ -142,6 +174,7 @@ function WhereToSell(props: { crop: PriceCrop; district: string }) {
                   <th scope="col">{t("prices.whereMarket")}</th>
                   <th scope="col">{t("prices.whereDistance")}</th>
                   <th scope="col">{t("prices.wherePrice")}</th>
+                  <th scope="col">{t("prices.whereAge")}</th>
                   <th scope="col">{t("prices.whereTransport")}</th>
                   <th scope="col">{t("prices.whereNet")}</th>
                   <th scope="col">{t("prices.whereTotal")}</th>
@@ -155,6 +188,10 @@ function WhereToSell(props: { crop: PriceCrop; district: string }) {
                       <th scope="row">{o.name}</th>
                       <td class="num">{Math.round(o.distance_km)} km</td>
                       <td class="num">{ugx(o.price_per_kg)}</td>
+                      <td>
+                        {o.data_through ? `${date(o.data_through, lang.value)} (${ageText(ageOf(o.data_through, o.data_age_days))})` : "–"}
+                        {o.stale && <strong class="old-data"> {t("prices.whereOld")}</strong>}
+                      </td>
                       <td class="num">{ugx(o.transport_per_kg)}</td>
                       <td class="num">{ugx(o.net_per_kg)}</td>
                       <td class="num">{ugx(o.net_total_ugx)}</td>

@@ -108,7 +108,15 @@ export interface Forecast {
   source: "model" | "seasonal_fallback";
   model_version?: string | null;
   trained_at?: string | null;
+  /** The newest market price behind the forecast, its age in days (East Africa Time) and whether
+   * it is past the deployment's `stale_after_days`: then it is old data, not a current forecast. */
   data_through?: string | null;
+  data_age_days?: number | null;
+  stale?: boolean;
+  stale_after_days?: number;
+  stale_reason?: string | null;
+  last_price?: number | null;
+  last_price_day?: string | null;
 }
 
 export interface MarketOption {
@@ -121,6 +129,9 @@ export interface MarketOption {
   net_total_ugx: number;
   price_source: string;
   observations: number;
+  data_through?: string | null;
+  data_age_days?: number | null;
+  stale?: boolean;
 }
 
 export interface RouteAnswer {
