@@ -71,7 +71,8 @@ def test_prices_register_sell_and_an_sms_after_an_order(soko: Any, http: request
     number = f"+2567721{uuid.uuid4().int % 100000:05d}"
     phone = Phone(http, url, number)
     forecast = phone.dial("1", "1", "1")
-    assert forecast.startswith("END Maize in Kampala, UGX/kg:") and len(forecast.split("\n")) == 6
+    assert forecast.startswith("END Maize in Kampala, UGX/kg:") and len(forecast.split("\n")) == 7
+    assert forecast.split("\n")[1].startswith("Prices of ")  # the newest price's date and age
 
     assert phone.dial("5", "Akello Grace", "Gulu", PIN, PIN).startswith("END Welcome to Soko, Akello Grace!")
     listed = phone.dial("3", "1", "300", "1200", PIN)

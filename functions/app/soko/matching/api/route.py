@@ -17,7 +17,9 @@ app = create_app()
     "forecast price minus transport (per kg per km, Haversine distance). Tier 2 (fewer prices): a "
     "cross-market price at the nearest markets. Tier 3 (a crop we do not cover): a generic suggestion, "
     "and the request is counted as a coverage gap: a catalogue crop under its id (and event "
-    "CoverageGap), any other name under `other` (no event).",
+    "CoverageGap), any other name under `other` (no event). Each option says how old its price is "
+    "(`data_through`, `data_age_days` in East Africa Time) and is `stale` past the deployment's "
+    "PriceStaleAfterDays (60 days by default); a stale best option says so in `suggestion`.",
     tags=["location"],
     responses={
         200: {"description": "Where to sell", "content": {JSON: {"model": RouteAnswer}}},

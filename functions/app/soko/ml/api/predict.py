@@ -15,7 +15,11 @@ app = create_app()
     summary="Weekly price forecast",
     description="Public. UGX per kg for the next `weeks_ahead` weeks (1-12), with bounds. `source` says "
     "whether a trained model or the seasonal heuristic (latest price, harvest and lean months) made it. "
-    "Unknown markets or crops get a 422 that lists the valid values.",
+    "Every answer says how old the newest price behind it is (`data_through`, and `data_age_days` counted to "
+    "today in East Africa Time); past the deployment's PriceStaleAfterDays (60 days by default) it is marked "
+    "`stale`, with `stale_reason` and the last observed price (`last_price`, `last_price_day`) to show "
+    "instead of presenting the predictions as current. Unknown markets or crops get a 422 that lists the "
+    "valid values.",
     tags=["prices"],
     responses={
         200: {"description": "The forecast", "content": {JSON: {"model": Forecast}}},
