@@ -62,6 +62,10 @@ def _wfp_feed(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http, "request", lambda *a, **k: http.ProviderResponse(304, b""))
 
 
+def _nothing(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most samples need no setup."""
+
+
 SETUP: dict[str, Callable[[Deployment, pytest.MonkeyPatch], None]] = {
     "TrainPairFunction": _seed_training_pair,
     "WfpIngestFunction": _wfp_feed,
@@ -73,7 +77,7 @@ def test_handler_accepts_its_sample_event(  # type: ignore[no-untyped-def]
     invoke, deployment: Deployment, app_model: AppModel, event_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     function = event_file.stem
-    SETUP.get(function, lambda *_: None)(deployment, monkeypatch)
+    SETUP.get(function, _nothing)(deployment, monkeypatch)
     result: Any = invoke(function, json.loads(event_file.read_text()))
 
     assert isinstance(result, dict)

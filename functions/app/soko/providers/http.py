@@ -82,7 +82,6 @@ def request_with_retries(
     *,
     attempts: int = 3,
     backoff_seconds: float = 0.5,
-    sleep: Any = time.sleep,
     **kwargs: Any,
 ) -> ProviderResponse:
     """:func:`request`, tried up to ``attempts`` times while the provider is unreachable or answers
@@ -98,7 +97,7 @@ def request_with_retries(
         else:
             if response.status not in RETRY_STATUSES or last:
                 return response
-        sleep(backoff_seconds * (2**attempt))
+        time.sleep(backoff_seconds * (2**attempt))
     raise ProviderError("no attempt was made")  # attempts < 1
 
 
