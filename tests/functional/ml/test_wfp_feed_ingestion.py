@@ -41,7 +41,7 @@ def feed(deployment: Deployment) -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def run(deployment: Deployment, feed: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    monkeypatch.setattr(http.time, "sleep", lambda _: None)  # the retries' back-off
+    monkeypatch.setattr("soko.providers.http.time.sleep", lambda _: None)  # the retries' back-off
     return make_invoker(
         deployment,
         overrides=lambda: {"WFP_FEED_URL": f"{feed.url}/_sandbox/wfp/wfp_food_prices_uga.csv"},
@@ -148,7 +148,12 @@ def test_a_new_month_loads_once_and_only_its_pairs_are_announced_and_retrained(
 def test_a_failing_feed_changes_nothing_and_the_next_run_catches_up(
     run: Invoke, deployment: Deployment, table: str, feed: SandboxServer, published: Any
 ) -> None:
-    row = {"date": "2026-05-15", "market": "Lira", "commodity": "Maize (white)", "price": 1525}
+    row: dict[str, Any] = {
+        "date": "2026-05-15",
+        "market": "Lira",
+        "commodity": "Maize (white)",
+        "price": 1525,
+    }
     month = requests.post(f"{feed.url}/_sandbox/wfp/_publish", json={"rows": [row]}, timeout=10)
     assert month.status_code == 201, month.text
     faults = requests.post(
