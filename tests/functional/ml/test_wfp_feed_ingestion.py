@@ -41,7 +41,7 @@ def feed(deployment: Deployment) -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def run(deployment: Deployment, feed: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    monkeypatch.setattr("soko.providers.http.time.sleep", lambda _: None)  # the retries' back-off
+    monkeypatch.setattr(http, "_sleep", lambda _: None)  # the retries' back-off
     return make_invoker(
         deployment,
         overrides=lambda: {"WFP_FEED_URL": f"{feed.url}/_sandbox/wfp/wfp_food_prices_uga.csv"},

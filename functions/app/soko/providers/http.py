@@ -74,6 +74,7 @@ def _headers(message: Any) -> dict[str, str]:
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_sleep = time.sleep  # tests replace it
 
 
 def request_with_retries(
@@ -97,7 +98,7 @@ def request_with_retries(
         else:
             if response.status not in RETRY_STATUSES or last:
                 return response
-        time.sleep(backoff_seconds * (2**attempt))
+        _sleep(backoff_seconds * (2**attempt))
     raise ProviderError("no attempt was made")  # attempts < 1
 
 
