@@ -39,7 +39,9 @@ def test_a_published_month_is_ingested_announced_and_only_its_pair_retrained(
     events, sqs, sfn = soko.client("events"), soko.client("sqs"), soko.client("stepfunctions")
     machine = soko.endpoints["state_machines"]["TrainingStateMachine"]
     queue = sqs.create_queue(QueueName=f"test-observed-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     rule = f"test-observed-{uuid.uuid4().hex[:8]}"
     events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps({"detail-type": ["PricesObserved"]}))
     events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
