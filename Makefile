@@ -16,7 +16,7 @@ yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp generate-data train backtest \
+.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp ingest-feed generate-data train backtest \
         build deploy sam-venv clean ingest-bootstrap eval-recs
 
 help: ## List the targets
@@ -111,6 +111,9 @@ seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the
 
 ingest-wfp: $(STAMP) ## Load the shipped WFP price series into the running local runtime
 	$(PY) -m soko_local.ml_tasks ingest-wfp --port $(PORT)
+
+ingest-feed: $(STAMP) ## Run the daily WFP feed ingestion now in the running local runtime (retrains only the changed pairs)
+	$(PY) -m soko_local run-schedule --port $(PORT) WfpIngestFunctionSchedule
 
 generate-data: $(STAMP) ## Synthetic, labelled weekly series for crops with no real data (local runtime)
 	$(PY) -m soko_local.ml_tasks generate-data --port $(PORT)

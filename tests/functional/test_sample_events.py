@@ -37,7 +37,7 @@ def _kind(app_model: AppModel, function: str) -> str:
     return "task"  # a Step Functions task
 
 
-def _seed_training_pair(deployment: Deployment) -> None:
+def _seed_training_pair(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     """TrainPairFunction's sample trains Gulu maize: give the pair 30 months of prices."""
     table = boto3.resource("dynamodb").Table(deployment.physical["MlTable"])
     for month in range(30):
@@ -55,15 +55,29 @@ def _seed_training_pair(deployment: Deployment) -> None:
         )
 
 
-SETUP: dict[str, Callable[[Deployment], None]] = {"TrainPairFunction": _seed_training_pair}
+def _wfp_feed(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WfpIngestFunction's feed answers 304 (unchanged) instead of reaching HDX."""
+    from soko.providers import http  # noqa: PLC0415
+
+    monkeypatch.setattr(http, "request", lambda *a, **k: http.ProviderResponse(304, b""))
+
+
+def _nothing(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most samples need no setup."""
+
+
+SETUP: dict[str, Callable[[Deployment, pytest.MonkeyPatch], None]] = {
+    "TrainPairFunction": _seed_training_pair,
+    "WfpIngestFunction": _wfp_feed,
+}
 
 
 @pytest.mark.parametrize("event_file", sorted(EVENTS.glob("*.json")), ids=lambda p: p.stem)
 def test_handler_accepts_its_sample_event(  # type: ignore[no-untyped-def]
-    invoke, deployment: Deployment, app_model: AppModel, event_file: Path
+    invoke, deployment: Deployment, app_model: AppModel, event_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     function = event_file.stem
-    SETUP.get(function, lambda _: None)(deployment)
+    SETUP.get(function, _nothing)(deployment, monkeypatch)
     result: Any = invoke(function, json.loads(event_file.read_text()))
 
     assert isinstance(result, dict)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from soko.ml.models import ModelDocument, Observation, PairCoverage, StoredForecast
+from soko.ml.models import FeedState, ModelDocument, Observation, PairCoverage, StoredForecast
 from soko.ml.series import Panel
 from soko.shared.events import EventDetail
 
@@ -47,6 +47,25 @@ class FakeMlTable:
     def count_observation(self, market: str, crop: str, counter: str) -> None:
         counts = self.counts.setdefault((market, crop), {})
         counts[counter] = counts.get(counter, 0) + 1
+
+    # FeedStore
+    feeds: dict[str, FeedState] = field(default_factory=dict)
+    writes: int = 0
+
+    def upsert_observation(self, observation: Observation) -> bool:
+        pair = self.observations_by_pair.setdefault((observation.market, observation.crop), {})
+        held = pair.get(self._key(observation))
+        if held is not None and (held.price, held.status) == (observation.price, observation.status):
+            return False
+        pair[self._key(observation)] = observation
+        self.writes += 1
+        return True
+
+    def feed_state(self, feed: str) -> FeedState | None:
+        return self.feeds.get(feed)
+
+    def save_feed_state(self, feed: str, state: FeedState) -> None:
+        self.feeds[feed] = state
 
     # ForecastStore
     def latest_observation(self, market: str, crop: str) -> Observation | None:

@@ -16,7 +16,7 @@ from ml_fakes import FakeBus, FakeMlTable, FakeModels
 
 from soko.market.events import OrderCompleted
 from soko.ml import logic, observations, trainer
-from soko.ml.events import ModelTrained, PriceForecastRequested
+from soko.ml.events import ModelTrained, PriceForecastRequested, PricesObserved
 from soko.ml.models import Observation, PredictRequest, StoredForecast, WeeklyPrice
 from soko.shared import clock
 
@@ -46,9 +46,9 @@ def order(price: int, order_id: str = "o1", crop: str = "maize", district: str =
 
 # ---------------------------------------------------------------- observations from orders
 def test_an_order_becomes_an_accepted_observation_counted_once() -> None:
-    table = FakeMlTable()
-    assert observations.record(order(1100), table) == "accepted"
-    assert observations.record(order(1100), table) == "accepted"  # redelivered: nothing new
+    table, bus = FakeMlTable(), FakeBus()
+    assert observations.record(order(1100), table, bus.publish) == "accepted"
+    assert observations.record(order(1100), table, bus.publish) == "accepted"  # redelivered: nothing new
 
     [stored] = table.observations("Gulu", "maize_grain")
     assert (stored.source, stored.pricetype, stored.order_id, stored.day) == (
@@ -58,13 +58,19 @@ def test_an_order_becomes_an_accepted_observation_counted_once() -> None:
         date(2026, 11, 17),
     )
     assert table.counts[("Gulu", "maize_grain")] == {"order_count": 1}
+    # announced each time it is accepted (a redelivery re-announces: a lost publish is not lost)
+    assert [(e.market, e.crop, e.source, e.day, e.price_ugx) for e in bus.events] == [  # type: ignore[attr-defined]
+        ("Gulu", "maize_grain", "order", date(2026, 11, 17), 1100)
+    ] * 2
+    assert all(isinstance(e, PricesObserved) for e in bus.events)
 
 
 def test_an_outlier_is_kept_rejected_and_not_counted() -> None:
-    table = FakeMlTable()
+    table, bus = FakeMlTable(), FakeBus()
     for n, price in enumerate((1000, 1010, 990, 1005, 995)):
-        observations.record(order(price, f"o{n}"), table)
-    assert observations.record(order(4000, "high"), table) == "rejected"
+        observations.record(order(price, f"o{n}"), table, bus.publish)
+    assert observations.record(order(4000, "high"), table, bus.publish) == "rejected"
+    assert [e.price_ugx for e in bus.events] == [1000, 1010, 990, 1005, 995]  # type: ignore[attr-defined]  # not the outlier
     rejected = next(o for o in table.observations("Gulu", "maize_grain") if o.order_id == "high")
     assert rejected.status == "rejected" and rejected.reason and "sd" in rejected.reason
     assert table.counts[("Gulu", "maize_grain")] == {"order_count": 5}
@@ -72,8 +78,9 @@ def test_an_outlier_is_kept_rejected_and_not_counted() -> None:
 
 
 def test_a_crop_without_forecasts_is_not_observed() -> None:
-    table = FakeMlTable()
-    assert observations.record(order(1100, crop="coffee"), table) is None
+    table, bus = FakeMlTable(), FakeBus()
+    assert observations.record(order(1100, crop="coffee"), table, bus.publish) is None
+    assert bus.events == []
     assert table.observations_by_pair == {}
 
 

@@ -18,7 +18,9 @@ def _is(event: ReceivedEvent, contract: type[EventDetail]) -> bool:
 
 def _observe(event: ReceivedEvent) -> None:
     if _is(event, OrderCompleted):
-        status = observations.record(event.parse(OrderCompleted), deps.observations())
+        status = observations.record(
+            event.parse(OrderCompleted), deps.observations(), deps.observed().publish
+        )
         logger.info("order price observed", extra={"status": status})
 
 

@@ -8,16 +8,27 @@
 | cached answers (24 h; dropped when a model lands) | ``PREDCACHE#<market>#<crop>`` / ``W<weeks>`` (TTL) |
 | observation counts by crop and market (coverage) | ``COVERAGE`` / ``<crop>#<market>`` |
 | coverage-gap counters (matching's route endpoint) | ``GAP`` / ``<catalogue crop id>`` or ``other`` |
+| a price feed's state (the scheduled ingestion) | ``FEED#<feed>`` / ``STATE`` |
 
 Other domains read this table only through :mod:`soko.ml.public`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from soko.ml.models import GapCounter, ModelDocument, Observation, PairCoverage, StoredForecast
+from botocore.exceptions import ClientError
+
+from soko.ml.models import (
+    FeedState,
+    GapCounter,
+    ModelDocument,
+    Observation,
+    PairCoverage,
+    StoredForecast,
+)
 from soko.shared import aws, dynamo
 
 COVERAGE = "COVERAGE"
@@ -107,6 +118,27 @@ class MlDal(dynamo.TableDal):
     def add_observation(self, observation: Observation) -> bool:
         """Store one observation once: False when it is already there (a redelivery)."""
         return self._put_if(_observation_item(observation), "attribute_not_exists(pk)")
+
+    def upsert_observation(self, observation: Observation) -> bool:
+        """Store a feed's observation if it is new or its price or status differs from the stored
+        one: False when the table already holds it as it is (a repeated run, or a racing one)."""
+        return dynamo.applied(
+            lambda: self._table.put_item(
+                Item=_observation_item(observation),
+                ConditionExpression="attribute_not_exists(pk) OR price <> :price OR #status <> :status",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":price": observation.price, ":status": observation.status},
+            )
+        )
+
+    def feed_state(self, feed: str) -> FeedState | None:
+        item = self._get(f"FEED#{feed}", "STATE")
+        return FeedState.model_validate(item) if item else None
+
+    def save_feed_state(self, feed: str, state: FeedState) -> None:
+        self._table.put_item(
+            Item={"pk": f"FEED#{feed}", "sk": "STATE", **dynamo.storable(state.model_dump(mode="json"))}
+        )
 
     def count_observation(self, market: str, crop: str, counter: str) -> None:
         """One more observation of ``counter`` (``order_count``, ...) in the pair's coverage."""
@@ -237,3 +269,18 @@ class TrainingRuns:
         if not runs:
             return None
         return dict(sfn.describe_execution(executionArn=runs[0]["executionArn"]))
+
+    def start(self, name: str, pairs: list[tuple[str, str]]) -> str:
+        """Start a run that trains only ``pairs``; the same name again is the same run (its arn)."""
+        try:
+            return str(
+                aws.client("stepfunctions").start_execution(
+                    stateMachineArn=self.arn,
+                    name=name,
+                    input=json.dumps({"pairs": [{"market": m, "crop": c} for m, c in pairs]}),
+                )["executionArn"]
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                raise
+            return f"{self.arn.replace(':stateMachine:', ':execution:', 1)}:{name}"

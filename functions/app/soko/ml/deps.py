@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from soko.ml.dal import MlDal, TrainingRuns
@@ -9,14 +10,18 @@ from soko.ml.freshness import FreshnessConfig
 from soko.ml.logic import Prices
 from soko.ml.model_store import ModelStore
 from soko.ml.models import (
+    FeedIngestionConfig,
     ForecastRequestsConfig,
     MlConfig,
+    ObservationsConfig,
     SnapshotConfig,
     TrainingConfig,
     TrainingRunsConfig,
 )
+from soko.providers.wfp import WfpFeed
 from soko.shared.bus import EventPublisher
 from soko.shared.config import load
+from soko.shared.events import EventDetail
 
 if TYPE_CHECKING:
     from soko.ml.trainer import Training
@@ -30,6 +35,23 @@ def prices() -> Prices:
 
 def observations() -> MlDal:
     return MlDal(load(MlConfig).ml_table_name)
+
+
+def observed() -> EventPublisher:
+    """Where an accepted order observation is announced (PricesObserved)."""
+    return EventPublisher(load(ObservationsConfig).event_bus_name)
+
+
+def feed_ingestion() -> tuple[WfpFeed, MlDal, Callable[[Sequence[EventDetail]], None], TrainingRuns]:
+    """The WFP feed, the table, the bus and the training state machine, for the scheduled ingestion."""
+    config = load(FeedIngestionConfig)
+    publisher = EventPublisher(config.event_bus_name)
+    return (
+        WfpFeed(config.wfp_feed_url),
+        MlDal(config.ml_table_name),
+        publisher.publish,
+        TrainingRuns(config.training_state_machine_arn),
+    )
 
 
 def answers() -> EventPublisher:

@@ -33,6 +33,17 @@ class TrainingConfig(SnapshotConfig, BusConfig):
     prophet_candidate: bool = True  # fit Prophet at the inner origins as an override candidate
 
 
+class ObservationsConfig(MlConfig, BusConfig):
+    """The order-observations consumer publishes PricesObserved."""
+
+
+class FeedIngestionConfig(MlConfig, BusConfig):
+    """The scheduled WFP feed ingestion: the feed, the table, the bus and the training run it starts."""
+
+    wfp_feed_url: str = Field(min_length=1, pattern=r"^https?://")
+    training_state_machine_arn: str = Field(min_length=1)
+
+
 class TrainingRunsConfig(BaseConfig):
     """GET /admin/training reads the training state machine's executions."""
 
@@ -212,6 +223,28 @@ class StoredForecast(BaseModel):
     trained_at: str | None = None
     data_through: date | None = None
     method: str | None = None
+
+
+class FeedState(BaseModel):
+    """What the ML table remembers of a price feed between runs: the last download's version (sent
+    back for a conditional GET) and the pairs whose changes are not yet announced and trained (a run
+    that fails after writing leaves them for the next run)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    checked_at: str | None = None
+    pending: list[tuple[str, str]] = Field(default_factory=list, description="(market, crop) pairs")
+
+
+class IngestionResult(BaseModel):
+    """What one run of the feed ingestion did."""
+
+    not_modified: bool = Field(description="the feed answered 304: nothing was downloaded")
+    observations: int = Field(default=0, description="observations in the downloaded file")
+    written: int = Field(default=0, description="new or revised observations stored")
+    changed_pairs: list[tuple[str, str]] = Field(default_factory=list, description="(market, crop)")
+    announced: int = Field(default=0, description="PricesObserved events published")
+    training_run: str | None = Field(default=None, description="the training execution started, if any")
 
 
 class GapCounter(BaseModel):

@@ -8,13 +8,16 @@ status ``rejected`` (never silently dropped, never used). Writing is idempotent 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
 from soko.market.events import OrderCompleted
 from soko.ml import crops, markets
+from soko.ml.events import PricesObserved
 from soko.ml.models import Observation, ObservationStatus
+from soko.shared.events import EventDetail
 
 WINDOW = 30
 MIN_HISTORY = 5
@@ -42,9 +45,15 @@ def judge(price: float, history: list[float]) -> tuple[ObservationStatus, str | 
     return "accepted", None
 
 
-def record(order: OrderCompleted, store: ObservationStore) -> ObservationStatus | None:
+def record(
+    order: OrderCompleted,
+    store: ObservationStore,
+    publish: Callable[[Sequence[EventDetail]], object],
+) -> ObservationStatus | None:
     """Store the order's observation; returns its status, or None when the crop is not a forecast
-    crop. A redelivered order stores nothing and counts nothing a second time."""
+    crop. A redelivered order stores nothing and counts nothing a second time. An accepted one is
+    announced (PricesObserved, source ``order``): again when the order is redelivered, so a publish
+    that failed after the write is not lost (the consumer drops an event it already handled)."""
     crop = crops.find(order.crop)
     if crop is None:
         return None
@@ -64,4 +73,16 @@ def record(order: OrderCompleted, store: ObservationStore) -> ObservationStatus 
     )
     if store.add_observation(observation) and status == "accepted":
         store.count_observation(market, crop, "order_count")
+    if status == "accepted":
+        publish(
+            [
+                PricesObserved(
+                    market=market,
+                    crop=crop,
+                    source="order",
+                    day=observation.day,
+                    price_ugx=order.price_per_kg_ugx,
+                )
+            ]
+        )
     return status

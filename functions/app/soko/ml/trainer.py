@@ -107,10 +107,31 @@ def collect(source: SeriesSource, also: tuple[str, str] | None = None) -> Panel:
     return panel
 
 
-def list_pairs(source: SeriesSource, models: ModelArchive) -> dict[str, object]:
-    """Snapshot every series for this run, and the pairs to train on it."""
+def list_pairs(
+    source: SeriesSource, models: ModelArchive, only: list[tuple[str, str]] | None = None
+) -> dict[str, object]:
+    """Snapshot every series for this run, and the pairs to train on it: every trainable pair, or
+    those of ``only`` that are trainable (a run started for the pairs whose prices changed)."""
     key = models.put_snapshot(collect(source))
-    return {"snapshot": key, "pairs": [pair | {"snapshot": key} for pair in trainable_pairs(source)]}
+    pairs = trainable_pairs(source)
+    if only is not None:
+        wanted = set(only)
+        pairs = [p for p in pairs if (p["market"], p["crop"]) in wanted]
+    return {"snapshot": key, "pairs": [pair | {"snapshot": key} for pair in pairs]}
+
+
+def requested_pairs(event: dict[str, object]) -> list[tuple[str, str]] | None:
+    """The run's ``pairs`` input (``[{"market", "crop"}]``), or None when it names none (the weekly
+    schedule's event: every pair). A malformed list is refused, not read as "every pair"."""
+    pairs = event.get("pairs")
+    if pairs is None:
+        return None
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("market"), str) and isinstance(p.get("crop"), str)
+        for p in pairs
+    ):
+        raise ValueError('"pairs" must be a list of {"market", "crop"} objects')
+    return [(str(p["market"]), str(p["crop"])) for p in pairs]
 
 
 def panel_for(deps: Training, snapshot: str | None, pair: tuple[str, str]) -> Panel:

@@ -12,7 +12,7 @@ from soko.shared.observability import lambda_entry, logger
 
 @lambda_entry(correlation_id_path=None)
 def list_pairs_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return trainer.list_pairs(*deps.listing())
+    return trainer.list_pairs(*deps.listing(), only=trainer.requested_pairs(event))
 
 
 @lambda_entry(correlation_id_path=None)

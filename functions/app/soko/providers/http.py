@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from soko.shared.observability import traced
@@ -19,6 +20,10 @@ class ProviderError(Exception):
 class ProviderResponse:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
     def json(self) -> Any:
         try:
@@ -57,11 +62,44 @@ def request(
             traced(f"## provider {host}"),
             urlopen(outgoing, timeout=timeout) as response,  # noqa: S310  (scheme checked)
         ):
-            return ProviderResponse(response.status, response.read())
+            return ProviderResponse(response.status, response.read(), _headers(response.headers))
     except HTTPError as err:
-        return ProviderResponse(err.code, err.read())
+        return ProviderResponse(err.code, err.read(), _headers(err.headers))
     except (URLError, TimeoutError, OSError) as err:
         raise ProviderError(f"provider unreachable: {type(err).__name__}") from err
+
+
+def _headers(message: Any) -> dict[str, str]:
+    return {str(name).lower(): str(value) for name, value in (message or {}).items()}
+
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_sleep = time.sleep  # tests replace it
+
+
+def request_with_retries(
+    method: str,
+    url: str,
+    *,
+    attempts: int = 3,
+    backoff_seconds: float = 0.5,
+    **kwargs: Any,
+) -> ProviderResponse:
+    """:func:`request`, tried up to ``attempts`` times while the provider is unreachable or answers
+    429 or 5xx (waiting ``backoff_seconds``, doubled each time); only for idempotent requests (a
+    GET). The last answer is returned, or the last ProviderError raised."""
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        try:
+            response = request(method, url, **kwargs)
+        except ProviderError:
+            if last:
+                raise
+        else:
+            if response.status not in RETRY_STATUSES or last:
+                return response
+        _sleep(backoff_seconds * (2**attempt))
+    raise ProviderError("no attempt was made")  # attempts < 1
 
 
 def secret_json(

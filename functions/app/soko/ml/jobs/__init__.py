@@ -1,0 +1,1 @@
+"""The price layer's scheduled functions."""
