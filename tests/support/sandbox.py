@@ -69,11 +69,12 @@ class SandboxServer:
             return list(json.loads(response.read())["messages"])
 
     def provider_urls(self) -> dict[str, str]:
-        """The payment adapters' variables, pointed at this server."""
+        """The payment adapters' variables, and SES's endpoint (receipts), pointed at this server."""
         return {
             "PESAPAL_BASE_URL": f"{self.url}/_sandbox/pesapal",
             "PESAPAL_IPN_URL": f"{self.url}/webhook/pesapal",
             "MOMO_BASE_URL": f"{self.url}/_sandbox/momo",
+            "EMAIL_ENDPOINT_URL": self.email_endpoint_url,
         }
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:

@@ -25,10 +25,10 @@ _RESET = {
         ),
     ),
     "lg": Mail(
-        subject="Koodi yo eya Soko okukyusa ekigambo ky'ekyama",
+        subject="Koodi yo eya Soko okukyusa ekigambo eky'ekyama",
         text=(
             "Oli otya {name},\n\n"
-            "Koodi yo ey'okuteekawo ekigambo ky'ekyama ekipya ku Soko ye {code}. "
+            "Koodi yo ey'okuteekawo ekigambo eky'ekyama ekipya ku Soko ye {code}. "
             "Eggwaako mu ddakiika {minutes}.\n\n"
             "Bw'oba si ggwe wagisabye, leka e-mail eno: ekigambo kyo eky'ekyama tekikyuka. "
             "Tobuulirako muntu yenna koodi eno. Soko tegenda kugikusaba.\n\n"
