@@ -1,6 +1,7 @@
-"""The receipt by e-mail: PaymentCompleted -> PaymentsReceiptMailConsumerFunction -> SES (its sandbox
-twin over HTTP) with the receipt PDF attached, in the buyer's language; once per event; nothing for a
-buyer without an e-mail address; a failed send is retried."""
+"""Payment documents by e-mail, through SES's sandbox twin over HTTP. The receipt:
+PaymentCompleted -> PaymentsReceiptMailConsumerFunction, the receipt PDF attached, in the buyer's
+language; once per event; nothing for a buyer without an e-mail address; a failed send is retried.
+The statement: POST /payments/statements/email, farmers only, PDF attached, once an hour per month."""
 
 from __future__ import annotations
 
@@ -15,23 +16,26 @@ from test_payments import paid_order
 from soko.identity.dal import UsersDal
 from soko.identity.models import StoredUser
 from soko.payments import deps as payments_deps
-from soko.payments import mail
+from soko.payments import mail, statements
 from soko.providers.email import EmailError
 from soko.shared import clock
 from soko_local.provision import Deployment
+from support.gateway import http_event
 from support.lambda_env import Invoke
 from support.sandbox import SandboxServer
-from support.users import User
+from support.users import User, new_user
 
 CONSUMER = "PaymentsReceiptMailConsumerFunction"
 
 
-def account(deployment: Deployment, user: User, email: str | None, language: str = "en") -> None:
+def account(
+    deployment: Deployment, user: User, email: str | None, language: str = "en", role: str = "buyer"
+) -> None:
     """``user`` as an account in the users table (identity's own write)."""
     now = clock.now_iso()
     stored = StoredUser(
         id=user.id,
-        role="buyer",
+        role=role,  # type: ignore[arg-type]
         email=email,
         email_lower=email.lower() if email else None,
         phone=None if email else "+256772000123",
@@ -130,3 +134,58 @@ def test_the_texts_exist_in_both_languages() -> None:
     assert set(mail.RECEIPT_TEXTS) == {"en", "lg"}
     for texts in mail.RECEIPT_TEXTS.values():
         assert set(texts) == {"subject", "text"}
+
+
+def email_statement(run: Invoke, user: User, body: Any) -> dict[str, Any]:
+    function = "PaymentsStatementEmailFunction"
+    event = http_event(function, "POST", "/payments/statements/email", body=body, context=user.context)
+    result: dict[str, Any] = run(function, event)
+    return {**json.loads(result["body"]), "http_status": result["statusCode"]}
+
+
+def test_a_farmer_gets_their_statement_by_email_once_an_hour(
+    run: Invoke, server: SandboxServer, deployment: Deployment
+) -> None:
+    farmer = new_user("farmer")
+    account(deployment, farmer, "okello.farm@example.com", language="lg", role="farmer")
+    month = statements.this_month().strftime("%Y-%m")
+
+    sent = email_statement(run, farmer, {"month": month})
+
+    assert sent["http_status"] == 202, sent
+    assert sent["message"] == "Your statement is on its way to your e-mail address."
+    [mail_] = server.mails(to="okello.farm@example.com")
+    assert mail_["subject"] == f"Embalirira yo eya Soko ey'omwezi {month}"
+    assert "UGX 0" in mail_["text"] and "Nakato Sarah" in mail_["text"]
+    [pdf] = mail_["attachments"]
+    assert (pdf["filename"], pdf["content_type"]) == (f"soko-statement-{month}.pdf", "application/pdf")
+    again = email_statement(run, farmer, {"month": month})
+    assert again["http_status"] == 429 and again["error"]["code"] == "STATEMENT_EMAIL_LIMIT", again
+    assert len(server.mails()) == 1
+
+
+def test_statement_emails_refuse_what_they_cannot_send(
+    run: Invoke, server: SandboxServer, deployment: Deployment
+) -> None:
+    phone_farmer, buyer = new_user("farmer"), new_user("buyer")
+    account(deployment, phone_farmer, None, role="farmer")
+    account(deployment, buyer, "a.buyer@example.com")
+    month = statements.this_month().strftime("%Y-%m")
+    cases = [
+        (phone_farmer, {"month": month}, 409, "NO_EMAIL_ADDRESS"),
+        (buyer, {"month": month}, 403, None),
+        (phone_farmer, {"month": "2999-01"}, 400, "INVALID_MONTH"),
+        (phone_farmer, {"month": "2026-13"}, 422, "VALIDATION_ERROR"),
+        (phone_farmer, {}, 422, "VALIDATION_ERROR"),
+        (phone_farmer, {"month": month, "to": "x@example.com"}, 422, "VALIDATION_ERROR"),
+    ]
+    for who, body, status, code in cases:
+        answer = email_statement(run, who, body)
+        assert answer["http_status"] == status, (body, answer)
+        if code:
+            assert answer["error"]["code"] == code, (body, answer)
+    assert server.mails() == []
+
+
+def test_the_statement_texts_exist_in_both_languages() -> None:
+    assert set(mail.STATEMENT_TEXTS) == {"en", "lg"}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
-from soko.payments.mail import ReceiptMailDeps
+from soko.payments.mail import ReceiptMailDeps, StatementMailDeps
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
 from soko.payments.ports import Payments, Reports
 from soko.providers.email import configured_sender as configured_email
@@ -72,21 +74,41 @@ def reports() -> Reports:
 
 def receipt_mail() -> ReceiptMailDeps:
     """The receipt e-mail's consumer: the reports' reads, delivery records, SES, the PDF drawer."""
-    from soko.identity.public import Users  # noqa: PLC0415  (only the functions that read accounts)
     from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
     from soko.payments.statements import ReportsConfig  # noqa: PLC0415
 
     config = load(ReportsConfig)
-    users = Users(config.users_table_name)
+    return ReceiptMailDeps(
+        reports=reports(),
+        deliveries=PaymentsDal(config.payments_table_name),
+        email_address=_email_address(config.users_table_name),
+        email=configured_email,
+        pdf=documents.receipt_pdf,
+    )
+
+
+def _email_address(users_table_name: str) -> Callable[[str], str | None]:
+    from soko.identity.public import Users  # noqa: PLC0415  (only the functions that read accounts)
+
+    users = Users(users_table_name)
 
     def email_address(user_id: str) -> str | None:
         found = users.get(user_id)
         return found.email if found else None
 
-    return ReceiptMailDeps(
+    return email_address
+
+
+def statement_mail() -> StatementMailDeps:
+    """POST /payments/statements/email: the reports' reads, delivery records, SES, the PDF drawer."""
+    from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
+    from soko.payments.statements import ReportsConfig  # noqa: PLC0415
+
+    config = load(ReportsConfig)
+    return StatementMailDeps(
         reports=reports(),
         deliveries=PaymentsDal(config.payments_table_name),
-        email_address=email_address,
+        email_address=_email_address(config.users_table_name),
         email=configured_email,
-        pdf=documents.receipt_pdf,
+        pdf=documents.statement_pdf,
     )

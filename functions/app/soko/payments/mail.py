@@ -1,5 +1,6 @@
-"""Payment documents by e-mail: a buyer's receipt when a payment completes (PDF attached), in the
-buyer's language (English or Luganda).
+"""Payment documents by e-mail, in the reader's language (English or Luganda): a buyer's receipt when
+a payment completes (PDF attached), and a farmer's monthly statement when they ask for it
+(``POST /payments/statements/email``, PDF attached).
 
 Sent once per ``PaymentCompleted`` event: a delivery record keyed by the event id is claimed with a
 conditional put before the call to SES, released if the call fails (the queue retries), and marked
@@ -15,9 +16,15 @@ from dataclasses import dataclass
 from soko.payments.events import PaymentCompleted
 from soko.payments.ports import Deliveries, Reports
 from soko.payments.receipts import Receipt, buyers_receipt
+from soko.payments.statements import Statement, statement
 from soko.providers.email import Attachment, EmailSender
 from soko.shared import clock
+from soko.shared.errors import Conflict, DependencyUnavailable, TooManyRequests
+from soko.shared.identity import Caller
+from soko.shared.models import Accepted
 from soko.shared.observability import logger
+
+STATEMENT_WINDOW_SECONDS = 3600  # one e-mail of a month's statement per farmer per window
 
 RECEIPT_TEXTS = {
     "en": {
@@ -98,3 +105,97 @@ def send_receipt(event: PaymentCompleted, deps: ReceiptMailDeps) -> str:
         raise
     deps.deliveries.mark_delivered(key, message_id, clock.now_iso())
     return "sent"
+
+
+# ---------------------------------------------------------------------------- statements
+STATEMENT_TEXTS = {
+    "en": {
+        "subject": "Your Soko statement for {month}",
+        "text": (
+            "Hello {name},\n\n"
+            "Your Soko statement for {month} is attached (PDF). This month you earned UGX {earned} after "
+            "Soko's fees, UGX {paid_out} was paid to your mobile money, and your balance with Soko at the "
+            "end of the month is UGX {closing}.\n\n"
+            "Soko"
+        ),
+    },
+    "lg": {
+        "subject": "Embalirira yo eya Soko ey'omwezi {month}",
+        "text": (
+            "Oli otya {name},\n\n"
+            "Embalirira yo eya Soko ey'omwezi {month} eri wansi (PDF). Omwezi guno ofunye UGX {earned} "
+            "nga Soko emaze okuggyako ebyayo, UGX {paid_out} zisindikiddwa ku mobile money yo, era ssente "
+            "zo ezisigadde ku Soko ku nkomerero y'omwezi ziri UGX {closing}.\n\n"
+            "Soko"
+        ),
+    },
+}
+_FARMER = {"en": "Soko farmer", "lg": "mulimi wa Soko"}
+
+
+class NoEmailAddress(Conflict):
+    code = "NO_EMAIL_ADDRESS"
+
+
+class StatementEmailLimit(TooManyRequests):
+    code = "STATEMENT_EMAIL_LIMIT"
+
+
+class EmailUnavailable(DependencyUnavailable):
+    code = "EMAIL_UNAVAILABLE"
+
+
+def statement_mail(s: Statement, name: str) -> tuple[str, str]:
+    """The statement e-mail's subject and text, in the statement's language."""
+    texts = STATEMENT_TEXTS.get(s.language, STATEMENT_TEXTS["en"])
+    fields = {
+        "name": name.strip() or _FARMER.get(s.language, _FARMER["en"]),
+        "month": s.month,
+        "earned": f"{s.earned_net_ugx:,}",
+        "paid_out": f"{s.paid_out_ugx:,}",
+        "closing": f"{s.closing_balance_ugx:,}",
+    }
+    return texts["subject"].format(**fields), texts["text"].format(**fields)
+
+
+@dataclass
+class StatementMailDeps:
+    """What mailing a statement needs (built by ``soko.payments.deps.statement_mail``)."""
+
+    reports: Reports
+    deliveries: Deliveries
+    email_address: Callable[[str], str | None]
+    email: Callable[[], EmailSender]
+    pdf: Callable[[Statement, str], bytes]  # soko.payments.documents.statement_pdf
+
+
+def send_statement(caller: Caller, month_text: str, deps: StatementMailDeps) -> Accepted:
+    """Mail the farmer's statement of ``month_text`` (YYYY-MM) to their e-mail address, PDF
+    attached: farmers only (403), a valid month (400), an account with an e-mail address (409
+    ``NO_EMAIL_ADDRESS``), at most one e-mail per month's statement per hour (429, claimed with a
+    conditional put before sending and released when SES fails: 503 ``EMAIL_UNAVAILABLE``)."""
+    found = statement(caller, month_text, deps.reports)  # 403 for a non-farmer, 400 for a bad month
+    address = deps.email_address(caller.user_id)
+    if not address:
+        raise NoEmailAddress(
+            "Your account has no e-mail address. Add one to your profile, or download the statement."
+        )
+    now = clock.epoch()
+    window = now // STATEMENT_WINDOW_SECONDS
+    key = f"statement#{caller.user_id}#{found.month}#{window}"
+    if not deps.deliveries.claim_delivery(key, caller.user_id, "email", clock.now_iso()):
+        raise StatementEmailLimit(
+            "This statement was e-mailed to you less than an hour ago. Look in your e-mail, or try later.",
+            retry_after_seconds=max(1, STATEMENT_WINDOW_SECONDS - now % STATEMENT_WINDOW_SECONDS),
+        )
+    name = deps.reports.full_name(caller.user_id)
+    subject, text = statement_mail(found, name)
+    attachment = Attachment(f"soko-statement-{found.month}.pdf", "application/pdf", deps.pdf(found, name))
+    try:
+        message_id = deps.email().send(address, subject, text, attachments=[attachment])
+    except Exception as err:
+        deps.deliveries.release_delivery(key)
+        logger.exception("statement e-mail failed", extra={"user_id": caller.user_id})
+        raise EmailUnavailable("E-mail could not be sent just now. Try again in a few minutes.") from err
+    deps.deliveries.mark_delivered(key, message_id, clock.now_iso())
+    return Accepted(message="Your statement is on its way to your e-mail address.")
