@@ -1,5 +1,5 @@
 """The local runtime's provider sandboxes (``soko_local.sandbox``: Africa's Talking's SMS outbox,
-PesaPal, MoMo) served over real HTTP on a free port, with ``/webhook/pesapal`` invoking the
+PesaPal, MoMo, SES's mailbox) served over real HTTP on a free port, with ``/webhook/pesapal`` invoking the
 template's IPN functions when an ``invoke`` is given (so the sandbox's IPN reaches the webhook
 exactly as in the local runtime)."""
 
@@ -57,12 +57,24 @@ class SandboxServer:
     def africastalking_base_url(self) -> str:
         return f"{self.url}/_sandbox/africastalking"
 
+    @property
+    def email_endpoint_url(self) -> str:
+        """SES's endpoint for boto3 (``EMAIL_ENDPOINT_URL``): the e-mail twin of this server."""
+        return f"{self.url}/_sandbox/email"
+
+    def mails(self, to: str | None = None) -> list[dict[str, Any]]:
+        """What the e-mail sandbox received (GET /_sandbox/email/outbox), read over HTTP."""
+        query = f"?{urllib.parse.urlencode({'to': to})}" if to else ""
+        with urllib.request.urlopen(f"{self.url}/_sandbox/email/outbox{query}", timeout=5) as response:
+            return list(json.loads(response.read())["messages"])
+
     def provider_urls(self) -> dict[str, str]:
-        """The payment adapters' variables, pointed at this server."""
+        """The payment adapters' variables, and SES's endpoint (receipts), pointed at this server."""
         return {
             "PESAPAL_BASE_URL": f"{self.url}/_sandbox/pesapal",
             "PESAPAL_IPN_URL": f"{self.url}/webhook/pesapal",
             "MOMO_BASE_URL": f"{self.url}/_sandbox/momo",
+            "EMAIL_ENDPOINT_URL": self.email_endpoint_url,
         }
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ import { messageHref, messageLink } from "../src/pages/account/links";
 import "../src/pages/account/messages";
 import "../src/pages/account/nav";
 import { routes } from "../src/pages/account/routes";
-import { fieldErrorsOf, safeNext, splitTags } from "../src/pages/account/util";
+import { accountId, fieldErrorsOf, safeNext, splitTags } from "../src/pages/account/util";
 
 describe("the account area", () => {
   it("has Luganda for every word, the menu's included", () => {
@@ -33,6 +33,12 @@ describe("the account area", () => {
     expect(fieldErrorsOf(weak)).toEqual({ password: "The password is too weak: use at least 8 characters." });
     expect(fieldErrorsOf(new Error("x"))).toEqual({});
     expect(fieldErrorsOf(null)).toEqual({});
+  });
+
+  it("asks for a reset code by e-mail when the user typed an address, else by phone", () => {
+    expect(accountId(" Nakato@Example.com ")).toEqual({ email: "Nakato@Example.com" });
+    expect(accountId("0772 123-456")).toEqual({ phone: "0772123456" });
+    expect(accountId("+256772123456")).toEqual({ phone: "+256772123456" });
   });
 
   it("splits what a farmer grows", () => {

@@ -85,10 +85,15 @@ def api_with(
     invoke_with: Callable[[dict[str, str]], Invoke], app_model: AppModel, sms: SandboxServer
 ) -> Callable[[dict[str, str]], Api]:
     """``api_with(overrides)``: the gateway in front of functions whose template environment is
-    overridden (see ``invoke_with``); the SMS sandbox is the default Africa's Talking."""
+    overridden (see ``invoke_with``); the SMS sandbox is the default Africa's Talking, and the
+    e-mail sandbox (the same server) the default SES endpoint."""
 
     def factory(overrides: dict[str, str]) -> Api:
-        env = {"AFRICASTALKING_BASE_URL": sms.africastalking_base_url, **overrides}
+        env = {
+            "AFRICASTALKING_BASE_URL": sms.africastalking_base_url,
+            "EMAIL_ENDPOINT_URL": sms.email_endpoint_url,
+            **overrides,
+        }
         return Api(invoke_with(env), app_model.http_apis[0].routes, run_authorizer=True)
 
     return factory
@@ -96,7 +101,7 @@ def api_with(
 
 @pytest.fixture
 def api(api_with: Callable[[dict[str, str]], Api]) -> Api:
-    """The HTTP API in-process; password-reset SMS go to the sandbox, never to the internet."""
+    """The HTTP API in-process; password-reset SMS and e-mail go to the sandbox, never to the internet."""
     return api_with({})
 
 

@@ -103,6 +103,20 @@ class FakeSms:
         self.sent.append((to, message))
 
 
+class FakeMail:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, text: str, html: Any = None, attachments: Any = None) -> str:
+        self.sent.append((to, subject, text))
+        return f"m{len(self.sent)}"
+
+
+@pytest.fixture
+def mail() -> FakeMail:
+    return FakeMail()
+
+
 @pytest.fixture
 def store() -> FakeUsers:
     return FakeUsers()
@@ -114,12 +128,13 @@ def sms() -> FakeSms:
 
 
 @pytest.fixture
-def deps(store: FakeUsers, sms: FakeSms) -> logic.Identity:
+def deps(store: FakeUsers, sms: FakeSms, mail: FakeMail) -> logic.Identity:
     return logic.Identity(
         config=IdentityConfig(users_table_name="users"),
         dal=cast(UsersDal, store),
         signing_secret=lambda: "s" * 64,
         sms=lambda: sms,  # type: ignore[arg-type, return-value]
+        email=lambda: mail,
     )
 
 
@@ -257,7 +272,7 @@ def test_the_fourth_code_to_a_phone_is_429_and_nothing_is_saved(store, deps, sms
     assert len(sms.sent) == 3 and store.users["u1"].district is None
 
 
-def test_forgot_texts_only_a_verified_phone_and_counts_each_code(store, deps, sms) -> None:
+def test_forgot_texts_only_a_verified_phone_and_counts_each_code(store, deps, sms, mail) -> None:
     account(store, "legacy", phone="+256772000001")  # an app account's phone from before verification
     account(store, "pending", pending_phone="+256772000002")
     account(store, "ok", phone="+256772000003", phone_verified=True)
@@ -268,4 +283,10 @@ def test_forgot_texts_only_a_verified_phone_and_counts_each_code(store, deps, sm
         logic.forgot(ForgotRequest(phone="+256772000003"), deps)
 
     assert [to for to, _ in sms.sent] == ["+256772000003"] * 3
-    assert store.sms_counts == {("+256772000003", "reset"): 3}
+    # asked by e-mail, the code goes by e-mail (its own counter), never to an unverified phone
+    assert [to for to, _, _ in mail.sent] == ["legacy@example.com", "pending@example.com"]
+    assert store.sms_counts == {
+        ("+256772000003", "reset"): 3,
+        ("email:legacy@example.com", "reset"): 1,
+        ("email:pending@example.com", "reset"): 1,
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from soko.identity.dal import UsersDal
 from soko.identity.logic import Identity
 from soko.identity.models import IdentityConfig
+from soko.providers.email import configured_sender as configured_email
 from soko.providers.sms import configured_sender
 from soko.shared import secrets
 from soko.shared.auth import AuthConfig
@@ -23,4 +24,5 @@ def identity() -> Identity:
         dal=UsersDal(config.users_table_name),
         signing_secret=_signing_secret,
         sms=configured_sender,
+        email=configured_email,
     )

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from soko.identity import countries, passwords, tokens
+from soko.identity import countries, passwords, texts, tokens
 from soko.identity.dal import PhoneTaken, UsersDal
 from soko.identity.events import (
     AdminActionTaken,
@@ -37,6 +37,7 @@ from soko.identity.models import (
     TokenPair,
     UserPage,
 )
+from soko.providers.email import EmailSender
 from soko.providers.sms import SmsSender
 from soko.shared import clock, ids
 from soko.shared import phone as phones
@@ -72,6 +73,7 @@ class Identity:
     dal: UsersDal
     signing_secret: Callable[[], str]
     sms: Callable[[], SmsSender] | None = None
+    email: Callable[[], EmailSender] | None = None
 
 
 class InvalidCredentials(Unauthorized):
@@ -402,23 +404,56 @@ def _code_hash(user_id: str, code: str) -> str:
 
 
 def forgot(request: ForgotRequest, deps: Identity) -> None:
-    """Send a 6-digit code by SMS to the account's verified phone. Always answers the same way: it
-    never reveals an account. At most SMS_PER_WINDOW codes per phone per window, however many
-    requests arrive at once (an atomic counter, reserved before anything is sent)."""
+    """Send a 6-digit code to the account. Asked by phone: by SMS to its verified phone. Asked by
+    e-mail: by e-mail to its address (in the account's language) and, when it has one, by SMS to its
+    verified phone too: one code, on both channels, so an e-mail-only account can reset its password
+    and an account with a phone keeps receiving its code by SMS. Always answers the same way: it
+    never reveals an account. At most SMS_PER_WINDOW codes per phone, and per e-mail address, per
+    window, however many requests arrive at once (atomic counters, reserved before anything is sent).
+    A new code replaces the previous one."""
     user = _find(request, deps)
-    phone = user.verified_phone if user else None
-    if user is None or phone is None:
-        logger.info("password reset asked for an account that cannot receive an SMS")
+    if user is None:
+        logger.info("password reset asked for an account that does not exist")
         return
-    if not countries.served(phone, deps.config.sms_countries):
-        logger.info("password reset asked for a phone of a country not served", extra={"user_id": user.id})
-        return
-    if not _reserve_sms(phone, "reset", deps):
-        logger.info("password reset SMS limit reached", extra={"user_id": user.id})
+    mail_to = user.email if request.email is not None and user.email else None
+    if mail_to and not _reserve_sms(f"email:{mail_to.lower()}", "reset", deps):  # its own counter
+        logger.info("password reset e-mail limit reached", extra={"user_id": user.id})
+        mail_to = None
+    phone = _reset_phone(user, deps)
+    if mail_to is None and phone is None:
         return
     code = _code()
     deps.dal.put_reset(user.id, _code_hash(user.id, code), code_expires_at=clock.epoch() + RESET_CODE_SECONDS)
-    _text(phone, f"Your Soko code is {code}. It expires in 10 minutes. Never share it.", user.id, deps)
+    if mail_to:
+        _mail_reset_code(user, mail_to, code, deps)
+    if phone:
+        _text(phone, f"Your Soko code is {code}. It expires in 10 minutes. Never share it.", user.id, deps)
+
+
+def _reset_phone(user: StoredUser, deps: Identity) -> str | None:
+    """The verified phone a reset code may be texted to, its quota reserved; None if none may."""
+    phone = user.verified_phone
+    if phone is None:
+        logger.info("password reset asked for an account that cannot receive an SMS")
+        return None
+    if not countries.served(phone, deps.config.sms_countries):
+        logger.info("password reset asked for a phone of a country not served", extra={"user_id": user.id})
+        return None
+    if not _reserve_sms(phone, "reset", deps):
+        logger.info("password reset SMS limit reached", extra={"user_id": user.id})
+        return None
+    return phone
+
+
+def _mail_reset_code(user: StoredUser, to: str, code: str, deps: Identity) -> None:
+    """Best effort, as for SMS: the code stays stored; the owner may ask again."""
+    if deps.email is None:
+        raise RuntimeError("no e-mail sender configured")
+    mail = texts.reset_code_mail(code, user.language, user.full_name, RESET_CODE_SECONDS // 60)
+    try:
+        deps.email().send(to, mail.subject, mail.text)
+    except Exception:
+        logger.exception("sending a reset code by e-mail failed", extra={"user_id": user.id})
 
 
 def reset(request: ResetRequest, deps: Identity) -> None:

@@ -148,8 +148,18 @@ class RefreshRequest(_Input):
 
 
 class ForgotRequest(_Input):
-    email: EmailStr | None = None
-    phone: str | None = Field(default=None, json_schema_extra={"pattern": phones.SCHEMA_PATTERN})
+    """Exactly one of ``email`` or ``phone`` (the code's channels: POST /auth/password/forgot)."""
+
+    email: EmailStr | None = Field(
+        default=None,
+        description="the account's e-mail address: the code goes to it by e-mail (and by SMS to a "
+        "verified phone)",
+    )
+    phone: str | None = Field(
+        default=None,
+        description="the account's verified phone: the code is sent to it by SMS",
+        json_schema_extra={"pattern": phones.SCHEMA_PATTERN},
+    )
 
     _phone = field_validator("phone")(_phone)
 
@@ -161,7 +171,9 @@ class ForgotRequest(_Input):
 
 
 class ResetRequest(ForgotRequest):
-    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS", repr=False)]
+    code: Annotated[
+        str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by e-mail or SMS", repr=False)
+    ]
     new_password: Password
 
 
@@ -204,7 +216,9 @@ class AccountStatusChange(_Input):
 
 
 class PhoneVerifyRequest(_Input):
-    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS", repr=False)]
+    code: Annotated[
+        str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by e-mail or SMS", repr=False)
+    ]
 
 
 class PublicProfile(BaseModel):

@@ -269,6 +269,42 @@ class PaymentsDal(dynamo.TableDal):
     def put_batch(self, batch: dict[str, Any]) -> None:
         self._table.put_item(Item=dynamo.storable(batch))
 
+    # ------------------------------------------------------------------ documents sent to people
+    def claim_delivery(self, key: str, user_id: str, channel: str, at: str) -> bool:
+        """Claim the delivery ``key`` (``DELIVERY#<key>``); False if it was claimed before."""
+        item = {
+            "pk": f"DELIVERY#{key}",
+            "sk": "DELIVERY",
+            "user_id": user_id,
+            "channel": channel,
+            "status": "sending",
+            "created_at": at,
+        }
+        return self._put_if(item, "attribute_not_exists(pk)")
+
+    def release_delivery(self, key: str) -> None:
+        """Forget a claim whose send failed, so a retry may send (only while it is still sending)."""
+        self._delete_if_sending(key)
+
+    def mark_delivered(self, key: str, message_id: str, at: str) -> None:
+        self._update_if(
+            {"pk": f"DELIVERY#{key}", "sk": "DELIVERY"},
+            "SET #s = :sent, message_id = :m, sent_at = :at",
+            condition="attribute_exists(pk)",
+            names={"#s": "status"},
+            values={":sent": "sent", ":m": message_id, ":at": at},
+        )
+
+    def _delete_if_sending(self, key: str) -> None:
+        dynamo.applied(
+            lambda: self._table.delete_item(
+                Key={"pk": f"DELIVERY#{key}", "sk": "DELIVERY"},
+                ConditionExpression="#s = :sending",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":sending": "sending"},
+            )
+        )
+
     # ------------------------------------------------------------------ refunds
     def get_refund(self, payment_id: str) -> dict[str, Any] | None:
         return self._get(f"REFUND#{payment_id}", "REFUND")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
+from soko.payments.mail import ReceiptMailDeps, StatementMailDeps
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
 from soko.payments.ports import Payments, Reports
+from soko.providers.email import configured_sender as configured_email
 from soko.providers.momo import MomoCredentials, MtnMomo
 from soko.providers.payments import PaymentProvider
 from soko.providers.pesapal import PesaPal, PesapalCredentials
@@ -65,4 +69,46 @@ def reports() -> Reports:
         order=MarketReads(config.market_table_name).payable_order,
         language=lambda user_id: found.language if (found := user(user_id)) else "en",
         full_name=lambda user_id: (found.full_name or "") if (found := user(user_id)) else "",
+    )
+
+
+def receipt_mail() -> ReceiptMailDeps:
+    """The receipt e-mail's consumer: the reports' reads, delivery records, SES, the PDF drawer."""
+    from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
+    from soko.payments.statements import ReportsConfig  # noqa: PLC0415
+
+    config = load(ReportsConfig)
+    return ReceiptMailDeps(
+        reports=reports(),
+        deliveries=PaymentsDal(config.payments_table_name),
+        email_address=_email_address(config.users_table_name),
+        email=configured_email,
+        pdf=documents.receipt_pdf,
+    )
+
+
+def _email_address(users_table_name: str) -> Callable[[str], str | None]:
+    from soko.identity.public import Users  # noqa: PLC0415  (only the functions that read accounts)
+
+    users = Users(users_table_name)
+
+    def email_address(user_id: str) -> str | None:
+        found = users.get(user_id)
+        return found.email if found else None
+
+    return email_address
+
+
+def statement_mail() -> StatementMailDeps:
+    """POST /payments/statements/email: the reports' reads, delivery records, SES, the PDF drawer."""
+    from soko.payments import documents  # noqa: PLC0415  (fpdf2, from the reports layer)
+    from soko.payments.statements import ReportsConfig  # noqa: PLC0415
+
+    config = load(ReportsConfig)
+    return StatementMailDeps(
+        reports=reports(),
+        deliveries=PaymentsDal(config.payments_table_name),
+        email_address=_email_address(config.users_table_name),
+        email=configured_email,
+        pdf=documents.statement_pdf,
     )

@@ -72,6 +72,16 @@ class InitiateRequest(BaseModel):
     ]
 
 
+class StatementEmailRequest(BaseModel):
+    """POST /payments/statements/email."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    month: str = Field(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (Uganda time): this month, or a past one"
+    )
+
+
 class HistoryEntry(BaseModel):
     status: str
     at: str

@@ -118,3 +118,13 @@ class Reports:
     order: Callable[[str], OrderView | None]
     language: Callable[[str], str]
     full_name: Callable[[str], str] = lambda _: ""
+
+
+class Deliveries(Protocol):
+    """Delivery records of payment documents sent to people (one per key, e.g. ``receipt#<event id>``):
+    claimed before sending (a conditional put: False when already claimed), released when the send
+    failed, marked with the provider's message id when it went."""
+
+    def claim_delivery(self, key: str, user_id: str, channel: str, at: str) -> bool: ...
+    def release_delivery(self, key: str) -> None: ...
+    def mark_delivered(self, key: str, message_id: str, at: str) -> None: ...

@@ -49,16 +49,25 @@ def receipt(caller: Caller, order_id: str, deps: Reports) -> Receipt:
     missing = ReceiptNotFound("No paid order of yours with this id.", details={"order_id": order_id[:40]})
     if not _ORDER_ID.match(order_id):
         raise missing
+    found = buyers_receipt(order_id, caller.user_id, deps)
+    if found is None:
+        raise missing
+    return found
+
+
+def buyers_receipt(order_id: str, buyer_id: str, deps: Reports) -> Receipt | None:
+    """The receipt of ``buyer_id``'s paid order, or None (not paid, not theirs). Also what the
+    receipt e-mail attaches (soko.payments.mail)."""
     attempt = deps.dal.get_attempt(order_id)
     if attempt is None or attempt.get("state") != "completed":
-        raise missing
+        return None
     payment = deps.dal.get_payment(str(attempt["payment_id"]))
     if (
         payment is None
-        or payment["buyer_id"] != caller.user_id
+        or payment["buyer_id"] != buyer_id
         or payment["status"] not in ("completed", "reversed")
     ):
-        raise missing
+        return None
     order = deps.order(order_id)
     return Receipt(
         order_id=order_id,
@@ -70,5 +79,5 @@ def receipt(caller: Caller, order_id: str, deps: Reports) -> Receipt:
         payment_id=str(payment["id"]),
         paid_at=paid_at(payment),
         state="reversed" if payment["status"] == "reversed" else str(payment.get("escrow", "held")),
-        language=deps.language(caller.user_id),
+        language=deps.language(buyer_id),
     )

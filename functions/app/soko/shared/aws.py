@@ -27,8 +27,10 @@ def preload() -> None:
 
 
 @cache
-def client(service: str) -> Any:
-    return _session().client(service)
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """A client for ``service``; ``endpoint_url`` overrides the endpoint for this service only (a
+    provider's sandbox twin, e.g. SES's in the local runtime)."""
+    return _session().client(service, endpoint_url=endpoint_url or None)
 
 
 @cache

@@ -6,19 +6,18 @@ import { useAction } from "../../lib/hooks";
 import { t } from "../../lib/i18n";
 import "./messages";
 import "./account.css";
-import { fieldErrorsOf, RESET_PHONE, useGo } from "./util";
+import { accountId, fieldErrorsOf, RESET_PHONE, useGo } from "./util";
 
-
-
-/** Ask for a password-reset code by SMS (`POST /auth/password/forgot`), then enter it on #/reset. */
+/** Ask for a password-reset code (`POST /auth/password/forgot`) by phone (an SMS) or by e-mail
+ * address (an e-mail, and an SMS too when the account has a phone), then enter it on #/reset. */
 export default function Forgot() {
   const go = useGo();
   const [phone, setPhone] = useState(() => sessionStorage.getItem(RESET_PHONE) ?? "");
   const action = useAction(async () => {
-    const number = phone.replace(/[\s-]/g, "");
-    await api.post("/auth/password/forgot", { phone: number }, { auth: false });
-    sessionStorage.setItem(RESET_PHONE, number);
-    go("/reset?sent=1");
+    const who = accountId(phone);
+    await api.post("/auth/password/forgot", who, { auth: false });
+    sessionStorage.setItem(RESET_PHONE, "email" in who ? who.email : who.phone);
+    go(`/reset?sent=${"email" in who ? "email" : "1"}`);
   });
   return (
     <Page title={t("acct.forgot.title")}>
@@ -32,12 +31,11 @@ export default function Forgot() {
       >
         <Field
           label={t("acct.forgot.phone")}
-          type="tel"
-          name="phone"
-          autoComplete="tel"
+          name="account"
+          autoComplete="username"
           required
           value={phone}
-          error={fieldErrorsOf(action.error).phone}
+          error={fieldErrorsOf(action.error).phone ?? fieldErrorsOf(action.error).email}
           onInput={(e) => setPhone(e.currentTarget.value)}
         />
         <ErrorMessage error={action.error} />

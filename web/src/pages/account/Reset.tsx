@@ -7,23 +7,23 @@ import { useAction } from "../../lib/hooks";
 import { t } from "../../lib/i18n";
 import "./messages";
 import "./account.css";
-import { fieldErrorsOf, RESET_PHONE, useGo, useParam } from "./util";
+import { accountId, fieldErrorsOf, RESET_PHONE, useGo, useParam } from "./util";
 
-/** The SMS code and a new password (`POST /auth/password/reset`); then signed in with it. */
+/** The code (sent by SMS or e-mail) and a new password (`POST /auth/password/reset`); then signed in with it. */
 export default function Reset() {
   const go = useGo();
-  const sent = useParam("sent") === "1";
+  const sent = useParam("sent");
   const [phone, setPhone] = useState(() => sessionStorage.getItem(RESET_PHONE) ?? "");
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
   const [done, setDone] = useState(false);
   const action = useAction(async () => {
-    const number = phone.replace(/[\s-]/g, "");
-    await api.post("/auth/password/reset", { phone: number, code: code.trim(), new_password: password }, { auth: false });
+    const who = accountId(phone);
+    await api.post("/auth/password/reset", { ...who, code: code.trim(), new_password: password }, { auth: false });
     sessionStorage.removeItem(RESET_PHONE);
     setDone(true);
     try {
-      if (await signIn({ phone: number, password })) go("/profile");
+      if (await signIn({ ...who, password })) go("/profile");
     } catch {
       // the password is changed; the user signs in from the link below
     }
@@ -43,7 +43,7 @@ export default function Reset() {
     <Page title={t("acct.reset.title")}>
       {sent && (
         <p class="notice" role="status">
-          {t("acct.reset.sent")}
+          {t(sent === "email" ? "acct.reset.sent_email" : "acct.reset.sent")}
         </p>
       )}
       <form
@@ -53,7 +53,7 @@ export default function Reset() {
           void action.run();
         }}
       >
-        <Field label={t("acct.reset.phone")} type="tel" name="phone" autoComplete="tel" required value={phone} error={errors.phone} onInput={(e) => setPhone(e.currentTarget.value)} />
+        <Field label={t("acct.reset.phone")} name="account" autoComplete="username" required value={phone} error={errors.phone ?? errors.email} onInput={(e) => setPhone(e.currentTarget.value)} />
         <Field
           label={t("acct.reset.code")}
           name="code"

@@ -44,5 +44,11 @@ export function splitTags(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The phone a reset code was asked for, kept for the next step (this tab only). */
+/** The phone or e-mail address a reset code was asked for, kept for the next step (this tab only). */
 export const RESET_PHONE = "soko.reset.phone";
+
+/** What the user typed to name their account: an e-mail address (it has an "@") or a phone. */
+export function accountId(value: string): { email: string } | { phone: string } {
+  const typed = value.trim();
+  return typed.includes("@") ? { email: typed } : { phone: typed.replace(/[\s-]/g, "") };
+}

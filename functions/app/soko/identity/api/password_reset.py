@@ -12,8 +12,10 @@ app = create_app()
 
 @app.post(
     "/auth/password/reset",
-    summary="Set a new password with the SMS code",
-    description="Takes the code, the new password and the same email or phone the code was asked for. "
+    summary="Set a new password with the code sent by e-mail or SMS",
+    description="Takes the code, the new password and the same email or phone the code was asked for "
+    "(a code sent by e-mail is confirmed with the email). A wrong, expired or used code is a 422 "
+    "`INVALID_RESET_CODE`; the fifth wrong try burns the code. "
     "Every session of the account is signed out: refresh tokens at once, access tokens within seconds, "
     "WebSocket connections closed.",
     tags=["auth"],
