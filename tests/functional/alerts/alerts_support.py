@@ -31,7 +31,7 @@ class Captured:
     sms: list[tuple[str, str]] = field(default_factory=list)
     fail_publish: bool = False
 
-    def publish(self, _publisher: Any, events: Iterable[EventDetail], **_: Any) -> None:
+    def publish(self, events: Iterable[EventDetail], **_: Any) -> None:
         if self.fail_publish:
             raise RuntimeError("the bus is down")
         self.events += list(events)
