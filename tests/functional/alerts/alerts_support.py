@@ -41,4 +41,4 @@ class Captured:
         return f"ATXid_{len(self.sms)}"
 
     def of(self, detail_type: str) -> list[Any]:
-        return [e for e in self.events if e.DETAIL_TYPE == detail_type]
+        return [e for e in self.events if detail_type == e.DETAIL_TYPE]

@@ -25,7 +25,9 @@ from support.users import User, new_user
 TODAY = logic.today()
 
 
-def observed(price: int, *, day: date = TODAY, crop: str = "maize_grain", market: str = "Lira", **kw: Any) -> dict[str, Any]:
+def observed(
+    price: int, *, day: date = TODAY, crop: str = "maize_grain", market: str = "Lira", **kw: Any
+) -> dict[str, Any]:
     detail = PricesObserved(market=market, crop=crop, source="wfp", day=day, price_ugx=price, **kw)
     return eventbridge_event("soko.ml", "PricesObserved", detail.model_dump(mode="json"))
 
@@ -101,9 +103,17 @@ def test_a_malformed_event_fails_its_record_alone(
 
 @pytest.fixture
 def lira_forecast(monkeypatch: pytest.MonkeyPatch) -> None:
-    weeks = [WeeklyPrice(week_start=TODAY + timedelta(days=7 * i), price=p, lower=p - 100, upper=p + 100)
-             for i, p in enumerate((1050, 1100, 1150, 1250))]
-    forecast = Forecast(market="Lira", crop="maize_grain", predictions=weeks, source="model", data_through=TODAY - timedelta(days=3))
+    weeks = [
+        WeeklyPrice(week_start=TODAY + timedelta(days=7 * i), price=p, lower=p - 100, upper=p + 100)
+        for i, p in enumerate((1050, 1100, 1150, 1250))
+    ]
+    forecast = Forecast(
+        market="Lira",
+        crop="maize_grain",
+        predictions=weeks,
+        source="model",
+        data_through=TODAY - timedelta(days=3),
+    )
     monkeypatch.setattr(PriceReader, "forecast", lambda self, market, crop, weeks_ahead=4: forecast)
     monkeypatch.setattr(PriceReader, "latest_price", lambda self, market, crop: 1000.0)
 
@@ -128,7 +138,10 @@ def _digest_messages(deployment: Deployment) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         messages += batch
-        sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)])
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
     return messages
 
 
@@ -143,7 +156,9 @@ def test_the_weekly_digest_fans_out_and_compiles_once_per_subscriber(
     subscribe(gateway, new_user(), below_ugx=900)  # no digest
     _digest_messages(deployment)
     gateway.operations.clear()
-    assert invoker("AlertsDigestJobFunction", {"detail-type": "Scheduled Event", "detail": {}}) == {"pages": 1}
+    assert invoker("AlertsDigestJobFunction", {"detail-type": "Scheduled Event", "detail": {}}) == {
+        "pages": 1
+    }
     assert "Scan" not in gateway.operations
     [message] = _digest_messages(deployment)
     body = json.loads(message["Body"])
