@@ -70,6 +70,12 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.logic", "soko.market.models", "cross-domain", "their requests (ListingCreate, ...)"),
     Allowance("soko.ussd.deps", "soko.identity", "cross-domain", "the channel wires identity's use cases"),
     Allowance("soko.ussd.deps", "soko.market", "cross-domain", "the channel wires the market's use cases"),
+    Allowance("soko.ussd.logic", "soko.alerts.logic", "cross-domain", "USSD runs price alerts' use cases"),
+    Allowance("soko.ussd.logic", "soko.alerts.dal", "cross-domain", "their typed errors (TooManyAlerts)"),
+    Allowance("soko.ussd.logic", "soko.alerts.models", "cross-domain", "their requests (AlertCreate)"),
+    Allowance("soko.ussd.deps", "soko.alerts", "cross-domain", "the channel wires price alerts' use cases"),
+    # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
+    Allowance("soko.alerts.logic", "soko.ml.freshness", "cross-domain", "when a price is stale (pure)"),
 )
 
 

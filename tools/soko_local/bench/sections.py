@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from soko_local.bench import (
+    alerts,
     cold_start,
     gateway,
     identity,
@@ -35,6 +36,7 @@ class Entry[M]:
 STANDALONE: tuple[Entry[Callable[[], Section]], ...] = (
     Entry(1, "Start-up", startup.measure),
     Entry(3, "Cold imports", imports.measure),
+    Entry(10, "Price alert digest", alerts.measure),
 )
 
 IN_RUNTIME: tuple[Entry[Callable[[Bench], Section]], ...] = (

@@ -15,6 +15,7 @@ from soko.ussd.logic import Ussd, _NoImages
 from soko.ussd.models import UssdConfig
 
 if TYPE_CHECKING:
+    from soko.alerts.logic import Alerts
     from soko.identity.logic import Identity
     from soko.market.logic import Market
     from soko.ml.public import PriceReader
@@ -46,6 +47,12 @@ def ussd() -> Ussd:
 
         return PriceReader(config.ml_table_name, load(FreshnessConfig).price_stale_after_days)
 
+    def alerts() -> Alerts:
+        from soko.alerts.dal import AlertsDal  # noqa: PLC0415
+        from soko.alerts.logic import Alerts  # noqa: PLC0415
+
+        return Alerts(store=AlertsDal(config.alerts_table_name))
+
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
@@ -53,4 +60,5 @@ def ussd() -> Ussd:
         identity=identity,
         market=market,
         prices=prices,
+        alerts=alerts,
     )

@@ -39,6 +39,7 @@ from soko.ussd.models import (
 from soko.ussd.texts import Language
 
 if TYPE_CHECKING:
+    from soko.alerts.logic import Alerts
     from soko.identity.logic import Identity
     from soko.market.logic import Market
     from soko.ml.public import PriceReader
@@ -57,6 +58,7 @@ class Ussd:
     identity: Callable[[], Identity]
     market: Callable[[], Market]
     prices: Callable[[], PriceReader]
+    alerts: Callable[[], Alerts] | None = None  # price alerts (menu 7)
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -207,6 +209,15 @@ class CallerServices:
             for x in page.items
         ]
 
+    def my_alerts(self, limit: int) -> list[dict[str, Any]]:
+        return my_alerts(self, limit)
+
+    def _alert_add(self, args: dict[str, Any]) -> str:
+        return alert_add(self, args)
+
+    def _alert_stop(self, args: dict[str, Any]) -> str:
+        return alert_stop(self, args)
+
     def district(self, text: str) -> str | None:
         from soko.shared import places  # noqa: PLC0415
 
@@ -252,6 +263,8 @@ class CallerServices:
             "register": self._register,
             "set_pin": self._set_pin,
             "language": self._set_language,
+            "alert_add": self._alert_add,
+            "alert_stop": self._alert_stop,
         }
         return actions[action](args)
 
@@ -374,6 +387,52 @@ class CallerServices:
 FULFIL_FROM = ("confirmed", "dispatched")  # a paid order in these is the farmer's to deliver
 PAID_TO_ACT_ON = (*FULFIL_FROM, "delivered")  # ... or to enter the buyer's delivery code on
 FULFIL_TO = ("dispatched", "delivered")
+
+
+# ---------------------------------------------------------------------------- price alerts (menu 7)
+def _alerts_of(services: CallerServices) -> tuple[Alerts, str, dict[str, Any]]:
+    """The alerts use cases, the caller's owner key and who they are: the phone's account, else the
+    phone itself (a phone-only subscriber, in the menu's language)."""
+    from soko.alerts import logic as alerts  # noqa: PLC0415
+
+    assert services.deps.alerts is not None, "the USSD function is wired with the alerts table"
+    member = services.member()
+    if member is not None:
+        return services.deps.alerts(), alerts.user_owner(member.user_id), {"user_id": member.user_id}
+    phone = services.request.phone_number
+    return services.deps.alerts(), alerts.phone_owner(phone), {"phone": phone, "language": services.language}
+
+
+def my_alerts(services: CallerServices, limit: int) -> list[dict[str, Any]]:
+    from soko.alerts import logic as alerts  # noqa: PLC0415
+
+    deps, owner, _ = _alerts_of(services)
+    subs = sorted(alerts.owned(owner, deps), key=lambda s: s.id, reverse=True)[:limit]
+    return [
+        s.model_dump(
+            include={"id", "crop", "market", "above_ugx", "below_ugx", "forecast_move_pct", "digest"}
+        )
+        for s in subs
+    ]
+
+
+def alert_add(services: CallerServices, args: dict[str, Any]) -> str:
+    from soko.alerts import logic as alerts  # noqa: PLC0415
+    from soko.alerts.dal import TooManyAlerts  # noqa: PLC0415
+    from soko.alerts.models import AlertCreate  # noqa: PLC0415
+
+    deps, owner, who = _alerts_of(services)
+    try:
+        alerts.subscribe(owner, AlertCreate.model_validate(args), deps, **who)
+    except TooManyAlerts:
+        return "too_many"
+    return "ok"
+
+
+def alert_stop(services: CallerServices, args: dict[str, Any]) -> str:
+
+    deps, owner, _ = _alerts_of(services)
+    return _guarded(lambda: deps.store.delete(owner, str(args["alert_id"])))
 
 
 def _guarded(change: Callable[[], object]) -> str:

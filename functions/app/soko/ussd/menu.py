@@ -45,6 +45,7 @@ class Services(Protocol):
     def district(self, text: str) -> str | None: ...
     def check_pin(self, pin: str) -> PinCheck: ...
     def perform(self, step: int, action: str, args: dict[str, Any]) -> str: ...
+    def my_alerts(self, limit: int) -> list[dict[str, Any]]: ...  # price alerts (menu 7)
 
 
 @dataclass
@@ -78,13 +79,12 @@ def _end(key: str, **values: Any) -> MenuState:
 
 # ---------------------------------------------------------------------------- steps
 def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
-    choice = _choice(inp.value, 6)
+    choice = _choice(inp.value, 7)
     if choice is None:
         return _stay(state, "hint.choice")
-    if choice == 1:
-        return _go("price_crop")
-    if choice == 6:
-        return _go("language")
+    anyone = {1: lambda: _go("price_crop"), 6: lambda: _go("language"), 7: lambda: _alerts_entry(svc)}
+    if choice in anyone:  # no account needed
+        return anyone[choice]()
     member = svc.member()
     if choice == 5:
         return _register_entry(member)
@@ -403,6 +403,79 @@ def _language(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _end("language_set", language=language)
 
 
+# ---------------------------------------------------------------------------- price alerts (menu 7)
+ALERT_LIST_SIZE = 3
+
+
+def _alerts_entry(svc: Services) -> MenuState:
+    return _go("alerts", items=svc.my_alerts(ALERT_LIST_SIZE))
+
+
+def _alerts(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("main")
+    items: list[dict[str, Any]] = state.data["items"]
+    choice = _choice(inp.value, len(items) + 1)
+    if choice is None:
+        return _stay(state, "hint.choice")
+    if choice == 1:
+        return _go("alert_crop")
+    return _go("alert", alert=items[choice - 2], items=items)
+
+
+def _alert(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("alerts", items=state.data["items"])
+    if _choice(inp.value, 1) is None:
+        return _stay(state, "hint.choice")
+    outcome = svc.perform(inp.index, "alert_stop", {"alert_id": state.data["alert"]["id"]})
+    return _end({"ok": "alert_stopped", "gone": "alert_gone"}.get(outcome, "busy"))
+
+
+def _alert_crop(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _alerts_entry(svc)
+    choice = _choice(inp.value, len(PRICE_CROPS))
+    if choice is None:
+        return _stay(state, "hint.choice")
+    return _go("alert_market", crop=PRICE_CROPS[choice - 1])
+
+
+def _alert_market(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("alert_crop")
+    choice = _choice(inp.value, len(PRICE_MARKETS))
+    if choice is None:
+        return _stay(state, "hint.choice")
+    return _go("alert_rule", crop=state.data["crop"], market=PRICE_MARKETS[choice - 1])
+
+
+def _alert_add(state: MenuState, inp: Input, svc: Services, rule: dict[str, Any]) -> MenuState:
+    crop, market = state.data["crop"], state.data["market"]
+    outcome = svc.perform(inp.index, "alert_add", {"crop": crop, "market": market, **rule})
+    if outcome == "too_many":
+        return _end("alert_too_many")
+    return _end("alert_added", crop=crop, market=market) if outcome == "ok" else _end("busy")
+
+
+def _alert_rule(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("alert_market", crop=state.data["crop"])
+    choice = _choice(inp.value, 3)
+    if choice is None:
+        return _stay(state, "hint.choice")
+    if choice == 3:
+        return _alert_add(state, inp, svc, {"digest": True})
+    return _go("alert_price", **state.data, rule="above_ugx" if choice == 1 else "below_ugx")
+
+
+def _alert_price(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    price = _number(inp.value, 1, MAX_PRICE)
+    if price is None:
+        return _stay(state, "hint.number")
+    return _alert_add(state, inp, svc, {state.data["rule"]: price})
+
+
 STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "main": _main,
     "price_crop": _price_crop,
@@ -426,6 +499,12 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "pin_new": _pin_new,
     "pin_repeat": _pin_repeat,
     "language": _language,
+    "alerts": _alerts,
+    "alert": _alert,
+    "alert_crop": _alert_crop,
+    "alert_market": _alert_market,
+    "alert_rule": _alert_rule,
+    "alert_price": _alert_price,
 }
 
 

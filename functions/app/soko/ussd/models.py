@@ -24,6 +24,7 @@ class UssdConfig(BaseConfig):
     market_table_name: str = Field(min_length=1)
     ml_table_name: str = Field(min_length=1)
     url_token_secret_arn: str = Field(min_length=1)
+    alerts_table_name: str = Field(min_length=1)  # price alerts (menu 7)
 
 
 class UssdRequest(BaseModel):

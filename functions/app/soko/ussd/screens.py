@@ -181,6 +181,42 @@ def _text(key: str) -> Callable[[dict[str, Any], Language], str]:
     return lambda d, lang: t(lang, key)
 
 
+def _rule_text(alert: dict[str, Any], lang: Language) -> str:
+    if alert.get("above_ugx"):
+        return t(lang, "rule.above", price=money(int(alert["above_ugx"])))
+    if alert.get("below_ugx"):
+        return t(lang, "rule.below", price=money(int(alert["below_ugx"])))
+    if alert.get("forecast_move_pct"):
+        return t(lang, "rule.move", pct=alert["forecast_move_pct"])
+    return t(lang, "rule.digest")
+
+
+def _alert_line(alert: dict[str, Any], lang: Language) -> str:
+    return f"{crop_label(alert['crop'], lang)} {market_label(alert['market'])} {_rule_text(alert, lang)}"
+
+
+def _alerts_menu(d: dict[str, Any], lang: Language) -> str:
+    lines = [t(lang, "alerts"), *(f"{n} {_alert_line(a, lang)}" for n, a in enumerate(d["items"], 2))]
+    return "\n".join([*lines, t(lang, "back")])
+
+
+def _alert_screen(d: dict[str, Any], lang: Language) -> str:
+    a = d["alert"]
+    text = t(
+        lang,
+        "alert",
+        crop=crop_label(a["crop"], lang),
+        market=market_label(a["market"]),
+        rule=_rule_text(a, lang),
+    )
+    return f"{text}\n{t(lang, 'back')}"
+
+
+def _alert_rule_menu(d: dict[str, Any], lang: Language) -> str:
+    text = t(lang, "alert_rule", crop=crop_label(d["crop"], lang), market=market_label(d["market"]))
+    return f"{text}\n{t(lang, 'back')}"
+
+
 # screen -> (ends the session, the screen's text)
 SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "main": (False, _text("main")),
@@ -208,6 +244,12 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "pin_new": (False, lambda d, lang: t(lang, "set_pin" if d.get("set_only") else "choose_pin")),
     "pin_repeat": (False, _text("repeat_pin")),
     "language": (False, _text("choose_language")),
+    "alerts": (False, _alerts_menu),
+    "alert": (False, _alert_screen),
+    "alert_crop": (False, _crop_menu),
+    "alert_market": (False, _market_menu),
+    "alert_rule": (False, _alert_rule_menu),
+    "alert_price": (False, _text("alert_price")),
 }
 
 

@@ -24,7 +24,8 @@ SHORT_CROP_EN = {
 }
 
 EN: dict[str, str] = {
-    "main": "Soko\n1 Check prices\n2 My orders\n3 Sell produce\n4 My listings\n5 Register\n6 Language",
+    "main": "Soko\n1 Check prices\n2 My orders\n3 Sell produce\n4 My listings\n5 Register\n6 Language"
+    "\n7 Price alerts",
     "back": "0 Back",
     "hint.choice": "Invalid choice. ",
     "hint.number": "Enter a whole number. ",
@@ -113,7 +114,8 @@ EN: dict[str, str] = {
 }
 
 LG: dict[str, str] = {
-    "main": "Soko\n1 Bbeeyi\n2 Oda zange\n3 Tunda ebirime\n4 Bye ntunda\n5 Wewandiise\n6 Olulimi",
+    "main": "Soko\n1 Bbeeyi\n2 Oda zange\n3 Tunda ebirime\n4 Bye ntunda\n5 Wewandiise\n6 Olulimi"
+    "\n7 Bbeeyi ku SMS",
     "back": "0 Emabega",
     "hint.choice": "Ensobi, ddamu. ",
     "hint.number": "Yingiza ennamba. ",
@@ -199,6 +201,41 @@ LG: dict[str, str] = {
     "status.resolved": "egonjoddwa",
     "status.expired": "eweddeko obudde",
 }
+
+# ---- price alerts (main menu 7; soko.alerts) ----
+EN.update(
+    {
+        "alerts": "Price alerts by SMS:\n1 Add an alert",
+        "alert": "{crop} {market}: {rule}\n1 Stop this alert",
+        "alert_rule": "{crop} in {market}: tell me when\n1 Price is above\n2 Price is below\n3 Weekly prices",
+        "alert_price": "Price per kg in UGX (e.g. 1200):",
+        "rule.above": "above {price}",
+        "rule.below": "below {price}",
+        "rule.digest": "weekly",
+        "rule.move": "moves {pct}%",
+        "alert_added": "Done: you get an SMS about {crop} in {market}. Dial again and choose 7 to stop it.",
+        "alert_stopped": "Alert stopped.",
+        "alert_too_many": "You have 20 alerts, the most allowed. Stop one first.",
+        "alert_gone": "This alert was already stopped.",
+    }
+)
+LG.update(
+    {
+        "alerts": "Bbeeyi ku SMS:\n1 Gattako",
+        "alert": "{crop} {market}: {rule}\n1 Komya kino",
+        "alert_rule": "{crop} e {market}: ntegeeza nga\n1 Bbeeyi eri waggulu wa\n2 Bbeeyi eri wansi wa"
+        "\n3 Buli wiiki",
+        "alert_price": "Bbeeyi ya kilo mu UGX (okug. 1200):",
+        "rule.above": "waggulu wa {price}",
+        "rule.below": "wansi wa {price}",
+        "rule.digest": "buli wiiki",
+        "rule.move": "ekyuka {pct}%",
+        "alert_added": "Kiwedde: ojja kufuna SMS ku {crop} e {market}. Ddamu okukuba olonde 7 okukikomya.",
+        "alert_stopped": "Kikomeddwa.",
+        "alert_too_many": "Olina 20, ze nnyingi ezikkirizibwa. Sooka okomye emu.",
+        "alert_gone": "Kino kyakomebwa dda.",
+    }
+)
 
 STRINGS: dict[Language, dict[str, str]] = {"en": EN, "lg": LG}
 

@@ -4,6 +4,7 @@
  * seen); beside it, "where to sell": each market's price less transport from the
  * seller's district (`POST /location/route`). The last answers stay readable offline. */
 import { useState } from "preact/hooks";
+import { Link } from "wouter-preact";
 import { Button, Empty, ErrorMessage, Field, Loading, Page, SavedNotice, Select, TableScroll } from "../../components/ui";
 import { api } from "../../lib/api";
 import { me } from "../../lib/auth";
@@ -238,6 +239,7 @@ export default function Prices() {
             />
           </div>
           <Outlook crop={crop} market={market} />
+          {me.value && <p><Link href={`/alerts?crop=${crop.id}&market=${market.id}`}>{t("prices.alerts")}</Link></p>}
           <WhereToSell key={district} crop={crop} district={district} />
         </>
       )}

@@ -11,4 +11,5 @@ export const routes: RouteDef[] = [
   { path: "/farm/earnings", load: () => import("./Earnings"), roles: ["farmer"], nav: "nav.farm.earnings" },
   { path: "/farm/buyers", load: () => import("./BuyersForYou"), roles: ["farmer"], nav: "nav.farm.buyers" },
   { path: "/prices", load: () => import("./Prices"), nav: "nav.prices" },
+  { path: "/alerts", load: () => import("./Alerts"), signedIn: true, nav: "nav.alerts" },
 ];
