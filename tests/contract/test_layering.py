@@ -75,7 +75,6 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.logic", "soko.alerts.models", "cross-domain", "their requests (AlertCreate)"),
     Allowance("soko.ussd.deps", "soko.alerts", "cross-domain", "the channel wires price alerts' use cases"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
-    Allowance("soko.alerts.logic", "soko.ml.freshness", "cross-domain", "when a price is stale (pure)"),
 )
 
 

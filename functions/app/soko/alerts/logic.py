@@ -19,7 +19,7 @@ from soko.alerts.dal import AlertNotFound
 from soko.alerts.events import PriceAlertTriggered, PriceDigestCompiled
 from soko.alerts.models import MAX_SUBSCRIPTIONS, Alert, AlertCreate, AlertPage, Subscription
 from soko.ml.events import ModelTrained, PricesObserved
-from soko.ml.freshness import freshness
+from soko.ml.public import freshness
 from soko.shared import clock, ids
 from soko.shared.events import EventDetail
 from soko.shared.identity import Caller
