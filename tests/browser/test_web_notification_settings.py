@@ -25,7 +25,8 @@ def _patient_expect() -> Iterator[None]:
 def test_a_buyer_chooses_channels_and_quiet_hours(page: Page, web_runtime: RunningRuntime) -> None:
     buyer = register(web_runtime.url, "buyer", name="Nakato Sarah")
     sign_in_browser(page, buyer)
-    page.goto("/#/notifications/settings")
+    page.goto("/#/notifications")
+    page.get_by_role("link", name="Notification settings").click()
     expect(page.get_by_role("heading", name="Notification settings", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="Turn on notifications on this device")).to_be_visible()
 

@@ -74,6 +74,9 @@ export default function Notifications() {
         ) : undefined
       }
     >
+      <p>
+        <a href="#/notifications/settings">{t("acct.nset.title")}</a>
+      </p>
       <ErrorMessage error={markAll.error ?? markRead.error} />
       {items === null && !load.error && <Loading />}
       {items?.length === 0 && <Empty>{t("acct.notif.empty")}</Empty>}

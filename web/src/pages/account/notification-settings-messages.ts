@@ -3,7 +3,6 @@ import { register } from "../../lib/i18n";
 /** The notification settings page's words (imported by the account area's messages.ts). */
 register({
   en: {
-    "acct.nav.notification_settings": "Notification settings",
     "acct.nset.title": "Notification settings",
     "acct.nset.always": "Your notifications always appear in the app. Choose where else each kind reaches you.",
     "acct.nset.device": "This device",
@@ -32,7 +31,6 @@ register({
     "acct.nset.saved": "Your notification settings are saved.",
   },
   lg: {
-    "acct.nav.notification_settings": "Enteekateeka y'obubaka",
     "acct.nset.title": "Enteekateeka y'obubaka",
     "acct.nset.always": "Obubaka bwo bulabikira bulijjo mu app. Londa awalala buli kika we kikutuukira.",
     "acct.nset.device": "Essimu eno",
