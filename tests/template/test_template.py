@@ -190,7 +190,7 @@ def test_the_provider_settings_are_evaluated_to_the_live_ones_in_prod(
             any(m in str(v) for m in checks.SANDBOX_MARKERS) for (_, n), v in dev.items() if n == variable
         ), variable
     callers = {fn for (fn, name) in prod if name in LIVE}
-    assert {"PaymentsInitiateFunction", "OrderAlertsConsumerFunction", "PasswordForgotFunction"} <= callers
+    assert {"PaymentsInitiateFunction", "NotificationsConsumerFunction", "PasswordForgotFunction"} <= callers
 
 
 # 13 -----------------------------------------------------------------------------------------

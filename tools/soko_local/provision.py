@@ -19,6 +19,7 @@ the local runtime) is handled here, each for a stated reason:
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import secrets
@@ -82,6 +83,27 @@ def _generate_secret(spec: dict[str, Any]) -> str:
     excluded = set(spec.get("ExcludeCharacters", ""))
     alphabet = "".join(c for c in alphabet if c not in excluded)
     return "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+
+
+def vapid_key_pair() -> str:
+    """A fresh Web Push VAPID key pair as the ``WebPushVapidSecret`` holds it (the template's value is
+    a placeholder an operator replaces; locally each deployment makes its own)."""
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    scalar = key.private_numbers().private_value.to_bytes(32, "big")
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return json.dumps({"public_key": b64(point), "private_key": b64(scalar)})
+
+
+LOCAL_SECRETS = {"WebPushVapidSecret": vapid_key_pair}  # made locally instead of the placeholder
 
 
 def _walk(node: Any, fix: Any) -> Any:
@@ -207,6 +229,7 @@ def provision(
         props = resource.get("Properties", {})
         value = (
             (secret_values or {}).get(logical_id)
+            or (LOCAL_SECRETS[logical_id]() if logical_id in LOCAL_SECRETS else None)
             or props.get("SecretString")
             or _generate_secret(props.get("GenerateSecretString", {}))
         )

@@ -63,3 +63,46 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request));
   }
 });
+
+/* Web Push (the notifications pipeline, encrypted by the server, decrypted by the browser): each
+ * push is {id, type, title, body, data} in the user's language; a push without a readable payload
+ * still shows a notice in English and Luganda. Clicking opens the notifications list, focusing an
+ * open Soko window when there is one. */
+const PUSH_FALLBACK = {
+  title: "Soko",
+  body: "You have a new notification. / Olina obubaka obupya.",
+};
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (err) {
+    message = {};
+  }
+  const target = "/#/notifications"; // the list links on (a farmer's and a buyer's order pages differ)
+  event.waitUntil(
+    self.registration.showNotification(message.title || PUSH_FALLBACK.title, {
+      body: message.body || PUSH_FALLBACK.body,
+      tag: message.id || undefined,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: target },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/#/notifications", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (new URL(client.url).origin === self.location.origin && "focus" in client) {
+          return client.navigate(url).then((c) => (c || client).focus());
+        }
+      }
+      return self.clients.openWindow(url);
+    }),
+  );
+});

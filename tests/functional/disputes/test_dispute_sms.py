@@ -1,4 +1,4 @@
-"""SMS about disputes (OrderAlertsConsumerFunction, messaging's SMS alerts): a farmer without the
+"""SMS about disputes (the notifications pipeline, NotificationsConsumerFunction): a farmer without the
 app is told when the buyer disputes an order and what each party is paid when an admin resolves it;
 a buyer with a phone is told the resolution; once per event and recipient."""
 
@@ -11,13 +11,13 @@ import pytest
 from disputes_support import Gateway
 
 from soko.disputes.events import DisputeResolved
-from soko.messaging import deps as messaging_deps
+from soko.notifications import deps as notifications_deps
 from soko.shared import ids
 from soko_local.provision import Deployment
 from support.events import eventbridge_event, order_detail, sqs_event
 from support.tables import dynamodb
 
-ALERTS = "OrderAlertsConsumerFunction"
+ALERTS = "NotificationsConsumerFunction"
 
 
 class FakeSms:
@@ -31,7 +31,7 @@ class FakeSms:
 @pytest.fixture(autouse=True)
 def _sms(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeSms.sent = []
-    monkeypatch.setattr(messaging_deps, "configured_sender", FakeSms)
+    monkeypatch.setattr(notifications_deps, "configured_sender", FakeSms)
 
 
 def account(deployment: Deployment, role: str, phone: str, *, app: bool, language: str = "en") -> str:

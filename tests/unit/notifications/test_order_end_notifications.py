@@ -35,7 +35,7 @@ def test_a_delivery_tells_the_buyer_until_when_they_may_confirm_or_dispute() -> 
     )
     (draft,) = drafts(_received(delivered))
     assert (draft.recipient_id, draft.type) == ("01JBUYER", "order_delivered")
-    assert "before 5 Dec 2026, 11:00 EAT" in draft.body and "dispute" in draft.body
+    assert "before 5 Dec 2026, 11:00 EAT" in draft.body.en and "dispute" in draft.body.en
 
 
 def test_completion_and_expiry_reach_both_parties() -> None:
@@ -47,12 +47,12 @@ def test_completion_and_expiry_reach_both_parties() -> None:
     for reason, words in (("unanswered", "did not answer"), ("unpaid", "was not paid")):
         expired = drafts(_received(orders.OrderExpired(**ORDER, reason=reason)))  # type: ignore[arg-type]
         assert {d.recipient_id for d in expired} == {"01JBUYER", "01JFARMER"}
-        assert all(d.type == "order_expired" and words in d.body for d in expired)
+        assert all(d.type == "order_expired" and words in d.body.en for d in expired)
 
 
 def test_dispatch_tells_the_buyer() -> None:
     (draft,) = drafts(_received(orders.OrderDispatched(**ORDER)))
-    assert (draft.recipient_id, draft.type, draft.title) == (
+    assert (draft.recipient_id, draft.type, draft.title.en) == (
         "01JBUYER",
         "order_dispatched",
         "Order on its way",

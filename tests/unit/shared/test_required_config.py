@@ -16,9 +16,9 @@ from soko.matching.models import (
     PricesSourceConfig,
     UsersSourceConfig,
 )
-from soko.messaging.models import AlertsConfig, MessagingConfig
+from soko.messaging.models import MessagingConfig
 from soko.ml.models import ForecastRequestsConfig, MlConfig, SnapshotConfig, TrainingConfig
-from soko.notifications.models import NotificationsConfig
+from soko.notifications.models import ChannelsConfig, NotificationsConfig
 from soko.payments.models import MomoConfig, PaymentsConfig, PesapalConfig
 from soko.posts.models import PostsConfig
 from soko.providers.sms import SmsConfig
@@ -36,7 +36,7 @@ COMPLETE: dict[type[BaseConfig], dict[str, str]] = {
     SmsConfig: {"SMS_SECRET_ARN": "arn:sms", "SMS_SENDER_ID": ""},  # empty: the provider's default
     MarketConfig: {"MARKET_TABLE_NAME": "market"},
     MessagingConfig: {"MESSAGING_TABLE_NAME": "messaging"},
-    AlertsConfig: {"MESSAGING_TABLE_NAME": "messaging", "USERS_TABLE_NAME": "users"},
+    ChannelsConfig: {"NOTIFICATIONS_TABLE_NAME": "notifications", "USERS_TABLE_NAME": "users"},
     NotificationsConfig: {"NOTIFICATIONS_TABLE_NAME": "notifications"},
     PostsConfig: {"POSTS_TABLE_NAME": "posts"},
     PaymentsConfig: {"PAYMENTS_TABLE_NAME": "payments", "MARKET_TABLE_NAME": "market"},

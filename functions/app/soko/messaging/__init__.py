@@ -1,1 +1,1 @@
-"""Messaging: SMS order alerts for people without the app, and the SMS delivery reports."""
+"""Messaging: the SMS delivery reports (passed on to the notifications pipeline, which sends SMS)."""

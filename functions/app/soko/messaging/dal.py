@@ -2,7 +2,6 @@
 
 | pattern | key |
 |---|---|
-| an alert to one recipient (sent once) | ``ALERT#<event id>#<farmer or buyer>`` / ``SENT`` (TTL 30 d) |
 | an SMS sent, with its delivery reports | ``SMS#<message id>`` / ``MESSAGE`` (TTL 90 d) |
 """
 
@@ -12,26 +11,10 @@ from typing import Any
 
 from soko.shared import dynamo
 
-ALERT_SECONDS = 30 * 24 * 3600
 MESSAGE_SECONDS = 90 * 24 * 3600
 
 
 class MessagingDal(dynamo.TableDal):
-    def claim_alert(self, event_id: str, recipient: str, now: int) -> bool:
-        """True when this alert was not sent before (the caller sends it now)."""
-        return self._put_if(
-            {
-                "pk": f"ALERT#{event_id}#{recipient}",
-                "sk": "SENT",
-                "at": now,
-                "expires_at": now + ALERT_SECONDS,
-            },
-            "attribute_not_exists(pk)",
-        )
-
-    def release_alert(self, event_id: str, recipient: str) -> None:
-        self._table.delete_item(Key={"pk": f"ALERT#{event_id}#{recipient}", "sk": "SENT"})
-
     def record_sent(
         self,
         message_id: str,

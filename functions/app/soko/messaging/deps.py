@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from soko.identity.public import Users, UserView
+from collections.abc import Iterable
+
 from soko.messaging.dal import MessagingDal
 from soko.messaging.logic import Messaging
-from soko.messaging.models import AlertsConfig, MessagingConfig
-from soko.providers.sms import configured_sender
-from soko.shared.config import load
+from soko.messaging.models import MessagingConfig
+from soko.shared.bus import EventPublisher
+from soko.shared.config import BusConfig, load
+from soko.shared.events import EventDetail
 
 
-class _Users:
-    """Accounts, read only by the alerts consumer (the delivery-report function has no users table)."""
-
-    def get(self, user_id: str) -> UserView | None:
-        return Users(load(AlertsConfig).users_table_name).get(user_id)
+def _publish(events: Iterable[EventDetail]) -> None:
+    EventPublisher(load(BusConfig).event_bus_name).publish(events)
 
 
 def messaging() -> Messaging:
     config = load(MessagingConfig)
-    return Messaging(dal=MessagingDal(config.messaging_table_name), users=_Users(), sms=configured_sender)
+    return Messaging(dal=MessagingDal(config.messaging_table_name), publish=_publish)

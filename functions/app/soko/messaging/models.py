@@ -1,5 +1,4 @@
-"""Messaging models: configuration, the order events' fields the alerts use, an SMS to send, and
-Africa's Talking's delivery report."""
+"""Messaging models: configuration and Africa's Talking's delivery report."""
 
 from __future__ import annotations
 
@@ -16,19 +15,6 @@ class MessagingConfig(BaseConfig):
     """Every messaging function."""
 
     messaging_table_name: str = Field(min_length=1)
-
-
-class AlertsConfig(MessagingConfig):
-    """The order-alerts consumer: it reads the users table (and sends SMS: soko.providers.sms)."""
-
-    users_table_name: str = Field(min_length=1)
-
-
-class Sms(BaseModel):
-    recipient: Literal["farmer", "buyer"]
-    user_id: str
-    to: str = Field(repr=False)
-    message: Annotated[str, Field(max_length=320)]
 
 
 class DeliveryReport(BaseModel):
@@ -53,4 +39,7 @@ class DeliveryReport(BaseModel):
 
 
 class ReportRecorded(BaseModel):
-    recorded: bool = Field(description="false when the message id is not one Soko sent (it is ignored)")
+    recorded: bool = Field(
+        description="true when the message is one this domain recorded; every report is passed on to the "
+        "notifications pipeline (SmsDeliveryReported), which links it to the SMS it sent"
+    )

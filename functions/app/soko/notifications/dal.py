@@ -4,6 +4,10 @@
 |---|---|
 | one notification (id: hash of event id, recipient) | ``USER#<user>`` / ``NOTIF#<id>`` |
 | a user's notifications, unread first | gsi1: ``NOTIFS#<user>`` / ``U#<seq>``, ``R#<seq>`` (seq: a ULID) |
+| a user's channel preferences | ``USER#<user>`` / ``PREFS`` |
+| a user's web push subscriptions, mobile devices | ``USER#<user>`` / ``WEBPUSH#<id>``, ``DEVICE#<id>`` |
+| one notification's delivery on one channel | ``DELIVERY#<notification>`` / ``<channel>`` (TTL) |
+| an SMS's provider message id -> its notification | ``SMSID#<message id>`` / ``LINK`` (TTL) |
 
 ``U`` sorts after ``R``, so one descending Query on gsi1 lists unread then read; marking one read
 moves it by rewriting its gsi1 sort key. Notifications expire after 180 days (TTL).
@@ -100,3 +104,105 @@ class NotificationsDal(dynamo.TableDal):
                 ":sk": f"R#{item['seq']}",
             },
         )
+
+    def get(self, user_id: str, notification_id: str) -> dict[str, Any] | None:
+        return self._get(f"USER#{user_id}", f"NOTIF#{notification_id}")
+
+    # -- preferences: USER#<user> / PREFS ------------------------------------------------------
+    def get_preferences(self, user_id: str) -> dict[str, Any] | None:
+        item = self._get(f"USER#{user_id}", "PREFS")
+        return {k: v for k, v in item.items() if k in {"categories", "quiet_hours"}} if item else None
+
+    def put_preferences(self, user_id: str, preferences: dict[str, Any]) -> None:
+        self._table.put_item(Item={"pk": f"USER#{user_id}", "sk": "PREFS", **preferences})
+
+    # -- deliveries: DELIVERY#<notification> / <channel>; SMSID#<provider id> / LINK ------------
+    def claim_delivery(self, notification_id: str, channel: str, now: int) -> bool:
+        """Claim (notification, channel) before sending: False when it was sent (or is being
+        sent); a failed one may be claimed again."""
+        return self._put_if(
+            {
+                "pk": f"DELIVERY#{notification_id}",
+                "sk": channel,
+                "delivery": "sending",
+                "claimed_at": now,
+                "expires_at": now + KEEP_SECONDS,
+            },
+            "attribute_not_exists(pk) OR delivery = :failed",
+            failed="failed",
+        )
+
+    def mark_delivery(
+        self, notification_id: str, channel: str, status: str, *, provider_id: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {":s": status}
+        expression = "SET delivery = :s"
+        if provider_id:
+            expression += ", provider_id = :p"
+            values[":p"] = provider_id
+        self._table.update_item(
+            Key={"pk": f"DELIVERY#{notification_id}", "sk": channel},
+            UpdateExpression=expression,
+            ExpressionAttributeValues=values,
+        )
+
+    def deliveries(self, notification_id: str) -> dict[str, dict[str, Any]]:
+        """The delivery records of one notification, by channel."""
+        items = self._table.query(KeyConditionExpression=dynamo.key("pk").eq(f"DELIVERY#{notification_id}"))
+        return {item["sk"]: dict(dynamo.plain(item)) for item in items.get("Items", [])}
+
+    def link_sms(self, message_id: str, notification_id: str, now: int) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"SMSID#{message_id}",
+                "sk": "LINK",
+                "notification_id": notification_id,
+                "expires_at": now + KEEP_SECONDS,
+            }
+        )
+
+    def sms_reported(self, message_id: str, status: str) -> bool:
+        """A delivery report for an SMS we sent: its record becomes delivered or failed (other
+        statuses are on the way); False for an SMS this domain did not send."""
+        link = self._get(f"SMSID#{message_id}", "LINK")
+        if link is None:
+            return False
+        outcome = {"Success": "delivered", "Failed": "failed", "Rejected": "failed", "Expired": "failed"}
+        if status in outcome:
+            self.mark_delivery(str(link["notification_id"]), "sms", outcome[status])
+        return True
+
+    # -- web push subscriptions: USER#<user> / WEBPUSH#<id> ----------------------------------------
+    def web_push_subscriptions(self, user_id: str) -> list[dict[str, Any]]:
+        return self._children(user_id, "WEBPUSH#")
+
+    def put_web_push_subscription(self, user_id: str, subscription_id: str, item: dict[str, Any]) -> None:
+        self._table.put_item(
+            Item={"pk": f"USER#{user_id}", "sk": f"WEBPUSH#{subscription_id}", "id": subscription_id, **item}
+        )
+
+    def delete_web_push_subscription(self, user_id: str, subscription_id: str) -> None:
+        self._table.delete_item(Key={"pk": f"USER#{user_id}", "sk": f"WEBPUSH#{subscription_id}"})
+
+    # -- mobile devices: USER#<user> / DEVICE#<id> ---------------------------------------------------
+    def devices(self, user_id: str) -> list[dict[str, Any]]:
+        return self._children(user_id, "DEVICE#")
+
+    def put_device(self, user_id: str, device_id: str, item: dict[str, Any]) -> None:
+        self._table.put_item(
+            Item={"pk": f"USER#{user_id}", "sk": f"DEVICE#{device_id}", "id": device_id, **item}
+        )
+
+    def get_device(self, user_id: str, device_id: str) -> dict[str, Any] | None:
+        return self._get(f"USER#{user_id}", f"DEVICE#{device_id}")
+
+    def delete_device(self, user_id: str, device_id: str) -> None:
+        self._table.delete_item(Key={"pk": f"USER#{user_id}", "sk": f"DEVICE#{device_id}"})
+
+    def _children(self, user_id: str, prefix: str) -> list[dict[str, Any]]:
+        answer = self._table.query(
+            KeyConditionExpression=dynamo.key("pk").eq(f"USER#{user_id}")
+            & dynamo.key("sk").begins_with(prefix),
+            Limit=25,
+        )
+        return [dict(dynamo.plain(item)) for item in answer.get("Items", [])]

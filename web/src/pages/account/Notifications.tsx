@@ -15,6 +15,8 @@ export interface Notification {
   title: string;
   body: string;
   data?: Record<string, string | number>;
+  /** The title and body in English and Luganda (the list shows the app's language). */
+  texts?: Partial<Record<"en" | "lg", { title: string; body: string }>> | null;
   read: boolean;
   created_at: string;
   read_at?: string | null;
@@ -74,6 +76,9 @@ export default function Notifications() {
         ) : undefined
       }
     >
+      <p>
+        <a href="#/notifications/settings">{t("acct.nset.title")}</a>
+      </p>
       <ErrorMessage error={markAll.error ?? markRead.error} />
       {items === null && !load.error && <Loading />}
       {items?.length === 0 && <Empty>{t("acct.notif.empty")}</Empty>}
@@ -83,9 +88,9 @@ export default function Notifications() {
             <li key={n.id} class={n.read ? "" : "unread"}>
               <div class="acct-row">
                 {!n.read && <span class="acct-badge">{t("acct.notif.unread")}</span>}
-                <strong>{n.title}</strong>
+                <strong>{n.texts?.[lang.value]?.title ?? n.title}</strong>
               </div>
-              <p>{n.body}</p>
+              <p>{n.texts?.[lang.value]?.body ?? n.body}</p>
               <div class="acct-row">
                 <span class="acct-meta">{dateTime(n.created_at, lang.value)}</span>
                 {!n.read && (

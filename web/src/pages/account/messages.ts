@@ -1,4 +1,5 @@
 import { register } from "../../lib/i18n";
+import "./notification-settings-messages";
 
 /** The account area's words: signing in and up, password reset, profile, notifications, chat. */
 register({

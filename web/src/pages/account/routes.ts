@@ -13,5 +13,6 @@ export const routes: RouteDef[] = [
   { path: "/messages/new/:to/:listing", load: () => import("./NewMessage"), signedIn: true },
   { path: "/messages/:id", load: () => import("./Thread"), signedIn: true },
   { path: "/notifications", load: () => import("./Notifications"), signedIn: true, nav: "acct.nav.notifications" },
+  { path: "/notifications/settings", load: () => import("./NotificationSettings"), signedIn: true },
   { path: "/profile", load: () => import("./Profile"), signedIn: true, nav: "acct.nav.profile" },
 ];
