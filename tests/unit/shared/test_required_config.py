@@ -53,6 +53,7 @@ COMPLETE: dict[type[BaseConfig], dict[str, str]] = {
     },
     UssdConfig: {
         "USERS_TABLE_NAME": "users",
+        "ALERTS_TABLE_NAME": "alerts",
         "MARKET_TABLE_NAME": "market",
         "ML_TABLE_NAME": "ml",
         "URL_TOKEN_SECRET_ARN": "arn:ussd",

@@ -8,6 +8,7 @@ from soko.notifications.dal import NotificationsDal
 from soko.notifications.logic import Notifications
 from soko.notifications.models import ChannelsConfig, NotificationsConfig, WebPushEndpointConfig
 from soko.notifications.push_store import MobilePushConfig, SnsEndpoints, SnsMobilePush
+from soko.providers.email import configured_sender as configured_email
 from soko.providers.sms import configured_sender
 from soko.providers.webpush import WebPushSender, configured_web_push, vapid_keys
 from soko.realtime.public import Connections, RealtimeConfig, connections
@@ -41,8 +42,8 @@ def _web_push() -> WebPushSender:
 
 
 def delivering() -> Notifications:
-    """The consumers': stored in-app, pushed live, and delivered on the other channels. E-mail is a
-    port with nothing wired yet (no e-mail adapter in soko.providers)."""
+    """The consumers': stored in-app, pushed live, and delivered on the other channels (SMS through
+    Africa's Talking, web push, SNS mobile push, e-mail through SES)."""
     config = load(ChannelsConfig)
     return Notifications(
         dal=NotificationsDal(config.notifications_table_name),
@@ -53,6 +54,7 @@ def delivering() -> Notifications:
             timers=_timers,
             web_push=_web_push,
             mobile_push=SnsMobilePush,
+            email=configured_email,
         ),
     )
 
