@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
     from soko.ml.public import PriceReader
+    from soko.weather.public import DistrictWeather
 
 
 def _no_tokens() -> str:
@@ -46,6 +47,11 @@ def ussd() -> Ussd:
 
         return PriceReader(config.ml_table_name)
 
+    def weather(district: str) -> DistrictWeather:
+        from soko.weather.public import district_weather  # noqa: PLC0415
+
+        return district_weather(district)
+
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
@@ -53,4 +59,5 @@ def ussd() -> Ussd:
         identity=identity,
         market=market,
         prices=prices,
+        weather=weather,
     )

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
     from soko.ml.public import PriceReader
+    from soko.weather.public import DistrictWeather
 
 PIN_MAX_TRIES = 3
 PIN_LOCK_SECONDS = 15 * 60
@@ -57,6 +58,7 @@ class Ussd:
     identity: Callable[[], Identity]
     market: Callable[[], Market]
     prices: Callable[[], PriceReader]
+    weather: Callable[[str], DistrictWeather] | None = None  # a district's forecast (menu 8)
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -195,6 +197,24 @@ class CallerServices:
             ListingLine(id=x.id, crop=x.crop, kg=screens.kg_text(x.quantity_kg), price=x.price_per_kg)
             for x in page.items
         ]
+
+    def weather(self, district: str) -> dict[str, Any] | None:
+        """The district's forecast as the weather screen shows it; None when there is none (the
+        provider failed and nothing was ever cached)."""
+        from soko.shared.errors import DependencyUnavailable  # noqa: PLC0415
+
+        if self.deps.weather is None:
+            return None
+        try:
+            forecast = self.deps.weather(district)
+        except (DependencyUnavailable, NotFound):
+            return None
+        return {
+            "district": forecast.district,
+            "fetched_at": forecast.fetched_at,
+            "stale": forecast.stale,
+            "days": [[d.date.isoformat(), d.rain_mm, d.temp_min_c, d.temp_max_c] for d in forecast.days],
+        }
 
     def district(self, text: str) -> str | None:
         from soko.shared import places  # noqa: PLC0415

@@ -44,6 +44,7 @@ class Services(Protocol):
     def my_orders(self, limit: int) -> list[OrderLine]: ...
     def my_listings(self, limit: int) -> list[ListingLine]: ...
     def district(self, text: str) -> str | None: ...
+    def weather(self, district: str) -> dict[str, Any] | None: ...
     def check_pin(self, pin: str) -> PinCheck: ...
     def perform(self, step: int, action: str, args: dict[str, Any]) -> str: ...
 
@@ -79,6 +80,12 @@ def _end(key: str, **values: Any) -> MenuState:
 
 # ---------------------------------------------------------------------------- steps
 def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "8":  # Weather (see _weather_entry)
+        return _weather_entry(svc)
+    return _main_choice(state, inp, svc)
+
+
+def _main_choice(state: MenuState, inp: Input, svc: Services) -> MenuState:
     choice = _choice(inp.value, 6)
     if choice is None:
         return _stay(state, "hint.choice")
@@ -386,6 +393,31 @@ def _language(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _end("language_set", language=language)
 
 
+# ---------------------------------------------------------------------------- 8 Weather
+def _weather_entry(svc: Services) -> MenuState:
+    """The caller's district's next days; a caller without a district (or not registered) picks one."""
+    member = svc.member()
+    if member is not None and member.district:
+        return _weather_for(member.district, svc)
+    return _go("weather_district")
+
+
+def _weather_for(district: str, svc: Services) -> MenuState:
+    forecast = svc.weather(district)
+    if forecast is None:
+        return _end("weather_unavailable")
+    return _go("weather", **forecast)
+
+
+def _weather_district(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("main")
+    district = svc.district(inp.value) if len(inp.value) <= 40 else None
+    if district is None:
+        return _stay(state, "hint.district")
+    return _weather_for(district, svc)
+
+
 STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "main": _main,
     "price_crop": _price_crop,
@@ -409,6 +441,7 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "pin_new": _pin_new,
     "pin_repeat": _pin_repeat,
     "language": _language,
+    "weather_district": _weather_district,
 }
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from soko.shared import clock
 from soko.shared import crops as catalogue
 from soko.ussd.models import MenuState, Reply, plain_ascii
 from soko.ussd.texts import (
@@ -16,6 +17,7 @@ from soko.ussd.texts import (
     PRICE_CROPS,
     PRICE_MARKETS,
     SHORT_CROP_EN,
+    WEEKDAYS_EN,
     Language,
     t,
 )
@@ -154,6 +156,23 @@ def _listing_screen(d: dict[str, Any], lang: Language) -> str:
     return f"{text}\n{t(lang, 'back')}"
 
 
+def _weather(d: dict[str, Any], lang: Language) -> str:
+    """A district's next days, one line each (the lines that do not fit are left out by render)."""
+    lines = [t(lang, "weather", district=d["district"])]
+    if d.get("stale"):
+        lines.append(t(lang, "weather_stale", when=weather_time(d["fetched_at"])))
+    for day_text, rain, low, high in d["days"]:
+        day = date.fromisoformat(day_text)
+        label = f"{WEEKDAYS_EN[day.weekday()]} {day.day}" if lang == "en" else f"{day.day}/{day.month}"
+        lines.append(f"{label}: {round(rain)}mm, {round(low)}-{round(high)}C")
+    return "\n".join(lines)
+
+
+def weather_time(fetched_at: str) -> str:
+    """``2 Dec 14:05`` (EAT)."""
+    return clock.eat_text(fetched_at).removesuffix(" EAT").replace(f" {fetched_at[:4]},", "")
+
+
 def _text(key: str) -> Callable[[dict[str, Any], Language], str]:
     return lambda d, lang: t(lang, key)
 
@@ -184,6 +203,8 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "pin_new": (False, lambda d, lang: t(lang, "set_pin" if d.get("set_only") else "choose_pin")),
     "pin_repeat": (False, _text("repeat_pin")),
     "language": (False, _text("choose_language")),
+    "weather_district": (False, _text("weather_ask_district")),
+    "weather": (True, _weather),
 }
 
 

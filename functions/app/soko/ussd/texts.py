@@ -194,6 +194,27 @@ LG: dict[str, str] = {
     "status.expired": "eweddeko obudde",
 }
 
+# ---- 8 Weather (issue 19): the main menu's entry and its screens
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EN["main"] += "\n8 Weather"
+LG["main"] += "\n8 Obudde"
+EN.update(
+    {
+        "weather": "Weather in {district} (rain, temp):",
+        "weather_stale": "Old forecast, from {when}:",
+        "weather_ask_district": "Weather: enter a district (e.g. Gulu):",
+        "weather_unavailable": "The weather forecast is not available now. Please try again later.",
+    }
+)
+LG.update(
+    {
+        "weather": "Obudde e {district} (enkuba, ebbugumu):",
+        "weather_stale": "Okuteebereza okukadde, okwa {when}:",
+        "weather_ask_district": "Obudde: yingiza disitulikiti (okug. Gulu):",
+        "weather_unavailable": "Okuteebereza kw'obudde tekufunika kati. Ddamu oluvannyuma.",
+    }
+)
+
 STRINGS: dict[Language, dict[str, str]] = {"en": EN, "lg": LG}
 
 
