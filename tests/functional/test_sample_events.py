@@ -55,7 +55,27 @@ def _seed_training_pair(deployment: Deployment) -> None:
         )
 
 
-SETUP: dict[str, Callable[[Deployment], None]] = {"TrainPairFunction": _seed_training_pair}
+def _seed_weather(deployment: Deployment) -> None:
+    """WeatherGetFunction's sample reads Gulu: a fresh cached forecast, so no provider is called."""
+    from soko.shared import clock  # noqa: PLC0415
+
+    table = boto3.resource("dynamodb").Table(deployment.physical["WeatherTable"])
+    day = clock.now().astimezone(clock.EAT).date().isoformat()
+    table.put_item(
+        Item={
+            "pk": "FORECAST#Gulu",
+            "sk": "LATEST",
+            "district": "Gulu",
+            "fetched_at": clock.now_iso(),
+            "days": [{"date": day, "rain_mm": 3, "rain_probability": 40, "temp_min_c": 18, "temp_max_c": 29}],
+        }
+    )
+
+
+SETUP: dict[str, Callable[[Deployment], None]] = {
+    "TrainPairFunction": _seed_training_pair,
+    "WeatherGetFunction": _seed_weather,
+}
 
 
 @pytest.mark.parametrize("event_file", sorted(EVENTS.glob("*.json")), ids=lambda p: p.stem)
