@@ -112,6 +112,16 @@ register({
     "prices.whereNet": "You get per kg",
     "prices.whereTotal": "You get in total",
     "prices.whereCaption": "Net price after transport, best first",
+
+    "farm.weather.title": "Weather in {district}",
+    "farm.weather.updated": "Forecast of {time}.",
+    "farm.weather.stale": "Old forecast: the weather service cannot be reached now. Last updated {time}.",
+    "farm.weather.heavy": "Heavy rain expected: dry and store harvested grain, delay spraying.",
+    "farm.weather.day": "Day",
+    "farm.weather.rain": "Rain",
+    "farm.weather.chance": "Chance of rain",
+    "farm.weather.temp": "Temperature",
+    "farm.weather.source": "Weather data by Open-Meteo.com",
   },
   lg: {
     "nav.farm.listings": "Bye ntunda",
@@ -222,5 +232,15 @@ register({
     "prices.whereNet": "By'ofuna ku kilo",
     "prices.whereTotal": "By'ofuna byonna",
     "prices.whereCaption": "Bbeeyi oluvannyuma lw'entambula, esinga okusooka",
+
+    "farm.weather.title": "Obudde e {district}",
+    "farm.weather.updated": "Okuteebereza kwa {time}.",
+    "farm.weather.stale": "Okuteebereza okukadde: tetusobola kufuna bupya kati. Kwasembyeyo {time}.",
+    "farm.weather.heavy": "Enkuba nnyingi esuubirwa: kaza era otereke emmere ekungiddwa, lindako okufuuyira.",
+    "farm.weather.day": "Olunaku",
+    "farm.weather.rain": "Enkuba",
+    "farm.weather.chance": "Enkuba (%)",
+    "farm.weather.temp": "Ebbugumu",
+    "farm.weather.source": "Obudde okuva ku Open-Meteo.com",
   },
 });
