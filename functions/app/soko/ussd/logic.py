@@ -213,7 +213,11 @@ class CallerServices:
             "district": forecast.district,
             "fetched_at": forecast.fetched_at,
             "stale": forecast.stale,
-            "days": [[d.date.isoformat(), d.rain_mm, d.temp_min_c, d.temp_max_c] for d in forecast.days],
+            # whole numbers: the screen shows them so, and the session item (DynamoDB) takes no floats
+            "days": [
+                [d.date.isoformat(), round(d.rain_mm), round(d.temp_min_c), round(d.temp_max_c)]
+                for d in forecast.days
+            ],
         }
 
     def district(self, text: str) -> str | None:
