@@ -112,3 +112,7 @@ def test_days_already_past_are_not_shown(gateway: Api, weather_table: Table) -> 
     days = gateway.get("/weather/Jinja").expect(200).json["days"]
     assert [date.fromisoformat(d["date"]) for d in days] == [today]
     assert days[0]["rain_probability"] is None
+
+
+def test_a_district_name_longer_than_any_is_a_422(gateway: Api) -> None:
+    gateway.get("/weather/" + "a" * 61).expect(422)

@@ -1,6 +1,9 @@
 """GET /weather/{district}"""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from soko.shared.http import JSON, create_app, entry, error_responses, json_body
 from soko.weather.deps import weather
@@ -22,10 +25,15 @@ app = create_app()
     tags=["weather"],
     responses={
         200: {"description": "The forecast", "content": {JSON: {"model": DistrictWeather}}},
-        **error_responses(404, 503),
+        **error_responses(404, 422, 503),
     },
 )
-def get(district: str) -> Response[str]:
+def get(
+    district: Annotated[
+        str,
+        Path(min_length=1, max_length=60, description="a Ugandan district (or a town: Fort Portal, Entebbe)"),
+    ],
+) -> Response[str]:
     return json_body(weather().district(district))
 
 
