@@ -62,6 +62,23 @@ def _wfp_feed(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http, "request", lambda *a, **k: http.ProviderResponse(304, b""))
 
 
+def _seed_weather(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeatherGetFunction's sample reads Gulu: a fresh cached forecast, so no provider is called."""
+    from soko.shared import clock  # noqa: PLC0415
+
+    table = boto3.resource("dynamodb").Table(deployment.physical["WeatherTable"])
+    day = clock.now().astimezone(clock.EAT).date().isoformat()
+    table.put_item(
+        Item={
+            "pk": "FORECAST#Gulu",
+            "sk": "LATEST",
+            "district": "Gulu",
+            "fetched_at": clock.now_iso(),
+            "days": [{"date": day, "rain_mm": 3, "rain_probability": 40, "temp_min_c": 18, "temp_max_c": 29}],
+        }
+    )
+
+
 def _nothing(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     """Most samples need no setup."""
 
@@ -69,6 +86,7 @@ def _nothing(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
 SETUP: dict[str, Callable[[Deployment, pytest.MonkeyPatch], None]] = {
     "TrainPairFunction": _seed_training_pair,
     "WfpIngestFunction": _wfp_feed,
+    "WeatherGetFunction": _seed_weather,
 }
 
 

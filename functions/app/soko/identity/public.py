@@ -111,10 +111,11 @@ class Users:
         return _view(user) if user is not None and user.verified_phone == phone else None
 
     def directory_page(
-        self, role: Literal["farmer", "buyer"], limit: int, cursor: str | None
+        self, role: Literal["farmer", "buyer"], limit: int, cursor: str | None, *, district: str | None = None
     ) -> tuple[list[DirectoryEntry], str | None]:
-        """One page of every farmer (or buyer), and the opaque cursor of the next (None at the end)."""
-        page = self._dal.list_directory(role, None, limit, cursor)
+        """One page of every farmer (or buyer), or of those in ``district`` (the directory's
+        by-district index), and the opaque cursor of the next (None at the end)."""
+        page = self._dal.list_directory(role, district, limit, cursor)
         return [DirectoryEntry.model_validate(dynamo.plain(i)) for i in page.items], page.next_cursor
 
 

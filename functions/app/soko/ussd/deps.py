@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
     from soko.ml.public import PriceReader
+    from soko.weather.public import DistrictWeather
 
 
 def _no_tokens() -> str:
@@ -53,6 +54,11 @@ def ussd() -> Ussd:
 
         return Alerts(store=AlertsDal(config.alerts_table_name))
 
+    def weather(district: str) -> DistrictWeather:
+        from soko.weather.public import district_weather  # noqa: PLC0415
+
+        return district_weather(district)
+
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
@@ -61,4 +67,5 @@ def ussd() -> Ussd:
         market=market,
         prices=prices,
         alerts=alerts,
+        weather=weather,
     )

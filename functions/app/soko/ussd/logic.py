@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.market.logic import Market
     from soko.ml.public import PriceReader
+    from soko.weather.public import DistrictWeather
 
 PIN_MAX_TRIES = 3
 PIN_LOCK_SECONDS = 15 * 60
@@ -59,6 +60,7 @@ class Ussd:
     market: Callable[[], Market]
     prices: Callable[[], PriceReader]
     alerts: Callable[[], Alerts] | None = None  # price alerts (menu 7)
+    weather: Callable[[str], DistrictWeather] | None = None  # a district's forecast (menu 8)
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -217,6 +219,28 @@ class CallerServices:
 
     def _alert_stop(self, args: dict[str, Any]) -> str:
         return alert_stop(self, args)
+
+    def weather(self, district: str) -> dict[str, Any] | None:
+        """The district's forecast as the weather screen shows it; None when there is none (the
+        provider failed and nothing was ever cached)."""
+        from soko.shared.errors import DependencyUnavailable  # noqa: PLC0415
+
+        if self.deps.weather is None:
+            return None
+        try:
+            forecast = self.deps.weather(district)
+        except (DependencyUnavailable, NotFound):
+            return None
+        return {
+            "district": forecast.district,
+            "fetched_at": forecast.fetched_at,
+            "stale": forecast.stale,
+            # whole numbers: the screen shows them so, and the session item (DynamoDB) takes no floats
+            "days": [
+                [d.date.isoformat(), round(d.rain_mm), round(d.temp_min_c), round(d.temp_max_c)]
+                for d in forecast.days
+            ],
+        }
 
     def district(self, text: str) -> str | None:
         from soko.shared import places  # noqa: PLC0415

@@ -43,6 +43,7 @@ class Services(Protocol):
     def my_orders(self, limit: int) -> list[OrderLine]: ...
     def my_listings(self, limit: int) -> list[ListingLine]: ...
     def district(self, text: str) -> str | None: ...
+    def weather(self, district: str) -> dict[str, Any] | None: ...
     def check_pin(self, pin: str) -> PinCheck: ...
     def perform(self, step: int, action: str, args: dict[str, Any]) -> str: ...
     def my_alerts(self, limit: int) -> list[dict[str, Any]]: ...  # price alerts (menu 7)
@@ -79,10 +80,15 @@ def _end(key: str, **values: Any) -> MenuState:
 
 # ---------------------------------------------------------------------------- steps
 def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
-    choice = _choice(inp.value, 7)
+    choice = _choice(inp.value, 8)
     if choice is None:
         return _stay(state, "hint.choice")
-    anyone = {1: lambda: _go("price_crop"), 6: lambda: _go("language"), 7: lambda: _alerts_entry(svc)}
+    anyone = {
+        1: lambda: _go("price_crop"),
+        6: lambda: _go("language"),
+        7: lambda: _alerts_entry(svc),
+        8: lambda: _weather_entry(svc),
+    }
     if choice in anyone:  # no account needed
         return anyone[choice]()
     member = svc.member()
@@ -476,6 +482,31 @@ def _alert_price(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _alert_add(state, inp, svc, {state.data["rule"]: price})
 
 
+# ---------------------------------------------------------------------------- 8 Weather
+def _weather_entry(svc: Services) -> MenuState:
+    """The caller's district's next days; a caller without a district (or not registered) picks one."""
+    member = svc.member()
+    if member is not None and member.district:
+        return _weather_for(member.district, svc)
+    return _go("weather_district")
+
+
+def _weather_for(district: str, svc: Services) -> MenuState:
+    forecast = svc.weather(district)
+    if forecast is None:
+        return _end("weather_unavailable")
+    return _go("weather", **forecast)
+
+
+def _weather_district(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("main")
+    district = svc.district(inp.value) if len(inp.value) <= 40 else None
+    if district is None:
+        return _stay(state, "hint.district")
+    return _weather_for(district, svc)
+
+
 STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "main": _main,
     "price_crop": _price_crop,
@@ -505,6 +536,7 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "alert_market": _alert_market,
     "alert_rule": _alert_rule,
     "alert_price": _alert_price,
+    "weather_district": _weather_district,
 }
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from soko.ml.public import Freshness, age_text, day_text
+from soko.shared import clock
 from soko.shared import crops as catalogue
 from soko.ussd.models import MenuState, Reply, plain_ascii
 from soko.ussd.texts import (
@@ -17,6 +18,7 @@ from soko.ussd.texts import (
     PRICE_CROPS,
     PRICE_MARKETS,
     SHORT_CROP_EN,
+    WEEKDAYS_EN,
     Language,
     t,
 )
@@ -177,6 +179,23 @@ def _listing_screen(d: dict[str, Any], lang: Language) -> str:
     return f"{text}\n{t(lang, 'back')}"
 
 
+def _weather(d: dict[str, Any], lang: Language) -> str:
+    """A district's next days, one line each (the lines that do not fit are left out by render)."""
+    lines = [t(lang, "weather", district=d["district"])]
+    if d.get("stale"):
+        lines.append(t(lang, "weather_stale", when=weather_time(d["fetched_at"])))
+    for iso_day, rain, low, high in d["days"]:
+        day = date.fromisoformat(iso_day)
+        label = f"{WEEKDAYS_EN[day.weekday()]} {day.day}" if lang == "en" else f"{day.day}/{day.month}"
+        lines.append(f"{label}: {round(rain)}mm, {round(low)}-{round(high)}C")
+    return "\n".join(lines)
+
+
+def weather_time(fetched_at: str) -> str:
+    """``2 Dec 14:05`` (EAT)."""
+    return clock.eat_text(fetched_at).removesuffix(" EAT").replace(f" {fetched_at[:4]},", "")
+
+
 def _text(key: str) -> Callable[[dict[str, Any], Language], str]:
     return lambda d, lang: t(lang, key)
 
@@ -250,6 +269,8 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "alert_market": (False, _market_menu),
     "alert_rule": (False, _alert_rule_menu),
     "alert_price": (False, _text("alert_price")),
+    "weather_district": (False, _text("weather_ask_district")),
+    "weather": (True, _weather),
 }
 
 

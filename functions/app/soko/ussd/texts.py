@@ -217,6 +217,10 @@ EN.update(
         "alert_stopped": "Alert stopped.",
         "alert_too_many": "You have 20 alerts, the most allowed. Stop one first.",
         "alert_gone": "This alert was already stopped.",
+        "weather": "Weather in {district} (rain, temp):",
+        "weather_stale": "Old forecast, from {when}:",
+        "weather_ask_district": "Weather: enter a district (e.g. Gulu):",
+        "weather_unavailable": "The weather forecast is not available now. Please try again later.",
     }
 )
 LG.update(
@@ -234,8 +238,17 @@ LG.update(
         "alert_stopped": "Kikomeddwa.",
         "alert_too_many": "Olina 20, ze nnyingi ezikkirizibwa. Sooka okomye emu.",
         "alert_gone": "Kino kyakomebwa dda.",
+        "weather": "Obudde e {district} (enkuba, ebbugumu):",
+        "weather_stale": "Okuteebereza okukadde, okwa {when}:",
+        "weather_ask_district": "Obudde: yingiza disitulikiti (okug. Gulu):",
+        "weather_unavailable": "Okuteebereza kw'obudde tekufunika kati. Ddamu oluvannyuma.",
     }
 )
+
+# ---- 8 Weather (issue 19): the main menu's entry and its screens
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EN["main"] += "\n8 Weather"
+LG["main"] += "\n8 Obudde"
 
 STRINGS: dict[Language, dict[str, str]] = {"en": EN, "lg": LG}
 

@@ -8,6 +8,7 @@ import { kg, perKg } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
 import { t } from "../../lib/i18n";
 import type { Listing, Page as ListPage } from "./types";
+import WeatherPanel from "./WeatherPanel";
 import "./farmer.css";
 
 export default function MyListings() {
@@ -26,6 +27,7 @@ export default function MyListings() {
         </Link>
       }
     >
+      {me.value?.district && <WeatherPanel district={me.value.district} />}
       <SavedNotice savedAt={listings.savedAt} />
       <ErrorMessage error={listings.error} />
       {listings.loading && !listings.data && <Loading />}

@@ -148,6 +148,16 @@ register({
     "alerts.submit": "Add alert",
     "alerts.added": "Alert added.",
     "prices.alerts": "Get price alerts for this crop and market",
+
+    "farm.weather.title": "Weather in {district}",
+    "farm.weather.updated": "Forecast of {time}.",
+    "farm.weather.stale": "Old forecast: the weather service cannot be reached now. Last updated {time}.",
+    "farm.weather.heavy": "Heavy rain expected: dry and store harvested grain, delay spraying.",
+    "farm.weather.day": "Day",
+    "farm.weather.rain": "Rain",
+    "farm.weather.chance": "Chance of rain",
+    "farm.weather.temp": "Temperature",
+    "farm.weather.source": "Weather data by Open-Meteo.com",
   },
   lg: {
     "nav.farm.listings": "Bye ntunda",
@@ -294,5 +304,15 @@ register({
     "alerts.submit": "Gattako",
     "alerts.added": "Kigattiddwako.",
     "prices.alerts": "Funa bbeeyi y'ekirime kino mu katale kano ku SMS",
+
+    "farm.weather.title": "Obudde e {district}",
+    "farm.weather.updated": "Okuteebereza kwa {time}.",
+    "farm.weather.stale": "Okuteebereza okukadde: tetusobola kufuna bupya kati. Kwasembyeyo {time}.",
+    "farm.weather.heavy": "Enkuba nnyingi esuubirwa: kaza era otereke emmere ekungiddwa, lindako okufuuyira.",
+    "farm.weather.day": "Olunaku",
+    "farm.weather.rain": "Enkuba",
+    "farm.weather.chance": "Enkuba (%)",
+    "farm.weather.temp": "Ebbugumu",
+    "farm.weather.source": "Obudde okuva ku Open-Meteo.com",
   },
 });
