@@ -10,11 +10,13 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
+from soko.shared.clock import EAT
 from support.runtime import running
 
 from .conftest import ROOT, RunningRuntime
@@ -105,3 +107,108 @@ def test_a_published_month_is_ingested_announced_and_only_its_pair_retrained(
         events.remove_targets(Rule=rule, EventBusName=bus, Ids=["q"])
         events.delete_rule(Name=rule, EventBusName=bus)
         sqs.delete_queue(QueueUrl=queue)
+
+
+# ---------------------------------------------------------------- price alerts by SMS keyword
+def _outbox(soko: RunningRuntime, phone: str) -> list[str]:
+    reply = requests.get(f"{soko.url}/_sandbox/sms/outbox", params={"to": phone}, timeout=30)
+    return [m["message"] for m in reply.json()["messages"]]
+
+
+def _until_count(soko: RunningRuntime, phone: str, count: int, seconds: float = 90) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while len(messages := _outbox(soko, phone)) < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return messages
+
+
+def _inbound(soko: RunningRuntime, phone: str, text: str) -> None:
+    form = {"from": phone, "to": "20880", "text": text, "date": "2026-12-02 10:00:00",
+            "id": f"ATXid_{uuid.uuid4().hex}", "linkId": ""}  # fmt: skip
+    reply = requests.post(f"{soko.url}/sms/inbound", data=form, timeout=30)
+    assert reply.status_code == 200, reply.text
+
+
+def _publish_and_ingest(soko: RunningRuntime, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    published = requests.post(f"{soko.url}/_sandbox/wfp/_publish", json={"rows": rows}, timeout=10)
+    assert published.status_code == 201, published.text
+    fired = requests.post(f"{soko.url}/_local/schedules/{SCHEDULE}/run", timeout=300)
+    assert fired.status_code == 200 and fired.json()["ok"], fired.text
+    return dict(fired.json()["result"])
+
+
+def test_a_farmer_subscribes_by_sms_keyword_gets_one_luganda_alert_and_stop_ends_it(
+    soko_with_prices: RunningRuntime,
+) -> None:
+    soko = soko_with_prices
+    phone = f"+2567{uuid.uuid4().int % 10**8:08d}"  # no account: a phone-only subscriber
+    _inbound(soko, phone, "BBEEYI KASOOLI LIRA WAGGULU 1500")
+    [confirmation] = _until_count(soko, phone, 1)
+    assert confirmation.startswith("Soko:") and "Lira" in confirmation and "Kasooli" in confirmation
+
+    today = datetime.now(EAT).date()
+    lira_maize = {"market": "Lira", "commodity": "Maize (white)", "pricetype": "Retail"}
+    result = _publish_and_ingest(
+        soko, [{**lira_maize, "date": (today - timedelta(days=6)).isoformat(), "price": 2400}]
+    )
+    assert ["Lira", "maize_grain"] in result["changed_pairs"], result
+    messages = _until_count(soko, phone, 2)
+    time.sleep(5)  # anything more the pipeline would send has had time to arrive
+    messages = _outbox(soko, phone)
+    assert len(messages) == 2, messages
+    alert = messages[1]
+    assert "Bbeeyi ya Kasooli e Lira" in alert and "2,400" in alert, alert  # Luganda: they wrote in it
+    assert len(alert) <= 160, alert
+
+    # a second crossing in the same week: still one alert for the rule and period
+    _publish_and_ingest(
+        soko, [{**lira_maize, "date": (today - timedelta(days=2)).isoformat(), "price": 2500}]
+    )
+    time.sleep(8)
+    assert len(_outbox(soko, phone)) == 2
+
+    _inbound(soko, phone, "KOMYA")
+    stopped = _until_count(soko, phone, 3)[2]
+    assert stopped.startswith("Soko: tukomezza"), stopped
+    _inbound(soko, phone, "KOMYA")  # nothing left to stop
+    assert _until_count(soko, phone, 4)[3] == "Soko: tolina bbeeyi z'okukomya."
+
+
+def test_a_forecast_move_alert_fires_after_training(soko_with_prices: RunningRuntime) -> None:
+    soko = soko_with_prices
+    email = f"move-{uuid.uuid4().hex[:10]}@example.com"
+    password = "Mango-Season-42x"
+    created = requests.post(
+        f"{soko.url}/auth/register", json={"email": email, "password": password, "role": "farmer"}, timeout=30
+    )
+    assert created.status_code == 201, created.text
+    login = requests.post(f"{soko.url}/auth/login", json={"email": email, "password": password}, timeout=30)
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    subscribed = requests.post(
+        f"{soko.url}/alerts",
+        json={"crop": "beans", "market": "Mbarara", "forecast_move_pct": 1},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=30,
+    )
+    assert subscribed.status_code == 201, subscribed.text
+
+    # a new, much higher Mbarara beans price: the retrained forecast 4 weeks out is not today's price
+    today = datetime.now(EAT).date()
+    row = {"market": "Mbarara", "commodity": "Beans", "pricetype": "Retail",
+           "date": (today - timedelta(days=4)).isoformat(), "price": 9000}  # fmt: skip
+    result = _publish_and_ingest(soko, [row])
+    assert result["changed_pairs"] == [["Mbarara", "yellow_beans"]], result
+    sfn = soko.client("stepfunctions")
+    deadline = time.monotonic() + 600
+    while sfn.describe_execution(executionArn=result["training_run"])["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "training did not finish"
+        time.sleep(1)
+
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 90
+    while not found and time.monotonic() < deadline:
+        page = requests.get(f"{soko.url}/notifications/", headers=headers, timeout=30).json()
+        found = [n for n in page["items"] if n["data"].get("rule") == "move"]
+        time.sleep(0.5)
+    assert len(found) == 1, found
+    assert found[0]["data"]["crop"] == "yellow_beans" and found[0]["data"]["market"] == "Mbarara"
