@@ -175,6 +175,7 @@ def test_statement_emails_refuse_what_they_cannot_send(
         (phone_farmer, {"month": month}, 409, "NO_EMAIL_ADDRESS"),
         (buyer, {"month": month}, 403, None),
         (phone_farmer, {"month": "2999-01"}, 400, "INVALID_MONTH"),
+        (phone_farmer, {"month": "0000-01"}, 400, "INVALID_MONTH"),  # year 0 is no date: 400, not 500
         (phone_farmer, {"month": "2026-13"}, 422, "VALIDATION_ERROR"),
         (phone_farmer, {}, 422, "VALIDATION_ERROR"),
         (phone_farmer, {"month": month, "to": "x@example.com"}, 422, "VALIDATION_ERROR"),

@@ -134,7 +134,8 @@ buyer = Caller(user_id=BUYER, role="buyer", email="b@example.com")
 
 # ---------------------------------------------------------------------------- months
 @pytest.mark.parametrize(
-    "text", ["", "2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "x" * 500, "2019-12"]
+    "text",
+    ["", "2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "x" * 500, "2019-12", "0000-01"],
 )
 def test_a_month_that_is_not_yyyy_mm_is_400(text: str) -> None:
     with pytest.raises(InvalidMonth) as raised:

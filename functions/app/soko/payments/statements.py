@@ -89,9 +89,9 @@ def parse_month(text: str | None, name: str, now: datetime | None = None) -> dat
     found = _MONTH.match(text or "")
     if found is None:
         raise InvalidMonth(f"{name} must be a month as YYYY-MM, such as 2026-11.", details={"field": name})
-    month = date(int(found[1]), int(found[2]), 1)
-    if month.year < FIRST_YEAR:
+    if int(found[1]) < FIRST_YEAR:  # before building the date: year 0000 is not a date at all
         raise InvalidMonth(f"{name} is before Soko kept accounts ({FIRST_YEAR}).", details={"field": name})
+    month = date(int(found[1]), int(found[2]), 1)
     if month > this_month(now):
         raise InvalidMonth(f"{name} is in the future.", details={"field": name})
     return month
