@@ -20,7 +20,7 @@ from soko.shared import phone as phones
 from soko.shared.auth import Role
 from soko.shared.config import BaseConfig
 
-SelfRegisteredRole = Literal["farmer", "buyer", "both"]
+SelfRegisteredRole = Literal["farmer", "buyer", "both", "transporter"]
 Language = Literal["en", "lg"]
 AccountStatus = Literal["active", "suspended"]
 DirectoryRole = Literal["farmer", "buyer"]
@@ -335,4 +335,10 @@ class StoredUser(BaseModel):
         }
 
     def directory_roles(self) -> list[DirectoryRole]:
-        return {"farmer": ["farmer"], "buyer": ["buyer"], "both": ["farmer", "buyer"], "admin": []}[self.role]  # type: ignore[return-value]
+        return {
+            "farmer": ["farmer"],
+            "buyer": ["buyer"],
+            "both": ["farmer", "buyer"],
+            "transporter": [],
+            "admin": [],
+        }[self.role]  # type: ignore[return-value]

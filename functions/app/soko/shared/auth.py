@@ -20,7 +20,7 @@ from soko.shared.config import BaseConfig, load
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 5
-Role = Literal["farmer", "buyer", "both", "admin"]
+Role = Literal["farmer", "buyer", "both", "transporter", "admin"]
 
 
 class InvalidToken(Exception):
