@@ -9,6 +9,12 @@
 - ``split``: a dispute's split: ``buyer_amount_ugx`` back to the buyer by a partial refund, the
   rest paid out to the farmer less the commission on that part only (rounded half up).
 
+Transport fares (:mod:`soko.payments.fares`): the escrow's amount is the produce plus the fare the
+buyer paid with the order; closing it pays the delivered transporter (from that fare, else the
+farmer's proceeds), refunds an unused fare, or keeps the fare ``held`` while the booking is on the
+road, until logistics' ``TransportDelivered`` (paid) or ``TransportCancelled``/``Declined``/
+``Expired`` (given back). A dispute's outcome applies to the produce only.
+
 Events: ``OrderCompleted`` (the buyer's receipt, the delivery PIN or the end of the dispute
 window) schedules the payout; ``OrderCancelled``, ``OrderRejected`` and ``OrderExpired`` of a paid
 order refund it; ``OrderDisputed`` freezes it; ``DisputeResolved`` releases, refunds or splits it.
