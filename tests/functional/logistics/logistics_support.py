@@ -82,7 +82,7 @@ class World:
                     "title": "Dry maize",
                     "crop": "maize",
                     "price_per_kg": 1100,
-                    "quantity_kg": "5000",
+                    "quantity_kg": "20000",
                     "district": "Gulu",
                 },
                 user=self.farmer,

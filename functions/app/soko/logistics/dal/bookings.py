@@ -115,10 +115,10 @@ class BookingsDal(dynamo.TableDal):
         )
         if not codes:
             return
+        if codes[2] == "ConditionalCheckFailed":  # first: a repeat of one's own booking says so
+            raise OrderHasTransport("This order already has transport booked.")
         if codes[1] == "ConditionalCheckFailed":
             raise SlotTaken("This vehicle was booked for that day a moment ago; ask for quotes again.")
-        if codes[2] == "ConditionalCheckFailed":
-            raise OrderHasTransport("This order already has transport booked.")
         raise dynamo.TransactionConflict("Someone changed this at the same moment; try again.")
 
     def get(self, booking_id: str) -> dict[str, Any] | None:
