@@ -12,11 +12,14 @@ from soko.identity.public import Users
 from soko.logistics.bookings import BookingDeps
 from soko.logistics.core_models import BookingsConfig, QuotesConfig, VehiclesConfig
 from soko.logistics.dal.bookings import BookingsDal
+from soko.logistics.dal.positions import PositionsDal
 from soko.logistics.dal.steps import StepsDal
 from soko.logistics.dal.vehicles import VehiclesDal
 from soko.logistics.quotes import QuoteDeps
 from soko.logistics.steps import StepDeps
+from soko.logistics.tracking import Tracking, TrackingConfig
 from soko.market.public import MarketReads
+from soko.shared.bus import EventPublisher
 from soko.shared.config import BaseConfig, load
 from soko.shared.timers import SchedulerTimers, TimerConfig
 
@@ -91,3 +94,15 @@ def timers() -> SchedulerTimers:
 
 def answer_minutes() -> int:
     return int(load(AnswerTimerConfig).transport_answer_minutes)
+
+
+# ---------------------------------------------------------------------------- GPS tracking
+
+
+def tracking() -> Tracking:
+    config = load(TrackingConfig)
+    return Tracking(
+        store=PositionsDal(config.logistics_table_name),
+        publisher=EventPublisher(config.event_bus_name),
+        retention_days=config.position_retention_days,
+    )

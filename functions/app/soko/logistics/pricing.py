@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from soko.logistics import geo
 from soko.shared import places
 
-ROAD_FACTOR = Decimal("1.3")
+ROAD_FACTOR = Decimal(str(geo.ROAD_FACTOR))  # the one factor of quotes and tracking (soko.logistics.geo)
 BASE_LOAD_KG = 1000
 TONNE_KM_SURCHARGE_UGX = 150
 _KM = Decimal("0.1")
