@@ -204,7 +204,12 @@ export default function BookingPage(props: { id: string }) {
   const active = !!booking && ACTIVE.includes(booking.status);
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(() => !liveConnected.value && document.visibilityState === "visible" && reload(), POLL_MS);
+    // without the live channel, read every POLL_MS; with it, now and then too (a push may be lost)
+    let tick = 0;
+    const timer = setInterval(() => {
+      tick++;
+      if (document.visibilityState === "visible" && (!liveConnected.value || tick % 3 === 0)) reload();
+    }, POLL_MS);
     return () => clearInterval(timer);
   }, [active, reload]);
 
