@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../src/lib/api";
 import { groupJobs } from "../src/pages/transport/Jobs";
-import { BATCH_MAX, canShareLocation, distanceText, etaText, FixBatcher, fieldErrorsFor, KEEP_MAX, liveBookingId, mapLink, speedText, stepsFor, trackPoints, vehicleBody, withPosition } from "../src/pages/transport/logic";
+import { applyLivePosition, BATCH_MAX, canShareLocation, distanceText, etaText, FixBatcher, fieldErrorsFor, KEEP_MAX, liveBookingId, mapLink, speedText, stepsFor, trackPoints, vehicleBody, withPosition } from "../src/pages/transport/logic";
 import { currentBooking } from "../src/pages/transport/OrderTransport";
 import "../src/pages/transport/messages";
 import type { Booking, BookingStatus } from "../src/pages/transport/types";
@@ -74,6 +74,14 @@ describe("batching GPS fixes", () => {
     for (let i = 0; i < KEEP_MAX + 50; i++) b.add(position(1_800_000_000_000 + i * 1000));
     expect(b.size).toBe(KEEP_MAX);
     expect(b.take()[0].at).toBe(new Date(1_800_000_000_000 + 50_000).toISOString());
+  });
+  it("sends the accuracy as a positive whole number of metres, or not at all", () => {
+    const b = new FixBatcher();
+    b.add(position(1_800_000_000_000, 2, 32, 0.3));
+    b.add(position(1_800_000_001_000, 2, 32, 0));
+    const [fine, none] = b.take();
+    expect(fine.accuracy_m).toBe(1);
+    expect("accuracy_m" in none).toBe(false);
   });
   it("ignores a fix without coordinates", () => {
     const b = new FixBatcher();
@@ -156,6 +164,19 @@ describe("live messages about a booking", () => {
     expect(liveBookingId({ type: "transport", detail_type: "TransportArrived", detail: { booking_id: "b2" } })).toBe("b2");
     expect(liveBookingId({ type: "TransportAccepted", booking: { id: "b3" } })).toBe("b3");
     expect(liveBookingId({ type: "notification", notification: { data: { booking_id: "b4" } } })).toBe("b4");
+  });
+  it("reads the realtime push of a step (type transport, the event, booking_id)", () => {
+    expect(liveBookingId({ type: "transport", event: "TransportAccepted", booking_id: "b5", order_id: "o1" })).toBe("b5");
+  });
+  it("moves the position with a live push, never back in time", () => {
+    const booking = { id: "b1", position: { lat: 1, lon: 1, at: "2026-12-02T10:00:00Z" }, speed_kmh: 10, eta_minutes: 50, remaining_km: 9, track: [{ lat: 1, lon: 1, at: "2026-12-02T10:00:00Z" }] } as unknown as Booking;
+    const push = { type: "transport", event: "TransportPositionUpdated", booking_id: "b1", lat: 1.01, lon: 1.02, at: "2026-12-02T10:00:30Z", speed_kmh: 30, eta_minutes: 20, remaining_km: 8.5 };
+    const moved = applyLivePosition(booking, push);
+    expect(moved?.position).toEqual({ lat: 1.01, lon: 1.02, at: "2026-12-02T10:00:30Z" });
+    expect([moved?.speed_kmh, moved?.eta_minutes, moved?.remaining_km, moved?.track?.length]).toEqual([30, 20, 8.5, 2]);
+    expect(applyLivePosition(moved!, { ...push, at: "2026-12-02T10:00:10Z" })).toBeNull(); // late
+    expect(applyLivePosition(booking, { ...push, booking_id: "other" })).toBeNull();
+    expect(applyLivePosition(booking, { ...push, event: "TransportAccepted" })).toBeNull();
   });
   it("ignores other messages", () => {
     expect(liveBookingId({ type: "message", booking_id: "b1" })).toBeNull();

@@ -14,7 +14,7 @@ import { useAction, useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
 import { liveConnected, onLive } from "../../lib/live";
 import { online } from "../../lib/offline";
-import { canShareLocation, FixBatcher, liveBookingId, SEND_EVERY_MS, type Step, stepsFor, withPosition } from "./logic";
+import { applyLivePosition, canShareLocation, FixBatcher, liveBookingId, SEND_EVERY_MS, type Step, stepsFor, withPosition } from "./logic";
 import { BookingFacts, BookingStatusBadge, Timeline, Tracking } from "./parts";
 import { ACTIVE, type Booking, type PositionAnswer } from "./types";
 
@@ -119,8 +119,10 @@ function ShareLocation(props: { booking: Booking; onAnswer: (answer: PositionAns
         setSentAt(Date.now());
         answer.current(got);
       } catch (err) {
-        setError(err as Error);
-        if (err instanceof OfflineError || (err instanceof ApiError && (err.status === 429 || err.status >= 500))) {
+        const later = err instanceof OfflineError || (err instanceof ApiError && (err.status === 429 || err.status >= 500));
+        // offline has its own notice, and a batch sent too soon simply goes with the next one
+        if (!(err instanceof OfflineError) && !(err instanceof ApiError && err.status === 429)) setError(err as Error);
+        if (later) {
           batcher.current.putBack(batch); // sent later
         } else if (err instanceof ApiError && err.status !== 422) {
           setOn(false); // the job is no longer one to track (delivered, cancelled) or not this user's
@@ -174,7 +176,7 @@ function ShareLocation(props: { booking: Booking; onAnswer: (answer: PositionAns
           {problem}
         </p>
       )}
-      {!(error instanceof OfflineError) && <ErrorMessage error={error} />}
+      <ErrorMessage error={error} />
     </section>
   );
 }
@@ -194,10 +196,20 @@ export default function BookingPage(props: { id: string }) {
   const { reload } = loaded;
   const [open, setOpen] = useState<"deliver" | "cancel" | null>(null);
 
+  // Live: a position moves the marker at once; any other push about this booking (a step, the
+  // arrival) reads the booking again.
+  const shown = useRef<Booking | undefined>(undefined);
+  shown.current = booking;
   useEffect(
     () =>
       onLive((message) => {
-        if (liveBookingId(message) === props.id) reload();
+        if (liveBookingId(message) !== props.id) return;
+        if (message.event === "TransportPositionUpdated") {
+          const moved = shown.current && applyLivePosition(shown.current, message);
+          if (moved) setFresh(moved);
+          return;
+        }
+        reload();
       }),
     [props.id, reload],
   );

@@ -61,7 +61,8 @@ export class FixBatcher {
     const { latitude, longitude, accuracy } = position.coords;
     if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return;
     const fix: OutFix = { lat: round(latitude, 6), lon: round(longitude, 6), at: new Date(position.timestamp).toISOString() };
-    if (accuracy !== undefined && accuracy !== null && Number.isFinite(accuracy) && accuracy >= 0) fix.accuracy_m = Math.round(accuracy);
+    // the API takes a positive radius (a fix worse than 100 m is dropped there, not here)
+    if (accuracy !== undefined && accuracy !== null && Number.isFinite(accuracy) && accuracy > 0) fix.accuracy_m = Math.max(1, Math.round(accuracy));
     this.merge([fix]);
   }
 
@@ -199,8 +200,9 @@ export function fieldErrorsFor(error: Error | null | undefined, fields: string[]
 }
 
 /** The booking a live message is about, if it is about transport: the realtime pushes of the
- * logistics events (`type` "Transport…", the event's fields or its `detail`/`booking`), and a
- * notification whose data names a booking. */
+ * logistics events (`{type: "transport", event: "TransportAccepted", booking_id, ...}`; an envelope
+ * with the event in `detail`/`event`/`booking` is understood too), and a notification whose data
+ * names a booking. */
 export function liveBookingId(message: LiveMessage): string | null {
   const type = typeof message.type === "string" ? message.type : "";
   const fromObject = (o: unknown): string | null => {
@@ -227,5 +229,25 @@ export function withPosition<B extends Pick<Booking, "position" | "speed_kmh" | 
     eta_minutes: answer.eta_minutes ?? booking.eta_minutes,
     remaining_km: answer.remaining_km ?? booking.remaining_km,
     arrived_at: booking.arrived_at ?? (answer.arrived ? now : null),
+  };
+}
+
+/** A live position push (`event: "TransportPositionUpdated"` with `lat`, `lon`, `at`, speed, ETA,
+ * remaining km) applied to the booking shown, without a read; null when the message is not one, or
+ * is older than the position shown (pushes may arrive out of order). */
+export function applyLivePosition(booking: Booking, message: LiveMessage): Booking | null {
+  if (message.event !== "TransportPositionUpdated" || message.booking_id !== booking.id) return null;
+  const { lat, lon, at } = message as { lat?: unknown; lon?: unknown; at?: unknown };
+  if (typeof lat !== "number" || typeof lon !== "number" || typeof at !== "string") return null;
+  if (booking.position && Date.parse(booking.position.at) >= Date.parse(at)) return null;
+  const num = (v: unknown): number | null | undefined => (typeof v === "number" ? v : v === null ? null : undefined);
+  const fix = { lat, lon, at };
+  return {
+    ...booking,
+    position: fix,
+    speed_kmh: num(message.speed_kmh) ?? booking.speed_kmh,
+    eta_minutes: num(message.eta_minutes) ?? booking.eta_minutes,
+    remaining_km: num(message.remaining_km) ?? booking.remaining_km,
+    track: booking.track ? [...booking.track, fix] : booking.track,
   };
 }
