@@ -6,7 +6,7 @@
  * may cancel while the state allows. */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { Button, ErrorMessage, Field, Loading, Page } from "../../components/ui";
+import { Button, ErrorMessage, Field, Loading, Page, SavedNotice } from "../../components/ui";
 import { api, ApiError, OfflineError } from "../../lib/api";
 import { me } from "../../lib/auth";
 import { dateTime, kg } from "../../lib/format";
@@ -190,7 +190,8 @@ const STEP_LABEL: Record<Step, string> = {
 };
 
 export default function BookingPage(props: { id: string }) {
-  const loaded = useAsync((signal) => api.get<Booking>(`/transport/bookings/${props.id}`, { signal }), [props.id]);
+  // kept for offline use: a driver out of coverage still sees where to go and what to carry
+  const loaded = useAsync((signal) => api.get<Booking>(`/transport/bookings/${props.id}`, { signal }), [props.id], `tr.booking.${props.id}`);
   const [fresh, setFresh] = useState<Booking | null>(null);
   const booking = fresh && fresh.id === props.id && (!loaded.data || fresh.version > loaded.data.version || (fresh.version === loaded.data.version && fresh.updated_at >= loaded.data.updated_at)) ? fresh : loaded.data;
   const { reload } = loaded;
@@ -255,7 +256,16 @@ export default function BookingPage(props: { id: string }) {
   const steps = stepsFor(booking, user ? { id: user.id, role: user.role } : null);
   return (
     <Page title={title}>
-      <p>{isTransporter ? <Link href="/transport/jobs">{t("tr.jobs.back")}</Link> : user?.id === booking.buyer_id ? <Link href={`/orders/${booking.order_id}`}>{t("tr.order.back")}</Link> : <Link href="/farm/orders">{t("tr.order.back")}</Link>}</p>
+      <p>
+        {isTransporter ? (
+          <Link href="/transport/jobs">{t("tr.jobs.back")}</Link>
+        ) : user?.id === booking.buyer_id ? (
+          <Link href={`/orders/${booking.order_id}`}>{t("tr.order.back")}</Link>
+        ) : user?.id === booking.farmer_id ? (
+          <Link href="/farm/orders">{t("tr.order.back")}</Link>
+        ) : null}
+      </p>
+      <SavedNotice savedAt={loaded.savedAt} />
       <p class="tr-state" aria-live="polite">
         {t("tr.order.status")}: <BookingStatusBadge value={booking.status} />
       </p>
