@@ -5,7 +5,7 @@
 import { useId, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { Button, Empty, ErrorMessage, Field, Loading, Page, Select } from "../../components/ui";
-import { api, newIdempotencyKey } from "../../lib/api";
+import { api, ApiError, newIdempotencyKey } from "../../lib/api";
 import { me } from "../../lib/auth";
 import { kg, ugx } from "../../lib/format";
 import { useAction, useAsync } from "../../lib/hooks";
@@ -32,6 +32,7 @@ function VehicleForm(props: { onAdded: (vehicle: Vehicle) => void }) {
     props.onAdded(made);
   });
   const errors = fieldErrorsFor(add.error, FIELDS);
+  if (add.error instanceof ApiError && add.error.code === "PLATE_TAKEN") errors.plate = add.error.message;
   const set = (name: keyof VehicleDraft) => (e: Event) => setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value });
   const toggleDay = (day: VehicleDraft["days"][number], on: boolean) => setDraft({ ...draft, days: on ? [...draft.days, day] : draft.days.filter((d) => d !== day) });
   const shown = Object.keys(errors).length > 0;
