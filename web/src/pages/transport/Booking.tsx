@@ -14,7 +14,7 @@ import { useAction, useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
 import { liveConnected, onLive } from "../../lib/live";
 import { online } from "../../lib/offline";
-import { applyLivePosition, canShareLocation, FixBatcher, liveBookingId, SEND_EVERY_MS, type Step, stepsFor, withPosition } from "./logic";
+import { applyLivePosition, canShareLocation, fieldErrorsFor, FixBatcher, liveBookingId, SEND_EVERY_MS, type Step, stepsFor, withPosition } from "./logic";
 import { BookingFacts, BookingStatusBadge, Timeline, Tracking } from "./parts";
 import { ACTIVE, type Booking, type PositionAnswer } from "./types";
 
@@ -23,7 +23,7 @@ const POLL_MS = 20_000;
 function PinForm(props: { booking: Booking; onDone: (booking: Booking) => void; onClose: () => void }) {
   const [pin, setPin] = useState("");
   const deliver = useAction(() => api.post<Booking>(`/transport/bookings/${props.booking.id}/deliver`, { pin }));
-  const fieldError = deliver.error instanceof ApiError ? deliver.error.fieldErrors().pin : undefined;
+  const fieldError = fieldErrorsFor(deliver.error, ["pin"]).pin;
   return (
     <form
       class="tr-pin"
@@ -61,7 +61,7 @@ function PinForm(props: { booking: Booking; onDone: (booking: Booking) => void; 
 function CancelForm(props: { booking: Booking; onDone: (booking: Booking) => void; onClose: () => void }) {
   const [reason, setReason] = useState("");
   const cancel = useAction(() => api.post<Booking>(`/transport/bookings/${props.booking.id}/cancel`, reason.trim() ? { reason: reason.trim() } : {}));
-  const fieldError = cancel.error instanceof ApiError ? cancel.error.fieldErrors().reason : undefined;
+  const fieldError = fieldErrorsFor(cancel.error, ["reason"]).reason;
   return (
     <form
       class="tr-cancel"
