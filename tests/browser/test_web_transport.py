@@ -3,11 +3,15 @@ serving Gulu and Kampala (a wrong plate is refused beside its field first); a bu
 Gulu farmer's listing and the farmer confirms (through the API); the buyer arranges transport on the
 order's page, sees the quotes and books the transporter's vehicle, and is told that the fare is paid
 with the order; the transporter, in a second browser, finds the job and accepts it; the buyer's
-booking view turns "Accepted" without a reload. Each step is checked against the API too."""
+booking view turns "Accepted" without a reload. Then the transporter shares their location: refused
+by the browser first (a clear message), then allowed: the phone's fix reaches the API and the
+buyer's view shows the position. Each step is checked against the API too."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+import re
 import string
 import time
 from collections.abc import Iterator
@@ -17,7 +21,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from support.browser import auth, register, sign_in_in_browser, sign_up_in_browser, unique_phone
+from support.browser import ARTIFACTS, auth, register, sign_in_in_browser, sign_up_in_browser, unique_phone
 from support.runtime import RunningRuntime
 
 TIMEOUT = 30
@@ -46,6 +50,9 @@ def second(browser: Browser, web_runtime: RunningRuntime) -> Iterator[Page]:
     problems: list[str] = []
     tab.on("pageerror", lambda err: problems.append(f"uncaught: {err}"))
     yield tab
+    ARTIFACTS.mkdir(exist_ok=True)
+    with contextlib.suppress(Exception):  # evidence, not the test
+        tab.screenshot(path=str(ARTIFACTS / "test_web_transport_buyer.png"), full_page=True)
     context.close()
     assert not problems, "\n".join(problems)
 
@@ -189,3 +196,22 @@ def test_a_transporter_registers_a_vehicle_is_booked_from_an_order_and_accepts_t
     expect(second.locator(".tr-timeline li")).to_have_count(2)
     expect(second.get_by_role("button", name="Cancel transport")).to_be_visible()
     assert get(url, buyer, f"/transport/bookings/{booking['id']}")["status"] == "accepted"
+
+    # The transporter shares their location: the browser refuses at first, and the page says so.
+    share = page.get_by_role("button", name="Share my location")
+    share.click()
+    expect(page.get_by_role("alert")).to_contain_text("does not let Soko read your location")
+    expect(share).to_have_attribute("aria-pressed", "false")
+    # Allowed (the phone is in Gulu): the first fix is posted at once, the rest every ~15 s.
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 2.7746, "longitude": 32.2990, "accuracy": 15})
+    share.click()
+    expect(share).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_text("Sharing. Last sent")).to_be_visible()
+    tracked = get(url, buyer, f"/transport/bookings/{booking['id']}")
+    assert tracked["position"] is not None
+    assert (round(tracked["position"]["lat"], 3), round(tracked["position"]["lon"], 3)) == (2.775, 32.299)
+    # The buyer sees it (the live push of the position), with a link to the map.
+    expect(second.get_by_role("link", name="See it on the map")).to_have_attribute(
+        "href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=2\.774")
+    )
