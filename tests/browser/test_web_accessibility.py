@@ -28,6 +28,8 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/#/prices", None),
     ("/#/orders", "buyer"),
     ("/#/farm/listings/new", "farmer"),
+    ("/#/transport/vehicles", "transporter"),
+    ("/#/transport/jobs", "transporter"),
     ("/#/admin", "admin"),
     ("/#/admin/disputes", "admin"),
 ]

@@ -17,9 +17,10 @@ import { UnreadLink } from "./pages/account/unread";
 import { routes as admin } from "./pages/admin/routes";
 import { routes as buyer } from "./pages/buyer/routes";
 import { routes as farmer } from "./pages/farmer/routes";
+import { routes as transport } from "./pages/transport/routes";
 import "./i18n/common";
 
-export const ROUTES: RouteDef[] = [...buyer, ...farmer, ...admin, ...account];
+export const ROUTES: RouteDef[] = [...buyer, ...farmer, ...transport, ...admin, ...account];
 
 function allowed(route: RouteDef): boolean {
   if (!route.roles && !route.signedIn) return true;

@@ -7,7 +7,7 @@ import { signal } from "@preact/signals";
 import { api, ApiError, useTokens } from "./api";
 import { setLang, type Lang } from "./i18n";
 
-export type Role = "farmer" | "buyer" | "both" | "admin";
+export type Role = "farmer" | "buyer" | "both" | "transporter" | "admin";
 
 export interface Me {
   id: string;

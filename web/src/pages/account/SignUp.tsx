@@ -10,7 +10,7 @@ import "./account.css";
 import { PhoneCode } from "./PhoneCode";
 import { fieldErrorsOf, safeNext, useGo, useParam } from "./util";
 
-type Role = "buyer" | "farmer" | "both";
+type Role = "buyer" | "farmer" | "both" | "transporter";
 
 /** Open an account (`POST /auth/register`), sign in, then confirm the phone by its SMS code. */
 export default function SignUp() {
@@ -55,7 +55,7 @@ export default function SignUp() {
           label={t("acct.signup.role")}
           name="role"
           value={role}
-          options={(["buyer", "farmer", "both"] as Role[]).map((r) => ({ value: r, label: t(`acct.signup.role.${r}`) }))}
+          options={(["buyer", "farmer", "both", "transporter"] as Role[]).map((r) => ({ value: r, label: t(`acct.signup.role.${r}`) }))}
           onChange={(e) => setRole(e.currentTarget.value as Role)}
         />
         <Field label={t("acct.signup.name")} name="name" autoComplete="name" required maxLength={80} value={name} error={errors.full_name} onInput={(e) => setName(e.currentTarget.value)} />

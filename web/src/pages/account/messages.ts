@@ -20,6 +20,7 @@ register({
     "acct.signup.role.buyer": "Buy produce",
     "acct.signup.role.farmer": "Sell my produce (farmer)",
     "acct.signup.role.both": "Buy and sell",
+    "acct.signup.role.transporter": "Carry produce (transporter)",
     "acct.signup.name": "Full name",
     "acct.signup.email": "Email",
     "acct.signup.phone": "Phone number (optional)",
@@ -72,6 +73,7 @@ register({
     "acct.role.farmer": "Farmer",
     "acct.role.buyer": "Buyer",
     "acct.role.both": "Farmer and buyer",
+    "acct.role.transporter": "Transporter",
     "acct.role.admin": "Admin",
 
     "acct.notif.title": "Notifications",
@@ -113,6 +115,7 @@ register({
     "acct.signup.role.buyer": "Okugula ebirime",
     "acct.signup.role.farmer": "Okutunda ebirime byange (omulimi)",
     "acct.signup.role.both": "Okugula n'okutunda",
+    "acct.signup.role.transporter": "Okusomba ebirime (omusombi)",
     "acct.signup.name": "Erinnya lyo lyonna",
     "acct.signup.email": "Email",
     "acct.signup.phone": "Ennamba y'essimu (si kya tteeka)",
@@ -165,6 +168,7 @@ register({
     "acct.role.farmer": "Omulimi",
     "acct.role.buyer": "Omuguzi",
     "acct.role.both": "Omulimi era omuguzi",
+    "acct.role.transporter": "Omusombi",
     "acct.role.admin": "Omukulu",
 
     "acct.notif.title": "Obubaka obukumanyisa",

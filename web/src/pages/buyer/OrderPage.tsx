@@ -17,6 +17,8 @@ import "./buyer.css";
 import "./messages";
 import { kgOf } from "./parts";
 import { paymentLabel } from "./payment";
+import { OrderTransport } from "../transport/OrderTransport";
+import type { Booking } from "../transport/types";
 import { PAID, PAID_OR_LATER, type ImageUpload, type Order, type Payment } from "./types";
 
 const POLL_MS = 3000;
@@ -39,8 +41,11 @@ function rememberPayment(orderId: string, paymentId: string | null): void {
   }
 }
 
-function Pay(props: { order: Order; onPaid: () => void }) {
+/** The order's payment. With transport booked first, the fare is paid with the order (the payment's
+ * amount includes it: payments reads the order's transport), so the amount shown includes it. */
+function Pay(props: { order: Order; fare: number | null; onPaid: () => void }) {
   const { order } = props;
+  const total = order.total_ugx + (props.fare ?? 0);
   const [phone, setPhone] = useState((me.value?.phone as string | null) ?? "");
   const [key, setKey] = useState(newIdempotencyKey);
   const [payment, setPayment] = useState<Payment | null>(null);
@@ -89,7 +94,8 @@ function Pay(props: { order: Order; onPaid: () => void }) {
   const pending = payment?.status === "pending";
   return (
     <section class="pay" aria-labelledby="pay-title">
-      <h2 id="pay-title">{t("buyer.pay.title", { total: ugx(order.total_ugx) })}</h2>
+      <h2 id="pay-title">{t("buyer.pay.title", { total: ugx(total) })}</h2>
+      <p class="muted">{props.fare ? t("buyer.pay.withFare", { produce: ugx(order.total_ugx), fare: ugx(props.fare) }) : t("buyer.pay.noFare")}</p>
       {payment && payment.status !== "pending" && (
         <p class="error" role="alert">
           {t("buyer.pay.failed", { status: t(`buyer.pay.status.${payment.status}`) })}
@@ -128,7 +134,7 @@ function Pay(props: { order: Order; onPaid: () => void }) {
           />
           <ErrorMessage error={start.error} />
           <Button type="submit" busy={start.busy}>
-            {t("buyer.pay.go", { total: ugx(order.total_ugx) })}
+            {t("buyer.pay.go", { total: ugx(total) })}
           </Button>
         </form>
       )}
@@ -260,6 +266,7 @@ export default function OrderPage(props: { id: string }) {
   const loaded = useAsync((signal) => api.get<Order>(`/orders/${props.id}`, { signal }), [props.id]);
   const [fresh, setFresh] = useState<Order | null>(null);
   const [paidSeen, setPaidSeen] = useState(false);
+  const [transport, setTransport] = useState<Booking | null>(null);
   // An action's answer is shown until a load brings the order as new or newer.
   const order = fresh && fresh.id === props.id && (!loaded.data || fresh.updated_at > loaded.data.updated_at) ? fresh : loaded.data;
   const { reload } = loaded;
@@ -342,10 +349,14 @@ export default function OrderPage(props: { id: string }) {
         <Link href={`/listings/${order.listing_id}`}>{t("buyer.order.listing")}</Link>
       </p>
 
+      {mine && ["confirmed", "dispatched", "delivered"].includes(order.status) && (
+        <OrderTransport key={order.id} orderId={order.id} canArrange={order.status === "confirmed"} note={paid ? t("buyer.transport.paid") : t("buyer.transport.first")} onBooking={setTransport} />
+      )}
       {mine && order.status === "confirmed" && !paid && (
         <Pay
           key={order.id}
           order={order}
+          fare={transport?.fare_ugx ?? null}
           onPaid={() => {
             setPaidSeen(true);
             reload();

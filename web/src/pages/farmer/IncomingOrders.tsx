@@ -13,6 +13,7 @@ import { lang, t } from "../../lib/i18n";
 import { liveConnected, onLive } from "../../lib/live";
 import { PAID, type Order, type OrderStatus, type Page as ListPage } from "./types";
 import "./farmer.css";
+import { OrderTransport } from "../transport/OrderTransport";
 
 const FOLLOW_UPS_MS = [3000, 10_000];
 const POLL_MS = 20_000;
@@ -86,6 +87,7 @@ function OrderCard(props: { order: Order; onChange: (order: Order) => void }) {
   const [pending, setPending] = useState<Move | null>(null);
   const move = useAction((to: Move) => api.patch<Order>(`/orders/${order.id}/status`, { new_status: to }));
   const moves = movesFor(order);
+  const [transport, setTransport] = useState(false);
   async function go(to: Move) {
     setPending(to);
     const changed = await move.run(to);
@@ -123,6 +125,14 @@ function OrderCard(props: { order: Order; onChange: (order: Order) => void }) {
       <ErrorMessage error={move.error} />
       {takesPin(order) && <PinForm order={order} onDone={props.onChange} />}
       {(order.status === "dispatched" || order.status === "delivered") && order.delivery_pin_locked && <p class="notice">{t("farm.orders.pinLocked")}</p>}
+      {["confirmed", "dispatched", "delivered"].includes(order.status) && (
+        <>
+          <Button kind="secondary" aria-expanded={transport} onClick={() => setTransport(!transport)}>
+            {t("farm.orders.transport")}
+          </Button>
+          {transport && <OrderTransport orderId={order.id} canArrange={order.status === "confirmed"} level={3} />}
+        </>
+      )}
     </li>
   );
 }

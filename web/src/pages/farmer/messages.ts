@@ -60,6 +60,7 @@ register({
     "farm.orders.pinHint": "The 6 numbers the buyer received by SMS. Ask for it when they have the produce.",
     "farm.orders.pinSubmit": "Enter PIN",
     "farm.orders.pinLocked": "The PIN is locked after too many wrong tries; the buyer confirms receipt instead.",
+    "farm.orders.transport": "Transport",
     "farm.orders.completed": "Completed: your money is released.",
     "farm.orders.live": "This list updates by itself.",
 
@@ -216,6 +217,7 @@ register({
     "farm.orders.pinHint": "Ennamba 6 omuguzi ze yafuna ku SMS. Zisabe ng'ebirime bimutuuseeko.",
     "farm.orders.pinSubmit": "Yingiza koodi",
     "farm.orders.pinLocked": "Koodi esibiddwa olw'okusobya emirundi mingi; omuguzi y'akakasa nti afunye.",
+    "farm.orders.transport": "Entambula",
     "farm.orders.completed": "Kiwedde: ssente zo zisumuluddwa.",
     "farm.orders.live": "Olukalala luno lwekyusa lwokka.",
 
