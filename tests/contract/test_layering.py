@@ -74,6 +74,10 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.logic", "soko.alerts.dal", "cross-domain", "their typed errors (TooManyAlerts)"),
     Allowance("soko.ussd.logic", "soko.alerts.models", "cross-domain", "their requests (AlertCreate)"),
     Allowance("soko.ussd.deps", "soko.alerts", "cross-domain", "the channel wires price alerts' use cases"),
+    # issue 17: a transporter with a basic phone answers and moves their jobs on USSD, running
+    # logistics' booking steps as the HTTP routes do (their reads go through soko.logistics.public)
+    Allowance("soko.ussd.transport", "soko.logistics.steps", "cross-domain", "USSD runs logistics' booking steps"),
+    Allowance("soko.ussd.deps", "soko.logistics.deps", "cross-domain", "the channel wires logistics' steps"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
 )
 
