@@ -76,8 +76,9 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.deps", "soko.alerts", "cross-domain", "the channel wires price alerts' use cases"),
     # issue 17: a transporter with a basic phone answers and moves their jobs on USSD, running
     # logistics' booking steps as the HTTP routes do (their reads go through soko.logistics.public)
-    Allowance("soko.ussd.transport", "soko.logistics.steps", "cross-domain", "USSD runs logistics' booking steps"),
-    Allowance("soko.ussd.deps", "soko.logistics.deps", "cross-domain", "the channel wires logistics' steps"),
+    Allowance("soko.ussd.transport", "soko.logistics.steps", "cross-domain", "USSD runs the booking steps"),
+    Allowance("soko.ussd.logic", "soko.logistics.steps", "cross-domain", "the steps' deps type (StepDeps)"),
+    Allowance("soko.ussd.deps", "soko.logistics", "cross-domain", "the channel wires the booking steps"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
 )
 

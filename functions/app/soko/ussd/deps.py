@@ -7,7 +7,7 @@ opens "2 My jobs"."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from soko.identity.dal import UsersDal
 from soko.identity.public import Users
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from soko.alerts.logic import Alerts
     from soko.identity.logic import Identity
     from soko.logistics.public import LogisticsReads
+    from soko.logistics.steps import StepDeps
     from soko.market.logic import Market
     from soko.market.public import MarketReads
     from soko.ml.public import PriceReader
@@ -73,10 +74,10 @@ def ussd() -> Ussd:
 
         return MarketReads(config.market_table_name)
 
-    def steps() -> Any:
+    def steps(handover: bool) -> StepDeps:
         from soko.logistics.deps import steps as logistics_steps  # noqa: PLC0415
 
-        return logistics_steps()
+        return logistics_steps(handover=handover)
 
     return Ussd(
         config=config,

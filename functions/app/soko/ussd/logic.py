@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from soko.identity.logic import Identity
     from soko.identity.models import SelfRegisteredRole
     from soko.logistics.public import LogisticsReads
+    from soko.logistics.steps import StepDeps
     from soko.market.logic import Market
     from soko.market.public import MarketReads
     from soko.ml.public import PriceReader
@@ -70,7 +71,7 @@ class Ussd:
     # dependencies of logistics' booking steps (soko.logistics.steps)
     logistics: Callable[[], LogisticsReads] | None = None
     market_reads: Callable[[], MarketReads] | None = None
-    steps: Callable[[], Any] | None = None
+    steps: Callable[[bool], StepDeps] | None = None  # with the market's handover when True
 
 
 def history_key(session_id: str, parts: list[str]) -> str:

@@ -20,6 +20,7 @@ from soko.shared.observability import logger
 from soko.ussd.models import JobLine
 
 if TYPE_CHECKING:
+    from soko.logistics.steps import StepDeps
     from soko.ussd.logic import CallerServices
 
 USSD_CANCEL_REASON = "cancelled by the transporter on USSD"
@@ -58,7 +59,7 @@ def job_step(services: CallerServices, args: dict[str, Any]) -> str:
     """Accept, decline, mark picked up or cancel a booking."""
     from soko.logistics import steps  # noqa: PLC0415
 
-    caller, booking_id, deps = services.caller(), str(args["booking_id"]), _steps(services)
+    caller, booking_id, deps = services.caller(), str(args["booking_id"]), _steps(services, handover=False)
     runs: dict[str, Callable[[], object]] = {
         "accept": lambda: steps.accept(caller, booking_id, deps),
         "decline": lambda: steps.decline(caller, booking_id, deps),
@@ -74,14 +75,15 @@ def job_deliver(services: CallerServices, args: dict[str, Any]) -> str:
     the produce over: the booking is delivered and the order completed by the market's PIN rule."""
     from soko.logistics import steps  # noqa: PLC0415
 
-    caller, booking_id, deps = services.caller(), str(args["booking_id"]), _steps(services)
+    caller, booking_id, deps = services.caller(), str(args["booking_id"]), _steps(services, handover=True)
     code = services.input_at(int(args["code_at"]))
     return _outcome(lambda: steps.deliver(caller, booking_id, code, deps))
 
 
-def _steps(services: CallerServices) -> Any:
+def _steps(services: CallerServices, *, handover: bool) -> StepDeps:
+    """Logistics' step dependencies; with the market's delivery-PIN rule for the handover only."""
     assert services.deps.steps is not None, "the USSD function is wired with the logistics table"
-    return services.deps.steps()
+    return services.deps.steps(handover)
 
 
 def _outcome(change: Callable[[], object]) -> str:
