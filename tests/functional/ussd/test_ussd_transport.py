@@ -5,7 +5,9 @@ and the order changing as the app's routes would change them."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +15,15 @@ import boto3
 import pytest
 from conftest import REGION, Handset
 
+from soko.identity.public import hash_secret
+from soko.logistics.public import LogisticsReads
+from soko.market.dal import MarketDal
+from soko.market.models import PAID
 from soko_local.provision import Deployment
+from soko_local.template import AppModel
+from support.gateway import Api
+from support.lambda_env import Invoke
+from support.users import User
 
 PHONE = "+256772000444"
 PIN = "2468"
@@ -174,3 +184,175 @@ def test_the_jobs_screens_fit_in_both_languages(
         ("2", "1", "1", "0"),
     ):
         handset(PHONE).dial(*inputs)  # every screen is checked: 200, CON/END, ASCII, 182 characters
+
+
+# ---------------------------------------------------------------------------- a booked job, end to end
+CODE = "482913"
+VEHICLE = {
+    "type": "pickup",
+    "plate": "UBA 123C",
+    "capacity_kg": 1500,
+    "districts": ["Gulu", "Kampala"],
+    "price_per_km_ugx": 1800,
+    "minimum_fare_ugx": 30000,
+    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+}
+
+
+@dataclass
+class AppApi(Api):
+    tables: dict[str, str] = field(default_factory=dict)  # logical id -> physical name
+
+
+@pytest.fixture
+def api(invoke: Invoke, app_model: AppModel, deployment: Deployment) -> AppApi:
+    return AppApi(invoke, app_model.http_apis[0].routes, tables=dict(deployment.physical))
+
+
+def _account(api: AppApi, role: str, name: str, district: str) -> User:
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "password": "Soko-test-2026!", "role": role, "fullName": name}
+    user = User(api.post("/auth/register", body).expect(201).json["id"], role, email)
+    api.put("/users/me", {"district": district}, user=user).expect(200)
+    return user
+
+
+@dataclass
+class Booked:
+    transporter: User
+    farmer: User
+    buyer: User
+    order_id: str
+    booking: dict[str, Any]
+
+
+def _book(api: AppApi, transporter: User, farmer: User, buyer: User, *, plate: str = "UBA 123C") -> Booked:
+    """The transporter's vehicle, a paid order confirmed by the farmer (its buyer's delivery PIN is
+    CODE), and its transport booked by the buyer from the cheapest quote: all through the API, but the
+    payment, set on the order as the payments consumer would."""
+    api.post("/transport/vehicles", {**VEHICLE, "plate": plate}, user=transporter).expect(201)
+    listing = api.post(
+        "/listings/",
+        {
+            "title": "Dry maize",
+            "crop": "maize",
+            "price_per_kg": 1100,
+            "quantity_kg": "20000",
+            "district": "Gulu",
+        },
+        user=farmer,
+    ).expect(201)
+    order = api.post("/orders/", {"listing_id": listing.json["id"], "quantity_kg": "500"}, user=buyer).expect(
+        201
+    )
+    order_id = str(order.json["id"])
+    api.patch(f"/orders/{order_id}/status", {"new_status": "confirmed"}, user=farmer).expect(200)
+    [quote, *_] = api.post("/transport/quotes", {"order_id": order_id}, user=buyer).expect(200).json["items"]
+    assert quote["transporter_id"] == transporter.id
+    booking = api.post("/transport/bookings", {"quote_id": quote["id"]}, user=buyer).expect(201).json
+    market = MarketDal(api.tables["MarketTable"])
+    market.set_payment_status(order_id, PAID, 2, "2026-11-21T09:30:00Z")
+    assert market.issue_pin(order_id, hash_secret(CODE), 5, "2026-11-21T09:31:00Z")
+    return Booked(transporter, farmer, buyer, order_id, dict(booking))
+
+
+def _state(api: AppApi, booked: Booked) -> tuple[str, str, str]:
+    """The booking's status (GET /transport/bookings/{id}), the order's transport item's and the
+    order's own (GET /orders/{id})."""
+    booking = api.get(f"/transport/bookings/{booked.booking['id']}", user=booked.buyer).expect(200).json
+    transport = LogisticsReads(api.tables["LogisticsTable"]).order_transport(booked.order_id)
+    order = api.get(f"/orders/{booked.order_id}", user=booked.buyer).expect(200).json
+    return booking["status"], transport.status if transport else "", order["status"]
+
+
+def test_a_transporter_registered_by_ussd_accepts_picks_up_and_delivers_with_the_buyers_pin(
+    handset: MakeHandset, users_table: Any, api: AppApi
+) -> None:
+    register_transporter(handset)
+    transporter = User(profile_of(users_table, PHONE)["id"], "transporter")
+    booked = _book(
+        api,
+        transporter,
+        _account(api, "farmer", "Amina Achieng", "Gulu"),
+        _account(api, "buyer", "Kampala Fresh Foods", "Kampala"),
+    )
+    fare = f"{booked.booking['fare_ugx']:,}"
+    assert _state(api, booked) == ("requested", "requested", "confirmed")
+
+    h = handset(PHONE)
+    assert h.dial("2").text == f"CON Your jobs (UGX):\n1 Maize Gulu>Kampala {fare} new\n0 Back"
+    assert h.send("2*1").text.startswith("CON New job: 500kg Maize\nGulu to Kampala\nPick up ")
+    assert h.send("2*1*1").text == "CON Accept this job?\nEnter your PIN to confirm or 0 to cancel:"
+    assert h.send("2*1*1*1111").text.startswith("CON Wrong PIN, 2 left.")
+    accepted = h.send("2*1*1*1111*" + PIN)
+    assert accepted.text.startswith("END Job accepted.")
+    assert h.send("2*1*1*1111*" + PIN).text == accepted.text  # the gateway retries: the same screen, once
+    assert _state(api, booked) == ("accepted", "accepted", "confirmed")
+
+    h = handset(PHONE)
+    assert h.dial("2").text.endswith(f"1 Maize Gulu>Kampala {fare} accepted\n0 Back")
+    assert h.send("2*1").text.endswith("\n1 Picked up\n2 Cancel\n0 Back")
+    assert h.send("2*1*1*" + PIN).text == "END Marked as picked up. The buyer gets an SMS."
+    assert _state(api, booked)[:2] == ("picked_up", "picked_up")
+
+    h = handset(PHONE)
+    assert h.dial("2", "1").text.endswith(f"UGX {fare}\n1 Delivered: enter buyer's code\n0 Back")
+    assert h.send("2*1*1*" + PIN).text == "CON Enter the buyer's 6-digit delivery code or 0 to cancel:"
+    wrong = h.send("2*1*1*" + PIN + "*111111")
+    assert wrong.text.startswith("CON Wrong code, 4 left. Enter the buyer's 6-digit delivery code")
+    assert _state(api, booked)[0] == "picked_up"
+    done = h.send("2*1*1*" + PIN + "*111111*" + CODE)
+    assert done.text == "END Delivered: the buyer confirmed with the code. You are paid from the order."
+    assert h.send("2*1*1*" + PIN + "*111111*" + CODE).text == done.text  # a retry: nothing redone
+
+    assert _state(api, booked) == ("delivered", "delivered", "completed")
+    order = api.get(f"/orders/{booked.order_id}", user=booked.buyer).expect(200).json
+    assert order["released_by"] == "pin"
+    booking = api.get(f"/transport/bookings/{booked.booking['id']}", user=booked.buyer).expect(200).json
+    assert [(s["status"], s["by"]) for s in booking["audit"]][-3:] == [
+        ("accepted", transporter.id),
+        ("picked_up", transporter.id),
+        ("delivered", transporter.id),
+    ]
+    assert handset(PHONE).dial("2").text.startswith("END You have no jobs now.")
+
+
+def test_a_transporter_declines_a_job_and_cancels_an_accepted_one(
+    handset: MakeHandset, users_table: Any, api: AppApi
+) -> None:
+    register_transporter(handset)
+    transporter = User(profile_of(users_table, PHONE)["id"], "transporter")
+    farmer = _account(api, "farmer", "Amina Achieng", "Gulu")
+    buyer = _account(api, "buyer", "Kampala Fresh Foods", "Kampala")
+    booked = _book(api, transporter, farmer, buyer)
+    assert handset(PHONE).dial("2", "1", "2").text.startswith("CON Decline this job?")
+    assert handset(PHONE).dial("2", "1", "2", PIN).text.startswith("END Job declined.")
+    assert _state(api, booked)[:2] == ("declined", "declined")
+    assert handset(PHONE).dial("2").text.startswith("END You have no jobs now.")
+
+    again = _book(api, transporter, farmer, buyer, plate="UBB 456D")
+    handset(PHONE).dial("2", "1", "1", PIN)  # accepted
+    assert (
+        handset(PHONE).dial("2", "1", "2", PIN).text == "END Job cancelled. The buyer and farmer get an SMS."
+    )
+    assert _state(api, again)[:2] == ("cancelled", "cancelled")
+    booking = api.get(f"/transport/bookings/{again.booking['id']}", user=buyer).expect(200).json
+    assert booking["cancelled_by"] == transporter.id
+
+
+def test_a_job_changed_meanwhile_says_so(handset: MakeHandset, users_table: Any, api: AppApi) -> None:
+    register_transporter(handset)
+    transporter = User(profile_of(users_table, PHONE)["id"], "transporter")
+    booked = _book(
+        api,
+        transporter,
+        _account(api, "farmer", "Amina Achieng", "Gulu"),
+        _account(api, "buyer", "Kampala Fresh Foods", "Kampala"),
+    )
+    h = handset(PHONE)
+    assert h.dial("2", "1", "1").text.startswith("CON Accept this job?")  # the job as it was listed
+    api.post(f"/transport/bookings/{booked.booking['id']}/cancel", {}, user=booked.buyer).expect(200)
+
+    assert h.send("2*1*1*" + PIN).text == "END This job changed meanwhile. Dial again to see it now."
+    assert _state(api, booked)[:2] == ("cancelled", "cancelled")
+    assert handset(PHONE).dial("2").text.startswith("END You have no jobs now.")
