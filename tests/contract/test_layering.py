@@ -80,6 +80,15 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.logic", "soko.logistics.steps", "cross-domain", "the steps' deps type (StepDeps)"),
     Allowance("soko.ussd.deps", "soko.logistics", "cross-domain", "the channel wires the booking steps"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
+    # Logistics' handover: the transporter enters the buyer's delivery PIN, and the market's own PIN
+    # rule decides (the PIN's hash, tries and lock are the order's). Like USSD, logistics runs that one
+    # use case through the market's logic, and its wiring builds it with the market's data access.
+    Allowance(
+        "soko.logistics.handover", "soko.market.logic", "cross-domain", "it runs the market's PIN rule"
+    ),
+    Allowance(
+        "soko.logistics.deps", "soko.market.deps", "cross-domain", "the handover's wiring of the market"
+    ),
 )
 
 

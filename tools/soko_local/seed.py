@@ -1,8 +1,10 @@
 """``make seed``: the demo world in the running local runtime, through its HTTP API.
 
 Thirteen farmers and ten buyers across Ugandan districts, with profiles, and the farmers' listings
-at prices in line with recent WFP retail figures (UGX per kg). Re-running it changes nothing that
-exists: accounts are matched by email and listings by title.
+at prices in line with recent WFP retail figures (UGX per kg); five transporters with their vehicles
+(a boda-boda in Gulu, a pick-up serving Gulu, Lira and Kampala, lorries on Gulu-Kampala...), so a
+Kampala buyer's confirmed order from a Gulu farmer gets transport quotes. Re-running it changes
+nothing that exists: accounts are matched by email, listings by title and vehicles by plate.
 """
 
 from __future__ import annotations
@@ -88,6 +90,96 @@ BUYERS: list[tuple[str, str, list[str]]] = [
     ("Arua Relief Stores", "Arua", ["sorghum", "beans", "cassava chips"]),
 ]
 
+ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WORKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat"]
+TRANSPORTERS: list[tuple[str, str, list[dict[str, Any]]]] = [
+    # name, district, vehicles (POST /transport/vehicles bodies; the first district is the base)
+    (
+        "Okot Boda Rides",
+        "Gulu",
+        [
+            {
+                "type": "boda_boda",
+                "plate": "UEB 101G",
+                "capacity_kg": 150,
+                "districts": ["Gulu", "Omoro", "Nwoya"],
+                "price_per_km_ugx": 600,
+                "minimum_fare_ugx": 5000,
+                "days": ALL_WEEK,
+            }
+        ],
+    ),
+    (
+        "Acan Pick-ups",
+        "Gulu",
+        [
+            {
+                "type": "pickup",
+                "plate": "UBF 220L",
+                "capacity_kg": 1500,
+                "districts": ["Gulu", "Lira", "Oyam", "Kiryandongo", "Luwero", "Kampala"],
+                "price_per_km_ugx": 1700,
+                "minimum_fare_ugx": 40000,
+                "days": WORKDAYS,
+            }
+        ],
+    ),
+    (
+        "Northern Haulage",
+        "Gulu",
+        [
+            {
+                "type": "lorry",
+                "plate": "UAX 318K",
+                "capacity_kg": 10000,
+                "districts": ["Gulu", "Kiryandongo", "Luwero", "Wakiso", "Kampala"],
+                "price_per_km_ugx": 3200,
+                "minimum_fare_ugx": 300000,
+                "days": WORKDAYS,
+            }
+        ],
+    ),
+    (
+        "Lira Produce Movers",
+        "Lira",
+        [
+            {
+                "type": "van",
+                "plate": "UBD 542C",
+                "capacity_kg": 800,
+                "districts": ["Lira", "Gulu", "Apac", "Soroti", "Kampala"],
+                "price_per_km_ugx": 1300,
+                "minimum_fare_ugx": 25000,
+                "days": ALL_WEEK,
+            }
+        ],
+    ),
+    (
+        "Kampala Express Cargo",
+        "Kampala",
+        [
+            {
+                "type": "lorry",
+                "plate": "UBJ 777T",
+                "capacity_kg": 7000,
+                "districts": ["Kampala", "Wakiso", "Mukono", "Jinja", "Masaka", "Mbarara", "Gulu", "Lira"],
+                "price_per_km_ugx": 2800,
+                "minimum_fare_ugx": 250000,
+                "days": WORKDAYS,
+            },
+            {
+                "type": "pickup",
+                "plate": "UBK 405M",
+                "capacity_kg": 1200,
+                "districts": ["Kampala", "Wakiso", "Mukono", "Mpigi"],
+                "price_per_km_ugx": 1500,
+                "minimum_fare_ugx": 30000,
+                "days": ALL_WEEK,
+            },
+        ],
+    ),
+]
+
 
 def _email(name: str) -> str:
     return ".".join(name.lower().replace(",", "").split()) + "@demo.soko.ug"
@@ -167,15 +259,37 @@ class Seeder:
         self.account(name, "buyer", {"district": district, "interests": interests})
         return 0
 
+    def transporter(self, name: str, district: str, wanted: list[dict[str, Any]]) -> int:
+        """The account and its vehicles not yet registered (matched by plate): how many were made."""
+        _, token = self.account(name, "transporter", {"district": district})
+        existing = self._call("GET", "/transport/vehicles", token, params={"limit": 100})
+        if existing.status_code != 200:
+            raise RuntimeError(f"vehicles of {name}: {existing.status_code} {existing.text}")
+        plates = {item["plate"] for item in existing.json()["items"]}
+        made = 0
+        for vehicle in wanted:
+            if vehicle["plate"] in plates:
+                continue
+            response = self._call("POST", "/transport/vehicles", token, json=vehicle)
+            if response.status_code not in (201, 409):  # 409: the plate is registered already
+                raise RuntimeError(f"vehicle {vehicle['plate']}: {response.status_code} {response.text}")
+            made += response.status_code == 201
+        return made
+
     def run(self) -> str:
         pool = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="seed")
         try:
             made = [pool.submit(self.farmer, *farmer) for farmer in FARMERS]
             made += [pool.submit(self.buyer, *buyer) for buyer in BUYERS]
+            fleet = [pool.submit(self.transporter, *transporter) for transporter in TRANSPORTERS]
             listings = sum(future.result() for future in made)  # the first failure is raised here
+            vehicles = sum(future.result() for future in fleet)
         finally:  # after a failure or Ctrl-C, the accounts not yet started are not started
             pool.shutdown(wait=True, cancel_futures=True)
-        return f"{len(FARMERS)} farmers, {len(BUYERS)} buyers (password {PASSWORD}), {listings} new listings"
+        return (
+            f"{len(FARMERS)} farmers, {len(BUYERS)} buyers, {len(TRANSPORTERS)} transporters (password "
+            f"{PASSWORD}), {listings} new listings, {vehicles} new vehicles"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ import boto3
 import pytest
 from notifications_support import Notifications
 
+from soko.logistics.events import TransportNoticeIssued
 from soko.notifications import channels
 from soko.notifications import deps as notifications_deps
 from soko.notifications.logic import notification_id
@@ -122,6 +123,19 @@ def test_a_notice_is_stored_in_app_in_the_users_language_and_texted_once_to_a_ba
     assert (mine["type"], mine["category"], mine["title"]) == ("notice", "weather", "Enkuba nnyingi")
     assert mine["texts"]["en"]["title"] == "Heavy rain"
     assert FakeSms.sent == [("+256772000801", "Soko: enkuba nnyingi enkya e Gulu.")]
+
+
+def test_a_transport_notice_reaches_the_transporter(
+    notifications: Notifications, deployment: Deployment
+) -> None:
+    rider = account(deployment, "transporter", "+256772000803", app=False, language="lg")
+    notice = TransportNoticeIssued(
+        notice_id="transport-booked-B1", user_id=rider.id, category="orders", **TEXTS
+    ).model_dump(mode="json")
+    assert notifications.deliver("soko.logistics", "TransportNoticeIssued", notice) == {
+        "batchItemFailures": []
+    }
+    assert FakeSms.sent == [("+256772000803", "Soko: enkuba nnyingi enkya e Gulu.")]
 
 
 def test_a_phone_only_notice_is_one_sms_in_its_language(notifications: Notifications) -> None:

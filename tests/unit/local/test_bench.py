@@ -40,12 +40,13 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
             "ussd",
             "matching",
             "alerts",
+            "tracking",
         ]
     )
     entries = [*sections.STANDALONE, *sections.IN_RUNTIME]
     registered = [importlib.import_module(e.measure.__module__).__name__.rpartition(".")[2] for e in entries]
     assert sorted(registered) == modules  # each module exactly once
-    assert sections.numbers() == list(range(1, 11))
+    assert sections.numbers() == list(range(1, 12))
     assert all(e.measure.__name__ == "measure" for e in entries)
     by_number = {e.number: name for e, name in zip(entries, registered, strict=True)}
     assert by_number == {
@@ -59,13 +60,14 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
         8: "ussd",
         9: "matching",
         10: "alerts",
+        11: "tracking",
     }
 
 
 def test_the_runtime_sections_run_cold_starts_first_and_the_big_loads_late() -> None:
     order = [e.number for e in sections.IN_RUNTIME]
     assert order == [4, 2, 5, 8, 6, 7, 9]  # 4 while every worker is cold; 6 leaves 10,000 listings
-    assert [e.number for e in sections.STANDALONE] == [1, 3, 10]
+    assert [e.number for e in sections.STANDALONE] == [1, 3, 10, 11]
 
 
 @pytest.mark.parametrize("module", section_modules())
@@ -158,4 +160,4 @@ def test_a_runtime_that_does_not_start_is_one_section(
 def test_only_takes_known_section_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         runner.main(["--only", "2,12"])
-    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]" in capsys.readouterr().err
+    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]" in capsys.readouterr().err

@@ -100,9 +100,10 @@ class FakeLedger:
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     reads: list[str] = field(default_factory=list)
 
-    def farmer_entries(self, farmer_id: str, before: str) -> list[dict[str, Any]]:
+    def farmer_entries(self, farmer_id: str, before: str, *, owner: str = "FARMER") -> list[dict[str, Any]]:
         self.reads.append(before)
-        return [i for i in self.entries if i["sk"] <= f"ENTRY#{before}"] if farmer_id == FARMER else []
+        mine = owner == "FARMER" and farmer_id == FARMER
+        return [i for i in self.entries if i["sk"] <= f"ENTRY#{before}"] if mine else []
 
     def order_entries(self, order_id: str) -> list[dict[str, Any]]:
         return [i for i in self.entries if i["order_id"] == order_id]
@@ -193,7 +194,7 @@ def test_a_month_without_movements_carries_its_balance_and_other_farmers_see_not
     assert statements.statement(other, "2026-11", reports(), NOW).lines == []
 
 
-def test_only_farmers_have_statements_and_earnings() -> None:
+def test_only_farmers_and_transporters_have_statements_and_earnings() -> None:
     with pytest.raises(Forbidden):
         statements.statement(buyer, "2026-11", reports(), NOW)
     with pytest.raises(Forbidden):

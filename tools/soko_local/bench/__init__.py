@@ -13,7 +13,8 @@ they share is in ``core.py``:
 7. ``prices``: the price layer on the real WFP series (predict, the training state machine);
 8. ``ussd``: USSD replies through the local Function URL, and the handler's cold import;
 9. ``matching``: scoring, recommendations through the gateway, a new user appearing;
-10. ``alerts``: the weekly price digest's fan-out for 100,000 subscribers (moto, in-process).
+10. ``alerts``: the weekly price digest's fan-out for 100,000 subscribers (moto, in-process);
+11. ``tracking``: GPS position ingestion through the positions handler, batches of 50 (moto, in-process).
 
 ``python -m soko_local.bench --only 2,8`` measures some sections only.
 """

@@ -17,6 +17,7 @@ from soko_local.bench import (
     matching,
     prices,
     startup,
+    tracking,
     ussd,
 )
 from soko_local.bench.core import Bench, Section
@@ -37,6 +38,7 @@ STANDALONE: tuple[Entry[Callable[[], Section]], ...] = (
     Entry(1, "Start-up", startup.measure),
     Entry(3, "Cold imports", imports.measure),
     Entry(10, "Price alert digest", alerts.measure),
+    Entry(11, "Position ingestion", tracking.measure),
 )
 
 IN_RUNTIME: tuple[Entry[Callable[[Bench], Section]], ...] = (

@@ -9,5 +9,12 @@ the booking keeps the latest position, a smoothed speed and an ETA, and entering
 geofence publishes ``TransportArrived``. The buyer's delivery PIN hands the produce over, and the
 ledger pays the fare when the order completes (payments reads the fare through :mod:`.public`).
 
+**A vehicle's slot is a day** (``SLOT#<YYYY-MM-DD>``): a vehicle takes one job per day. A
+simplification, on purpose: farm-to-market trips in Uganda are day trips (a lorry from Gulu to
+Kampala and back is a day; a boda-boda's second job of the day is rare enough to book as another
+day), and a day is a slot both parties and a USSD menu can name without times that nobody keeps.
+Half-day or hourly slots would only change the slot's key (a ``#<period>`` suffix) and what a quote
+asks for; the transaction that claims it stays the same.
+
 The table (``LogisticsTable``, owned by this domain only) is laid out in :mod:`soko.logistics.dal`.
 """

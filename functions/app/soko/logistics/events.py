@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from soko.shared.audit import AdminAction
 from soko.shared.events import EventDetail
 from soko.shared.notices import Notice
 
@@ -104,3 +105,11 @@ class TransportNoticeIssued(Notice):
 
     SOURCE: ClassVar[str] = "soko.logistics"
     DETAIL_TYPE: ClassVar[str] = "TransportNoticeIssued"
+
+
+class AdminActionTaken(AdminAction):
+    """An admin acted on a booking (``booking.cancel``), with their reason: the admin domain files it
+    in the audit log."""
+
+    SOURCE: ClassVar[str] = "soko.logistics"
+    DETAIL_TYPE: ClassVar[str] = "AdminActionTaken"

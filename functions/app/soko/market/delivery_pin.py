@@ -6,7 +6,13 @@ Only an argon2id hash of the PIN is stored (identity's secret hashing, as for US
 PIN, and it is never logged. Tries are counted atomically on the order before the PIN is checked:
 after ``delivery_pin_attempts`` (5) tries the PIN is locked (409 ``DELIVERY_PIN_LOCKED``) and the
 buyer's receipt or the end of the dispute window remain. The PIN is accepted from ``delivered``
-and from ``dispatched`` (the buyer handing it over is their word that the produce arrived)."""
+and from ``dispatched`` (the buyer handing it over is their word that the produce arrived).
+
+The order's booked transporter (logistics' ``OrderTransport``, read through ``Market.order_transport``,
+which only logistics' handover wires) enters the PIN too, while their booking is picked up: the
+transporter is not a party of the order, so the order is read without the party check; the PIN is then
+also accepted from a paid ``confirmed`` order (a farmer who hands the produce to a transporter need not
+mark it dispatched first)."""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from soko.market.dal import OrderNotFound
 from soko.market.models import PAID, DeliveryPin, Order
 from soko.market.orders import _complete, _load_order
 from soko.market.ports import Market
@@ -87,11 +94,20 @@ def issue(
 def enter(
     caller: Caller, order_id: str, request: DeliveryPin, deps: Market, *, verify: Callable[[str, str], bool]
 ) -> Order:
-    """The farmer enters the buyer's PIN: right -> completed (``released_by`` pin)."""
-    order, audit = _load_order(caller, order_id, deps)
-    if caller.user_id != order["farmer_id"]:
-        raise Forbidden("Only the order's farmer enters the buyer's delivery PIN.")
-    if order["status"] not in PIN_STATUSES:
+    """The farmer (or the order's booked transporter) enters the buyer's PIN: right -> completed
+    (``released_by`` pin)."""
+    carrier = _is_carrier(caller, order_id, deps)
+    if carrier:
+        found = deps.dal.get_order(order_id)
+        if found is None:
+            raise OrderNotFound("No such order.", details={"id": order_id})
+        order, audit = found[0], found[1]
+    else:
+        order, audit = _load_order(caller, order_id, deps)
+        if caller.user_id != order["farmer_id"]:
+            raise Forbidden("Only the order's farmer enters the buyer's delivery PIN.")
+    from_confirmed = carrier and order["status"] == "confirmed" and order.get("payment_status") == PAID
+    if order["status"] not in PIN_STATUSES and not from_confirmed:
         _complete(order, audit, caller.user_id, "pin", deps)  # raises the 409 that says why
     if not order.get("pin_hash"):
         raise NoPin("This order has no delivery PIN (it is sent to the buyer when the order is paid).")
@@ -108,7 +124,19 @@ def enter(
             f"That is not the buyer's delivery PIN; {left} {'try' if left == 1 else 'tries'} left.",
             details={"tries_left": left},
         )
-    return _complete(order, audit, caller.user_id, "pin", deps)
+    return _complete(order, audit, caller.user_id, "pin", deps, from_confirmed=from_confirmed)
+
+
+def _is_carrier(caller: Caller, order_id: str, deps: Market) -> bool:
+    """Whether the caller is the transporter of the order's booking, with the produce picked up."""
+    if deps.order_transport is None:
+        return False
+    transport = deps.order_transport(order_id)
+    return (
+        transport is not None
+        and transport.transporter_id == caller.user_id
+        and transport.status == "picked_up"
+    )
 
 
 MAX_RESENDS = 3  # new PINs a buyer may ask for per order, after the first

@@ -392,14 +392,49 @@ def change_status(caller: Caller, order_id: str, change: StatusChange, deps: Mar
     return _transition(caller, order_id, change.new_status, deps)
 
 
+def dispatch_by_transport(order_id: str, transporter_id: str, deps: Market) -> Order | None:
+    """Logistics' ``TransportPickedUp``: the order's booked transporter has the produce on board, so
+    a paid, confirmed order becomes ``dispatched`` (the transporter in its audit trail). Anything
+    else (not paid yet, dispatched already, ended) is left as it is (None): a redelivered or late
+    event does nothing."""
+    found = deps.dal.get_order(order_id)
+    if found is None:
+        return None
+    order, audit, _ = found
+    if order["status"] != "confirmed" or order.get("payment_status") != PAID:
+        return None
+    at = clock.now_iso()
+    return _move(
+        order,
+        audit,
+        "dispatched",
+        transporter_id,
+        deps,
+        at=at,
+        sets={"dispatched_at": at},
+        condition=("payment_status = :paid", {":paid": PAID}),
+    )
+
+
 # ---------------------------------------------------------------------------- release of escrow
 RELEASABLE = {"receipt": ("delivered",), "pin": ("delivered", "dispatched"), "window": ("delivered",)}
 
 
 def _complete(
-    order: dict[str, Any], audit: list[dict[str, Any]], actor: str, released_by: str, deps: Market
+    order: dict[str, Any],
+    audit: list[dict[str, Any]],
+    actor: str,
+    released_by: str,
+    deps: Market,
+    *,
+    from_confirmed: bool = False,
 ) -> Order:
-    if order["status"] not in RELEASABLE[released_by]:
+    """Complete ``order`` (escrow released). ``from_confirmed``: the order's transporter entered the
+    PIN of a paid, confirmed order (still paid when written)."""
+    if (
+        not (from_confirmed and order["status"] == "confirmed")
+        and order["status"] not in RELEASABLE[released_by]
+    ):
         raise IllegalTransition(
             f"An order that is {order['status']} cannot be completed"
             + (" by its buyer's receipt" if released_by == "receipt" else " with the delivery PIN")
@@ -410,6 +445,8 @@ def _complete(
     condition: tuple[str, dict[str, Any]] | None = None
     if released_by == "window":
         condition = ("release_at <= :now", {":now": at})
+    elif order["status"] == "confirmed":  # the transporter's PIN: still paid when written
+        condition = ("payment_status = :paid", {":paid": PAID})
     return _move(
         order,
         audit,

@@ -13,6 +13,7 @@ from soko.shared.events import EventDetail
 from soko.shared.media import MediaStore
 
 if TYPE_CHECKING:
+    from soko.logistics.public import OrderTransport
     from soko.market.dal import BrowseQuery
     from soko.market.models import MarketConfig
     from soko.payments.public import MoneyTrail
@@ -96,3 +97,6 @@ class Market:
     media: MediaStore
     # the order's money trail (payments' public read); only GET /orders/{id} is given one
     money_trail: Callable[[str], MoneyTrail] | None = None
+    # the order's booked transport (logistics' public read): only logistics' handover is given one, so
+    # the order's transporter may enter the buyer's delivery PIN (soko.market.delivery_pin.enter)
+    order_transport: Callable[[str], OrderTransport | None] | None = None

@@ -2,7 +2,8 @@
 modules they import). The marketplace owns the market table: nobody else spells its keys.
 
 Small and read-only: whether two users have traded, who listed a listing, a farmer's fulfilment and
-rating totals, a farmer's active listings, a buyer's completed orders and the active listings of a crop.
+rating totals, a farmer's active listings, a buyer's completed orders, the active listings of a crop,
+and an order as transport sees it (logistics quotes and books a vehicle for a confirmed order).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from soko.market.dal import MarketDal
 from soko.shared import dynamo
 
-__all__ = ["BuyerHistory", "FarmerStats", "ListingCard", "MarketReads", "PayableOrder"]
+__all__ = ["BuyerHistory", "FarmerStats", "ListingCard", "MarketReads", "PayableOrder", "TransportOrder"]
 
 _PAGE = 500
 
@@ -62,6 +63,24 @@ class PayableOrder(BaseModel):
     title: str
 
 
+class TransportOrder(BaseModel):
+    """An order as logistics reads it: its parties and state, where the produce is (the listing's
+    district, the farmer's) and where it goes (the buyer's ``delivery_district``, if given), and
+    its weight in grams."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    buyer_id: str
+    farmer_id: str
+    status: str
+    crop: str
+    title: str
+    district: str
+    delivery_district: str | None = None
+    quantity_g: int
+
+
 class MarketReads:
     """Read-only access to the marketplace."""
 
@@ -86,6 +105,16 @@ class MarketReads:
             PayableOrder.model_validate({k: found[0][k] for k in PayableOrder.model_fields})
             if found
             else None
+        )
+
+    def transport_order(self, order_id: str) -> TransportOrder | None:
+        """The order as logistics needs it (no caller check: logistics checks who may book)."""
+        found = self._dal.get_order(order_id)
+        if not found:
+            return None
+        order = found[0]
+        return TransportOrder.model_validate(
+            {k: order[k] for k in TransportOrder.model_fields if order.get(k) is not None}
         )
 
     def farmer_stats(self, farmer_id: str) -> FarmerStats:

@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 from soko.alerts import events as alerts
 from soko.disputes import events as disputes
+from soko.logistics import events as logistics
 from soko.market import events as orders
 from soko.messaging.events import SmsDeliveryReported
 from soko.notifications import channels, texts
@@ -323,6 +324,7 @@ NOTICES: tuple[type[Notice], ...] = (
     alerts.PriceAlertTriggered,
     alerts.PriceDigestCompiled,
     weather.WeatherAdviceIssued,
+    logistics.TransportNoticeIssued,
 )
 
 

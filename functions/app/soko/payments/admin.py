@@ -50,7 +50,9 @@ from soko.shared.errors import Forbidden
 from soko.shared.identity import Caller
 from soko.shared.observability import logger
 
-ACCOUNT = re.compile(r"^(?:(?:buyer|escrow|refund|farmer|settled):[0-9A-Za-z_-]{1,64}|platform:fees)$")
+ACCOUNT = re.compile(
+    r"^(?:(?:buyer|escrow|refund|farmer|transporter|settled):[0-9A-Za-z_-]{1,64}|platform:fees)$"
+)
 
 
 def _admin(caller: Caller) -> None:
@@ -72,7 +74,8 @@ def ledger_of(caller: Caller, account: str, limit: int, cursor: str | None, deps
     _admin(caller)
     if not ACCOUNT.match(account):
         raise InvalidAccount(
-            "An account is buyer:, escrow:, refund:, farmer: or settled: and an id, or platform:fees.",
+            "An account is buyer:, escrow:, refund:, farmer:, transporter: or settled: and an id, "
+            "or platform:fees.",
             details={"field": "account"},
         )
     balance = deps.dal.balance(account)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from soko.payments import escrow, ledger
+from soko.payments import escrow, fares, ledger
 from soko.payments import events as ev
 from soko.payments.errors import (
     OrderAlreadyPaid,
@@ -36,10 +36,13 @@ EXPIRE = "payment.expire"
 
 
 def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Payment:
-    """Start an attempt, record first: the payment is written (with the provider's id of it when we
+    """Start an attempt for the order's total plus the fare of its active transport, if any (see
+    :mod:`soko.payments.fares`), record first: the payment is written (with the provider's id of it when we
     choose that id, MoMo's X-Reference-Id) and its expiry timer set BEFORE the provider is called,
     so an attempt the provider accepted is never lost, even when its answer is."""
     order = _payable_order(caller, request, deps)
+    fare, booking_id = fares.fare_to_pay(order.id, deps)
+    amount = order.total_ugx + fare
     payment_id = ids.ulid()
     _claim(order.id, payment_id, deps)
     provider = deps.provider()
@@ -54,7 +57,9 @@ def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Paymen
         "order_id": order.id,
         "buyer_id": order.buyer_id,
         "farmer_id": order.farmer_id,
-        "amount_ugx": order.total_ugx,
+        "amount_ugx": amount,
+        "fare_ugx": fare,
+        "transport_booking_id": booking_id,
         "currency": CURRENCY,
         "provider": provider.name,
         "merchant_reference": payment_id,
@@ -88,9 +93,9 @@ def initiate(caller: Caller, request: InitiateRequest, deps: Payments) -> Paymen
     def send() -> Submitted:
         return provider.submit(
             reference=payment_id,
-            amount=order.total_ugx,
+            amount=amount,
             currency=CURRENCY,
-            description=f"Soko order {order.id}: {order.title}",
+            description=f"Soko order {order.id}: {order.title}" + (" + transport" if fare else ""),
             payer=Payer(phone=request.phone, email=caller.email),
         )
 

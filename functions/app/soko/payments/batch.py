@@ -18,20 +18,27 @@ SETTLEMENT_BATCH = 100
 
 
 def settle(deps: Payments) -> JobSummary:
-    """Settle every payout that is due, in one batch (the farmer's balance moves to settled)."""
+    """Settle every payout that is due, in one batch (the farmer's or the transporter's balance
+    moves to settled; a transporter's payout goes the farmer's way)."""
     now = clock.now_iso()
     batch_id = ids.ulid()
     summary = JobSummary()
     for payout in deps.dal.due_payouts(now, SETTLEMENT_BATCH):
         summary.checked += 1
-        entry = ledger.payout_settled(payout["id"], payout["farmer_id"], int(payout["net_ugx"]))
-        sent = ev.PayoutSent(
-            payout_id=str(payout["id"]),
-            order_id=str(payout["order_id"]),
-            farmer_id=str(payout["farmer_id"]),
-            net_ugx=int(payout["net_ugx"]),
-            batch_id=batch_id,
-            settled_at=now,
+        payee = str(payout.get("payee", "farmer"))
+        payee_id = str(payout["transporter_id"] if payee == "transporter" else payout["farmer_id"])
+        entry = ledger.payout_settled(payout["id"], payee_id, int(payout["net_ugx"]), payee=payee)
+        common = {
+            "payout_id": str(payout["id"]),
+            "order_id": str(payout["order_id"]),
+            "net_ugx": int(payout["net_ugx"]),
+            "batch_id": batch_id,
+            "settled_at": now,
+        }
+        sent: ev.PayoutSent | ev.FarePayoutSent = (
+            ev.FarePayoutSent(**common, transporter_id=payee_id)
+            if payee == "transporter"
+            else ev.PayoutSent(**common, farmer_id=payee_id)
         )
         if deps.dal.settle_payout(payout, batch_id=batch_id, entry=entry, now=now, events=[sent]):
             summary.settled += 1

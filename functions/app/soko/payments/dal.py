@@ -12,6 +12,7 @@ Access patterns (table ``pk``/``sk``; overloaded indexes ``gsi1``/``gsi2``):
 | scheduled payouts, by due time (settlement) | gsi2: ``PAYOUTS#scheduled`` / ``<due>#<id>`` (sparse) |
 | ledger entry, once per kind and reference | ``JOURNAL#<kind>#<reference>`` / ``ENTRY`` |
 | a farmer's ledger entries by time (statements) | ``FARMER#<farmer>`` / ``ENTRY#<at>#<kind>#<reference>`` |
+| a transporter's entries (statements) | ``TRANSPORTER#<user>`` / ``ENTRY#<at>#<kind>#<reference>`` |
 | an order's ledger entries by time (money trail) | ``ORDER#<order>`` / ``ENTRY#<at>#<kind>#<reference>`` |
 | an account's balance; all accounts | ``ACCOUNT#<name>`` / ``BALANCE``; gsi1: ``LEDGER`` / ``<name>`` |
 | an account's postings, by time (admin ledger) | ``ACCOUNT#<name>`` / ``ENTRY#<at>#<kind>#<reference>`` |
@@ -480,16 +481,22 @@ class PaymentsDal(dynamo.TableDal):
         }
         owners = [f"FARMER#{about['farmer_id']}"] if about.get("farmer_id") else []
         owners += [f"ORDER#{about['order_id']}"] if about.get("order_id") else []
+        owners += [  # a transporter's fares and payouts: the entries that touch their account
+            f"TRANSPORTER#{p.account.removeprefix('transporter:')}"
+            for p in entry.postings
+            if p.account.startswith("transporter:")
+        ]
         return [self._put_new({**line, "pk": owner}) for owner in owners]
 
-    def farmer_entries(self, farmer_id: str, before: str) -> list[dict[str, Any]]:
-        """The farmer's ledger entries written before ``before`` (ISO time), oldest first."""
+    def farmer_entries(self, farmer_id: str, before: str, *, owner: str = "FARMER") -> list[dict[str, Any]]:
+        """The farmer's (``owner="TRANSPORTER"``: the transporter's) ledger entries written before
+        ``before`` (ISO time), oldest first."""
         return list(
             dynamo.read_all_pages(
                 self._table,
                 KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
                 ExpressionAttributeValues={
-                    ":p": f"FARMER#{farmer_id}",
+                    ":p": f"{owner}#{farmer_id}",
                     ":lo": "ENTRY#",
                     ":hi": f"ENTRY#{before}",
                 },

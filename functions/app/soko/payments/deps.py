@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from soko.logistics.public import LogisticsReads
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
 from soko.payments.mail import ReceiptMailDeps, StatementMailDeps
@@ -47,6 +48,11 @@ def payments(*, timers: bool = False) -> Payments:
         provider=lambda: provider(config),
         order=MarketReads(config.market_table_name).payable_order,
         timers=scheduler,
+        transport=(
+            LogisticsReads(config.logistics_table_name).order_transport
+            if config.logistics_table_name
+            else None
+        ),
     )
 
 

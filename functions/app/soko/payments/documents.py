@@ -24,6 +24,7 @@ SOKO_LINE = "Soko - the farmers' marketplace, Uganda"
 TEXTS: dict[str, dict[str, str]] = {
     "statement": {"en": "Monthly statement", "lg": "Lipoota y'omwezi"},
     "farmer": {"en": "Farmer", "lg": "Omulimi"},
+    "transporter": {"en": "Transporter", "lg": "Atambuza ebintu"},
     "month": {"en": "Month", "lg": "Omwezi"},
     "opening": {"en": "Opening balance", "lg": "Ssente ezaaliwo ku ntandikwa"},
     "closing": {"en": "Closing balance", "lg": "Ssente ezisigaddewo ku nkomerero"},
@@ -44,6 +45,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind.sale": {"en": "Sale", "lg": "Ekyatundiddwa"},
     "kind.paid_out": {"en": "Payout", "lg": "Ezisasuddwa"},
     "kind.refund": {"en": "Refund", "lg": "Ezizziddwayo"},
+    "kind.fare": {"en": "Transport fare", "lg": "Ssente z'entambula"},
+    "kind.fare_returned": {"en": "Transport fare returned", "lg": "Ssente z'entambula ezizziddwayo"},
+    "earned_fares": {"en": "Fares earned", "lg": "Ssente z'entambula z'ofunye"},
+    "fares": {"en": "Transport fares out of your sales", "lg": "Ssente z'entambula eziggiddwa ku by'otunze"},
+    "produce": {"en": "Produce", "lg": "Ebirime"},
+    "transport": {"en": "Transport", "lg": "Entambula"},
     "state.held": {"en": "Held in escrow", "lg": "Ezikuumibwa Soko"},
     "state.released": {"en": "Released to the farmer", "lg": "Zaweereddwa omulimi"},
     "state.refunded": {"en": "Refunded", "lg": "Zaakuzziddwayo"},
@@ -143,7 +150,7 @@ def _bar_chart(pdf: FPDF, title: str, label: str, values: list[int]) -> None:
 def statement_pdf(s: Statement, farmer_name: str = "", *, compress: bool = True) -> bytes:
     lang = s.language
     pdf = _new_pdf(f"{text('statement', lang)} - {s.month}", compress=compress)
-    _pair(pdf, text("farmer", lang), farmer_name or s.farmer_id)
+    _pair(pdf, text(s.payee, lang), farmer_name or s.farmer_id)
     _pair(pdf, text("month", lang), s.month)
     _pair(pdf, text("opening", lang), f"{s.currency} {ugx(s.opening_balance_ugx)}", bold=True)
     pdf.ln(3)
@@ -175,11 +182,16 @@ def statement_pdf(s: Statement, farmer_name: str = "", *, compress: bool = True)
         pdf.cell(width, 6, _latin1(value), border="T", align=align)
     pdf.ln(9)
     _pair(pdf, text("closing", lang), f"{s.currency} {ugx(s.closing_balance_ugx)}", bold=True)
-    _pair(
-        pdf,
-        text("earned", lang),
-        f"{s.currency} {ugx(s.earned_gross_ugx)} - {ugx(s.total_fees_ugx)} = {ugx(s.earned_net_ugx)}",
-    )
+    if s.payee == "transporter":
+        _pair(pdf, text("earned_fares", lang), f"{s.currency} {ugx(s.earned_net_ugx)}")
+    else:
+        _pair(
+            pdf,
+            text("earned", lang),
+            f"{s.currency} {ugx(s.earned_gross_ugx)} - {ugx(s.total_fees_ugx)} = {ugx(s.earned_net_ugx)}",
+        )
+    if s.fares_ugx:
+        _pair(pdf, text("fares", lang), f"{s.currency} {ugx(s.fares_ugx)}")
     _pair(pdf, text("paid_out", lang), f"{s.currency} {ugx(s.paid_out_ugx)}")
     _pair(pdf, text("held", lang), f"{s.currency} {ugx(s.held_in_escrow_ugx)}")
     _bar_chart(pdf, text("chart", lang), text("week", lang), s.weekly_net())
@@ -191,6 +203,9 @@ def receipt_pdf(r: Receipt, *, compress: bool = True) -> bytes:
     pdf = _new_pdf(text("receipt", lang), compress=compress)
     _pair(pdf, text("order", lang), r.order_id)
     _pair(pdf, text("item", lang), r.title)
+    if r.fare_ugx:  # the produce and the transport as separate lines
+        _pair(pdf, text("produce", lang), f"{r.currency} {ugx(r.amount_ugx - r.fare_ugx)}")
+        _pair(pdf, text("transport", lang), f"{r.currency} {ugx(r.fare_ugx)}")
     _pair(pdf, text("amount", lang), f"{r.currency} {ugx(r.amount_ugx)}", bold=True)
     _pair(pdf, text("method", lang), r.method)
     _pair(pdf, text("provider_ref", lang), r.provider_reference)

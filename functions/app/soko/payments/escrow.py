@@ -9,6 +9,12 @@
 - ``split``: a dispute's split: ``buyer_amount_ugx`` back to the buyer by a partial refund, the
   rest paid out to the farmer less the commission on that part only (rounded half up).
 
+Transport fares (:mod:`soko.payments.fares`): the escrow's amount is the produce plus the fare the
+buyer paid with the order; closing it pays the delivered transporter (from that fare, else the
+farmer's proceeds), refunds an unused fare, or keeps the fare ``held`` while the booking is on the
+road, until logistics' ``TransportDelivered`` (paid) or ``TransportCancelled``/``Declined``/
+``Expired`` (given back). A dispute's outcome applies to the produce only.
+
 Events: ``OrderCompleted`` (the buyer's receipt, the delivery PIN or the end of the dispute
 window) schedules the payout; ``OrderCancelled``, ``OrderRejected`` and ``OrderExpired`` of a paid
 order refund it; ``OrderDisputed`` freezes it; ``DisputeResolved`` releases, refunds or splits it.
@@ -24,9 +30,10 @@ from datetime import timedelta
 from typing import Any
 
 from soko.disputes.events import DisputeResolved
+from soko.logistics.events import TransportCancelled, TransportDeclined, TransportDelivered, TransportExpired
 from soko.market.events import OrderCancelled, OrderCompleted, OrderDisputed, OrderExpired, OrderRejected
 from soko.payments import events as ev
-from soko.payments import ledger, refunds
+from soko.payments import fares, ledger, refunds
 from soko.payments.ports import Payments
 from soko.providers.http import ProviderError
 from soko.shared import clock, ids
@@ -36,6 +43,12 @@ from soko.shared.observability import logger
 
 RETRIES = 3
 OPEN = ("held", "frozen")
+ENDED_AS: dict[type[EventDetail], str] = {
+    TransportDelivered: "delivered",
+    TransportCancelled: "cancelled",
+    TransportDeclined: "declined",
+    TransportExpired: "expired",
+}
 
 
 def _paid(order_id: str, deps: Payments) -> dict[str, Any] | None:
@@ -46,27 +59,42 @@ def _paid(order_id: str, deps: Payments) -> dict[str, Any] | None:
 
 
 def _payout(
-    payment: dict[str, Any], gross: int, fee: int, deps: Payments
+    payment: dict[str, Any],
+    gross: int,
+    fee: int,
+    deps: Payments,
+    *,
+    net: int | None = None,
+    fare: int = 0,
 ) -> tuple[dict[str, Any], EventDetail]:
+    """The farmer's payout record and its event: ``gross`` less ``fee`` less ``fare`` (a fare out of
+    the farmer's proceeds) unless ``net`` says otherwise. A payout of nothing (a fare took the whole
+    net) is recorded settled: there is nothing to send."""
     now = clock.now()
     due = clock.iso(now + timedelta(seconds=deps.config.payout_delay_seconds))
     payout_id = ids.ulid()
+    net = gross - fee - fare if net is None else net
     payout = {
         "pk": f"PAYOUT#{payout_id}",
         "sk": "PAYOUT",
         "id": payout_id,
+        "payee": "farmer",
         "payment_id": payment["id"],
         "order_id": payment["order_id"],
         "farmer_id": payment["farmer_id"],
         "gross_ugx": gross,
         "fee_ugx": fee,
-        "net_ugx": gross - fee,
+        "fare_ugx": fare,
+        "net_ugx": net,
         "status": "scheduled",
         "due_at": due,
         "created_at": clock.iso(now),
         "gsi2pk": "PAYOUTS#scheduled",
         "gsi2sk": f"{due}#{payout_id}",
     }
+    if not net:
+        payout = {k: v for k, v in payout.items() if not k.startswith("gsi2")}
+        payout |= {"status": "settled", "settled_at": clock.iso(now)}
     event = ev.PayoutScheduled(
         payout_id=payout_id,
         payment_id=payment["id"],
@@ -74,15 +102,119 @@ def _payout(
         farmer_id=payment["farmer_id"],
         gross_ugx=gross,
         fee_ugx=fee,
-        net_ugx=gross - fee,
+        net_ugx=net,
+        fare_ugx=fare,
         due_at=due,
     )
     return payout, event
 
 
+def _fare_payout(
+    payment: dict[str, Any],
+    transport: dict[str, Any],
+    deps: Payments,
+    *,
+    from_buyer: int,
+    from_farmer: int,
+    unpaid: int,
+    held: bool = False,
+) -> tuple[dict[str, Any], ledger.Entry, EventDetail]:
+    """The transporter's payout (the farmer's path: a ``PAYOUT#`` record the batch settles, no
+    commission), its ledger entry and its event. ``transport``: ``booking_id``, ``transporter_id``.
+    ``held``: all of it is in the escrow already (the farmer's part moved there when it was held)."""
+    now = clock.now()
+    due = clock.iso(now + timedelta(seconds=deps.config.payout_delay_seconds))
+    payout_id = ids.ulid()
+    net = from_buyer + from_farmer
+    payout = {
+        "pk": f"PAYOUT#{payout_id}",
+        "sk": "PAYOUT",
+        "id": payout_id,
+        "payee": "transporter",
+        "payment_id": payment["id"],
+        "order_id": payment["order_id"],
+        "booking_id": transport["booking_id"],
+        "transporter_id": transport["transporter_id"],
+        "gross_ugx": net,
+        "fee_ugx": 0,
+        "net_ugx": net,
+        "from_buyer_ugx": from_buyer,
+        "from_farmer_ugx": from_farmer,
+        "fare_unpaid_ugx": unpaid,
+        "status": "scheduled",
+        "due_at": due,
+        "created_at": clock.iso(now),
+        "gsi2pk": "PAYOUTS#scheduled",
+        "gsi2sk": f"{due}#{payout_id}",
+    }
+    entry = ledger.fare_paid(
+        payout_id,
+        str(payment["order_id"]),
+        str(transport["transporter_id"]),
+        from_escrow=net if held else from_buyer,
+        from_farmer=0 if held else from_farmer,
+        farmer_id=str(payment["farmer_id"]),
+    )
+    event = ev.FarePayoutScheduled(
+        payout_id=payout_id,
+        payment_id=payment["id"],
+        order_id=payment["order_id"],
+        booking_id=transport["booking_id"],
+        transporter_id=transport["transporter_id"],
+        net_ugx=net,
+        from_buyer_ugx=from_buyer,
+        from_farmer_ugx=from_farmer,
+        unpaid_ugx=unpaid,
+        due_at=due,
+    )
+    return payout, entry, event
+
+
+def plan_closing(
+    payment: dict[str, Any], produce_to_buyer: int | None, deps: Payments, *, hold: bool
+) -> Closing:
+    """How to close the payment's escrow (see :mod:`soko.payments.fares`): ``produce_to_buyer``
+    of the produce back to the buyer (None: everything paid, the fare included, goes back); the
+    fare as the order's transport says now (``hold``: an active transport keeps it in the escrow;
+    otherwise an active transport counts as not delivered)."""
+    amount = int(payment["amount_ugx"])
+    if produce_to_buyer is None:
+        return Closing(to_buyer=amount, produce_to_buyer=amount)
+    fare_paid = min(int(payment.get("fare_ugx", 0)), amount)
+    transport = fares.order_transport(str(payment["order_id"]), deps)
+    state = fares.state(transport)
+    if state == "on_the_road" and not hold:
+        state = "none"
+    return Closing(
+        **ledger.closing(
+            amount,
+            fare_paid,
+            produce_to_buyer,
+            deps.config.commission_percent,
+            transport=state,
+            fare_due=int(transport.fare_ugx) if transport is not None and state != "none" else 0,
+        ).model_dump(),
+        transport=(
+            {
+                "booking_id": transport.booking_id,
+                "transporter_id": transport.transporter_id,
+                "fare_ugx": int(transport.fare_ugx),
+            }
+            if transport is not None and state != "none"
+            else None
+        ),
+    )
+
+
+class Closing(ledger.Closing):
+    """A :class:`soko.payments.ledger.Closing` with the transport it was planned for."""
+
+    transport: dict[str, Any] | None = None
+
+
 def close(
     payment: dict[str, Any],
-    to_buyer: int,
+    plan: Closing | int,
     reason: str,
     deps: Payments,
     *,
@@ -91,34 +223,76 @@ def close(
     extra_events: tuple[EventDetail, ...] = (),
     resolve_case: dict[str, Any] | None = None,
 ) -> bool:
-    """Close an open escrow in one transaction: ``to_buyer`` UGX back to the buyer (a refund
-    record, before any provider call), the rest paid out to the farmer less the commission on that
-    part. False if the payment changed meanwhile."""
-    gross = int(payment["amount_ugx"])
-    back, paid_out, fee = ledger.split(gross, to_buyer, deps.config.commission_percent)
+    """Close an open escrow in one transaction as ``plan`` says (an int: that much back to the
+    buyer, everything else to the farmer, no fare): the buyer's part back (a refund record, before
+    any provider call), the farmer's produce paid out less the commission on that part and any fare
+    out of the proceeds, the transporter's fare paid out, or the fare held in the escrow while the
+    transport is on the road. False if the payment changed meanwhile."""
+    if isinstance(plan, int):
+        gross = int(payment["amount_ugx"])
+        back, to_farmer, fee = ledger.split(gross, plan, deps.config.commission_percent)
+        plan = Closing(to_buyer=back, produce_to_buyer=back, farmer_gross=to_farmer, fee=fee)
     changes: dict[str, Any] = {
-        "escrow": "refunded" if not paid_out else "released" if not back else "split",
+        "escrow": "refunded"
+        if not plan.farmer_gross
+        else "released"
+        if not plan.produce_to_buyer
+        else "split",
     }
     entries: list[ledger.Entry] = []
     events: list[EventDetail] = []
     new_items: list[dict[str, Any]] = []
     notes = []
-    if paid_out:
-        payout, scheduled = _payout(payment, paid_out, fee, deps)
+    order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
+    if plan.farmer_gross:
+        fare = plan.fare_from_farmer + plan.held_from_farmer
+        payout, scheduled = _payout(payment, plan.farmer_gross, plan.fee, deps, fare=fare)
         new_items.append(payout)
         entries.append(
-            ledger.payout_scheduled(payout["id"], payment["order_id"], payment["farmer_id"], paid_out, fee)
+            ledger.payout_scheduled(payout["id"], order_id, farmer_id, plan.farmer_gross, plan.fee)
         )
         events.append(scheduled)
         changes["payout_id"] = payout["id"]
-        notes.append(f"payout {payout['id']} of {paid_out - fee} UGX scheduled")
-    if back:
-        refund, entry, requested = refunds.record(payment, back, reason, cause)
+        notes.append(f"payout {payout['id']} of {plan.farmer_net} UGX scheduled")
+    fare_paid = plan.fare_from_escrow + plan.fare_from_farmer
+    if plan.transport is not None and fare_paid:
+        fare_payout, entry, fare_event = _fare_payout(
+            payment,
+            plan.transport,
+            deps,
+            from_buyer=plan.fare_from_escrow,
+            from_farmer=plan.fare_from_farmer,
+            unpaid=plan.fare_unpaid,
+        )
+        new_items.append(fare_payout)
+        entries.append(entry)
+        events.append(fare_event)
+        changes |= {"fare_state": "paid", "fare_payout_id": fare_payout["id"]}
+        notes.append(f"fare payout {fare_payout['id']} of {fare_paid} UGX scheduled")
+    if plan.transport is not None and (plan.held or plan.held_from_farmer):
+        if plan.held_from_farmer:
+            entries.append(ledger.fare_held(str(payment["id"]), order_id, farmer_id, plan.held_from_farmer))
+        changes |= {
+            "fare_state": "held",
+            "fare_held_ugx": plan.held,
+            "fare_held_from_farmer_ugx": plan.held_from_farmer,
+        }
+        notes.append(f"fare of {plan.held + plan.held_from_farmer} UGX held until the transport ends")
+    if plan.transport is not None:
+        changes |= {
+            "fare_booking_id": plan.transport["booking_id"],
+            "fare_transporter_id": plan.transport["transporter_id"],
+            "fare_due_ugx": plan.transport["fare_ugx"],
+        }
+    elif int(payment.get("fare_ugx", 0)):
+        changes["fare_state"] = "refunded"
+    if plan.to_buyer:
+        refund, entry, requested = refunds.record(payment, plan.to_buyer, reason, cause)
         new_items.append(refund)
         entries.append(entry)
         events.append(requested)
         changes["refund_id"] = refund["id"]
-        notes.append(f"refund of {back} UGX requested: {reason}")
+        notes.append(f"refund of {plan.to_buyer} UGX requested: {reason}")
     if dispute_id is not None:
         changes["resolution"] = dispute_id
     at = clock.now_iso()
@@ -143,8 +317,9 @@ def submit_refund(payment_id: str, deps: Payments) -> None:
 
 
 def schedule_payout(order_id: str, deps: Payments) -> bool:
-    """The completed order's escrow goes to the farmer (less the commission), once. A frozen escrow
-    (under dispute) is never paid out: only the dispute's resolution moves it."""
+    """The completed order's escrow goes to the farmer (less the commission) and the fare as its
+    transport says (:mod:`soko.payments.fares`), once. A frozen escrow (under dispute) is never paid
+    out: only the dispute's resolution moves it."""
     for _ in range(RETRIES):
         payment = _paid(order_id, deps)
         if payment is not None and payment.get("escrow") == "frozen":
@@ -153,7 +328,10 @@ def schedule_payout(order_id: str, deps: Payments) -> bool:
         if payment is None or payment.get("escrow") != "held":
             logger.info("no escrow to pay out", extra={"order_id": order_id})
             return False
-        if close(payment, 0, "order completed", deps, cause="order_completed"):
+        plan = plan_closing(payment, 0, deps, hold=True)
+        if close(payment, plan, "order completed", deps, cause="order_completed"):
+            if plan.to_buyer:
+                submit_refund(str(payment["id"]), deps)  # the buyer's fare the transport did not use
             return True
     raise Conflict("The payment changed at the same moment; the event will be retried.")
 
@@ -166,7 +344,7 @@ def refund_payment(payment: dict[str, Any], reason: str, deps: Payments, *, caus
             break  # recorded before (an earlier run): submit it if that run did not
         if payment.get("escrow") != "held":
             return False
-        if close(payment, int(payment["amount_ugx"]), reason, deps, cause=cause):
+        if close(payment, plan_closing(payment, None, deps, hold=False), reason, deps, cause=cause):
             break
         payment = deps.dal.get_payment(str(payment["id"])) or payment
     else:
@@ -227,23 +405,121 @@ def resolve_dispute(resolved: DisputeResolved, deps: Payments) -> bool:
                 extra={"order_id": resolved.order_id, "escrow": payment.get("escrow")},
             )
             return False
-        gross = int(payment["amount_ugx"])
-        if resolved.total_ugx != gross:
+        produce = int(payment["amount_ugx"]) - int(payment.get("fare_ugx", 0))
+        if resolved.total_ugx != produce:
             logger.warning("a dispute's total is not the escrow's", extra={"order_id": resolved.order_id})
-        to_buyer = {"release": 0, "refund": gross, "split": resolved.buyer_amount_ugx}[resolved.outcome]
+        to_buyer = {"release": 0, "refund": produce, "split": resolved.buyer_amount_ugx}[resolved.outcome]
         reason = f"dispute {resolved.dispute_id} resolved ({resolved.outcome}): {resolved.reason}"
+        plan = plan_closing(payment, to_buyer, deps, hold=False)  # the split is of the produce
         if close(
             payment,
-            to_buyer,
+            plan,
             reason,
             deps,
             cause=f"dispute_{resolved.outcome}",
             dispute_id=resolved.dispute_id,
         ):
-            if to_buyer:
+            if plan.to_buyer:
                 submit_refund(str(payment["id"]), deps)
             return True
     raise Conflict("The payment changed at the same moment; the event will be retried.")
+
+
+def transport_ended(order_id: str, booking_id: str, status: str, deps: Payments) -> bool:
+    """Logistics says the order's booking ended (delivered, cancelled, declined, expired). A fare
+    held in the escrow (the order completed while the booking was active) is settled, once: a
+    delivered transporter is paid, otherwise the buyer's fare is refunded and the farmer's part
+    given back. A payment whose escrow is still open is touched (its version moves), so a
+    completion racing this event re-reads the transport instead of holding a delivered fare."""
+    for _ in range(RETRIES):
+        payment = _paid(order_id, deps)
+        if payment is None:
+            return False
+        if payment.get("fare_state") == "held":
+            if payment.get("fare_booking_id") != booking_id:
+                logger.warning(
+                    "a held fare's booking is not the one that ended", extra={"order_id": order_id}
+                )
+                return False
+            if _settle_held_fare(payment, status == fares.DELIVERED, deps):
+                return True
+            continue
+        seen = f"{booking_id}:{status}"
+        if payment.get("escrow") not in OPEN or payment.get("transport_seen") == seen:
+            return False
+        at = clock.now_iso()
+        if deps.dal.change_payment(
+            payment,
+            changes={"transport_seen": seen},
+            history={"status": payment["status"], "at": at, "note": f"transport {status}"},
+            now=at,
+        ):
+            return True
+    raise Conflict("The payment changed at the same moment; the event will be retried.")
+
+
+def _settle_held_fare(payment: dict[str, Any], delivered: bool, deps: Payments) -> bool:
+    outcome = ledger.fare_outcome(
+        int(payment.get("fare_held_ugx", 0)),
+        int(payment.get("fare_held_from_farmer_ugx", 0)),
+        int(payment.get("fare_due_ugx", 0)),
+        delivered,
+    )
+    order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
+    entries: list[ledger.Entry] = []
+    events: list[EventDetail] = []
+    new_items: list[dict[str, Any]] = []
+    changes: dict[str, Any] = {"fare_state": "paid" if outcome.to_transporter else "refunded"}
+    notes = []
+    if outcome.to_transporter:
+        transport = {
+            "booking_id": payment["fare_booking_id"],
+            "transporter_id": payment["fare_transporter_id"],
+        }
+        from_farmer = int(payment.get("fare_held_from_farmer_ugx", 0)) - outcome.to_farmer
+        payout, entry, event = _fare_payout(
+            payment,
+            transport,
+            deps,
+            from_buyer=outcome.to_transporter - from_farmer,
+            from_farmer=from_farmer,
+            unpaid=outcome.fare_unpaid,
+            held=True,
+        )
+        new_items.append(payout)
+        entries.append(entry)
+        events.append(event)
+        changes["fare_payout_id"] = payout["id"]
+        notes.append(f"held fare paid: payout {payout['id']} of {outcome.to_transporter} UGX")
+    if outcome.to_farmer:
+        back, scheduled = _payout(payment, outcome.to_farmer, 0, deps)
+        new_items.append(back)
+        entries.append(ledger.fare_released(str(payment["id"]), order_id, farmer_id, outcome.to_farmer))
+        events.append(scheduled)
+        changes["fare_release_payout_id"] = back["id"]
+        notes.append(f"the farmer's held part of the fare, {outcome.to_farmer} UGX, paid out")
+    if outcome.to_buyer:
+        reason = "the buyer's transport fare: not used" if delivered else "the transport did not deliver"
+        refund, entry, requested = refunds.record(payment, outcome.to_buyer, reason, "fare")
+        new_items.append(refund)
+        entries.append(entry)
+        events.append(requested)
+        changes["refund_id"] = refund["id"]
+        notes.append(f"refund of {outcome.to_buyer} UGX requested: {reason}")
+    at = clock.now_iso()
+    if not deps.dal.change_payment(
+        payment,
+        changes=changes,
+        history={"status": payment["status"], "at": at, "note": "; ".join(notes)[:500]},
+        now=at,
+        entries=entries,
+        events=events,
+        new_items=new_items,
+    ):
+        return False
+    if outcome.to_buyer:
+        submit_refund(str(payment["id"]), deps)
+    return True
 
 
 def on_order_event(event: ReceivedEvent, deps: Payments) -> None:
@@ -263,3 +539,6 @@ def on_order_event(event: ReceivedEvent, deps: Payments) -> None:
     match event.parse_any(DisputeResolved):
         case DisputeResolved() as resolved:
             resolve_dispute(resolved, deps)
+    match event.parse_any(TransportDelivered, TransportCancelled, TransportDeclined, TransportExpired):
+        case TransportDelivered() | TransportCancelled() | TransportDeclined() | TransportExpired() as ended:
+            transport_ended(ended.order_id, ended.booking_id, ENDED_AS[type(ended)], deps)

@@ -23,6 +23,7 @@ class _Payment(EventDetail):
     amount_ugx: int
     currency: str
     provider: str
+    fare_ugx: int = 0  # the transport fare included in amount_ugx (added in issue 17; optional)
 
 
 class PaymentCompleted(_Payment):
@@ -65,8 +66,9 @@ class PayoutScheduled(EventDetail):
     farmer_id: str
     gross_ugx: int
     fee_ugx: int
-    net_ugx: int
+    net_ugx: int  # gross - fee - fare_ugx
     due_at: str
+    fare_ugx: int = 0  # a transport fare out of the farmer's proceeds (issue 17; optional)
 
 
 class PayoutSent(EventDetail):
@@ -78,6 +80,40 @@ class PayoutSent(EventDetail):
     payout_id: str
     order_id: str
     farmer_id: str
+    net_ugx: int
+    batch_id: str
+    settled_at: str
+
+
+class FarePayoutScheduled(EventDetail):
+    """The transporter of an order's delivered transport is paid its fare (no commission): out of
+    the buyer's payment (``from_buyer_ugx``) and/or the farmer's proceeds (``from_farmer_ugx``);
+    ``unpaid_ugx`` is what the farmer's net could not cover (see ``soko.payments.fares``)."""
+
+    SOURCE: ClassVar[str] = "soko.payments"
+    DETAIL_TYPE: ClassVar[str] = "FarePayoutScheduled"
+
+    payout_id: str
+    payment_id: str
+    order_id: str
+    booking_id: str
+    transporter_id: str
+    net_ugx: int
+    from_buyer_ugx: int
+    from_farmer_ugx: int
+    unpaid_ugx: int = 0
+    due_at: str
+
+
+class FarePayoutSent(EventDetail):
+    """A transporter's payout settled in a settlement batch."""
+
+    SOURCE: ClassVar[str] = "soko.payments"
+    DETAIL_TYPE: ClassVar[str] = "FarePayoutSent"
+
+    payout_id: str
+    order_id: str
+    transporter_id: str
     net_ugx: int
     batch_id: str
     settled_at: str
@@ -109,6 +145,8 @@ CONTRACTS: tuple[type[EventDetail], ...] = (
     PaymentReversed,
     PayoutScheduled,
     PayoutSent,
+    FarePayoutScheduled,
+    FarePayoutSent,
     RefundRequested,
     AdminActionTaken,
 )

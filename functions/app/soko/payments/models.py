@@ -25,6 +25,9 @@ class PaymentsConfig(BaseConfig):
 
     payments_table_name: str = Field(min_length=1)
     market_table_name: str = Field(min_length=1)  # orders, read through soko.market.public
+    # An order's transport, read through soko.logistics.public: set for every function that prices
+    # a payment or closes an escrow (a function without it reads no transport).
+    logistics_table_name: str | None = None
     payment_provider: Literal["pesapal", "momo"] = "pesapal"
     commission_percent: Annotated[Decimal, Field(ge=0, le=50)] = Decimal(5)
     payout_delay_seconds: Annotated[int, Field(ge=0)] = 0
@@ -96,7 +99,11 @@ class Payment(BaseModel):
     redirect_url: str
     status: PaymentStatus
     escrow: Escrow
-    amount_ugx: int
+    amount_ugx: int = Field(description="What the buyer pays: the order's total plus `fare_ugx`")
+    fare_ugx: int = Field(
+        0, description="The transport fare included in `amount_ugx` (0 when the buyer pays no transport)"
+    )
+    transport_booking_id: str | None = Field(None, description="The booking whose fare the buyer pays")
     currency: str
     provider: str
     created_at: str

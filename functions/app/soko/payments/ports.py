@@ -35,6 +35,20 @@ class OrderView(Protocol):
     def title(self) -> str: ...
 
 
+class TransportView(Protocol):
+    """What payments needs to know about an order's transport (logistics owns bookings; read
+    through ``soko.logistics.public.LogisticsReads.order_transport``, strongly consistent)."""
+
+    @property
+    def booking_id(self) -> str: ...
+    @property
+    def transporter_id(self) -> str: ...
+    @property
+    def fare_ugx(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+
+
 class PaymentStore(Protocol):
     """Attempts, payments, payouts, refunds, the ledger and mismatch cases. Every change is
     all-or-nothing and conditioned on the payment's (or refund's) version: False means it changed
@@ -96,13 +110,16 @@ class Payments:
     provider: Callable[[], PaymentProvider]
     order: Callable[[str], OrderView | None]
     timers: Timers | None = None  # the attempts' expiry timers (None where no function sets one)
+    # The order's transport (None: a function that never prices or closes an escrow, so reads none).
+    transport: Callable[[str], TransportView | None] | None = None
 
 
 class LedgerReads(Protocol):
-    """What statements, receipts and money trails read: a farmer's and an order's ledger entries
+    """What statements, receipts and money trails read: a farmer's (or a transporter's, with
+    ``owner="TRANSPORTER"``) and an order's ledger entries
     (copies of the journal, keyed by time) and the order's paid attempt."""
 
-    def farmer_entries(self, farmer_id: str, before: str) -> list[Item]: ...
+    def farmer_entries(self, farmer_id: str, before: str, *, owner: str = "FARMER") -> list[Item]: ...
     def order_entries(self, order_id: str) -> list[Item]: ...
     def get_attempt(self, order_id: str) -> Item | None: ...
     def get_payment(self, payment_id: str) -> Item | None: ...

@@ -26,7 +26,8 @@ class ReceiptNotFound(PaymentNotFound):
 class Receipt(BaseModel):
     order_id: str
     title: str
-    amount_ugx: int
+    amount_ugx: int = Field(description="What the buyer paid: the produce plus `fare_ugx`")
+    fare_ugx: int = Field(0, description="The transport fare paid with the order (its own line)")
     currency: str
     method: str = Field(description="How the buyer paid")
     provider_reference: str = Field(description="The provider's confirmation code (or tracking id)")
@@ -73,6 +74,7 @@ def buyers_receipt(order_id: str, buyer_id: str, deps: Reports) -> Receipt | Non
         order_id=order_id,
         title=order.title if order else "",
         amount_ugx=int(payment["amount_ugx"]),
+        fare_ugx=int(payment.get("fare_ugx", 0)),
         currency=str(payment["currency"]),
         method=METHODS.get(str(payment["provider"]), str(payment["provider"])),
         provider_reference=str(payment.get("confirmation_code") or payment.get("tracking_id", "")),

@@ -24,6 +24,8 @@ def view(item: dict[str, Any]) -> Payment:
         status=item["status"],
         escrow=item.get("escrow", "none"),
         amount_ugx=int(item["amount_ugx"]),
+        fare_ugx=int(item.get("fare_ugx", 0)),
+        transport_booking_id=item.get("transport_booking_id") or None,
         currency=item["currency"],
         provider=item["provider"],
         created_at=item["created_at"],
@@ -41,6 +43,7 @@ def facts(payment: dict[str, Any]) -> dict[str, Any]:
         "amount_ugx": int(payment["amount_ugx"]),
         "currency": payment["currency"],
         "provider": payment["provider"],
+        "fare_ugx": int(payment.get("fare_ugx", 0)),
     }
 
 

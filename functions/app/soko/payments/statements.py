@@ -1,4 +1,5 @@
-"""A farmer's money as the ledger holds it: earnings by month and the monthly statement.
+"""A farmer's (or a transporter's) money as the ledger holds it: earnings by month and the
+monthly statement.
 
 Both are computed from the farmer's ledger entries (every journal entry about one of their orders:
 the buyer's payment into the order's escrow, the payout that releases it to ``farmer:<id>`` less
@@ -13,6 +14,13 @@ A sale (the ledger's ``payout`` entry, when an order completes) credits it with 
 less the fee; a payout to the farmer's mobile money (the ledger's ``settlement``) debits it. The
 closing balance is the opening balance plus the month's net, and equals the sum of the account's
 postings up to the month's end.
+
+Transport fares (issue 17, :mod:`soko.payments.fares`): a farmer whose proceeds paid a fare sees it
+as a ``fare`` line (a fare held while the transport was on the road is a ``fare`` line too, and a
+``fare_returned`` line when it comes back), and in earnings as ``fares_ugx`` (net is gross less fees
+less fares). A transporter (role ``transporter``) gets the same two reads of their own account,
+``transporter:<id>``, read from their entries (``TRANSPORTER#<id>``): a ``fare`` line per fare earned
+(no commission) and a ``paid_out`` line per payout; their earnings' gross and net are the fares.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -44,7 +52,14 @@ KINDS = {
     "settlement": "paid_out",
     "refund": "refund",
     "reversal": "reversal",
+    "fare": "fare",
+    "fare_held": "fare",
+    "fare_released": "fare_returned",
 }
+FARE_KINDS = frozenset({"fare", "fare_held", "fare_released"})
+Payee = Literal["farmer", "transporter"]
+# The statement's lines that are earnings (the week chart, "earned"), by payee.
+EARNING_LINES: dict[str, str] = {"farmer": "sale", "transporter": "fare"}
 
 
 class ReportsConfig(BaseConfig):
@@ -125,7 +140,9 @@ class Effect(BaseModel):
     fee: int = 0  # on platform:fees
 
 
-def effect(item: dict[str, Any], farmer_id: str) -> Effect:
+def effect(item: dict[str, Any], farmer_id: str, payee: Payee = "farmer") -> Effect:
+    """``payee`` transporter: only the transporter's own accounts count (their fares come out of
+    an escrow that is not theirs)."""
     found = Effect(
         at=str(item["at"]),
         kind=str(item["kind"]),
@@ -134,6 +151,12 @@ def effect(item: dict[str, Any], farmer_id: str) -> Effect:
     )
     for posting in item.get("postings", []):
         account, amount = str(posting["account"]), int(posting["amount"])
+        if payee == "transporter":
+            if account == ledger.transporter(farmer_id):
+                found.due += amount
+            elif account == ledger.settled(farmer_id):
+                found.paid += amount
+            continue
         if account.startswith("escrow:"):
             found.escrow += amount
         elif account == ledger.farmer(farmer_id):
@@ -150,16 +173,20 @@ class MonthEarnings(BaseModel):
     month: str = Field(description="YYYY-MM (Uganda time)")
     paid_in_ugx: int = Field(0, description="Buyers' payments into the escrow of your orders")
     refunded_ugx: int = Field(0, description="Escrow returned to buyers (refunds and reversals)")
-    gross_ugx: int = Field(0, description="Escrow released to you as orders completed")
-    fees_ugx: int = Field(0, description="Soko's commission on those")
-    net_ugx: int = Field(0, description="What you earned: gross less fees")
+    gross_ugx: int = Field(
+        0, description="Escrow released to you as orders completed (a transporter: the fares earned)"
+    )
+    fees_ugx: int = Field(0, description="Soko's commission on those (none on fares)")
+    fares_ugx: int = Field(0, description="Transport fares paid out of your proceeds (a farmer's)")
+    net_ugx: int = Field(0, description="What you earned: gross less fees less fares")
     paid_out_ugx: int = Field(0, description="Paid out to your mobile money")
     held_in_escrow_ugx: int = Field(0, description="At the month's end: paid by buyers, not yet released")
     due_ugx: int = Field(0, description="At the month's end: earned, payout scheduled, not yet paid out")
 
 
 class Earnings(BaseModel):
-    farmer_id: str
+    farmer_id: str = Field(description="The account holder: the farmer, or the transporter")
+    payee: Payee = Field("farmer", description="Whose earnings: a farmer's sales or a transporter's fares")
     currency: str = "UGX"
     from_month: str
     to_month: str
@@ -168,12 +195,26 @@ class Earnings(BaseModel):
     due_ugx: int = Field(description="At the end of the period")
     paid_out_ugx: int = Field(description="Paid out in the period")
     fees_ugx: int = Field(description="Fees in the period")
+    fares_ugx: int = Field(0, description="Transport fares out of your proceeds in the period")
     net_ugx: int = Field(description="Earned in the period")
 
 
-def require_farmer(caller: Caller) -> None:
+def require_farmer(caller: Caller) -> Payee:
+    """Whose account the caller reads: farmers (and ``both``) theirs, transporters theirs."""
+    if caller.role == "transporter":
+        return "transporter"
     if not caller.can_sell():
-        raise Forbidden("Earnings and statements are for farmers.", details={"role": caller.role})
+        raise Forbidden(
+            "Earnings and statements are for farmers and transporters.", details={"role": caller.role}
+        )
+    return "farmer"
+
+
+def _entries(caller: Caller, payee: Payee, before: str, deps: Reports) -> list[Effect]:
+    owner = "TRANSPORTER" if payee == "transporter" else "FARMER"
+    return [
+        effect(i, caller.user_id, payee) for i in deps.dal.farmer_entries(caller.user_id, before, owner=owner)
+    ]
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -186,8 +227,9 @@ def _months(first: date, last: date) -> list[date]:
 def earnings(
     caller: Caller, from_month: str | None, to_month: str | None, deps: Reports, now: datetime | None = None
 ) -> Earnings:
-    """The farmer's money by month, ``from_month`` to ``to_month`` (default: the last 6 months)."""
-    require_farmer(caller)
+    """The farmer's (or transporter's) money by month, ``from_month`` to ``to_month`` (default: the
+    last 6 months)."""
+    payee = require_farmer(caller)
     last = parse_month(to_month, "to", now) if to_month else this_month(now)
     if from_month:
         first = parse_month(from_month, "from", now)
@@ -200,14 +242,11 @@ def earnings(
     months = _months(first, last)
     if len(months) > MAX_MONTHS:
         raise InvalidMonth(f"At most {MAX_MONTHS} months at a time.", details={"field": "from"})
-    effects = [
-        effect(i, caller.user_id)
-        for i in deps.dal.farmer_entries(caller.user_id, start_utc(next_month(last)))
-    ]
-    return summarise(caller.user_id, months, effects)
+    effects = _entries(caller, payee, start_utc(next_month(last)), deps)
+    return summarise(caller.user_id, months, effects, payee)
 
 
-def summarise(farmer_id: str, months: list[date], effects: list[Effect]) -> Earnings:
+def summarise(farmer_id: str, months: list[date], effects: list[Effect], payee: Payee = "farmer") -> Earnings:
     """Earnings by month from the farmer's entries (up to the last month's end)."""
     by_month: dict[str, list[Effect]] = {}
     for e in effects:
@@ -220,6 +259,11 @@ def summarise(farmer_id: str, months: list[date], effects: list[Effect]) -> Earn
         row = MonthEarnings(month=name)
         for e in by_month.get(name, []):
             escrow, due = escrow + e.escrow, due + e.due
+            if e.kind in FARE_KINDS and payee == "farmer":  # a fare out of (or back to) the proceeds
+                row.fares_ugx -= e.due
+                row.net_ugx += e.due
+                row.paid_out_ugx += e.paid
+                continue
             if e.escrow > 0:
                 row.paid_in_ugx += e.escrow
             elif e.escrow < 0 and e.due == 0:
@@ -233,6 +277,7 @@ def summarise(farmer_id: str, months: list[date], effects: list[Effect]) -> Earn
         rows.append(row)
     return Earnings(
         farmer_id=farmer_id,
+        payee=payee,
         from_month=names[0],
         to_month=names[-1],
         months=rows,
@@ -240,6 +285,7 @@ def summarise(farmer_id: str, months: list[date], effects: list[Effect]) -> Earn
         due_ugx=due,
         paid_out_ugx=sum(r.paid_out_ugx for r in rows),
         fees_ugx=sum(r.fees_ugx for r in rows),
+        fares_ugx=sum(r.fares_ugx for r in rows),
         net_ugx=sum(r.net_ugx for r in rows),
     )
 
@@ -249,7 +295,10 @@ class StatementLine(BaseModel):
     at: str = Field(description="Ledger time (UTC)")
     date: str = Field(description="Date in Uganda (YYYY-MM-DD)")
     order_id: str
-    kind: str = Field(description="sale, paid_out or another ledger kind")
+    kind: str = Field(
+        description="sale, paid_out, fare (a transport fare: earned by a transporter, or out of a "
+        "farmer's proceeds), fare_returned, or another ledger kind"
+    )
     reference: str = Field(description="The payout id")
     gross_ugx: int
     fee_ugx: int
@@ -258,7 +307,8 @@ class StatementLine(BaseModel):
 
 
 class Statement(BaseModel):
-    farmer_id: str
+    farmer_id: str = Field(description="The account holder: the farmer, or the transporter")
+    payee: Payee = "farmer"
     month: str
     currency: str = "UGX"
     language: str = "en"
@@ -268,8 +318,11 @@ class Statement(BaseModel):
     total_fees_ugx: int
     total_net_ugx: int
     closing_balance_ugx: int
-    earned_gross_ugx: int = Field(description="The month's sales: escrow released to the farmer")
-    earned_net_ugx: int = Field(description="The month's sales less Soko's fees")
+    earned_gross_ugx: int = Field(
+        description="The month's sales: escrow released to the farmer (a transporter: fares earned)"
+    )
+    earned_net_ugx: int = Field(description="The month's sales less Soko's fees (a transporter: fares)")
+    fares_ugx: int = Field(0, description="Transport fares out of the farmer's proceeds in the month")
     paid_out_ugx: int = Field(description="Paid out to the farmer's mobile money in the month")
     held_in_escrow_ugx: int = Field(description="At the month's end")
     generated_at: str
@@ -278,21 +331,21 @@ class Statement(BaseModel):
         """The month's net earnings (sales) by week: days 1-7, 8-14, 15-21, 22-28, 29-31."""
         weeks = [0] * 5
         for line in self.lines:
-            if line.kind == "sale":
+            if line.kind == EARNING_LINES[self.payee]:
                 weeks[min((int(line.date[8:10]) - 1) // 7, 4)] += line.net_ugx
         return weeks
 
 
 def statement(caller: Caller, month_text: str, deps: Reports, now: datetime | None = None) -> Statement:
-    require_farmer(caller)
+    payee = require_farmer(caller)
     month = parse_month(month_text, "month", now)
-    entries = deps.dal.farmer_entries(caller.user_id, start_utc(next_month(month)))
-    return build_statement(
-        caller.user_id, month, [effect(i, caller.user_id) for i in entries], deps.language(caller.user_id)
-    )
+    effects = _entries(caller, payee, start_utc(next_month(month)), deps)
+    return build_statement(caller.user_id, month, effects, deps.language(caller.user_id), payee)
 
 
-def build_statement(farmer_id: str, month: date, effects: list[Effect], language: str = "en") -> Statement:
+def build_statement(
+    farmer_id: str, month: date, effects: list[Effect], language: str = "en", payee: Payee = "farmer"
+) -> Statement:
     """The statement of ``month`` from the farmer's entries (oldest first, up to the month's end)."""
     name = month.strftime("%Y-%m")
     opening = escrow = paid_out = 0
@@ -327,8 +380,10 @@ def build_statement(farmer_id: str, month: date, effects: list[Effect], language
             )
         )
     net = sum(line.net_ugx for line in lines)
+    earning = [line for line in lines if line.kind == EARNING_LINES[payee]]
     return Statement(
         farmer_id=farmer_id,
+        payee=payee,
         month=name,
         language=language,
         opening_balance_ugx=opening,
@@ -337,8 +392,11 @@ def build_statement(farmer_id: str, month: date, effects: list[Effect], language
         total_fees_ugx=sum(line.fee_ugx for line in lines),
         total_net_ugx=net,
         closing_balance_ugx=opening + net,
-        earned_gross_ugx=sum(line.gross_ugx for line in lines if line.net_ugx > 0),
-        earned_net_ugx=sum(line.net_ugx for line in lines if line.net_ugx > 0),
+        earned_gross_ugx=sum(line.gross_ugx for line in earning),
+        earned_net_ugx=sum(line.net_ugx for line in earning),
+        fares_ugx=-sum(line.net_ugx for line in lines if line.kind in ("fare", "fare_returned"))
+        if payee == "farmer"
+        else 0,
         paid_out_ugx=paid_out,
         held_in_escrow_ugx=escrow,
         generated_at=clock.now_iso(),

@@ -16,3 +16,9 @@ def closer() -> ConnectionsDal:
     """Closing connections through the WebSocket API's ``@connections`` API."""
     config = load(RealtimeConfig)
     return ConnectionsDal(config.connections_table_name, config.management_url)
+
+
+def pusher() -> ConnectionsDal:
+    """Pushing to open connections through the WebSocket API's ``@connections`` API."""
+    config = load(RealtimeConfig)
+    return ConnectionsDal(config.connections_table_name, config.management_url)

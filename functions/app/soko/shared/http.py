@@ -43,6 +43,7 @@ _DESCRIPTIONS = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflicts with the current state",
+    410: "No longer available (expired)",
     413: "Body too large",
     415: "Unsupported content type",
     422: "Invalid values",

@@ -5,11 +5,13 @@ touch it (``vehicles``, ``bookings``, ``positions``). Only this package touches 
 |---|---|---|---|
 | a vehicle | ``VEHICLE#<id>`` / ``VEHICLE`` | gsi1 ``OWNER#<transporter>`` / ``VEHICLE#<created>#<id>`` | - |
 | a district a vehicle serves | ``DISTRICT#<district>`` / ``VEHICLE#<id>`` | - | - |
-| a vehicle's claimed slot | ``VEHICLE#<id>`` / ``SLOT#<YYYY-MM-DD>#<period>`` | - | a week after the day |
+| a vehicle's claimed slot (a day) | ``VEHICLE#<id>`` / ``SLOT#<YYYY-MM-DD>`` | - | a week after the day |
+| a registered plate (one vehicle per plate) | ``PLATE#<plate>`` / ``PLATE`` | - | - |
 | a quote | ``QUOTE#<id>`` / ``QUOTE`` | - | when it lapses |
 | a booking | ``BOOKING#<id>`` / ``BOOKING`` | gsi1, gsi2 (below) | - |
 | a party's booking (buyer, farmer) | ``PARTY#<user>`` / ``BOOKING#<created>#<id>`` | - | - |
 | an order's transport (its active booking) | ``ORDER#<order>`` / ``TRANSPORT`` | - | - |
+| an event to publish (the outbox, relayed from the stream) | ``OUTBOX#<event id>`` / ``EVENT`` | - | a day |
 | a GPS fix | ``BOOKING#<id>`` / ``POS#<fix time>#<n>`` | - | ``PositionRetentionDays`` after the fix |
 
 A booking's indexes: gsi1 ``TRANSPORTER#<id>`` / ``<created>#<id>`` (a transporter's jobs), gsi2
@@ -27,6 +29,11 @@ from __future__ import annotations
 
 def order_transport_key(order_id: str) -> dict[str, str]:
     return {"pk": f"ORDER#{order_id}", "sk": "TRANSPORT"}
+
+
+def slot_key(vehicle_id: str, day: str) -> dict[str, str]:
+    """A vehicle's slot on ``day`` (``YYYY-MM-DD``): claimed by a booking, released when it ends."""
+    return {"pk": f"VEHICLE#{vehicle_id}", "sk": f"SLOT#{day}"}
 
 
 def booking_key(booking_id: str) -> dict[str, str]:

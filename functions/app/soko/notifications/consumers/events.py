@@ -1,6 +1,6 @@
-"""Order, review, payment and dispute events, every notice (price alerts, digests, weather advice)
-and messaging's SMS delivery reports -> notifications: stored once per event and recipient, pushed
-live, and delivered on the recipient's channels (each at most once)."""
+"""Order, review, payment and dispute events, every notice (price alerts, digests, weather advice,
+transport notices) and messaging's SMS delivery reports -> notifications: stored once per event and
+recipient, pushed live, and delivered on the recipient's channels (each at most once)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ app = create_app()
     "/admin/ledger/<account>",
     summary="The ledger entries of one account, with its balance",
     description="Admins only. `account` is `buyer:<user>`, `escrow:<order>`, `refund:<payment>`, "
-    "`farmer:<user>`, `settled:<user>` or `platform:fees` (the colon may be sent as `%3A`). Its postings "
+    "`farmer:<user>`, `transporter:<user>`, `settled:<user>` or `platform:fees` (the colon may be sent "
+    "as `%3A`). Its postings "
     "newest first (`amount` in UGX, a debit negative), each naming its entry's `kind` and `reference`, and "
     "the balance now. 422 `INVALID_ACCOUNT` for a name that is none of these, 404 for an account with no "
     "entries.",

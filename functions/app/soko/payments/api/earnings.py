@@ -20,14 +20,17 @@ ToMonth = Annotated[str | None, Query(alias="to", description="Last month, YYYY-
 
 @app.get(
     "/payments/earnings",
-    summary="A farmer's earnings by month",
-    description="Farmers only. For each month (Uganda time) of `from`..`to` (at most 24): "
+    summary="A farmer's or transporter's earnings by month",
+    description="Farmers and transporters (any other role: 403). For each month (Uganda time) of "
+    "`from`..`to` (at most 24): "
     "buyers' payments into "
-    "the escrow of the farmer's orders, refunds, what was released to the farmer (gross, Soko's fee, "
+    "the escrow of the farmer's orders (transport fares they paid included), refunds, what was "
+    "released to the farmer (gross, Soko's fee, transport fares out of the proceeds, "
     "net), what was paid out to their mobile money, and at the month's end what is held in escrow "
-    "and what is due (payouts scheduled, not yet paid out). Computed from the ledger: the numbers "
-    "reconcile with it to the shilling. 400 `INVALID_MONTH` for a month that is not YYYY-MM, in the "
-    "future, or a range the wrong way round.",
+    "and what is due (payouts scheduled, not yet paid out). A transporter's gross and net are the "
+    "fares they earned (no fee), with what was paid out and what is due. Computed from the ledger: "
+    "the numbers reconcile with it to the shilling. 400 `INVALID_MONTH` for a month that is not "
+    "YYYY-MM, in the future, or a range the wrong way round.",
     tags=["payments"],
     responses={
         200: {"description": "Earnings by month", "content": {JSON: {"model": Earnings}}},

@@ -23,7 +23,10 @@ initiate_once.route(
     description="The order's buyer only, once the farmer confirmed it. Starts one PesaPal attempt with a "
     "fresh merchant reference and answers with the `redirect_url` where the buyer confirms. An order has at "
     "most one live attempt: another initiate is 409 `PAYMENT_IN_PROGRESS` until it failed (or "
-    "`ORDER_ALREADY_PAID`). With an `Idempotency-Key`, a retry with the same body returns the first attempt.",
+    "`ORDER_ALREADY_PAID`). With an `Idempotency-Key`, a retry with the same body returns the first attempt. "
+    "The amount is the order's total plus the fare of the order's active transport booking, if it has "
+    "one (`fare_ugx`, `transport_booking_id`): the transporter is paid from escrow when the order "
+    "completes and the transport delivered; an unused fare is refunded.",
     tags=["payments"],
     created="Attempt started (status pending)",
     errors=(400, 401, 403, 404, 409, 422, 503),

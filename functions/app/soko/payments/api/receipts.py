@@ -13,8 +13,9 @@ app = create_app()
 @app.get(
     "/payments/receipts/<order_id>",
     summary="A buyer's receipt for a paid order (PDF)",
-    description="The order's buyer only, once the order is paid: a PDF with the order, the item, the amount, "
-    "the payment method and the provider's reference, the date it was paid and where the money is now (held "
+    description="The order's buyer only, once the order is paid: a PDF with the order, the item, the amount "
+    "(the produce and the transport fare as separate lines when the buyer paid one), the payment "
+    "method and the provider's reference, the date it was paid and where the money is now (held "
     "in escrow, released to the farmer, refunded), in the buyer's language (English or Luganda). Base64 over "
     "API Gateway, `Content-Disposition: attachment`. 404 `RECEIPT_NOT_FOUND` for an order that is not paid "
     "or not the caller's.",

@@ -19,10 +19,13 @@ Format = Annotated[Literal["csv", "pdf"], Query(description="csv (default) or pd
 
 @app.get(
     "/payments/statements/<month>",
-    summary="A farmer's monthly statement (CSV or PDF)",
-    description="Farmers only. The statement of the farmer's account with Soko for `month` (YYYY-MM, Uganda "
+    summary="A farmer's or transporter's monthly statement (CSV or PDF)",
+    description="Farmers and transporters (any other role: 403). The statement of the caller's account "
+    "with Soko (`farmer:<id>`, or `transporter:<id>`) for `month` (YYYY-MM, Uganda "
     "time; this month so far, or a past one): the opening balance, each movement (date, order, kind "
-    "- `sale` when an order's escrow is released to the farmer less Soko's fee, `paid_out` when it "
+    "- `sale` when an order's escrow is released to the farmer less Soko's fee, `fare` when a "
+    "transporter earns an order's transport fare (no fee) or when a fare is taken out of a farmer's "
+    "proceeds, `fare_returned` when a held fare comes back to the farmer, `paid_out` when it "
     "is paid to their mobile money - gross, fee, net, balance after) and the closing balance, which "
     "is the opening balance plus the month's net and reconciles with the ledger to the shilling. The "
     "document is the response body (`Content-Disposition: attachment`; a PDF is base64 over API "

@@ -13,8 +13,9 @@ app = create_app()
 
 @app.post(
     "/payments/statements/email",
-    summary="E-mail a farmer their monthly statement (PDF)",
-    description="Farmers only. Sends the statement of `month` (YYYY-MM, Uganda time; this month so far, or a "
+    summary="E-mail a farmer or transporter their monthly statement (PDF)",
+    description="Farmers and transporters. Sends the statement of `month` (YYYY-MM, Uganda time; "
+    "this month so far, or a "
     "past one) as a PDF attachment to the account's e-mail address, in the farmer's language (English or "
     "Luganda): the same document as `GET /payments/statements/{month}?format=pdf`, with the month's net "
     "earnings, pay-outs and closing balance in the message. 202 once SES has taken the message. 400 "
