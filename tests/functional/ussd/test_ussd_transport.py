@@ -145,15 +145,17 @@ def test_my_jobs_lists_the_active_bookings_newest_first(
 
     listing = handset(PHONE).dial("2")
 
-    # newest first, ended ones left out, at most 4; the orders are unknown to the market: no crop
+    # newest first, ended ones left out, at most 4; the orders are unknown to the market: no crop, the
+    # weight instead; four long lines cut their district names alike to leave room for a hint
     assert listing.text == (
         "CON Your jobs (UGX):\n"
-        "1 500kg Gulu>Kampala 100,007 new\n"
-        "2 500kg Gulu>Kampala 100,005 on way\n"
-        "3 500kg Gulu>Kampala 100,003 accepted\n"
-        "4 500kg Gulu>Kampala 100,001 new\n"
+        "1 500kg Gulu>Kampal 100,007 new\n"
+        "2 500kg Gulu>Kampal 100,005 on way\n"
+        "3 500kg Gulu>Kampal 100,003 accepted\n"
+        "4 500kg Gulu>Kampal 100,001 new\n"
         "0 Back"
     )
+    assert handset(PHONE).dial("2", "5").text.startswith("CON Invalid choice. Your jobs (UGX):\n1 500kg")
     job = handset(PHONE).dial("2", "2")
     assert job.text == (
         "CON On its way: 500kg\nGulu to Kampala, UGX 100,005\n1 Delivered: enter buyer's code\n0 Back"
