@@ -61,12 +61,13 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
         9: "matching",
         10: "alerts",
         11: "tracking",
+        12: "transport",
     }
 
 
 def test_the_runtime_sections_run_cold_starts_first_and_the_big_loads_late() -> None:
     order = [e.number for e in sections.IN_RUNTIME]
-    assert order == [4, 2, 5, 8, 6, 7, 9]  # 4 while every worker is cold; 6 leaves 10,000 listings
+    assert order == [4, 2, 5, 8, 6, 7, 9, 12]  # 4 while every worker is cold; 6 leaves 10,000 listings
     assert [e.number for e in sections.STANDALONE] == [1, 3, 10, 11]
 
 
@@ -159,5 +160,5 @@ def test_a_runtime_that_does_not_start_is_one_section(
 
 def test_only_takes_known_section_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        runner.main(["--only", "2,12"])
-    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]" in capsys.readouterr().err
+        runner.main(["--only", "2,13"])
+    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from soko_local.bench import (
     prices,
     startup,
     tracking,
+    transport,
     ussd,
 )
 from soko_local.bench.core import Bench, Section
@@ -49,6 +50,7 @@ IN_RUNTIME: tuple[Entry[Callable[[Bench], Section]], ...] = (
     Entry(6, "Marketplace", market.measure),  # leaves moto holding 10,000 listings: late
     Entry(7, "Price layer", prices.measure),
     Entry(9, "Matching", matching.measure),
+    Entry(12, "Transport booking", transport.measure),
 )
 
 
