@@ -74,6 +74,11 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.logic", "soko.alerts.dal", "cross-domain", "their typed errors (TooManyAlerts)"),
     Allowance("soko.ussd.logic", "soko.alerts.models", "cross-domain", "their requests (AlertCreate)"),
     Allowance("soko.ussd.deps", "soko.alerts", "cross-domain", "the channel wires price alerts' use cases"),
+    # issue 17: a transporter with a basic phone answers and moves their jobs on USSD, running
+    # logistics' booking steps as the HTTP routes do (their reads go through soko.logistics.public)
+    Allowance("soko.ussd.transport", "soko.logistics.steps", "cross-domain", "USSD runs the booking steps"),
+    Allowance("soko.ussd.logic", "soko.logistics.steps", "cross-domain", "the steps' deps type (StepDeps)"),
+    Allowance("soko.ussd.deps", "soko.logistics", "cross-domain", "the channel wires the booking steps"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
     # Logistics' handover: the transporter enters the buyer's delivery PIN, and the market's own PIN
     # rule decides (the PIN's hash, tries and lock are the order's). Like USSD, logistics runs that one

@@ -1,11 +1,13 @@
-"""Chat, realtime, USSD, matching and the price-serving functions: every function gets from the
-template each setting the configurations it loads require (none has an empty default any more)."""
+"""Chat, realtime, USSD (with logistics' booking steps), matching and the price-serving functions:
+every function gets from the template each setting the configurations it loads require (none has an
+empty default any more)."""
 
 from __future__ import annotations
 
 import pytest
 
 from soko.chat.models import ChatConfig, SendConfig
+from soko.logistics.deps import LogisticsConfig
 from soko.matching.models import (
     BootstrapConfig,
     MarketSourceConfig,
@@ -29,7 +31,7 @@ LOADS: dict[str, list[type[BaseConfig]]] = {
     "WsConnectFunction": [ConnectionsConfig],
     "WsDisconnectFunction": [ConnectionsConfig],
     "NotificationsConsumerFunction": [RealtimeConfig],
-    "UssdFunction": [UssdConfig, FreshnessConfig],
+    "UssdFunction": [UssdConfig, FreshnessConfig, LogisticsConfig],  # + logistics' booking steps
     "MlPredictFunction": [MlConfig, FreshnessConfig],
     "PriceRequestsConsumerFunction": [MlConfig, FreshnessConfig],
     "FarmersForBuyerFunction": [MatchConfig, MatchTableConfig],

@@ -93,7 +93,9 @@ def test_prices_with_no_data_and_junk_choices(handset: MakeHandset) -> None:
 # ---------------------------------------------------------------------------- 5. register
 def test_register_a_farmer_with_a_hashed_pin(handset: MakeHandset, users_table: Any) -> None:
     h = handset(PHONE)
-    assert h.dial("5").text == "CON Welcome to Soko. Enter your name:"
+    assert h.dial("5").text == (
+        "CON Welcome to Soko. A farmer? Enter your name.\nOr join as:\n1 Buyer\n2 Transporter"
+    )
     assert h.send("5*A").text.startswith("CON Letters only")
     assert h.send("5*A*akello grace").text == "CON Enter your district (e.g. Gulu):"
     assert h.send("5*A*akello grace*Atlantis").text.startswith("CON Unknown district.")

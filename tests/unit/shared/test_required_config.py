@@ -55,6 +55,7 @@ COMPLETE: dict[type[BaseConfig], dict[str, str]] = {
         "USERS_TABLE_NAME": "users",
         "ALERTS_TABLE_NAME": "alerts",
         "MARKET_TABLE_NAME": "market",
+        "LOGISTICS_TABLE_NAME": "logistics",
         "ML_TABLE_NAME": "ml",
         "URL_TOKEN_SECRET_ARN": "arn:ussd",
     },

@@ -33,6 +33,7 @@ from soko.identity.models import (
     RefreshRequest,
     RegisterRequest,
     ResetRequest,
+    SelfRegisteredRole,
     StoredUser,
     TokenPair,
     UserPage,
@@ -222,16 +223,23 @@ def register(request: RegisterRequest, deps: Identity) -> Account:
 
 
 def register_by_phone(
-    phone: str, full_name: str, district: str, language: Language, deps: Identity
+    phone: str,
+    full_name: str,
+    district: str,
+    language: Language,
+    deps: Identity,
+    *,
+    role: SelfRegisteredRole = "farmer",
 ) -> StoredUser:
-    """Open a farmer account from a basic phone (USSD): no email and no password until the owner
-    sets one for the app (by phone: POST /auth/password/forgot then /auth/password/reset).
+    """Open an account from a basic phone (USSD; a farmer unless the caller chose buyer or
+    transporter): no email and no password until the owner sets one for the app (by phone:
+    POST /auth/password/forgot then /auth/password/reset).
     The phone is verified by the carrier (the USSD gateway says which phone calls).
     A phone that already has an account is a 409 (PhoneTaken)."""
     now = clock.now_iso()
     user = StoredUser(
         id=ids.ulid(),
-        role="farmer",
+        role=role,
         phone=phones.normalize(phone),
         phone_verified=True,
         full_name=full_name,

@@ -1,15 +1,18 @@
 """What other domains may read of logistics: an order's transport (payments adds the fare to what
 the buyer pays and pays the transporter from escrow; the market lets the order's transporter enter
-the buyer's delivery PIN) and a booking's parties (realtime pushes live positions to them)."""
+the buyer's delivery PIN), a booking's parties (realtime pushes live positions to them) and a
+transporter's active jobs (the USSD menu lists them)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from soko.logistics.dal.reads import LogisticsReadsDal
 from soko.logistics.models import BookingStatus
 
-__all__ = ["BookingParties", "LogisticsReads", "OrderTransport"]
+__all__ = ["BookingParties", "LogisticsReads", "OrderTransport", "TransporterJob"]
 
 
 class OrderTransport(BaseModel):
@@ -39,6 +42,22 @@ class BookingParties(BaseModel):
     status: BookingStatus
 
 
+class TransporterJob(BaseModel):
+    """One of a transporter's active bookings, as a short menu line and its screen show it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    booking_id: str
+    order_id: str
+    status: BookingStatus
+    fare_ugx: int = Field(ge=0)
+    weight_kg: float = Field(gt=0)
+    pickup_day: date
+    pickup_district: str
+    dropoff_district: str
+    created_at: str
+
+
 class LogisticsReads:
     """Read-only access to logistics (strongly consistent: a payment started right after a booking
     sees its fare)."""
@@ -53,3 +72,17 @@ class LogisticsReads:
     def booking_parties(self, booking_id: str) -> BookingParties | None:
         item = self._dal.booking(booking_id)
         return BookingParties.model_validate({**item, "booking_id": item["id"]}) if item else None
+
+    def transporter_jobs(self, transporter_id: str, limit: int = 4) -> list[TransporterJob]:
+        """The transporter's active bookings (requested, accepted, picked up), newest first."""
+        return [
+            TransporterJob.model_validate(
+                {
+                    **item,
+                    "booking_id": item["id"],
+                    "pickup_district": item["pickup"]["district"],
+                    "dropoff_district": item["dropoff"]["district"],
+                }
+            )
+            for item in self._dal.transporter_jobs(transporter_id, limit)
+        ]

@@ -1,7 +1,9 @@
 """The USSD function's dependencies (cheap per request: config, clients and secrets cache themselves;
 the marketplace is imported only when a screen needs it). USSD is a channel: it builds identity's
 and the marketplace's use cases with their own data access, as their handlers' deps do, but
-without what a phone menu never uses (token signing, SMS, image URLs)."""
+without what a phone menu never uses (token signing, SMS, image URLs); a transporter's jobs with
+logistics' public reads and the dependencies of its booking steps, built only when a transporter
+opens "2 My jobs"."""
 
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ from soko.ussd.models import UssdConfig
 if TYPE_CHECKING:
     from soko.alerts.logic import Alerts
     from soko.identity.logic import Identity
+    from soko.logistics.public import LogisticsReads
+    from soko.logistics.steps import StepDeps
     from soko.market.logic import Market
+    from soko.market.public import MarketReads
     from soko.ml.public import PriceReader
     from soko.weather.public import DistrictWeather
 
@@ -59,6 +64,21 @@ def ussd() -> Ussd:
 
         return district_weather(district)
 
+    def logistics() -> LogisticsReads:
+        from soko.logistics.public import LogisticsReads  # noqa: PLC0415
+
+        return LogisticsReads(config.logistics_table_name)
+
+    def market_reads() -> MarketReads:
+        from soko.market.public import MarketReads  # noqa: PLC0415
+
+        return MarketReads(config.market_table_name)
+
+    def steps(handover: bool) -> StepDeps:
+        from soko.logistics.deps import steps as logistics_steps  # noqa: PLC0415
+
+        return logistics_steps(handover=handover)
+
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
@@ -68,4 +88,7 @@ def ussd() -> Ussd:
         prices=prices,
         alerts=alerts,
         weather=weather,
+        logistics=logistics,
+        market_reads=market_reads,
+        steps=steps,
     )

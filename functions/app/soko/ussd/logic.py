@@ -3,7 +3,8 @@
 The menu itself is :mod:`soko.ussd.menu`; this module gives it the world (:class:`CallerServices`).
 USSD is a channel, like the HTTP API: it reads accounts through identity's public interface and
 runs identity's and the marketplace's use cases (registration and language; orders and listings)
-through their logic, and prices through the price layer's public forecast. No business rule of
+through their logic, and prices through the price layer's public forecast; a transporter's jobs
+through logistics' public reads and its booking steps (:mod:`soko.ussd.transport`). No business rule of
 theirs is repeated here. Market and price code is imported on first use: most screens need
 neither, and it stays off the cold start.
 """
@@ -26,6 +27,7 @@ from soko.ussd.dal import UssdDal
 from soko.ussd.models import (
     MAX_PARTS,
     SESSION_SECONDS,
+    JobLine,
     ListingLine,
     Member,
     MenuState,
@@ -41,7 +43,11 @@ from soko.ussd.texts import Language
 if TYPE_CHECKING:
     from soko.alerts.logic import Alerts
     from soko.identity.logic import Identity
+    from soko.identity.models import SelfRegisteredRole
+    from soko.logistics.public import LogisticsReads
+    from soko.logistics.steps import StepDeps
     from soko.market.logic import Market
+    from soko.market.public import MarketReads
     from soko.ml.public import PriceReader
     from soko.weather.public import DistrictWeather
 
@@ -61,6 +67,11 @@ class Ussd:
     prices: Callable[[], PriceReader]
     alerts: Callable[[], Alerts] | None = None  # price alerts (menu 7)
     weather: Callable[[str], DistrictWeather] | None = None  # a district's forecast (menu 8)
+    # a transporter's jobs (menu 2): logistics' reads, the market's (each job's crop), and the
+    # dependencies of logistics' booking steps (soko.logistics.steps)
+    logistics: Callable[[], LogisticsReads] | None = None
+    market_reads: Callable[[], MarketReads] | None = None
+    steps: Callable[[bool], StepDeps] | None = None  # with the market's handover when True
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -150,6 +161,14 @@ class CallerServices:
         assert member is not None  # the menu asks only for a registered caller
         return Caller(user_id=member.user_id, role=member.role, email=member.email or "")
 
+    def caller(self) -> Caller:
+        """The registered caller, as the use cases they run take them."""
+        return self._caller()
+
+    def input_at(self, position: int) -> str:
+        """An input of the history by its position (a PIN or code is read so, never kept)."""
+        return self.request.parts[position]
+
     def forecast(self, crop_id: str, market_id: str) -> PriceOutlook | None:
         reader = self.deps.prices()
         forecast = reader.forecast(market_id, crop_id, weeks_ahead=4)
@@ -213,6 +232,21 @@ class CallerServices:
 
     def my_alerts(self, limit: int) -> list[dict[str, Any]]:
         return my_alerts(self, limit)
+
+    def my_jobs(self, limit: int) -> list[JobLine]:
+        from soko.ussd import transport  # noqa: PLC0415
+
+        return transport.my_jobs(self, limit)
+
+    def _job(self, args: dict[str, Any]) -> str:
+        from soko.ussd import transport  # noqa: PLC0415
+
+        return transport.job_step(self, args)
+
+    def _job_deliver(self, args: dict[str, Any]) -> str:
+        from soko.ussd import transport  # noqa: PLC0415
+
+        return transport.job_deliver(self, args)
 
     def _alert_add(self, args: dict[str, Any]) -> str:
         return alert_add(self, args)
@@ -289,6 +323,8 @@ class CallerServices:
             "language": self._set_language,
             "alert_add": self._alert_add,
             "alert_stop": self._alert_stop,
+            "job": self._job,
+            "job_deliver": self._job_deliver,
         }
         return actions[action](args)
 
@@ -376,7 +412,12 @@ class CallerServices:
 
         try:
             user = register_by_phone(
-                self.request.phone_number, args["name"], args["district"], self.language, self.deps.identity()
+                self.request.phone_number,
+                args["name"],
+                args["district"],
+                self.language,
+                self.deps.identity(),
+                role=_REGISTER_ROLES.get(str(args.get("role") or "farmer"), "farmer"),
             )
         except PhoneTaken:
             return "taken"
@@ -408,6 +449,11 @@ class CallerServices:
         return "ok"
 
 
+_REGISTER_ROLES: dict[str, SelfRegisteredRole] = {
+    "farmer": "farmer",
+    "buyer": "buyer",
+    "transporter": "transporter",
+}
 FULFIL_FROM = ("confirmed", "dispatched")  # a paid order in these is the farmer's to deliver
 PAID_TO_ACT_ON = (*FULFIL_FROM, "delivered")  # ... or to enter the buyer's delivery code on
 FULFIL_TO = ("dispatched", "delivered")

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from soko.ussd.models import ListingLine, Member, MenuState, OrderLine, PinCheck, PriceOutlook
+from soko.ussd.models import JobLine, ListingLine, Member, MenuState, OrderLine, PinCheck, PriceOutlook
 from soko.ussd.texts import (
     PRICE_CROPS,
     PRICE_MARKETS,
     Language,
 )
 
-LIST_SIZE = 4  # orders or listings per screen
+LIST_SIZE = 4  # orders, listings or jobs per screen
 MAX_KG = 1_000_000
 MAX_PRICE = 10_000_000
 _NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,29}$")
@@ -47,6 +47,7 @@ class Services(Protocol):
     def check_pin(self, pin: str) -> PinCheck: ...
     def perform(self, step: int, action: str, args: dict[str, Any]) -> str: ...
     def my_alerts(self, limit: int) -> list[dict[str, Any]]: ...  # price alerts (menu 7)
+    def my_jobs(self, limit: int) -> list[JobLine]: ...  # a transporter's active bookings (menu 2)
 
 
 @dataclass
@@ -96,7 +97,15 @@ def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
         return _register_entry(member)
     if member is None:
         return _end("need_register")
+    if choice == 2 and member.transports:  # a transporter's item 2 is "My jobs"
+        return _jobs_entry(svc)
     return {2: _orders, 3: _sell_entry, 4: _listings_entry}[choice](member, svc)
+
+
+def _home(svc: Services) -> dict[str, Any]:
+    """The main menu's data: a transporter's item 2 reads "My jobs" instead of "My orders"."""
+    member = svc.member()
+    return {"jobs": True} if member is not None and member.transports else {}
 
 
 def _register_entry(member: Member | None) -> MenuState:
@@ -358,18 +367,27 @@ def _listing_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _end("saved", crop=saved["crop"], kg=saved["kg"], price=saved["price"])
 
 
+# the name screen of "5 Register" opens a farmer's account from a name (as it always has), or first
+# takes 1 or 2 (no name is a digit) for another role
+REG_ROLES = {1: "buyer", 2: "transporter"}
+
+
 def _reg_name(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    role = state.data.get("role")
+    if role is None and inp.value in ("1", "2"):
+        return _go("reg_name", role=REG_ROLES[int(inp.value)])
     name = " ".join(inp.value.split())
     if not _NAME.match(name):
         return _stay(state, "hint.name")
-    return _go("reg_district", name=name.title())
+    return _go("reg_district", name=name.title(), **({"role": role} if role else {}))
 
 
 def _reg_district(state: MenuState, inp: Input, svc: Services) -> MenuState:
     district = svc.district(inp.value) if len(inp.value) <= 40 else None
     if district is None:
         return _stay(state, "hint.district")
-    return _go("pin_new", name=state.data["name"], district=district)
+    role = state.data.get("role")
+    return _go("pin_new", name=state.data["name"], district=district, **({"role": role} if role else {}))
 
 
 def _pin_new(state: MenuState, inp: Input, svc: Services) -> MenuState:
@@ -388,14 +406,16 @@ def _pin_repeat(state: MenuState, inp: Input, svc: Services) -> MenuState:
     if data.get("set_only"):
         outcome = svc.perform(inp.index, "set_pin", {"pin_at": state.data["pin_at"]})
         return _end("pin_set" if outcome == "ok" else "busy")
+    role = str(data.get("role") or "farmer")
     outcome = svc.perform(
         inp.index,
         "register",
-        {"name": data["name"], "district": data["district"], "pin_at": state.data["pin_at"]},
+        {"name": data["name"], "district": data["district"], "pin_at": state.data["pin_at"], "role": role},
     )
     if outcome == "taken":
         return _end("phone_taken")
-    return _end("welcome", name=data["name"]) if outcome == "ok" else _end("busy")
+    welcome = {"farmer": "welcome", "buyer": "welcome_buyer", "transporter": "welcome_transporter"}[role]
+    return _end(welcome, name=data["name"]) if outcome == "ok" else _end("busy")
 
 
 def _language(state: MenuState, inp: Input, svc: Services) -> MenuState:
@@ -507,6 +527,82 @@ def _weather_district(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _weather_for(district, svc)
 
 
+# ---------------------------------------------------------------------------- 2 My jobs (transporters)
+# what a transporter may do with a job, by the booking's status (keypad order); DELIVER: enter the
+# buyer's delivery code (which hands the produce over and completes the order)
+DELIVER = "deliver"
+JOB_CHOICES: dict[str, tuple[str, ...]] = {
+    "requested": ("accept", "decline"),
+    "accepted": ("pickup", "cancel"),
+    "picked_up": (DELIVER,),
+}
+
+
+def _jobs_entry(svc: Services) -> MenuState:
+    jobs = svc.my_jobs(LIST_SIZE)
+    if not jobs:
+        return _end("no_jobs")
+    return _go("jobs", items=[x.model_dump() for x in jobs])
+
+
+def _jobs_pick(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    picked = _pick(state, inp)
+    if isinstance(picked, MenuState):
+        return picked
+    return _go("job", job=picked, items=state.data["items"])
+
+
+def _job(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("jobs", items=state.data["items"])
+    choices = JOB_CHOICES.get(state.data["job"]["status"], ())
+    choice = _choice(inp.value, len(choices))
+    if choice is None:
+        return _stay(state, "hint.choice")
+    return _go("job_pin", job=state.data["job"], action=choices[choice - 1])
+
+
+# a job step's outcome -> the end screen (ok: by the step)
+JOB_ENDS = {"changed": "job_changed", "gone": "job_gone", "busy": "busy"}
+JOB_DONE = {
+    "accept": "job_accepted",
+    "decline": "job_declined",
+    "pickup": "job_picked_up",
+    "cancel": "job_cancelled",
+    DELIVER: "job_delivered",
+}
+
+
+def _job_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    """The transporter's own PIN before every step; for a delivery, the buyer's code comes next."""
+    if inp.value == "0":
+        return _end("cancelled")
+    blocked = _pin_gate(state, inp, svc)
+    if blocked is not None:
+        return blocked
+    job, action = state.data["job"], str(state.data["action"])
+    if action == DELIVER:
+        return _go("job_code", job=job)
+    outcome = svc.perform(inp.index, "job", {"booking_id": job["id"], "step": action})
+    return _end(JOB_DONE[action] if outcome == "ok" else JOB_ENDS.get(outcome, "busy"))
+
+
+def _job_code(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    """The buyer's 6-digit delivery code (read from the history, never kept): right -> delivered,
+    the order completed; wrong -> the same screen with the tries left; locked -> the end."""
+    if inp.value == "0":
+        return _end("cancelled")
+    if not _CODE.match(inp.value):
+        return _stay(state, "hint.code")
+    outcome = svc.perform(
+        inp.index, "job_deliver", {"booking_id": state.data["job"]["id"], "code_at": inp.index}
+    )
+    if outcome.startswith("wrong:"):
+        return _stay(state, "hint.wrong_code", left=int(outcome.removeprefix("wrong:")))
+    ends = {"ok": "job_delivered", "locked": "job_code_locked", "no_code": "job_no_code", **JOB_ENDS}
+    return _end(ends.get(outcome, "busy"))
+
+
 STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "main": _main,
     "price_crop": _price_crop,
@@ -537,6 +633,10 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "alert_rule": _alert_rule,
     "alert_price": _alert_price,
     "weather_district": _weather_district,
+    "jobs": _jobs_pick,
+    "job": _job,
+    "job_pin": _job_pin,
+    "job_code": _job_code,
 }
 
 
@@ -546,11 +646,14 @@ def step(state: MenuState, index: int, history: list[str], svc: Services) -> Men
     if handler is None:
         return state
     cleared = state.model_copy(update={"hint": None, "hint_values": {}})
-    return handler(cleared, Input(history[index], index, history), svc)
+    after = handler(cleared, Input(history[index], index, history), svc)
+    if after.screen == "main" and not after.data:  # back to the main menu: the caller's own
+        after = after.model_copy(update={"data": _home(svc)})
+    return after
 
 
 def fold(history: list[str], svc: Services, state: MenuState | None = None, start: int = 0) -> MenuState:
-    state = state or MenuState()
+    state = state or MenuState(data=_home(svc))
     for index in range(start, len(history)):
         state = step(state, index, history, svc)
     return state

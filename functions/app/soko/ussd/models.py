@@ -25,6 +25,7 @@ class UssdConfig(BaseConfig):
     ml_table_name: str = Field(min_length=1)
     url_token_secret_arn: str = Field(min_length=1)
     alerts_table_name: str = Field(min_length=1)  # price alerts (menu 7)
+    logistics_table_name: str = Field(min_length=1)  # a transporter's jobs (menu 2 for transporters)
 
 
 class UssdRequest(BaseModel):
@@ -82,6 +83,10 @@ class Member(BaseModel):
     def sells(self) -> bool:
         return self.role in ("farmer", "both")
 
+    @property
+    def transports(self) -> bool:
+        return self.role == "transporter"
+
 
 class OrderLine(BaseModel):
     id: str
@@ -91,6 +96,19 @@ class OrderLine(BaseModel):
     total: int
     status: str
     paid: bool = False  # its payment is held in escrow (a farmer may dispatch and deliver it)
+
+
+class JobLine(BaseModel):
+    """One of a transporter's active bookings (logistics), as the jobs menu lists it."""
+
+    id: str  # the booking
+    crop: str  # the order's crop ("" when the order cannot be read)
+    kg: str
+    origin: str  # the pickup district
+    destination: str  # the drop-off district
+    day: str  # the pickup day, YYYY-MM-DD
+    fare: int
+    status: str  # requested, accepted or picked_up
 
 
 class PriceOutlook(BaseModel):

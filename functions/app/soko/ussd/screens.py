@@ -196,6 +196,63 @@ def weather_time(fetched_at: str) -> str:
     return clock.eat_text(fetched_at).removesuffix(" EAT").replace(f" {fetched_at[:4]},", "")
 
 
+# ---------------------------------------------------------------------------- 2 My jobs (transporters)
+_HINT_ROOM = 16  # the longest hint a list screen may carry ("Invalid choice. ")
+
+
+def _day(iso_day: str, lang: Language) -> str:
+    day = date.fromisoformat(iso_day)
+    return f"{day.day} {day:%b}" if lang == "en" else f"{day.day}/{day.month}"
+
+
+def _job_crop(job: dict[str, Any], lang: Language, width: int = 14) -> str:
+    return crop_label(job["crop"], lang)[:width] if job.get("crop") else f"{job['kg']}kg"
+
+
+def _jobs_menu(d: dict[str, Any], lang: Language) -> str:
+    """``1 Maize Gulu>Kampala 150,000 new`` a line; long crop and district names are cut (all lines
+    alike) until the screen fits with a hint, so no job and not the "0 Back" line is ever lost."""
+    budget = MAX_SCREEN - 4 - _HINT_ROOM
+    text = ""
+    for width in range(14, 2, -1):
+        lines = [
+            f"{_job_crop(j, lang, width)} {j['origin'][:width]}>{j['destination'][:width]} "
+            f"{money(int(j['fare']))} {t(lang, 'jobstatus.' + j['status'])}"
+            for j in d["items"]
+        ]
+        text = f"{t(lang, 'jobs')}\n{_numbered(lines)}\n{t(lang, 'back')}"
+        if len(text) <= budget:
+            break
+    return text
+
+
+def _job_screen(d: dict[str, Any], lang: Language) -> str:
+    j = d["job"]
+    values = {
+        "kg": j["kg"],
+        "crop": _job_crop(j, lang) if j.get("crop") else "",
+        "origin": j["origin"][:20],
+        "destination": j["destination"][:20],
+        "day": _day(j["day"], lang),
+        "fare": money(int(j["fare"])),
+    }
+    text = t(lang, "job." + j["status"], **values).replace("kg \n", "kg\n")
+    return f"{text}\n{t(lang, 'back')}"
+
+
+def _job_pin(d: dict[str, Any], lang: Language) -> str:
+    return f"{t(lang, 'job_ask.' + d['action'])}\n{t(lang, 'pin_to_confirm')}"
+
+
+def _register_name(d: dict[str, Any], lang: Language) -> str:
+    return t(lang, f"ask_name.{d['role']}" if d.get("role") else "ask_name")
+
+
+def _main(d: dict[str, Any], lang: Language) -> str:
+    text = t(lang, "main")
+    return text.replace(t(lang, "menu.orders"), t(lang, "menu.jobs"), 1) if d.get("jobs") else text
+
+
 def _text(key: str) -> Callable[[dict[str, Any], Language], str]:
     return lambda d, lang: t(lang, key)
 
@@ -238,7 +295,7 @@ def _alert_rule_menu(d: dict[str, Any], lang: Language) -> str:
 
 # screen -> (ends the session, the screen's text)
 SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
-    "main": (False, _text("main")),
+    "main": (False, _main),
     "price_crop": (False, _crop_menu),
     "sell_crop": (False, _crop_menu),
     "price_market": (False, _market_menu),
@@ -258,7 +315,7 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "listings": (False, _listings_menu),
     "listing": (False, _listing_screen),
     "listing_value": (False, lambda d, lang: t(lang, "ask_new_qty" if d["field"] == "kg" else "ask_price")),
-    "reg_name": (False, _text("ask_name")),
+    "reg_name": (False, _register_name),
     "reg_district": (False, _text("ask_district")),
     "pin_new": (False, lambda d, lang: t(lang, "set_pin" if d.get("set_only") else "choose_pin")),
     "pin_repeat": (False, _text("repeat_pin")),
@@ -271,6 +328,10 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "alert_price": (False, _text("alert_price")),
     "weather_district": (False, _text("weather_ask_district")),
     "weather": (True, _weather),
+    "jobs": (False, _jobs_menu),
+    "job": (False, _job_screen),
+    "job_pin": (False, _job_pin),
+    "job_code": (False, _text("ask_code")),
 }
 
 

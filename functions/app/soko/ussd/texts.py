@@ -250,6 +250,90 @@ WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EN["main"] += "\n8 Weather"
 LG["main"] += "\n8 Obudde"
 
+# ---- transporters (issue 17): registering as one, and "2 My jobs" (soko.logistics bookings)
+EN["ask_name"] = "Welcome to Soko. A farmer? Enter your name.\nOr join as:\n1 Buyer\n2 Transporter"
+LG["ask_name"] = (
+    "Tukwaniriza ku Soko. Omulimi? Yingiza erinnya lyo.\nOba wewandiise nga:\n1 Omuguzi\n2 Omutambuza"
+)
+EN.update(
+    {
+        "ask_name.buyer": "Join as a buyer. Enter your name:",
+        "ask_name.transporter": "Join as a transporter. Enter your name:",
+        "welcome_buyer": "Welcome to Soko, {name}! Order in the Soko app; dial again and choose 2 to "
+        "confirm what you receive.",
+        "welcome_transporter": "Welcome to Soko, {name}! Add your vehicle in the Soko app or with a Soko "
+        "agent. Dial again and choose 2 for your jobs.",
+        "menu.orders": "2 My orders",
+        "menu.jobs": "2 My jobs",
+        "jobs": "Your jobs (UGX):",
+        "no_jobs": "You have no jobs now. Buyers book the vehicles you add in the Soko app.",
+        "jobstatus.requested": "new",
+        "jobstatus.accepted": "accepted",
+        "jobstatus.picked_up": "on way",
+        "job.requested": "New job: {kg}kg {crop}\n{origin} to {destination}\nPick up {day}, UGX {fare}"
+        "\n1 Accept\n2 Decline",
+        "job.accepted": "Accepted: {kg}kg {crop}\n{origin} to {destination}\nPick up {day}, UGX {fare}"
+        "\n1 Picked up\n2 Cancel",
+        "job.picked_up": "On its way: {kg}kg {crop}\n{origin} to {destination}, UGX {fare}"
+        "\n1 Delivered: enter buyer's code",
+        "job_ask.accept": "Accept this job?",
+        "job_ask.decline": "Decline this job?",
+        "job_ask.pickup": "You picked up the produce?",
+        "job_ask.cancel": "Cancel this job? The buyer and farmer are told.",
+        "job_ask.deliver": "Delivered? The buyer's code comes next.",
+        "job_accepted": "Job accepted. The buyer and farmer get an SMS. Pick up on the day.",
+        "job_declined": "Job declined. The buyer can book another vehicle.",
+        "job_picked_up": "Marked as picked up. The buyer gets an SMS.",
+        "job_cancelled": "Job cancelled. The buyer and farmer get an SMS.",
+        "job_delivered": "Delivered: the buyer confirmed with the code. You are paid from the order.",
+        "job_changed": "This job changed meanwhile. Dial again to see it now.",
+        "job_gone": "This job can no longer be changed.",
+        "job_code_locked": "The code is locked after 5 wrong tries. The buyer can confirm receipt in the "
+        "app or by USSD.",
+        "job_no_code": "This order has no delivery code yet. The buyer can confirm receipt in the app or "
+        "by USSD.",
+    }
+)
+LG.update(
+    {
+        "ask_name.buyer": "Wewandiise ng'omuguzi. Yingiza erinnya lyo:",
+        "ask_name.transporter": "Wewandiise ng'omutambuza. Yingiza erinnya lyo:",
+        "welcome_buyer": "Tukwaniriza ku Soko, {name}! Gula mu app ya Soko; ddamu okukuba olonde 2 "
+        "okukakasa by'ofunye.",
+        "welcome_transporter": "Tukwaniriza ku Soko, {name}! Teeka emmotoka yo mu app ya Soko oba ew'agenti "
+        "wa Soko. Ddamu okukuba olonde 2 olabe emirimu gyo.",
+        "menu.orders": "2 Oda zange",
+        "menu.jobs": "2 Emirimu gyange",
+        "jobs": "Emirimu gyo (UGX):",
+        "no_jobs": "Tolina mirimu kati. Abaguzi basaba emmotoka z'oteeka mu app ya Soko.",
+        "jobstatus.requested": "mpya",
+        "jobstatus.accepted": "kkirizza",
+        "jobstatus.picked_up": "mu kkubo",
+        "job.requested": "Omulimu omupya: {kg}kg {crop}\n{origin} okudda {destination}\nKima {day}, "
+        "UGX {fare}\n1 Kkiriza\n2 Gaana",
+        "job.accepted": "Okkirizza: {kg}kg {crop}\n{origin} okudda {destination}\nKima {day}, UGX {fare}"
+        "\n1 Mbitute\n2 Sazaamu",
+        "job.picked_up": "Biri mu kkubo: {kg}kg {crop}\n{origin} okudda {destination}, UGX {fare}"
+        "\n1 Bituuse: koodi y'omuguzi",
+        "job_ask.accept": "Okkiriza omulimu guno?",
+        "job_ask.decline": "Ogaana omulimu guno?",
+        "job_ask.pickup": "Obitutte?",
+        "job_ask.cancel": "Osazaamu omulimu guno? Omuguzi n'omulimi bategeezebwa.",
+        "job_ask.deliver": "Bituuse? Koodi y'omuguzi eddako.",
+        "job_accepted": "Omulimu gukkiriziddwa. Omuguzi n'omulimi bafuna SMS. Kima ku lunaku.",
+        "job_declined": "Omulimu gugaaniddwa. Omuguzi asobola okusaba emmotoka endala.",
+        "job_picked_up": "Kiwandiikiddwa nti obitutte. Omuguzi afuna SMS.",
+        "job_cancelled": "Omulimu gusaziddwaamu. Omuguzi n'omulimi bafuna SMS.",
+        "job_delivered": "Bituuse: omuguzi akakasizza ne koodi. Osasulwa okuva ku oda.",
+        "job_changed": "Omulimu guno gukyusiddwa. Ddamu okukuba ogulabe.",
+        "job_gone": "Omulimu guno tegukyasobola kukyusibwa.",
+        "job_code_locked": "Koodi esibiddwa oluvannyuma lw'ensobi 5. Omuguzi asobola okukakasa nti afunye "
+        "mu app oba ku USSD.",
+        "job_no_code": "Oda eno tennaba kufuna koodi. Omuguzi asobola okukakasa nti afunye mu app oba ku "
+        "USSD.",
+    }
+)
+
 STRINGS: dict[Language, dict[str, str]] = {"en": EN, "lg": LG}
 
 
