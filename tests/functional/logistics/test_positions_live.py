@@ -98,4 +98,7 @@ def test_a_malformed_booking_event_fails_its_record(invoke: Invoke, pushed: list
     batch = sqs_event(bad, eventbridge_event(good.SOURCE, good.DETAIL_TYPE, good.model_dump(mode="json")))
     result = invoke(CONSUMER, batch)
     assert result == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
-    assert [p["event"] for _, p in pushed] == ["TransportAccepted"]  # the good one of the batch
+    # the good one of the batch reached the buyer's connection (and any party's still open from the
+    # module's earlier tests); nothing of the malformed one was pushed
+    assert {p["event"] for _, p in pushed} == {"TransportAccepted"}
+    assert len(pushed) >= 1

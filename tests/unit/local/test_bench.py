@@ -41,12 +41,13 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
             "matching",
             "alerts",
             "tracking",
+            "transport",
         ]
     )
     entries = [*sections.STANDALONE, *sections.IN_RUNTIME]
     registered = [importlib.import_module(e.measure.__module__).__name__.rpartition(".")[2] for e in entries]
     assert sorted(registered) == modules  # each module exactly once
-    assert sections.numbers() == list(range(1, 12))
+    assert sections.numbers() == list(range(1, 13))
     assert all(e.measure.__name__ == "measure" for e in entries)
     by_number = {e.number: name for e, name in zip(entries, registered, strict=True)}
     assert by_number == {
