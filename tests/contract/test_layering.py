@@ -79,6 +79,16 @@ ALLOWED: tuple[Allowance, ...] = (
     Allowance("soko.ussd.transport", "soko.logistics.steps", "cross-domain", "USSD runs the booking steps"),
     Allowance("soko.ussd.logic", "soko.logistics.steps", "cross-domain", "the steps' deps type (StepDeps)"),
     Allowance("soko.ussd.deps", "soko.logistics", "cross-domain", "the channel wires the booking steps"),
+    # ... and "3 Add vehicle" runs logistics' vehicle registration (POST /transport/vehicles's use case),
+    # its screens checking a plate and the numbers with logistics' own rule and bounds (pure)
+    Allowance("soko.ussd.transport", "soko.logistics.vehicles", "cross-domain", "USSD registers vehicles"),
+    Allowance(
+        "soko.ussd.transport", "soko.logistics.core_models", "cross-domain", "its request (VehicleCreate)"
+    ),
+    Allowance(
+        "soko.ussd.logic", "soko.logistics.vehicles", "cross-domain", "its store's type (VehicleStore)"
+    ),
+    Allowance("soko.ussd.menu", "soko.logistics.core_models", "cross-domain", "the plate rule and bounds"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
     # Logistics' handover: the transporter enters the buyer's delivery PIN, and the market's own PIN
     # rule decides (the PIN's hash, tries and lock are the order's). Like USSD, logistics runs that one

@@ -40,8 +40,8 @@ def register_transporter(handset: MakeHandset, phone: str = PHONE, name: str = "
     h = handset(phone)
     end = h.dial("5", "2", name, "Gulu", PIN, PIN)
     assert end.text == (
-        f"END Welcome to Soko, {name}! Add your vehicle in the Soko app or with a Soko agent. Dial again "
-        "and choose 2 for your jobs."
+        f"END Welcome to Soko, {name}! Dial again and choose 3 Add vehicle (or add it in the Soko app), "
+        "then 2 for your jobs."
     )
     return h
 
@@ -60,11 +60,11 @@ def test_a_transporter_registers_by_ussd_and_item_2_becomes_my_jobs(
     assert (profile["role"], profile["district"], profile["phone"]) == ("transporter", "Gulu", PHONE)
     assert "email" not in profile and "password_hash" not in profile
     main = handset(PHONE).dial()
-    assert main.text.startswith("CON Soko\n1 Check prices\n2 My jobs\n3 Sell produce")
+    assert main.text.startswith("CON Soko\n1 Check prices\n2 My jobs\n3 Add vehicle\n5 Register")
     assert handset(PHONE).dial("2").text == (
-        "END You have no jobs now. Buyers book the vehicles you add in the Soko app."
+        "END You have no jobs now. Buyers book the vehicles you add (3 Add vehicle, or in the Soko app)."
     )
-    assert handset(PHONE).dial("3").text == "END Only farmers can sell on Soko."
+    assert handset(PHONE).dial("3").text.startswith("CON Add vehicle. Type:\n1 Boda-boda")
     assert handset(PHONE).dial("5").text.startswith("END You are registered as Okello Denis.")
 
 
@@ -228,11 +228,15 @@ class Booked:
     booking: dict[str, Any]
 
 
-def _book(api: AppApi, transporter: User, farmer: User, buyer: User, *, plate: str = "UBA 123C") -> Booked:
-    """The transporter's vehicle, a paid order confirmed by the farmer (its buyer's delivery PIN is
-    CODE), and its transport booked by the buyer from the cheapest quote: all through the API, but the
-    payment, set on the order as the payments consumer would."""
-    api.post("/transport/vehicles", {**VEHICLE, "plate": plate}, user=transporter).expect(201)
+def _book(
+    api: AppApi, transporter: User, farmer: User, buyer: User, *, plate: str | None = "UBA 123C"
+) -> Booked:
+    """The transporter's vehicle (none when ``plate`` is None: it is registered already), a paid
+    order confirmed by the farmer (its buyer's delivery PIN is CODE), and its transport booked by
+    the buyer from the cheapest quote: all through the API, but the payment, set on the order as
+    the payments consumer would."""
+    if plate is not None:
+        api.post("/transport/vehicles", {**VEHICLE, "plate": plate}, user=transporter).expect(201)
     listing = api.post(
         "/listings/",
         {
@@ -358,3 +362,77 @@ def test_a_job_changed_meanwhile_says_so(handset: MakeHandset, users_table: Any,
     assert h.send("2*1*1*" + PIN).text == "END This job changed meanwhile. Dial again to see it now."
     assert _state(api, booked)[:2] == ("cancelled", "cancelled")
     assert handset(PHONE).dial("2").text.startswith("END You have no jobs now.")
+
+
+# ---------------------------------------------------------------------------- 3 Add vehicle
+ADD_VEHICLE = ("3", "3", "uba 123c", "1500", "Kampala", "0", "1800", "30000")
+
+
+def test_a_transporter_registered_by_ussd_adds_a_vehicle_by_ussd_and_gets_a_job_for_it(
+    handset: MakeHandset, users_table: Any, api: AppApi
+) -> None:
+    register_transporter(handset)
+    transporter = User(profile_of(users_table, PHONE)["id"], "transporter")
+    h = handset(PHONE)
+    assert h.dial(*ADD_VEHICLE[:3]).text == "CON How many kg it carries (e.g. 1500):"
+    assert h.send("3*3*uba 123c*1500").text == "CON Districts: Gulu\nAdd another district or 0 when done:"
+    assert h.send("3*3*uba 123c*1500*Atlantis").text.startswith("CON Unknown district. Districts: Gulu")
+    confirm = h.send("*".join(ADD_VEHICLE))
+    assert confirm.text == (
+        "CON Add Pick-up UBA 123C, 1500kg, Gulu, Kampala, UGX 1,800/km, min UGX 30,000, every day?\n"
+        "Enter your PIN to confirm or 0 to cancel:"
+    )
+    assert h.send("*".join((*ADD_VEHICLE, "1111"))).text.startswith("CON Wrong PIN, 2 left.")
+    added = h.send("*".join((*ADD_VEHICLE, "1111", PIN)))
+    assert added.text == (
+        "END Vehicle UBA 123C added: buyers can book it now. Dial again and choose 2 for your jobs."
+    )
+    assert h.send("*".join((*ADD_VEHICLE, "1111", PIN))).text == added.text  # a retry: once
+
+    # the vehicle as the app shows it (GET /transport/vehicles): one, every day of the week
+    [vehicle] = api.get("/transport/vehicles", user=transporter).expect(200).json["items"]
+    assert {k: vehicle[k] for k in ("type", "plate", "capacity_kg", "districts", "active")} == {
+        "type": "pickup",
+        "plate": "UBA 123C",
+        "capacity_kg": 1500,
+        "districts": ["Gulu", "Kampala"],
+        "active": True,
+    }
+    assert (vehicle["price_per_km_ugx"], vehicle["minimum_fare_ugx"]) == (1800, 30000)
+    assert vehicle["days"] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+    # a confirmed order in Gulu: POST /transport/quotes finds it, the buyer books it, the job is on USSD
+    booked = _book(
+        api,
+        transporter,
+        _account(api, "farmer", "Amina Achieng", "Gulu"),
+        _account(api, "buyer", "Kampala Fresh Foods", "Kampala"),
+        plate=None,
+    )
+    assert booked.booking["vehicle_id"] == vehicle["id"] and booked.booking["plate"] == "UBA 123C"
+    fare = f"{booked.booking['fare_ugx']:,}"
+    assert handset(PHONE).dial("2").text == f"CON Your jobs (UGX):\n1 Maize Gulu>Kampala {fare} new\n0 Back"
+    assert handset(PHONE).dial("2", "1", "1", PIN).text.startswith("END Job accepted.")
+    assert _state(api, booked)[:2] == ("accepted", "accepted")
+
+
+def test_a_plate_already_on_soko_is_refused_in_both_languages(
+    handset: MakeHandset, users_table: Any, api: AppApi
+) -> None:
+    register_transporter(handset)
+    assert handset(PHONE).dial(*ADD_VEHICLE, PIN).text.startswith("END Vehicle UBA 123C added")
+    other = "+256772000555"
+    register_transporter(handset, other, "Mugisha Paul")
+    assert (
+        handset(other).dial(*ADD_VEHICLE, PIN).text == "END A vehicle with plate UBA 123C is already on Soko."
+    )
+    h = handset(other)
+    assert h.dial("6", "2").text == "END Olulimi: Luganda."
+    assert h.dial("3").text.startswith("CON Wandiisa ekidduka. Kika:\n1 Bodaboda")
+    taken = handset(other).dial(*ADD_VEHICLE, PIN)
+    assert taken.text == "END Ekidduka ekirina pulaati UBA 123C kiri dda ku Soko."
+    added = handset(other).dial("3", "5", "UBB 456D", "8000", "0", "2500", "0", PIN)
+    assert added.text.startswith("END Ekidduka UBB 456D kiwandiisiddwa")
+    mugisha = User(profile_of(users_table, other)["id"], "transporter")
+    [lorry] = api.get("/transport/vehicles", user=mugisha).expect(200).json["items"]
+    assert (lorry["type"], lorry["districts"], lorry["minimum_fare_ugx"]) == ("lorry", ["Gulu"], 0)

@@ -129,7 +129,10 @@ def test_a_transporters_item_2_is_my_jobs_everyone_elses_my_orders(
 
 
 def test_a_transporters_other_items_are_unchanged() -> None:
-    assert screen(FakeWorld(), "3") == "END Only farmers can sell on Soko."
+    assert screen(FakeWorld(), "3").startswith(
+        "CON Add vehicle. Type:"
+    )  # tests/unit/ussd/test_vehicle_menu.py
+    assert screen(FakeWorld(role="buyer"), "3") == "END Only farmers can sell on Soko."
     assert screen(FakeWorld(), "5").startswith("END You are registered as Okello.")
 
 
@@ -155,7 +158,7 @@ def test_a_farmer_registers_with_the_same_keystrokes_as_before() -> None:
             "2",
             "transporter",
             "CON Join as a transporter. Enter your name:",
-            "Add your vehicle in the Soko app or with a Soko agent. Dial again and choose 2 for your jobs.",
+            "Dial again and choose 3 Add vehicle (or add it in the Soko app), then 2 for your jobs.",
         ),
     ],
 )
@@ -209,7 +212,7 @@ def test_my_jobs_lists_the_active_jobs_newest_first() -> None:
 
 def test_no_jobs_ends_with_what_to_do() -> None:
     assert screen(FakeWorld([]), "2") == (
-        "END You have no jobs now. Buyers book the vehicles you add in the Soko app."
+        "END You have no jobs now. Buyers book the vehicles you add (3 Add vehicle, or in the Soko app)."
     )
 
 

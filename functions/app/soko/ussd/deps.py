@@ -3,7 +3,7 @@ the marketplace is imported only when a screen needs it). USSD is a channel: it 
 and the marketplace's use cases with their own data access, as their handlers' deps do, but
 without what a phone menu never uses (token signing, SMS, image URLs); a transporter's jobs with
 logistics' public reads and the dependencies of its booking steps, built only when a transporter
-opens "2 My jobs"."""
+opens "2 My jobs"; logistics' vehicle store when one adds a vehicle ("3 Add vehicle")."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from soko.ussd.models import UssdConfig
 if TYPE_CHECKING:
     from soko.alerts.logic import Alerts
     from soko.identity.logic import Identity
+    from soko.logistics.dal.vehicles import VehiclesDal
     from soko.logistics.public import LogisticsReads
     from soko.logistics.steps import StepDeps
     from soko.market.logic import Market
@@ -79,6 +80,11 @@ def ussd() -> Ussd:
 
         return logistics_steps(handover=handover)
 
+    def vehicles() -> VehiclesDal:
+        from soko.logistics.dal.vehicles import VehiclesDal  # noqa: PLC0415
+
+        return VehiclesDal(config.logistics_table_name)
+
     return Ussd(
         config=config,
         dal=UssdDal(config.users_table_name),
@@ -91,4 +97,5 @@ def ussd() -> Ussd:
         logistics=logistics,
         market_reads=market_reads,
         steps=steps,
+        vehicles=vehicles,
     )

@@ -4,7 +4,8 @@ The menu itself is :mod:`soko.ussd.menu`; this module gives it the world (:class
 USSD is a channel, like the HTTP API: it reads accounts through identity's public interface and
 runs identity's and the marketplace's use cases (registration and language; orders and listings)
 through their logic, and prices through the price layer's public forecast; a transporter's jobs
-through logistics' public reads and its booking steps (:mod:`soko.ussd.transport`). No business rule of
+through logistics' public reads and its booking steps, and their vehicles through its vehicle
+registration (:mod:`soko.ussd.transport`). No business rule of
 theirs is repeated here. Market and price code is imported on first use: most screens need
 neither, and it stays off the cold start.
 """
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from soko.identity.models import SelfRegisteredRole
     from soko.logistics.public import LogisticsReads
     from soko.logistics.steps import StepDeps
+    from soko.logistics.vehicles import VehicleStore
     from soko.market.logic import Market
     from soko.market.public import MarketReads
     from soko.ml.public import PriceReader
@@ -72,6 +74,7 @@ class Ussd:
     logistics: Callable[[], LogisticsReads] | None = None
     market_reads: Callable[[], MarketReads] | None = None
     steps: Callable[[bool], StepDeps] | None = None  # with the market's handover when True
+    vehicles: Callable[[], VehicleStore] | None = None  # "3 Add vehicle": logistics' vehicle store
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -248,6 +251,11 @@ class CallerServices:
 
         return transport.job_deliver(self, args)
 
+    def _add_vehicle(self, args: dict[str, Any]) -> str:
+        from soko.ussd import transport  # noqa: PLC0415
+
+        return transport.add_vehicle(self, args)
+
     def _alert_add(self, args: dict[str, Any]) -> str:
         return alert_add(self, args)
 
@@ -325,6 +333,7 @@ class CallerServices:
             "alert_stop": self._alert_stop,
             "job": self._job,
             "job_deliver": self._job_deliver,
+            "add_vehicle": self._add_vehicle,
         }
         return actions[action](args)
 

@@ -15,6 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from soko.logistics.core_models import (
+    MAX_CAPACITY_KG,
+    MAX_MINIMUM_FARE_UGX,
+    MAX_PRICE_PER_KM_UGX,
+    normalise_plate,
+)
 from soko.ussd.models import JobLine, ListingLine, Member, MenuState, OrderLine, PinCheck, PriceOutlook
 from soko.ussd.texts import (
     PRICE_CROPS,
@@ -97,13 +103,20 @@ def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
         return _register_entry(member)
     if member is None:
         return _end("need_register")
-    if choice == 2 and member.transports:  # a transporter's item 2 is "My jobs"
-        return _jobs_entry(svc)
+    if member.transports:  # a transporter's item 2 is "My jobs", 3 "Add vehicle", and 4 is hidden
+        return _transporter_choice(state, choice, member, svc)
     return {2: _orders, 3: _sell_entry, 4: _listings_entry}[choice](member, svc)
 
 
+def _transporter_choice(state: MenuState, choice: int, member: Member, svc: Services) -> MenuState:
+    if choice == 2:
+        return _jobs_entry(svc)
+    return _vehicle_entry(member) if choice == 3 else _stay(state, "hint.choice")
+
+
 def _home(svc: Services) -> dict[str, Any]:
-    """The main menu's data: a transporter's item 2 reads "My jobs" instead of "My orders"."""
+    """The main menu's data: a transporter's reads "2 My jobs" and "3 Add vehicle" instead of "2 My
+    orders" and "3 Sell produce", without "4 My listings"."""
     member = svc.member()
     return {"jobs": True} if member is not None and member.transports else {}
 
@@ -603,6 +616,83 @@ def _job_code(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _end(ends.get(outcome, "busy"))
 
 
+# ---------------------------------------------------------------------------- 3 Add vehicle (transporters)
+# the keypad order of the vehicle types (soko.logistics.models.VehicleType)
+VEHICLE_TYPES = ("boda_boda", "bicycle", "pickup", "van", "lorry")
+MAX_VEHICLE_DISTRICTS = 3  # the caller's own district and up to 2 more (the app takes more)
+# logistics' bounds (soko.logistics.core_models), so a wrong number keeps its screen with a hint
+VEHICLE_NUMBERS = {
+    "veh_capacity": ("capacity_kg", 1, MAX_CAPACITY_KG, "hint.capacity"),
+    "veh_per_km": ("price_per_km_ugx", 1, MAX_PRICE_PER_KM_UGX, "hint.per_km"),
+    "veh_minimum": ("minimum_fare_ugx", 0, MAX_MINIMUM_FARE_UGX, "hint.minimum"),
+}
+VEHICLE_ENDS = {"ok": "vehicle_added", "plate_taken": "plate_taken", "invalid": "vehicle_refused"}
+
+
+def _vehicle_entry(member: Member) -> MenuState:
+    return _go("veh_type", base=member.district or "")
+
+
+def _veh_type(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("main")
+    choice = _choice(inp.value, len(VEHICLE_TYPES))
+    if choice is None:
+        return _stay(state, "hint.choice")
+    return _go("veh_plate", **state.data, type=VEHICLE_TYPES[choice - 1])
+
+
+def _veh_plate(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    try:
+        plate = normalise_plate(inp.value) if len(inp.value) <= 12 else None
+    except ValueError:
+        plate = None
+    if plate is None:
+        return _stay(state, "hint.plate")
+    return _go("veh_capacity", **state.data, plate=plate)
+
+
+def _veh_number(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    """Capacity, price per km or minimum fare: a whole number within logistics' bounds."""
+    field, low, high, hint = VEHICLE_NUMBERS[state.screen]
+    value = _number(inp.value, low, high)
+    if value is None:
+        return _stay(state, hint)
+    data = {**state.data, field: value}
+    if state.screen == "veh_capacity":  # the districts next: the caller's own first, when they have one
+        base = str(data.pop("base", ""))
+        return _go("veh_districts", **data, districts=[base] if base else [])
+    return _go("veh_minimum" if state.screen == "veh_per_km" else "veh_pin", **data)
+
+
+def _veh_districts(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    """Districts served, one a screen (resolved as registration resolves them), 0 when done; the
+    first is the vehicle's base."""
+    districts: list[str] = list(state.data["districts"])
+    if inp.value == "0" and districts:
+        return _go("veh_per_km", **state.data)
+    district = svc.district(inp.value) if len(inp.value) <= 40 else None
+    if district is None:
+        return _stay(state, "hint.district")
+    if district in districts:
+        return _stay(state, "hint.district_twice")
+    data = {**state.data, "districts": [*districts, district]}
+    return _go("veh_per_km" if len(districts) + 1 >= MAX_VEHICLE_DISTRICTS else "veh_districts", **data)
+
+
+def _veh_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    """The caller's PIN, then logistics' own vehicle registration (``POST /transport/vehicles``'s)."""
+    if inp.value == "0":
+        return _end("cancelled")
+    blocked = _pin_gate(state, inp, svc)
+    if blocked is not None:
+        return blocked
+    d = state.data
+    fields = ("type", "plate", "capacity_kg", "districts", "price_per_km_ugx", "minimum_fare_ugx")
+    outcome = svc.perform(inp.index, "add_vehicle", {f: d[f] for f in fields})
+    return _end(VEHICLE_ENDS.get(outcome, "busy"), plate=d["plate"])
+
+
 STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "main": _main,
     "price_crop": _price_crop,
@@ -637,6 +727,13 @@ STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "job": _job,
     "job_pin": _job_pin,
     "job_code": _job_code,
+    "veh_type": _veh_type,
+    "veh_plate": _veh_plate,
+    "veh_capacity": _veh_number,
+    "veh_districts": _veh_districts,
+    "veh_per_km": _veh_number,
+    "veh_minimum": _veh_number,
+    "veh_pin": _veh_pin,
 }
 
 

@@ -249,8 +249,50 @@ def _register_name(d: dict[str, Any], lang: Language) -> str:
 
 
 def _main(d: dict[str, Any], lang: Language) -> str:
+    """A transporter's main menu ("jobs" in its data): 2 My jobs, 3 Add vehicle, no 4 My listings."""
     text = t(lang, "main")
-    return text.replace(t(lang, "menu.orders"), t(lang, "menu.jobs"), 1) if d.get("jobs") else text
+    if not d.get("jobs"):
+        return text
+    for farmer, transporter in (("menu.orders", "menu.jobs"), ("menu.sell", "menu.vehicle")):
+        text = text.replace(t(lang, farmer), t(lang, transporter), 1)
+    return text.replace(t(lang, "menu.listings"), "", 1)
+
+
+# ---------------------------------------------------------------------------- 3 Add vehicle (transporters)
+_PIN_HINT_ROOM = 24  # the longest hint the PIN screen may carry ("PIN nkyamu, osigazza 2. ")
+
+
+def _vehicle_type_menu(d: dict[str, Any], lang: Language) -> str:
+    types = _numbered([t(lang, "vehicle." + v) for v in ("boda_boda", "bicycle", "pickup", "van", "lorry")])
+    return f"{t(lang, 'veh_type')}\n{types}\n{t(lang, 'back')}"
+
+
+def _vehicle_districts(d: dict[str, Any], lang: Language) -> str:
+    if not d["districts"]:
+        return t(lang, "veh_base")
+    return t(lang, "veh_districts", districts=", ".join(d["districts"]))
+
+
+def _vehicle_confirm(d: dict[str, Any], lang: Language) -> str:
+    """The vehicle to add, then the PIN prompt; long district names are cut (all alike) until the
+    screen fits with a wrong-PIN hint, so the prompt is never lost."""
+    budget = MAX_SCREEN - 4 - _PIN_HINT_ROOM
+    text = ""
+    for width in range(14, 2, -1):
+        text = t(
+            lang,
+            "veh_confirm",
+            type=t(lang, "vehicle." + d["type"]),
+            plate=d["plate"],
+            kg=d["capacity_kg"],
+            districts=", ".join(x[:width] for x in d["districts"]),
+            per_km=money(int(d["price_per_km_ugx"])),
+            minimum=money(int(d["minimum_fare_ugx"])),
+        )
+        text = f"{text}\n{t(lang, 'pin_to_confirm')}"
+        if len(text) <= budget:
+            break
+    return text
 
 
 def _text(key: str) -> Callable[[dict[str, Any], Language], str]:
@@ -332,6 +374,13 @@ SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "job": (False, _job_screen),
     "job_pin": (False, _job_pin),
     "job_code": (False, _text("ask_code")),
+    "veh_type": (False, _vehicle_type_menu),
+    "veh_plate": (False, _text("veh_plate")),
+    "veh_capacity": (False, _text("veh_capacity")),
+    "veh_districts": (False, _vehicle_districts),
+    "veh_per_km": (False, _text("veh_per_km")),
+    "veh_minimum": (False, _text("veh_minimum")),
+    "veh_pin": (False, _vehicle_confirm),
 }
 
 

@@ -261,12 +261,13 @@ EN.update(
         "ask_name.transporter": "Join as a transporter. Enter your name:",
         "welcome_buyer": "Welcome to Soko, {name}! Order in the Soko app; dial again and choose 2 to "
         "confirm what you receive.",
-        "welcome_transporter": "Welcome to Soko, {name}! Add your vehicle in the Soko app or with a Soko "
-        "agent. Dial again and choose 2 for your jobs.",
+        "welcome_transporter": "Welcome to Soko, {name}! Dial again and choose 3 Add vehicle (or add it in "
+        "the Soko app), then 2 for your jobs.",
         "menu.orders": "2 My orders",
         "menu.jobs": "2 My jobs",
         "jobs": "Your jobs (UGX):",
-        "no_jobs": "You have no jobs now. Buyers book the vehicles you add in the Soko app.",
+        "no_jobs": "You have no jobs now. Buyers book the vehicles you add (3 Add vehicle, or in the Soko "
+        "app).",
         "jobstatus.requested": "new",
         "jobstatus.accepted": "accepted",
         "jobstatus.picked_up": "on way",
@@ -300,12 +301,13 @@ LG.update(
         "ask_name.transporter": "Wewandiise ng'omutambuza. Yingiza erinnya lyo:",
         "welcome_buyer": "Tukwaniriza ku Soko, {name}! Gula mu app ya Soko; ddamu okukuba olonde 2 "
         "okukakasa by'ofunye.",
-        "welcome_transporter": "Tukwaniriza ku Soko, {name}! Teeka emmotoka yo mu app ya Soko oba ew'agenti "
-        "wa Soko. Ddamu okukuba olonde 2 olabe emirimu gyo.",
+        "welcome_transporter": "Tukwaniriza ku Soko, {name}! Ddamu okukuba olonde 3 Wandiisa ekidduka (oba "
+        "mu app ya Soko), olwo 2 olabe emirimu gyo.",
         "menu.orders": "2 Oda zange",
         "menu.jobs": "2 Emirimu gyange",
         "jobs": "Emirimu gyo (UGX):",
-        "no_jobs": "Tolina mirimu kati. Abaguzi basaba emmotoka z'oteeka mu app ya Soko.",
+        "no_jobs": "Tolina mirimu kati. Abaguzi basaba ebidduka by'owandiisa (3 Wandiisa ekidduka, oba mu "
+        "app ya Soko).",
         "jobstatus.requested": "mpya",
         "jobstatus.accepted": "kkirizza",
         "jobstatus.picked_up": "mu kkubo",
@@ -331,6 +333,69 @@ LG.update(
         "mu app oba ku USSD.",
         "job_no_code": "Oda eno tennaba kufuna koodi. Omuguzi asobola okukakasa nti afunye mu app oba ku "
         "USSD.",
+    }
+)
+
+# ---- 3 Add vehicle (issue 17): a transporter registers a vehicle (soko.logistics.vehicles); the
+# Luganda follows the web app's (web/src/pages/transport/messages.ts: "ekidduka", "pulaati")
+EN.update(
+    {
+        "menu.sell": "3 Sell produce",
+        "menu.vehicle": "3 Add vehicle",
+        "menu.listings": "\n4 My listings",
+        "veh_type": "Add vehicle. Type:",
+        "vehicle.boda_boda": "Boda-boda",
+        "vehicle.bicycle": "Bicycle",
+        "vehicle.pickup": "Pick-up",
+        "vehicle.van": "Van",
+        "vehicle.lorry": "Lorry",
+        "veh_plate": "Number plate (e.g. UAB 123C):",
+        "hint.plate": "A plate like UAB 123C. ",
+        "veh_capacity": "How many kg it carries (e.g. 1500):",
+        "hint.capacity": "1 to 40000 kg. ",
+        "veh_base": "District you work from (e.g. Gulu):",
+        "veh_districts": "Districts: {districts}\nAdd another district or 0 when done:",
+        "hint.district_twice": "Already added. ",
+        "veh_per_km": "Price per km in UGX (e.g. 1500):",
+        "hint.per_km": "1 to 100000 UGX. ",
+        "veh_minimum": "Minimum fare in UGX (e.g. 10000; 0 for none):",
+        "hint.minimum": "0 to 10000000 UGX. ",
+        "veh_confirm": "Add {type} {plate}, {kg}kg, {districts}, UGX {per_km}/km, min UGX {minimum}, "
+        "every day?",
+        "vehicle_added": "Vehicle {plate} added: buyers can book it now. Dial again and choose 2 for your "
+        "jobs.",
+        "plate_taken": "A vehicle with plate {plate} is already on Soko.",
+        "vehicle_refused": "Soko could not add this vehicle. Please check it and try again.",
+    }
+)
+LG.update(
+    {
+        "menu.sell": "3 Tunda ebirime",
+        "menu.vehicle": "3 Wandiisa ekidduka",
+        "menu.listings": "\n4 Bye ntunda",
+        "veh_type": "Wandiisa ekidduka. Kika:",
+        "vehicle.boda_boda": "Bodaboda",
+        "vehicle.bicycle": "Ggaali",
+        "vehicle.pickup": "Pikapu",
+        "vehicle.van": "Vaani",
+        "vehicle.lorry": "Loole",
+        "veh_plate": "Ennamba ya pulaati (okug. UAB 123C):",
+        "hint.plate": "Pulaati nga UAB 123C. ",
+        "veh_capacity": "Kyetikka kilo mmeka (okug. 1500):",
+        "hint.capacity": "Kilo 1 okutuuka 40000. ",
+        "veh_base": "Disitulikiti gy'okolera (okug. Gulu):",
+        "veh_districts": "Disitulikiti: {districts}\nYingiza endala oba 0 ng'omaze:",
+        "hint.district_twice": "Eri dda. ",
+        "veh_per_km": "Omuwendo ku km mu UGX (okug. 1500):",
+        "hint.per_km": "UGX 1 okutuuka 100000. ",
+        "veh_minimum": "Ssente ezisinga obutono mu UGX (okug. 10000; 0 tewali):",
+        "hint.minimum": "UGX 0 okutuuka 10000000. ",
+        "veh_confirm": "Wandiisa {type} {plate}, {kg}kg, {districts}, UGX {per_km}/km, obutono UGX "
+        "{minimum}, buli lunaku?",
+        "vehicle_added": "Ekidduka {plate} kiwandiisiddwa: abaguzi basobola okukisaba kati. Ddamu okukuba "
+        "olonde 2 olabe emirimu.",
+        "plate_taken": "Ekidduka ekirina pulaati {plate} kiri dda ku Soko.",
+        "vehicle_refused": "Soko eremeddwa okuwandiisa ekidduka kino. Kikebere oddemu.",
     }
 )
 

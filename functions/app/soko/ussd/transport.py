@@ -1,6 +1,8 @@
-"""A transporter's jobs on USSD (issue 17): their active bookings, read through logistics' public
-interface, and each step (accept, decline, picked up, cancel, delivered with the buyer's delivery
-code) run through logistics' own use cases (:mod:`soko.logistics.steps`), as the HTTP routes
+"""A transporter on USSD (issue 17): "3 Add vehicle" runs logistics' own vehicle registration
+(:func:`soko.logistics.vehicles.create`, as ``POST /transport/vehicles`` does); "2 My jobs": their
+active bookings, read through logistics' public interface, and each step (accept, decline, picked
+up, cancel, delivered with the buyer's delivery code) run through logistics' own use cases
+(:mod:`soko.logistics.steps`), as the HTTP routes
 ``POST /transport/bookings/{id}/accept|decline|pickup|cancel|deliver`` do. No rule of theirs is
 repeated here: who may move a booking, from which status, and the handover by the buyer's PIN
 (the market's rule) are theirs; this module only turns their answers into the menu's outcomes.
@@ -15,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from soko.shared.errors import Conflict, Forbidden, NotFound, SokoError
+from pydantic import ValidationError
+
+from soko.shared.errors import Conflict, Forbidden, NotFound, SokoError, Unprocessable
 from soko.shared.observability import logger
 from soko.ussd.models import JobLine
 
@@ -25,6 +29,34 @@ if TYPE_CHECKING:
 
 USSD_CANCEL_REASON = "cancelled by the transporter on USSD"
 _BUSY_CODES = frozenset({"CONCURRENT_UPDATE", "TRANSACTION_CONFLICT"})
+
+
+def add_vehicle(services: CallerServices, args: dict[str, Any]) -> str:
+    """Register the caller's vehicle, working every day (the app changes the days): ``ok``;
+    ``plate_taken`` (409 ``PLATE_TAKEN``: another vehicle has the plate); ``invalid`` (refused by
+    logistics' own rules: the menu checks them first, so only a rule changed meanwhile); ``busy``."""
+    from soko.logistics import vehicles  # noqa: PLC0415
+    from soko.logistics.core_models import WEEK, VehicleCreate  # noqa: PLC0415
+
+    assert services.deps.vehicles is not None, "the USSD function is wired with the logistics table"
+    try:
+        request = VehicleCreate.model_validate({**args, "days": list(WEEK)})
+        vehicles.create(services.caller(), request, services.deps.vehicles())
+    except ValidationError as err:
+        logger.info(
+            "ussd vehicle refused", extra={"fields": [".".join(map(str, e["loc"])) for e in err.errors()]}
+        )
+        return "invalid"
+    except SokoError as err:
+        logger.info("ussd vehicle refused", extra={"code": err.code})
+        if err.code == "PLATE_TAKEN":
+            return "plate_taken"
+        if isinstance(err, Conflict):
+            return "busy"
+        if isinstance(err, Forbidden | Unprocessable):
+            return "invalid"
+        raise
+    return "ok"
 
 
 def my_jobs(services: CallerServices, limit: int) -> list[JobLine]:
