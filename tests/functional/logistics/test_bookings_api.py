@@ -319,3 +319,24 @@ def test_a_booking_is_read_by_its_parties_and_admins_with_its_track(
     for user in (world.stranger, world.trucker):
         world.api.get(f"/transport/bookings/{booking['id']}", user=user).expect(404, "BOOKING_NOT_FOUND")
     world.api.get("/transport/bookings/NOPE", user=world.buyer).expect(404, "BOOKING_NOT_FOUND")
+
+
+def test_a_fix_past_its_retention_is_not_shown_before_the_ttl_sweeper_removes_it(
+    world: World, table: LogisticsTable
+) -> None:
+    _, _, booking = _booked(world)
+    now = clock.now()
+    for n, expires_at in enumerate((clock.epoch() - 60, clock.epoch() + 86_400)):  # lapsed, kept
+        at = clock.iso(now + timedelta(seconds=10 * n))
+        table.table.put_item(
+            Item={
+                "pk": f"BOOKING#{booking['id']}",
+                "sk": f"POS#{at}#0",
+                "lat": Decimal("2.7"),
+                "lon": 32,
+                "at": at,
+                "expires_at": expires_at,
+            }
+        )
+    track = world.api.get(f"/transport/bookings/{booking['id']}", user=world.buyer).expect(200).json["track"]
+    assert [f["at"] for f in track] == [clock.iso(now + timedelta(seconds=10))]

@@ -10,7 +10,7 @@ from typing import Any
 from soko.logistics.dal import booking_key, order_transport_key, slot_key
 from soko.logistics.dal.vehicles import batch_get
 from soko.logistics.models import ENDED
-from soko.shared import cursor, dynamo
+from soko.shared import clock, cursor, dynamo
 from soko.shared.errors import Conflict
 from soko.shared.events import EventDetail
 
@@ -127,7 +127,8 @@ class BookingsDal(dynamo.TableDal):
         return _booking(item) if item else None
 
     def track(self, booking_id: str) -> list[dict[str, Any]]:
-        """The booking's newest :data:`TRACK_POINTS` fixes, oldest first."""
+        """The booking's newest :data:`TRACK_POINTS` fixes, oldest first; a fix past its retention is
+        left out even while DynamoDB's TTL sweeper (which may lag by days) has not removed it."""
         response = self._table.query(
             KeyConditionExpression=dynamo.key("pk").eq(booking_key(booking_id)["pk"])
             & dynamo.key("sk").begins_with("POS#"),
@@ -135,7 +136,9 @@ class BookingsDal(dynamo.TableDal):
             Limit=TRACK_POINTS,
             ConsistentRead=True,
         )
+        now = clock.epoch()
         fixes = [dynamo.plain(i) for i in response.get("Items", [])]
+        fixes = [f for f in fixes if int(f.get("expires_at", now + 1)) > now]
         return [{"lat": f["lat"], "lon": f["lon"], "at": f["at"]} for f in reversed(fixes)]
 
     # ---------------------------------------------------------------- lists
