@@ -99,6 +99,16 @@ def test_a_second_booking_of_the_vehicles_day_is_slot_taken(world: World, table:
     assert len(table.outbox("TransportBooked")) == 1
 
 
+def test_a_vehicle_paused_after_its_quote_cannot_be_booked(world: World, table: LogisticsTable) -> None:
+    vehicle = world.vehicle()
+    order = world.order()
+    quote = world.quotes(order["id"])[0]
+    world.api.patch(f"/transport/vehicles/{vehicle['id']}", {"active": False}, user=world.rider).expect(200)
+    world.book(quote["id"]).expect(409, "VEHICLE_UNAVAILABLE")
+    assert table.transport(order["id"]) is None and table.slots(vehicle["id"]) == []
+    assert table.outbox("TransportBooked") == []
+
+
 def test_an_order_gets_one_active_booking(world: World, table: LogisticsTable) -> None:
     world.vehicle()
     world.vehicle(world.trucker)

@@ -26,7 +26,8 @@ book_once.route(
     "`QUOTE_EXPIRED`; the order no longer confirmed: 409 `ORDER_NOT_CONFIRMED`). In one transaction "
     "the booking claims the vehicle's pickup day (one job per vehicle per day: taken meanwhile, 409 "
     "`SLOT_TAKEN`) and becomes the order's transport (it has an active booking already: 409 "
-    "`ORDER_HAS_TRANSPORT`), at the quoted fare. The booking is `requested`: the transporter is told "
+    "`ORDER_HAS_TRANSPORT`), if the vehicle is still offered (paused since the quote: 409 "
+    "`VEHICLE_UNAVAILABLE`), at the quoted fare. The booking is `requested`: the transporter is told "
     "at once and must accept by `answer_by`, or it expires. With an `Idempotency-Key`, a retry with "
     "the same body returns the first booking.",
     tags=["transport"],

@@ -29,6 +29,10 @@ class OrderHasTransport(Conflict):
     code = "ORDER_HAS_TRANSPORT"
 
 
+class VehicleUnavailable(Conflict):
+    code = "VEHICLE_UNAVAILABLE"
+
+
 def quote_key(quote_id: str) -> dict[str, str]:
     return {"pk": f"QUOTE#{quote_id}", "sk": "QUOTE"}
 
@@ -104,11 +108,21 @@ class BookingsDal(dynamo.TableDal):
             }
             for user in dict.fromkeys((booking["buyer_id"], booking["farmer_id"]))
         ]
+        still_offered = {  # the vehicle is still offered (its owner may have paused it since the quote)
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": dynamo.serialize({"pk": f"VEHICLE#{booking['vehicle_id']}", "sk": "VEHICLE"}),
+                "ConditionExpression": "#active = :yes",
+                "ExpressionAttributeNames": {"#active": "active"},
+                "ExpressionAttributeValues": dynamo.serialize({":yes": True}),
+            }
+        }
         codes = dynamo.transact(
             [
                 self._put_new(stored),
                 self._put_new(slot),
                 transport_put,
+                still_offered,
                 *(self._put(p) for p in parties),
                 *self._outbox(events),
             ]
@@ -119,6 +133,8 @@ class BookingsDal(dynamo.TableDal):
             raise OrderHasTransport("This order already has transport booked.")
         if codes[1] == "ConditionalCheckFailed":
             raise SlotTaken("This vehicle was booked for that day a moment ago; ask for quotes again.")
+        if codes[3] == "ConditionalCheckFailed":
+            raise VehicleUnavailable("This vehicle is no longer offered; ask for quotes again.")
         raise dynamo.TransactionConflict("Someone changed this at the same moment; try again.")
 
     def get(self, booking_id: str) -> dict[str, Any] | None:
