@@ -111,7 +111,12 @@ def test_a_transporter_registers_a_vehicle_is_booked_from_an_order_and_accepts_t
     transporter = sign_up_in_browser(page, url, role_label="Carry produce (transporter)", name=name)
     assert transporter["role"] == "transporter"
     expect(page.get_by_role("link", name="My orders", exact=True)).to_have_count(0)
-    page.get_by_role("link", name="My vehicles", exact=True).click()
+    # The sign-up lands on the market once the session is adopted; wait for it, so the menu's click is
+    # not overtaken by that landing (seen when the machine is busy).
+    expect(page.get_by_role("heading", name="Market", level=1)).to_be_visible()
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="My vehicles", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="My vehicles", level=1)).to_be_visible()
     expect(page.get_by_text("No vehicle yet")).to_be_visible()
 
@@ -176,7 +181,7 @@ def test_a_transporter_registers_a_vehicle_is_booked_from_an_order_and_accepts_t
     expect(second.get_by_text(name)).to_be_visible()
 
     # The transporter finds the new job and accepts it.
-    page.get_by_role("link", name="My jobs", exact=True).click()
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="My jobs", exact=True).click()
     new = page.get_by_role("region", name="New: answer these")
     job = f"{KG} kg from Gulu to Kampala"
     new.get_by_role("link", name=job).click()
