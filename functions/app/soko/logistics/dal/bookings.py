@@ -183,23 +183,13 @@ class BookingsDal(dynamo.TableDal):
     def by_transporter(
         self, transporter_id: str, status: str | None, limit: int, cursor_token: str | None
     ) -> dynamo.Page:
-        request = {
-            "IndexName": TRANSPORTER_INDEX,
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "ScanIndexForward": False,
-            **self._filters(status, {}),
-        }
-        request.setdefault("ExpressionAttributeValues", {})[":pk"] = f"TRANSPORTER#{transporter_id}"
-        page = dynamo.filtered_page(
-            self._table,
-            request,
-            key_names=frozenset({"pk", "sk", "gsi1pk", "gsi1sk"}),
-            limit=limit,
-            cursor_token=cursor_token,
+        return self._index_page(
+            TRANSPORTER_INDEX,
+            f"TRANSPORTER#{transporter_id}",
+            self._filters(status, {}),
+            limit,
+            cursor_token,
             scope=f"bookings:transporter={transporter_id}:status={status or ''}",
-        )
-        return dynamo.Page(
-            items=[_booking(dynamo.plain(i)) for i in page.items], next_cursor=page.next_cursor
         )
 
     def by_order(
@@ -208,20 +198,40 @@ class BookingsDal(dynamo.TableDal):
         """An order's bookings, newest first; ``party``: only those where that user is the buyer,
         the farmer or the transporter (None: all, for an admin)."""
         who = {"buyer_id": party, "farmer_id": party, "transporter_id": party} if party is not None else {}
+        return self._index_page(
+            ORDER_INDEX,
+            f"ORDER#{order_id}",
+            self._filters(status, who),
+            limit,
+            cursor_token,
+            scope=f"bookings:order={order_id}:party={party or '*'}:status={status or ''}",
+        )
+
+    def _index_page(
+        self,
+        index: str,
+        partition: str,
+        filters: dict[str, Any],
+        limit: int,
+        cursor_token: str | None,
+        *,
+        scope: str,
+    ) -> dynamo.Page:
+        """One page of bookings of an index's partition (keys ``<index>pk``/``<index>sk``), newest first."""
         request = {
-            "IndexName": ORDER_INDEX,
-            "KeyConditionExpression": "gsi2pk = :pk",
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}pk = :pk",
             "ScanIndexForward": False,
-            **self._filters(status, who),
+            **filters,
         }
-        request.setdefault("ExpressionAttributeValues", {})[":pk"] = f"ORDER#{order_id}"
+        request.setdefault("ExpressionAttributeValues", {})[":pk"] = partition
         page = dynamo.filtered_page(
             self._table,
             request,
-            key_names=frozenset({"pk", "sk", "gsi2pk", "gsi2sk"}),
+            key_names=frozenset({"pk", "sk", f"{index}pk", f"{index}sk"}),
             limit=limit,
             cursor_token=cursor_token,
-            scope=f"bookings:order={order_id}:party={party or '*'}:status={status or ''}",
+            scope=scope,
         )
         return dynamo.Page(
             items=[_booking(dynamo.plain(i)) for i in page.items], next_cursor=page.next_cursor
