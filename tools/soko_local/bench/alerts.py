@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from soko_local.bench.core import Figure, Section, progress
+from soko_local.bench.core import Figure, Section, pk_sk_table, progress
 
 SUBSCRIBERS = 100_000
 MOTO_SUBSCRIBERS = 500  # the moto sample (moto costs milliseconds a call)
@@ -57,27 +57,6 @@ class _Publisher:
 
     def publish(self, events: Iterable[Any]) -> None:
         self.count += len(list(events))
-
-
-def _table(client: Any, name: str) -> None:
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": index,
-                "KeySchema": [
-                    {"AttributeName": f"{index}pk", "KeyType": "HASH"},
-                    {"AttributeName": f"{index}sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": projection},
-            }
-            for index, projection in (("gsi1", "ALL"), ("gsi2", "KEYS_ONLY"))
-        ],
-    )
 
 
 def _sub(n: int) -> dict[str, Any]:
@@ -172,7 +151,7 @@ def _through_moto() -> tuple[float, float]:
 
     with mock_aws():
         aws.reset()
-        _table(aws.client("dynamodb"), "bench-alerts")
+        pk_sk_table(aws.client("dynamodb"), "bench-alerts", ("ALL", "KEYS_ONLY"))
         url = aws.client("sqs").create_queue(QueueName="bench-digest")["QueueUrl"]
         with aws.resource("dynamodb").Table("bench-alerts").batch_writer() as batch:
             for n in range(MOTO_SUBSCRIBERS):

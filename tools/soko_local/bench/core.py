@@ -117,6 +117,29 @@ def render(sections: list[Section], elapsed_s: float) -> str:
     return "\n".join(lines)
 
 
+def pk_sk_table(client: Any, name: str, gsi_projections: tuple[str, str]) -> None:
+    """A table keyed ``pk``/``sk`` with indexes ``gsi1`` and ``gsi2`` (``<index>pk``/``<index>sk``),
+    as Soko's domain tables are declared; ``gsi_projections``: each index's ProjectionType."""
+    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index,
+                "KeySchema": [
+                    {"AttributeName": f"{index}pk", "KeyType": "HASH"},
+                    {"AttributeName": f"{index}sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": projection},
+            }
+            for index, projection in zip(("gsi1", "gsi2"), gsi_projections, strict=True)
+        ],
+    )
+
+
 def progress(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 

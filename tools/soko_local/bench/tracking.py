@@ -19,34 +19,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from soko_local.bench.core import Figure, Section, p95, progress
+from soko_local.bench.core import Figure, Section, p95, pk_sk_table, progress
 
 BOOKINGS = 10
 BATCHES = 10
 FIXES = 50  # a phone's batch: 100 s of fixes at one every 2 s
 KM_PER_FIX = 60 / 3600 * 2  # 60 km/h
 DEG_PER_KM = 1 / 111.195
-
-
-def _table(client: Any, name: str) -> None:
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": index,
-                "KeySchema": [
-                    {"AttributeName": f"{index}pk", "KeyType": "HASH"},
-                    {"AttributeName": f"{index}sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for index in ("gsi1", "gsi2")
-        ],
-    )
 
 
 def _booking(n: int, created: str) -> dict[str, Any]:
@@ -126,7 +105,7 @@ def _through_moto() -> tuple[list[float], int, int]:
     try:
         with mock_aws():
             aws.reset()
-            _table(aws.client("dynamodb"), "bench-logistics")
+            pk_sk_table(aws.client("dynamodb"), "bench-logistics", ("ALL", "ALL"))
             aws.client("events").create_event_bus(Name="bench-bus")
             created = clock.iso(start - timedelta(hours=1))
             table = aws.resource("dynamodb").Table("bench-logistics")
