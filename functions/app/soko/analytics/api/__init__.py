@@ -1,0 +1,1 @@
+"""The analytics domain's HTTP handlers, one module per endpoint."""

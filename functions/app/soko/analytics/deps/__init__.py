@@ -1,0 +1,1 @@
+"""The analytics domain's wiring: one module per part (``metrics``, ``reports``, ``lake``)."""
