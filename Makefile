@@ -16,7 +16,7 @@ yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed settle reconcile ingest-wfp ingest-feed generate-data train backtest \
+.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed trade-day settle reconcile ingest-wfp ingest-feed generate-data train backtest \
         build deploy sam-venv clean ingest-bootstrap eval-recs
 
 help: ## List the targets
@@ -108,6 +108,9 @@ create-admin: $(STAMP) ## Create the admin in a deployed stack: SOKO_ADMIN_EMAIL
 
 seed: $(STAMP) ## Load the demo world (13 farmers, 10 buyers, listings) into the running local runtime
 	$(PY) -m soko_local.seed --port $(PORT)
+
+trade-day: $(STAMP) ## A scripted day of trading on the demo world (after make seed): orders, payments, disputes, reviews; prints its own tally
+	$(PY) -m soko_local.trading --port $(PORT) $(if $(ORDERS),--orders $(ORDERS))
 
 ingest-wfp: $(STAMP) ## Load the shipped WFP price series into the running local runtime
 	$(PY) -m soko_local.ml_tasks ingest-wfp --port $(PORT)
