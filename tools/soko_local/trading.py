@@ -130,7 +130,9 @@ class Trader:
 
     def pay(self, order_id: str, buyer: Account, succeed: bool) -> None:
         started = self.ok(
-            self.call("POST", "/payments/initiate", buyer, json={"order_id": order_id, "phone": "0772123456"}),
+            self.call(
+                "POST", "/payments/initiate", buyer, json={"order_id": order_id, "phone": "0772123456"}
+            ),
             "start the payment",
         )
         outcome = "complete" if succeed else "fail"
@@ -151,7 +153,9 @@ class Trader:
                 "the order to show it is paid",
             )
 
-    def trade(self, index: int, outcome: str, buyer: Account, farmer: Account, listing: dict[str, Any]) -> Tally:
+    def trade(
+        self, index: int, outcome: str, buyer: Account, farmer: Account, listing: dict[str, Any]
+    ) -> Tally:
         tally = Tally()
         kg = 5 + (index * 7) % 16
         order = self.ok(
@@ -161,7 +165,13 @@ class Trader:
         tally.placed += 1
         order_id, total = order["id"], int(order["total_ugx"])
         tally.orders.append(
-            {"id": order_id, "buyer_id": buyer.id, "farmer_id": farmer.id, "outcome": outcome, "total_ugx": total}
+            {
+                "id": order_id,
+                "buyer_id": buyer.id,
+                "farmer_id": farmer.id,
+                "outcome": outcome,
+                "total_ugx": total,
+            }
         )
         if outcome == "rejected":
             self.status(order_id, farmer, "rejected")
@@ -199,7 +209,8 @@ class Trader:
         tally.completed_kg_by_crop = {listing["crop"]: float(kg)}
         rating = 3 + index % 3
         self.ok(
-            self.call("POST", f"/orders/{order_id}/review", buyer, json={"rating": rating}), "the buyer reviews"
+            self.call("POST", f"/orders/{order_id}/review", buyer, json={"rating": rating}),
+            "the buyer reviews",
         )
         tally.reviews += 1
         return tally
@@ -215,15 +226,17 @@ def run(base_url: str, orders: int = 20, seed: int = 2026, parallel: int = 3) ->
         listing
         for account in farmers.values()
         for listing in trader.ok(
-            trader.call("GET", "/listings/", params={"farmer_id": account.id, "limit": 20}), "a farmer's listings"
+            trader.call("GET", "/listings/", params={"farmer_id": account.id, "limit": 20}),
+            "a farmer's listings",
         )["items"]
         if listing.get("status", "active") == "active"
     ]
     if not listings:
         raise TradingError("the demo farmers have no listings: run `make seed` first")
-    pick = random.Random(seed)
+    pick = random.Random(seed)  # noqa: S311  (a repeatable demo mix, not a secret)
     plan = [
-        (i, OUTCOMES[i % len(OUTCOMES)], buyers[i % len(buyers)], pick.choice(listings)) for i in range(orders)
+        (i, OUTCOMES[i % len(OUTCOMES)], buyers[i % len(buyers)], pick.choice(listings))
+        for i in range(orders)
     ]
     tally = Tally()
     with ThreadPoolExecutor(max_workers=parallel) as pool:
@@ -252,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tally = run(f"http://{args.host}:{args.port}", args.orders, args.seed)
     except requests.ConnectionError:
-        print(f"error: no local runtime at {args.host}:{args.port}; start it with `make dev`", file=sys.stderr)
+        print(
+            f"error: no local runtime at {args.host}:{args.port}; start it with `make dev`", file=sys.stderr
+        )
         return 1
     except TradingError as err:
         print(f"error: {err}", file=sys.stderr)
