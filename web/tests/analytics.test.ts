@@ -14,6 +14,7 @@ import {
   metricsQuery,
   monthLabel,
   newDraft,
+  nextMonth,
   nextPoll,
   percent,
   periodLabel,
@@ -29,6 +30,7 @@ import {
   versusMarket,
   weekLabel,
 } from "../src/pages/analytics/logic";
+import { labelStep, moneyRange } from "../src/pages/analytics/Chart";
 import { defaultCrop } from "../src/pages/analytics/MarketPrices";
 import type { FarmerAnalytics, MonthCropSales, Report } from "../src/pages/analytics/types";
 
@@ -140,6 +142,29 @@ describe("chart series", () => {
       { month: "2026-12", orders: 2, kg: 56, revenue_ugx: 56_000 },
     ]);
     expect(cropsSold(months)).toEqual(["maize_grain", "beans"]);
+  });
+  it("shows the months without a sale between the first and the last at zero", () => {
+    const months = [sale("2026-11", "beans", 20_000), sale("2027-02", "beans", 10_000)];
+    expect(salesByMonth(months).map((m) => [m.month, m.revenue_ugx])).toEqual([
+      ["2026-11", 20_000],
+      ["2026-12", 0],
+      ["2027-01", 0],
+      ["2027-02", 10_000],
+    ]);
+    expect(salesByMonth([])).toEqual([]);
+    expect(nextMonth("2026-09")).toBe("2026-10");
+    expect(nextMonth("2026-12")).toBe("2027-01");
+  });
+  it("labels every category of a short axis, and thins a long one on a phone", () => {
+    expect(labelStep(6, 700)).toBe(1);
+    expect(labelStep(14, 380)).toBe(3);
+    expect(labelStep(52, 380)).toBe(11);
+  });
+  it("draws amounts from zero and prices around their values", () => {
+    expect(moneyRange(46_000, 123_500, true)).toEqual([0, 123_500]);
+    expect(moneyRange(null, null, true)).toEqual([0, 1]);
+    expect(moneyRange(1000, 1150, false)).toEqual([942, 1208]); // at least 5% of the price either side
+    expect(moneyRange(1100, 1100, false)).toEqual([1045, 1155]);
   });
   it("gives one crop's prices by month with the market's and the forecast", () => {
     const months = [

@@ -35,7 +35,22 @@ function money(v: number): string {
   return Math.abs(v) >= 1_000_000 ? `${(v / 1_000_000).toFixed(1)}M` : Math.abs(v) >= 10_000 ? `${Math.round(v / 1000)}k` : v.toLocaleString("en-GB");
 }
 
-export default function Chart(props: { labels: string[]; series: ChartSeries[]; label: string; countLabel?: string; moneyLabel?: string }) {
+/** Every how many categories a label fits on the axis (about 52 px each). */
+export function labelStep(count: number, width: number): number {
+  return Math.max(1, Math.ceil((count * 52) / Math.max(1, width - 110)));
+}
+
+/** The money scale: from zero for amounts (GMV, revenue); around the values for prices, so a
+ * change of a few percent shows. */
+export function moneyRange(min: number | null, max: number | null, fromZero: boolean): [number, number] {
+  const lo = min ?? 0;
+  const hi = max ?? 1;
+  if (fromZero) return [Math.min(0, lo), Math.max(1, hi)];
+  const pad = Math.max((hi - lo) * 0.2, hi * 0.05, 1);
+  return [Math.max(0, Math.floor(lo - pad)), Math.ceil(hi + pad)];
+}
+
+export default function Chart(props: { labels: string[]; series: ChartSeries[]; label: string; xLabel: string; countLabel?: string; moneyLabel?: string; prices?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<Error | null>(null);
   const [ready, setReady] = useState(false);
@@ -52,7 +67,7 @@ export default function Chart(props: { labels: string[]; series: ChartSeries[]; 
         const hasLines = series.some((s) => s.kind === "line");
         const width = bars.length > 1 ? 0.35 : 0.6; // at most two bars a category, side by side
         const uSeries: Series[] = [
-          { label: "", value: (_u, v) => (v == null ? "" : labels[v] ?? "") },
+          { label: props.xLabel, value: (_u, v) => (v == null ? "" : labels[v] ?? "") },
           ...series.map((s): Series => {
             if (s.kind === "bars") {
               const index = bars.indexOf(s);
@@ -75,12 +90,16 @@ export default function Chart(props: { labels: string[]; series: ChartSeries[]; 
           scales: {
             x: { time: false, range: [-0.6, Math.max(0, labels.length - 1) + 0.6] },
             n: { range: (_u, _min, max) => [0, Math.max(1, max)] },
-            ugx: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] },
+            ugx: { range: (_u, min, max) => moneyRange(min, max, !props.prices) },
           },
           axes: [
             {
               splits: () => labels.map((_, i) => i),
-              values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? labels[s] ?? "" : "")),
+              values: (u, splits) => {
+                const step = labelStep(labels.length, u.width);
+                // the newest always labelled, then every `step` back from it
+                return splits.map((s) => (Number.isInteger(s) && (labels.length - 1 - s) % step === 0 ? labels[s] ?? "" : ""));
+              },
               size: 36,
             },
             ...(hasBars ? [{ scale: "n", label: props.countLabel, size: 50, values: (_u: unknown, ticks: number[]) => ticks.map((v) => (Number.isInteger(v) ? v.toLocaleString("en-GB") : "")) }] : []),

@@ -47,6 +47,8 @@ function Weeks(props: { crop: string; district: string; weeks: number }) {
           {weeks.length > 0 && (
             <Chart
               labels={weeks.map((w) => shortKey(w.week, l))}
+              xLabel={t("an.week.col")}
+              prices
               label={t("an.market.chart", { crop: cropName(m.crop), where, from: weekLabel(weeks[0]!.week, l), to: weekLabel(weeks[weeks.length - 1]!.week, l) })}
               countLabel="kg"
               moneyLabel={t("an.perKg")}

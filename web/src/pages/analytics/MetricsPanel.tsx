@@ -41,6 +41,7 @@ function Series(props: { m: Metrics }) {
       <h3 id="an-series-h">{t("an.m.series")}</h3>
       <Chart
         labels={labels}
+        xLabel={t("an.m.period")}
         label={t("an.m.chart", { from: first, to: last, gmv: ugx(m.series[m.series.length - 1]!.gmv_ugx) })}
         countLabel={t("an.m.orders")}
         moneyLabel="UGX"

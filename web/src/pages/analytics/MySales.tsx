@@ -26,6 +26,7 @@ function Revenue(props: { a: FarmerAnalytics }) {
       <h2 id="an-rev-h">{t("an.sales.byMonth")}</h2>
       <Chart
         labels={months.map((m) => shortKey(m.month, l))}
+        xLabel={t("an.month")}
         label={t("an.sales.chart", { from: monthLabel(months[0]!.month, l), to: monthLabel(months[months.length - 1]!.month, l), total: ugx(months.reduce((s, m) => s + m.revenue_ugx, 0)) })}
         countLabel={t("an.sales.orders")}
         moneyLabel="UGX"
@@ -80,6 +81,8 @@ function Prices(props: { a: FarmerAnalytics }) {
       )}
       <Chart
         labels={months.map((m) => shortKey(m, l))}
+        xLabel={t("an.month")}
+        prices
         label={t("an.sales.priceChart", { crop: cropName(crop) })}
         moneyLabel={t("an.perKg")}
         series={[

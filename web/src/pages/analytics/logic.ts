@@ -108,7 +108,7 @@ export interface MonthTotal {
   revenue_ugx: number;
 }
 
-/** A farmer's sales summed by month over the crops, oldest first. */
+/** A farmer's sales summed by month over the crops, oldest first, months without a sale at zero. */
 export function salesByMonth(months: MonthCropSales[]): MonthTotal[] {
   const by = new Map<string, MonthTotal>();
   for (const m of months) {
@@ -118,7 +118,20 @@ export function salesByMonth(months: MonthCropSales[]): MonthTotal[] {
     total.revenue_ugx += m.revenue_ugx;
     by.set(m.month, total);
   }
-  return [...by.values()].sort((a, b) => a.month.localeCompare(b.month));
+  const sorted = [...by.values()].sort((a, b) => a.month.localeCompare(b.month));
+  if (!sorted.length) return sorted;
+  // every month from the first sale to the last, those without a sale at zero
+  const filled: MonthTotal[] = [];
+  for (let month = sorted[0]!.month; month <= sorted[sorted.length - 1]!.month; month = nextMonth(month)) {
+    filled.push(by.get(month) ?? { month, orders: 0, kg: 0, revenue_ugx: 0 });
+  }
+  return filled;
+}
+
+/** "2026-12" -> "2027-01". */
+export function nextMonth(month: string): string {
+  const [year, m] = month.split("-").map(Number);
+  return m === 12 ? `${year! + 1}-01` : `${year}-${String(m! + 1).padStart(2, "0")}`;
 }
 
 /** The crops a farmer sold, the best-selling (by revenue) first. */
