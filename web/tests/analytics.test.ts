@@ -157,8 +157,8 @@ describe("chart series", () => {
   });
   it("labels every category of a short axis, and thins a long one on a phone", () => {
     expect(labelStep(6, 700)).toBe(1);
-    expect(labelStep(14, 380)).toBe(3);
-    expect(labelStep(52, 380)).toBe(11);
+    expect(labelStep(14, 380)).toBe(4);
+    expect(labelStep(52, 380)).toBe(13);
   });
   it("draws amounts from zero and prices around their values", () => {
     expect(moneyRange(46_000, 123_500, true)).toEqual([0, 123_500]);

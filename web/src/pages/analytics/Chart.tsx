@@ -35,9 +35,9 @@ function money(v: number): string {
   return Math.abs(v) >= 1_000_000 ? `${(v / 1_000_000).toFixed(1)}M` : Math.abs(v) >= 10_000 ? `${Math.round(v / 1000)}k` : v.toLocaleString("en-GB");
 }
 
-/** Every how many categories a label fits on the axis (about 52 px each). */
+/** Every how many categories a label fits on the axis (about 56 px each; the two value axes take about 150). */
 export function labelStep(count: number, width: number): number {
-  return Math.max(1, Math.ceil((count * 52) / Math.max(1, width - 110)));
+  return Math.max(1, Math.ceil((count * 56) / Math.max(1, width - 150)));
 }
 
 /** The money scale: from zero for amounts (GMV, revenue); around the values for prices, so a
