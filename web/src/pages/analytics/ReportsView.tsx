@@ -107,7 +107,7 @@ export function reportName(r: Pick<Report, "kind" | "format" | "from_date" | "to
 /** Open a report's file: a fresh presigned URL (they last 15 minutes), followed as a link. */
 async function download(report: Report): Promise<boolean> {
   const fresh = await api.get<Report>(`/reports/${encodeURIComponent(report.id)}`);
-  if (!fresh.download_url) throw new Error(t("an.reports.notReady"));
+  if (!fresh.download_url) throw new ApiError(409, "NOT_READY", t("an.reports.notReady")); // shown as it is
   const link = document.createElement("a");
   link.href = fresh.download_url;
   link.download = reportFilename(fresh);
