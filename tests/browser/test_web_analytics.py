@@ -95,7 +95,8 @@ def place_order(url: str, buyer: dict[str, Any], listing: dict[str, Any]) -> str
 def completed_sale(url: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     """A new farmer's maize in Gulu, ordered (40 kg), paid in the sandbox, delivered and received."""
     farmer = register(url, "farmer", name="Apio Grace", phone=unique_phone())
-    buyer = register(url, "buyer", name="Mukasa Peter", phone=unique_phone())
+    phone = unique_phone()
+    buyer = register(url, "buyer", name="Mukasa Peter", phone=phone)
     order_id = place_order(url, buyer, listing_of(url, farmer))
 
     def farmer_moves(status: str) -> None:
@@ -115,7 +116,7 @@ def completed_sale(url: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     farmer_moves("confirmed")
     started = requests.post(
         f"{url}/payments/initiate",
-        json={"order_id": order_id, "phone": buyer["phone"]},
+        json={"order_id": order_id, "phone": phone},
         headers=auth(buyer),
         timeout=TIMEOUT,
     )
@@ -316,9 +317,13 @@ def test_anyone_sees_the_weekly_market_prices_of_maize(page: Page, web_runtime: 
     market = answer.json()
     assert (market["crop"], market["district"]) == (CROP, DISTRICT)
     weeks = market["weeks"]
-    assert 1 <= len(weeks) <= 12
+    assert len(weeks) <= 12
     table = page.get_by_role("table", name="Weekly volume and prices")
     expect(table.get_by_role("row")).to_have_count(len(weeks) + 1)
+    if not any(w["orders"] for w in weeks):
+        expect(page.get_by_text("Nothing of this crop was sold here on Soko in these weeks.")).to_be_visible()
+    if not weeks:  # nothing to draw or compare
+        return
     newest = weeks[-1]
     row = table.get_by_role("row").nth(1)  # newest first
     expect(row.get_by_role("rowheader")).to_have_text(
