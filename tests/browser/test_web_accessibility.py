@@ -32,6 +32,10 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/#/transport/jobs", "transporter"),
     ("/#/admin", "admin"),
     ("/#/admin/disputes", "admin"),
+    ("/#/market/prices", None),
+    ("/#/farm/sales", "farmer"),
+    ("/#/reports", "farmer"),
+    ("/#/admin/reports", "admin"),
 ]
 NAME_RULES = ["button-name", "link-name", "label", "select-name", "input-button-name", "aria-command-name"]
 

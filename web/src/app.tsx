@@ -15,12 +15,13 @@ import type { RouteDef } from "./lib/routes";
 import { routes as account } from "./pages/account/routes";
 import { UnreadLink } from "./pages/account/unread";
 import { routes as admin } from "./pages/admin/routes";
+import { routes as analytics } from "./pages/analytics/routes";
 import { routes as buyer } from "./pages/buyer/routes";
 import { routes as farmer } from "./pages/farmer/routes";
 import { routes as transport } from "./pages/transport/routes";
 import "./i18n/common";
 
-export const ROUTES: RouteDef[] = [...buyer, ...farmer, ...transport, ...admin, ...account];
+export const ROUTES: RouteDef[] = [...buyer, ...farmer, ...transport, ...admin, ...analytics, ...account];
 
 function allowed(route: RouteDef): boolean {
   if (!route.roles && !route.signedIn) return true;

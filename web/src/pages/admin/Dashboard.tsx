@@ -4,6 +4,7 @@ import { ErrorMessage, Page } from "../../components/ui";
 import { api } from "../../lib/api";
 import { useAsync } from "../../lib/hooks";
 import { t } from "../../lib/i18n";
+import MetricsPanel from "../analytics/MetricsPanel";
 import { AdminNav } from "./shared";
 import type { Paged, QueueList } from "./types";
 
@@ -44,6 +45,7 @@ export default function Dashboard() {
           load={async () => String((await api.get<QueueList>("/admin/queues")).dead_letters_total)}
         />
       </ul>
+      <MetricsPanel />
     </Page>
   );
 }

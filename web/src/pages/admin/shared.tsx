@@ -11,7 +11,7 @@ import type { Paged } from "./types";
 import "./admin.css";
 import "./messages";
 
-const SECTIONS = ["flags", "disputes", "payments", "users", "listings", "audit", "health"] as const;
+const SECTIONS = ["flags", "disputes", "payments", "users", "listings", "audit", "health", "reports"] as const;
 
 export function AdminNav() {
   return (
