@@ -1,0 +1,16 @@
+-- A crop's traded volume by day (East Africa Time) between two days inclusive, from completed
+-- orders (OrderCompleted): orders, kilograms and value, in one district or all. Parameters: from,
+-- to (yyyy-mm-dd), crop, then district twice (an empty string: all districts).
+SELECT
+    dt AS day,
+    COUNT(*) AS orders,
+    SUM(CAST(json_extract_scalar(detail, '$.quantity_kg') AS DECIMAL(18, 3))) AS kg,
+    SUM(CAST(json_extract_scalar(detail, '$.total_ugx') AS BIGINT)) AS value_ugx
+FROM events
+WHERE dt BETWEEN ? AND ?
+  AND type = 'OrderCompleted'
+  AND source = 'soko.orders'
+  AND json_extract_scalar(detail, '$.crop') = ?
+  AND (? = '' OR json_extract_scalar(detail, '$.district') = ?)
+GROUP BY dt
+ORDER BY dt
