@@ -58,7 +58,7 @@ def listing(invoke: Invoke, user: User, **query: Any) -> tuple[int, dict[str, An
 def queued(deployment: Deployment) -> list[str]:
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=deployment.physical["ReportsQueue"].rsplit("/", 1)[-1])["QueueUrl"]
-    found = []
+    found: list[str] = []
     while True:
         got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         if not got:
@@ -185,4 +185,4 @@ def test_the_worker_fails_a_bad_record_alone_and_marks_a_broken_report_failed(
     batch["Records"][0]["attributes"]["ApproximateReceiveCount"] = "3"  # the last attempt
     assert invoke("ReportsWorkerFunction", batch)["batchItemFailures"] == []
     found = get(invoke, farmer, report["id"])[1]
-    assert found["status"] == "failed" and found["error"] == GENERIC_FAILURE and found.get("download_url") is None
+    assert (found["status"], found["error"], found.get("download_url")) == ("failed", GENERIC_FAILURE, None)

@@ -24,23 +24,23 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "payments"))
 
-from payments_support import Tables  # noqa: E402
-from test_statements_endpoints import journal_sum, scripted_month  # noqa: E402
+from payments_support import Tables
+from test_statements_endpoints import journal_sum, scripted_month
 
-from soko.analytics.dal.reports import ReportsBucket, ReportsDal  # noqa: E402
-from soko.analytics.deps import reports as wiring  # noqa: E402
-from soko.analytics.reports import ReportsDeps  # noqa: E402
-from soko.payments import statements  # noqa: E402
-from soko.payments.public import PaymentsReads, commission_ugx  # noqa: E402
-from soko.providers import momo, pesapal  # noqa: E402
-from soko.shared import clock  # noqa: E402
-from soko_local.provision import Deployment  # noqa: E402
-from support import events  # noqa: E402
-from support.gateway import http_event  # noqa: E402
-from support.lambda_env import Invoke, make_invoker  # noqa: E402
-from support.reports_lake import DuckLake, lake_event, write_events  # noqa: E402
-from support.sandbox import SandboxServer  # noqa: E402
-from support.users import User  # noqa: E402
+from soko.analytics.dal.reports import ReportsBucket, ReportsDal
+from soko.analytics.deps import reports as wiring
+from soko.analytics.reports import ReportsDeps
+from soko.payments import statements
+from soko.payments.public import PaymentsReads, commission_ugx
+from soko.providers import momo, pesapal
+from soko.shared import clock
+from soko_local.provision import Deployment
+from support import events
+from support.gateway import http_event
+from support.lambda_env import Invoke, make_invoker
+from support.reports_lake import DuckLake, lake_event, write_events
+from support.sandbox import SandboxServer
+from support.users import User
 
 
 @pytest.fixture
