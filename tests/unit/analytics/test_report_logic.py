@@ -317,3 +317,19 @@ def test_the_weekly_report_is_the_past_iso_week_once(deps: ReportsDeps) -> None:
     assert isinstance(deps.queue, Queue) and deps.queue.sent == ["WEEKLY-2026-W48-PDF", "WEEKLY-2026-W48-CSV"]
     page = reports.list_reports(ADMIN, "admins", 10, None, deps)
     assert len(page.items) == 2
+
+
+def test_the_admins_hear_of_the_weekly_report_once_in_both_languages(deps: ReportsDeps) -> None:
+    told: list[str] = []
+    deps.notify = lambda report: told.append(report.id)
+    monday = datetime.now(EAT) + timedelta(days=7 - datetime.now(EAT).weekday())
+    made = reports.weekly(deps, monday)
+    for report in made:
+        assert reports.build(report.id, deps, last_attempt=False) == "built"
+    assert told == [r.id for r in made if r.format == "pdf"]
+    [notice, other] = reports.weekly_notices(
+        made[0], ["01JD0000000000000000000AD1", "01JD0000000000000000000AD2"]
+    )
+    assert notice.user_id == "01JD0000000000000000000AD1" and notice.notice_id != other.notice_id
+    assert notice.title.en != notice.title.lg and notice.body.lg and len(notice.sms.lg) <= 160
+    assert notice.DETAIL_TYPE == "WeeklyReportReady" and notice.SOURCE == "soko.analytics"

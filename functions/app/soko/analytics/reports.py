@@ -31,11 +31,13 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from soko.analytics.events import WeeklyReportReady
 from soko.analytics.lake import Lake
 from soko.analytics.models import Report, ReportFormat, ReportKind, period_key
 from soko.shared import clock, crops, ids, places
 from soko.shared.errors import BadRequest, Forbidden, NotFound
 from soko.shared.identity import Caller
+from soko.shared.notices import Texts
 
 MAX_DAYS = 366
 FIRST_DAY = date(2020, 1, 1)
@@ -404,6 +406,8 @@ def build(report_id: str, deps: ReportsDeps, *, last_attempt: bool, now: datetim
         if len(body) > MAX_BYTES:
             raise ReportProblem("This report is too large. Choose a shorter period or a crop or a district.")
         deps.files.put(file_key(report), body, CONTENT_TYPES[report.format], filename(report))
+        if deps.notify is not None and report.owner == ADMINS and report.format == "pdf":
+            deps.notify(report.public())  # before "ready": a failed publish is retried with the build
     except ReportProblem as problem:
         deps.store.fail(report_id, str(problem), clock.now_iso())
         return "failed"
@@ -414,8 +418,6 @@ def build(report_id: str, deps: ReportsDeps, *, last_attempt: bool, now: datetim
         deps.store.requeue(report_id)
         raise
     deps.store.finish(report_id, len(table.rows), table.total_ugx, clock.now_iso())
-    if deps.notify is not None and report.owner == ADMINS:
-        deps.notify(report.public())
     return "built"
 
 
@@ -424,6 +426,28 @@ MAX_BYTES = 50_000_000
 
 
 # ---------------------------------------------------------------------------- the weekly report
+def weekly_notices(report: Report, admin_ids: Sequence[str]) -> list[WeeklyReportReady]:
+    """The admins' notices that the weekly report is ready (English and Luganda)."""
+    period = f"{report.from_date.isoformat()} - {report.to_date.isoformat()}"
+    title = Texts(en="Weekly sales report ready", lg="Lipoota ya wiiki ey'ebyatundiddwa etuuse")
+    body = Texts(
+        en=f"The sales report for {period} is ready in Admin > Reports.",
+        lg=f"Lipoota y'ebyatundiddwa mu {period} etuuse. Giri mu Admin > Lipoota.",
+    )
+    return [
+        WeeklyReportReady(
+            notice_id=f"report-ready-{report.id}-{admin}",
+            user_id=admin,
+            category="digest",
+            title=title,
+            body=body,
+            sms=body,
+            data={"report_id": report.id},
+        )
+        for admin in admin_ids
+    ]
+
+
 def last_week(now: datetime | None = None) -> tuple[date, date]:
     """The ISO week before the one ``now`` is in (EAT): Monday to Sunday."""
     local = (now or clock.now()).astimezone(clock.EAT).date()

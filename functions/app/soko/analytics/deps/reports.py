@@ -13,7 +13,9 @@ from pydantic import Field
 
 from soko.analytics.dal.reports import ReportsBucket, ReportsDal, ReportsQueue
 from soko.analytics.lake import Lake
-from soko.analytics.reports import Ledger, Prices, ReportsDeps
+from soko.analytics.models import Report
+from soko.analytics.reports import Ledger, Prices, ReportsDeps, weekly_notices
+from soko.shared.bus import EventPublisher
 from soko.shared.config import BaseConfig, load
 
 
@@ -33,6 +35,8 @@ class ReportWorkerConfig(BaseConfig):
     payments_table_name: str = Field(min_length=1)
     ml_table_name: str = Field(min_length=1)
     commission_percent: Annotated[Decimal, Field(ge=0, le=50)] = Decimal(5)
+    event_bus_name: str = Field(min_length=1)
+    report_admin_ids: str = Field("", pattern=r"^[0-9A-Za-z,]*$")  # who hears of the weekly report
     report_attempts: Annotated[int, Field(ge=1, le=10)] = 3  # the queue's maxReceiveCount
 
 
@@ -86,9 +90,15 @@ def worker() -> ReportsDeps:
 
         return int(commission_ugx(gross, config.commission_percent))
 
+    def notify(report: Report) -> None:
+        admins = [a for a in config.report_admin_ids.split(",") if a]
+        if admins:
+            EventPublisher(config.event_bus_name).publish(weekly_notices(report, admins))
+
     return ReportsDeps(
         store=ReportsDal(config.analytics_table_name),
         files=ReportsBucket(config.reports_bucket_name),
+        notify=notify,
         lake=_lake,
         ledger=ledger,
         prices=prices,
