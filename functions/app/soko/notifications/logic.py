@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from soko.alerts import events as alerts
+from soko.analytics import events as analytics
 from soko.disputes import events as disputes
 from soko.logistics import events as logistics
 from soko.market import events as orders
@@ -325,6 +326,7 @@ NOTICES: tuple[type[Notice], ...] = (
     alerts.PriceDigestCompiled,
     weather.WeatherAdviceIssued,
     logistics.TransportNoticeIssued,
+    analytics.WeeklyReportReady,
 )
 
 
