@@ -37,7 +37,7 @@ from soko.analytics.models import Report, ReportFormat, ReportKind, period_key
 from soko.shared import clock, crops, ids, places
 from soko.shared.errors import BadRequest, Forbidden, NotFound
 from soko.shared.identity import Caller
-from soko.shared.notices import Texts
+from soko.shared.notices import ADMINS_INBOX, Texts
 
 MAX_DAYS = 366
 FIRST_DAY = date(2020, 1, 1)
@@ -426,8 +426,8 @@ MAX_BYTES = 50_000_000
 
 
 # ---------------------------------------------------------------------------- the weekly report
-def weekly_notices(report: Report, admin_ids: Sequence[str]) -> list[WeeklyReportReady]:
-    """The admins' notices that the weekly report is ready (English and Luganda)."""
+def weekly_notices(report: Report) -> list[WeeklyReportReady]:
+    """The notice that the weekly report is ready, to the admins' shared inbox (English and Luganda)."""
     period = f"{report.from_date.isoformat()} - {report.to_date.isoformat()}"
     title = Texts(en="Weekly sales report ready", lg="Lipoota ya wiiki ey'ebyatundiddwa etuuse")
     body = Texts(
@@ -436,15 +436,14 @@ def weekly_notices(report: Report, admin_ids: Sequence[str]) -> list[WeeklyRepor
     )
     return [
         WeeklyReportReady(
-            notice_id=f"report-ready-{report.id}-{admin}",
-            user_id=admin,
+            notice_id=f"report-ready-{report.id}",
+            user_id=ADMINS_INBOX,
             category="digest",
             title=title,
             body=body,
             sms=body,
             data={"report_id": report.id},
         )
-        for admin in admin_ids
     ]
 
 

@@ -57,7 +57,7 @@ from soko.shared.dynamo import Page
 from soko.shared.errors import NotFound
 from soko.shared.events import EventDetail, ReceivedEvent, lenient
 from soko.shared.identity import Caller
-from soko.shared.notices import Notice, NoticeCategory, Texts
+from soko.shared.notices import ADMINS_INBOX, Notice, NoticeCategory, Texts
 from soko.shared.timers import TimerMessage
 from soko.weather import events as weather
 
@@ -108,7 +108,6 @@ NOTIFYING: tuple[type[EventDetail], ...] = (
     disputes.DisputeResolved,  # strictly: amounts that do not add up fail the record
 )
 _DATA_FIELDS = ("order_id", "listing_id", "payment_id", "payout_id", "dispute_id", "crop")
-ADMINS_INBOX = "admins"  # the recipient of what every admin should see (never a user id: ids are ULIDs)
 _CATEGORY: dict[str, NoticeCategory] = {
     "payment_completed": "payments",
     "payout_sent": "payments",

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from soko.shared.events import EventDetail
 
+ADMINS_INBOX = "admins"  # the recipient of what every admin should see (never a user id: ids are ULIDs)
 SMS_LIMIT = 160  # one GSM-7 SMS; a longer text must say so (``Texts.sms`` up to two parts: 306)
 SMS_TWO_PARTS = 306
 

@@ -36,7 +36,6 @@ class ReportWorkerConfig(BaseConfig):
     ml_table_name: str = Field(min_length=1)
     commission_percent: Annotated[Decimal, Field(ge=0, le=50)] = Decimal(5)
     event_bus_name: str = Field(min_length=1)
-    report_admin_ids: str = Field("", pattern=r"^[0-9A-Za-z,]*$")  # who hears of the weekly report
     report_attempts: Annotated[int, Field(ge=1, le=10)] = 3  # the queue's maxReceiveCount
 
 
@@ -91,9 +90,7 @@ def worker() -> ReportsDeps:
         return int(commission_ugx(gross, config.commission_percent))
 
     def notify(report: Report) -> None:
-        admins = [a for a in config.report_admin_ids.split(",") if a]
-        if admins:
-            EventPublisher(config.event_bus_name).publish(weekly_notices(report, admins))
+        EventPublisher(config.event_bus_name).publish(weekly_notices(report))
 
     return ReportsDeps(
         store=ReportsDal(config.analytics_table_name),
