@@ -702,8 +702,9 @@ SCHEDULE_TARGETS = frozenset(
 
 
 def event_rule_targets(t: Templates) -> list[str]:
-    """Rules with an EventPattern target only SQS queues (or the lake's Firehose stream); schedules (ScheduleExpression, and
-    AWS::Scheduler::Schedule) target only functions or state machines of this template."""
+    """Rules with an EventPattern target only SQS queues (or the lake's Firehose stream); schedules
+    (ScheduleExpression, and AWS::Scheduler::Schedule) target only functions or state machines of
+    this template."""
     problems = []
     checked = [
         (name, props, props.get("Targets", [])) for name, props in t.resources("AWS::Events::Rule").items()

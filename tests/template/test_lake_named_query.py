@@ -34,4 +34,7 @@ def test_the_stream_partitions_as_the_lake_layout_says() -> None:
         "id", "source", "account", "time", "region", "detail"
     ]  # fmt: skip
     assert [k["Name"] for k in table["PartitionKeys"]] == ["dt", "type"]
-    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert (
+        table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"]
+        == "org.openx.data.jsonserde.JsonSerDe"
+    )

@@ -54,7 +54,7 @@ class Paged:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
-    def get_query_results(self, QueryExecutionId: str, MaxResults: int, NextToken: str = "0") -> Any:  # noqa: N803
+    def get_query_results(self, QueryExecutionId: str, MaxResults: int, NextToken: str = "0") -> Any:
         everything = self._client.get_query_results(QueryExecutionId=QueryExecutionId)
         rows = everything["ResultSet"]["Rows"]
         start = int(NextToken)
@@ -115,9 +115,12 @@ def test_waits_while_the_query_is_queued_and_running(athena: Any) -> None:
 
 def test_an_empty_result_is_no_rows(athena: Any) -> None:
     _results([])
-    assert AthenaLake(WORKGROUP, DATABASE, athena, sleep=lambda _s: None).query(
-        "gmv_by_day", ["2026-12-02", "2026-12-02"]
-    ) == []
+    assert (
+        AthenaLake(WORKGROUP, DATABASE, athena, sleep=lambda _s: None).query(
+            "gmv_by_day", ["2026-12-02", "2026-12-02"]
+        )
+        == []
+    )
 
 
 class _Failing:
@@ -128,16 +131,20 @@ class _Failing:
     def start_query_execution(self, **_: Any) -> Any:
         return {"QueryExecutionId": "q-1"}
 
-    def get_query_execution(self, QueryExecutionId: str) -> Any:  # noqa: N803
-        return {"QueryExecution": {"Status": {"State": self.state, "StateChangeReason": "bytes scanned cutoff"}}}
+    def get_query_execution(self, QueryExecutionId: str) -> Any:
+        return {
+            "QueryExecution": {"Status": {"State": self.state, "StateChangeReason": "bytes scanned cutoff"}}
+        }
 
-    def stop_query_execution(self, QueryExecutionId: str) -> Any:  # noqa: N803
+    def stop_query_execution(self, QueryExecutionId: str) -> Any:
         self.stopped = True
 
 
 def test_a_failed_query_is_a_dependency_error_with_athena_s_reason() -> None:
     with pytest.raises(LakeQueryFailed) as failed:
-        AthenaLake(WORKGROUP, DATABASE, _Failing("FAILED"), sleep=lambda _s: None).query("gmv_by_day", ["a", "b"])
+        AthenaLake(WORKGROUP, DATABASE, _Failing("FAILED"), sleep=lambda _s: None).query(
+            "gmv_by_day", ["a", "b"]
+        )
     assert failed.value.status == 503
     assert failed.value.details["reason"] == "bytes scanned cutoff"
 

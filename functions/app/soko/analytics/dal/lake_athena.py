@@ -79,7 +79,8 @@ class AthenaLake:
         deadline = time.monotonic() + self._timeout
         delay = self._poll
         while True:
-            status = self._athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]["Status"]
+            execution = self._athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+            status = execution["Status"]
             state = status["State"]
             if state == "SUCCEEDED":
                 return

@@ -52,12 +52,12 @@ def events_view(connection: duckdb.DuckDBPyConnection, root: Path) -> None:
         return
     columns = "{" + ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in _COLUMNS.items()) + "}"
     pattern = _quoted(str(root / "dt=*" / "type=*" / "*"))
-    connection.execute(
-        "CREATE OR REPLACE VIEW events AS SELECT id, source, account, time, region, detail, dt, type "
-        f"FROM read_json({pattern}, format = 'newline_delimited', compression = 'gzip', "
-        f"columns = {columns}, hive_partitioning = true, "
-        "hive_types = {'dt': 'VARCHAR', 'type': 'VARCHAR'})"
-    )
+    source = (
+        f"read_json({pattern}, format = 'newline_delimited', compression = 'gzip', columns = {columns}, "
+        "hive_partitioning = true, hive_types = {'dt': 'VARCHAR', 'type': 'VARCHAR'})"
+    )  # a folder of ours and fixed column types: no input reaches the statement
+    selected = "id, source, account, time, region, detail, dt, type"
+    connection.execute(f"CREATE OR REPLACE VIEW events AS SELECT {selected} FROM {source}")  # noqa: S608
 
 
 def run(
