@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from soko.analytics.lake import sql
+from soko.shared import aws
 from soko.shared.errors import DependencyUnavailable
 
 _INTEGERS = {"tinyint", "smallint", "integer", "int", "bigint"}
@@ -50,7 +51,7 @@ class AthenaLake:
         self,
         workgroup: str,
         database: str,
-        athena: Any,
+        athena: Any = None,
         *,
         timeout_seconds: float = 240,
         poll_seconds: float = 0.25,
@@ -58,7 +59,7 @@ class AthenaLake:
     ) -> None:
         self._workgroup = workgroup
         self._database = database
-        self._athena = athena
+        self._athena = athena if athena is not None else aws.client("athena")
         self._timeout = timeout_seconds
         self._poll = poll_seconds
         self._sleep = sleep

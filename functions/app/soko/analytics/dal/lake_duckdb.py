@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from soko.analytics.lake import sql
+from soko.shared import aws
 
 PREFIX = "events/"
 _COLUMNS = {
@@ -72,9 +73,9 @@ def run(
 class DuckDbLake:
     """The :class:`soko.analytics.lake.Lake` port over the lake bucket (the embedded S3 locally)."""
 
-    def __init__(self, bucket: str, s3: Any, *, cache_dir: Path | None = None) -> None:
+    def __init__(self, bucket: str, s3: Any = None, *, cache_dir: Path | None = None) -> None:
         self._bucket = bucket
-        self._s3 = s3
+        self._s3 = s3 if s3 is not None else aws.client("s3")
         self._root = (cache_dir or Path(tempfile.gettempdir()) / "soko-lake" / bucket) / "events"
 
     def sync(self) -> Path:

@@ -20,7 +20,6 @@ from functools import cache
 from pydantic import Field
 
 from soko.analytics.lake import Lake
-from soko.shared import aws
 from soko.shared.config import BaseConfig, ConfigError, load
 
 
@@ -38,9 +37,9 @@ def lake() -> Lake:
     if config.is_local:
         from soko.analytics.dal.lake_duckdb import DuckDbLake  # noqa: PLC0415  (dev requirement only)
 
-        return DuckDbLake(config.lake_bucket_name, aws.client("s3"))
+        return DuckDbLake(config.lake_bucket_name)
     from soko.analytics.dal.lake_athena import AthenaLake  # noqa: PLC0415
 
     if not config.lake_database or not config.lake_workgroup:
         raise ConfigError("LAKE_DATABASE and LAKE_WORKGROUP are required outside the local runtime")
-    return AthenaLake(config.lake_workgroup, config.lake_database, aws.client("athena"))
+    return AthenaLake(config.lake_workgroup, config.lake_database)
