@@ -123,3 +123,44 @@ def test_local_names_for_the_lake_s_resources() -> None:
         "arn:aws:firehose:us-east-1:123456789012:deliverystream/soko-local-LakeDeliveryStream"
     )
     assert set(local.streams) == {"LakeDeliveryStream"}
+
+
+def test_a_rule_with_a_stream_and_a_queue_feeds_both() -> None:
+    """moto_patches hands the stream target to the lake and the queue to moto, from one rule."""
+    import boto3  # noqa: PLC0415
+    from moto import mock_aws  # noqa: PLC0415
+
+    from soko_local import moto_patches  # noqa: PLC0415
+
+    moto_patches.apply()
+    with mock_aws():
+        s3, events, sqs = (boto3.client(s, region_name="us-east-1") for s in ("s3", "events", "sqs"))
+        s3.create_bucket(Bucket="lake")
+        arn = "arn:aws:firehose:us-east-1:123456789012:deliverystream/unit-lake"
+        lake.register(lake.DeliveryStream.from_template("unit-lake", arn, "lake", _stream_props()))
+        queue = sqs.create_queue(QueueName="q")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events.create_event_bus(Name="bus")
+        events.put_rule(
+            Name="all", EventBusName="bus", EventPattern=json.dumps({"source": [{"prefix": "soko."}]})
+        )
+        events.put_targets(
+            Rule="all",
+            EventBusName="bus",
+            Targets=[{"Id": "lake", "Arn": arn}, {"Id": "q", "Arn": queue_arn}],
+        )
+        events.put_events(
+            Entries=[
+                {"EventBusName": "bus", "Source": "soko.orders", "DetailType": "OrderPlaced", "Detail": "{}"},
+                {"EventBusName": "bus", "Source": "aws.other", "DetailType": "OrderPlaced", "Detail": "{}"},
+            ]
+        )
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lake").get("Contents", [])]
+        received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+        targets = events.list_targets_by_rule(Rule="all", EventBusName="bus")["Targets"]
+
+    assert len(keys) == 1 and "/type=OrderPlaced/" in keys[0]
+    assert len(received) == 1 and json.loads(received[0]["Body"])["source"] == "soko.orders"
+    assert [t["Id"] for t in targets] == ["lake", "q"]  # the rule itself is left as it was

@@ -11,6 +11,7 @@ columns (``id, source, account, time, region, detail`` with ``detail`` as JSON, 
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,11 +49,11 @@ def _quoted(text: str) -> str:
 def events_view(connection: duckdb.DuckDBPyConnection, root: Path) -> None:
     """Define ``events`` (and the portable macros) over the lake layout under ``root``."""
     connection.execute(_MACROS)
-    if not any(root.glob("dt=*/type=*/*")):
+    if not any(root.glob("dt=*/type=*/*.gz")):
         connection.execute(_EMPTY)
         return
     columns = "{" + ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in _COLUMNS.items()) + "}"
-    pattern = _quoted(str(root / "dt=*" / "type=*" / "*"))
+    pattern = _quoted(str(root / "dt=*" / "type=*" / "*.gz"))
     source = (
         f"read_json({pattern}, format = 'newline_delimited', compression = 'gzip', columns = {columns}, "
         "hive_partitioning = true, hive_types = {'dt': 'VARCHAR', 'type': 'VARCHAR'})"
@@ -84,16 +85,18 @@ class DuckDbLake:
         for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=PREFIX):
             for item in page.get("Contents", []):
                 local = self._root / item["Key"].removeprefix(PREFIX)
-                if local.parent == self._root or not local.resolve().is_relative_to(self._root.resolve()):
-                    continue  # not in the partition layout
+                if not item["Key"].endswith(".gz") or local.parent.parent.parent != self._root:
+                    continue  # not a (gzipped) object of the partition layout
+                if not local.resolve().is_relative_to(self._root.resolve()):
+                    continue
                 present.add(local)
                 if local.exists() and local.stat().st_size == item["Size"]:
                     continue
                 local.parent.mkdir(parents=True, exist_ok=True)
-                partial = local.with_name(local.name + ".part")
+                partial = local.with_name(f"{local.name}.{os.getpid()}.part")  # others read *.gz only
                 self._s3.download_file(self._bucket, item["Key"], str(partial))
                 partial.replace(local)
-        for stale in (p for p in self._root.glob("dt=*/type=*/*") if p not in present):
+        for stale in (p for p in self._root.glob("dt=*/type=*/*.gz") if p not in present):
             stale.unlink(missing_ok=True)
         return self._root
 
