@@ -253,11 +253,13 @@ class LocalLake:
     streams: dict[str, dict[str, Any]]  # delivery stream logical id -> its Properties
 
 
-def _local_name(stack_name: str, logical_id: str, kind: str) -> str:
+def _local_name(stack_name: str, logical_id: str, resource: dict[str, Any]) -> str:
+    kind = resource.get("Type")
     if kind == "AWS::Glue::Database":
         return re.sub(r"[^a-z0-9_]", "_", f"{stack_name}_{logical_id}".lower())
-    if kind == "AWS::Glue::Table":
-        return logical_id.lower()
+    if kind == "AWS::Glue::Table":  # its name as written (``events``), as Ref answers on AWS
+        name = (resource.get("Properties", {}).get("TableInput") or {}).get("Name")
+        return name if isinstance(name, str) else logical_id.lower()
     return f"{stack_name}-{logical_id}"[:64]
 
 
@@ -269,7 +271,7 @@ def local_lake(resources: dict[str, Any], stack_name: str, region: str, account_
         kind = resource.get("Type")
         if kind not in LAKE_TYPES:
             continue
-        name = _local_name(stack_name, logical_id, kind)
+        name = _local_name(stack_name, logical_id, resource)
         refs[logical_id] = name
         if kind == DELIVERY_STREAM:
             arn = f"arn:aws:firehose:{region}:{account_id}:deliverystream/{name}"

@@ -108,6 +108,7 @@ def test_local_names_for_the_lake_s_resources() -> None:
             "LakeDeliveryStream": {"Type": lake.DELIVERY_STREAM, "Properties": {}},
             "LakeDatabase": {"Type": "AWS::Glue::Database"},
             "LakeWorkGroup": {"Type": "AWS::Athena::WorkGroup"},
+            "LakeEventsTable": {"Type": "AWS::Glue::Table", "Properties": {"TableInput": {"Name": "events"}}},
             "Other": {"Type": "AWS::SQS::Queue"},
         },
         "soko-local",
@@ -118,6 +119,7 @@ def test_local_names_for_the_lake_s_resources() -> None:
         "LakeDeliveryStream": "soko-local-LakeDeliveryStream",
         "LakeDatabase": "soko_local_lakedatabase",
         "LakeWorkGroup": "soko-local-LakeWorkGroup",
+        "LakeEventsTable": "events",
     }
     assert local.attributes[("LakeDeliveryStream", "Arn")] == (
         "arn:aws:firehose:us-east-1:123456789012:deliverystream/soko-local-LakeDeliveryStream"
