@@ -16,7 +16,7 @@ yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints ussd create-admin seed trade-day settle reconcile ingest-wfp ingest-feed generate-data train backtest \
+.PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints lake-query ussd create-admin seed trade-day settle reconcile ingest-wfp ingest-feed generate-data train backtest \
         build deploy sam-venv clean ingest-bootstrap eval-recs
 
 help: ## List the targets
@@ -132,6 +132,10 @@ ingest-bootstrap: $(STAMP) ## Rebuild the matching feature store (bootstrap stat
 
 eval-recs: $(STAMP) ## Recommendations on a generated population: Precision/Recall/NDCG@5, coverage, diversity vs baselines
 	$(PY) -m soko_tools.evaluate_recs
+
+lake-query: $(STAMP) ## Run a lake SQL file on the running local runtime's lake: make lake-query Q=gmv_by_day ARGS="2026-12-01 2026-12-31"
+	@test -n "$(Q)" || { echo 'usage: make lake-query Q=<lake/sql file name> ARGS="<parameters>"'; exit 2; }
+	$(PY) -m soko_local.lake_query --port $(PORT) $(Q) $(ARGS)
 
 endpoints: $(STAMP) ## Show the running local runtime's endpoints
 	$(PY) -m soko_local endpoints --port $(PORT)

@@ -688,7 +688,9 @@ def request_path_uses_snapstart(t: Templates) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- 7. EventBridge targets
-PATTERN_RULE_TARGETS = frozenset({"AWS::SQS::Queue"})  # EventBridge -> SQS -> Lambda
+PATTERN_RULE_TARGETS = frozenset(
+    {"AWS::SQS::Queue", "AWS::KinesisFirehose::DeliveryStream"}
+)  # EventBridge -> SQS -> Lambda; -> Firehose -> the event lake
 SCHEDULE_TARGETS = frozenset(
     {
         "AWS::Lambda::Function",
@@ -700,8 +702,9 @@ SCHEDULE_TARGETS = frozenset(
 
 
 def event_rule_targets(t: Templates) -> list[str]:
-    """Rules with an EventPattern target only SQS queues; schedules (ScheduleExpression, and
-    AWS::Scheduler::Schedule) target only functions or state machines of this template."""
+    """Rules with an EventPattern target only SQS queues (or the lake's Firehose stream); schedules
+    (ScheduleExpression, and AWS::Scheduler::Schedule) target only functions or state machines of
+    this template."""
     problems = []
     checked = [
         (name, props, props.get("Targets", [])) for name, props in t.resources("AWS::Events::Rule").items()

@@ -31,6 +31,9 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
    published (key ``stream:<table>``) or a schedule created, updated or deleted (key
    ``schedules``) wakes them at once. moto runs in the runtime's process, so this is a
    ``threading.Condition``; SQS needs none (moto's long polling already wakes on a sent message).
+5. Firehose targets. moto's EventBridge has no Kinesis Data Firehose target (it raises, failing the
+   PutEvents). An event a rule sends to a delivery stream is handed to ``soko_local.lake``, which
+   writes it to the lake bucket as the stream would (the rule's other targets are moto's).
 """
 
 from __future__ import annotations
@@ -264,6 +267,31 @@ def _schedule_changes() -> None:
         setattr(EventBridgeSchedulerBackend, name, signalled(getattr(EventBridgeSchedulerBackend, name)))
 
 
+def _firehose_targets() -> None:
+    from moto.events.models import Rule  # noqa: PLC0415
+
+    from soko_local import lake  # noqa: PLC0415
+
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        streams = [t for t in self.targets if t["Arn"].split(":")[2:3] == ["firehose"]]
+        if not streams:
+            original(self, original_event, transform_input)
+            return
+        if not self.event_pattern.matches_event(original_event):
+            return
+        for target in streams:
+            lake.deliver(self.account_id, self.region_name, target["Arn"], original_event)
+        others = [t for t in self.targets if t not in streams]
+        if others:  # moto's own targets, through a view of the rule (its targets are shared)
+            view = copy.copy(self)
+            view.targets = others
+            original(view, original_event, transform_input)
+
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
 def apply() -> None:
     global _applied  # noqa: PLW0603  (installed once per process)
     if _applied:
@@ -272,4 +300,5 @@ def apply() -> None:
     _json_templates_as_json()
     _bucket_cors()
     _schedule_changes()
+    _firehose_targets()
     _applied = True

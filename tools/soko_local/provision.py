@@ -15,6 +15,10 @@ the local runtime) is handled here, each for a stated reason:
   ``DefinitionSubstitutions`` (moto resolves them for us through a stack Output instead).
 - ``Ref`` to an event bus becomes ``GetAtt Name`` (moto's bus has no Ref value); TTL, which moto's
   CloudFormation drops, is enabled afterwards.
+- The event lake's Firehose delivery streams, Glue catalogue and Athena workgroups and named queries
+  (which moto's CloudFormation does not build) are skipped, with local names (and a stream's ARN)
+  substituted where referenced; each delivery stream is registered with ``soko_local.lake``, which
+  writes the events the bus sends it to the embedded S3 (see there for what differs from AWS).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from soko_local import moto_patches
+from soko_local import lake, moto_patches
 from soko_local.template import AppModel, references
 
 _SERVED_LOCALLY = {
@@ -130,8 +134,11 @@ def _state_machine_ref(node: Any, machines: set[str]) -> Any:
     return node
 
 
-def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
-    """The part of the translated template moto's CloudFormation builds, made moto-compatible."""
+def moto_template(
+    app: AppModel, substitute: dict[str, str], attributes: dict[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
+    """The part of the translated template moto's CloudFormation builds, made moto-compatible
+    (``attributes``: ``GetAtt`` values of resources moto does not build, e.g. a stream's ARN)."""
     cfn: dict[str, Any] = json.loads(json.dumps(app.cfn))
     resources: dict[str, Any] = cfn["Resources"]
     supported = _supported_types()
@@ -160,7 +167,7 @@ def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
         dropped |= more
     buses = {k for k, v in resources.items() if v["Type"] == "AWS::Events::EventBus"}
 
-    fix = _fixer(buses, substitute, machines)
+    fix = _fixer(buses, substitute, machines, attributes or {})
 
     outputs = {k: v for k, v in cfn.get("Outputs", {}).items() if not references(v) & dropped}
     for logical_id in app.state_machines:
@@ -174,13 +181,25 @@ def moto_template(app: AppModel, substitute: dict[str, str]) -> dict[str, Any]:
             "Value": _walk({"Fn::Sub": [definition, substitutions]} if substitutions else definition, fix)
         }
         outputs[f"LocalSfnRole{logical_id}"] = {"Value": _walk(props["RoleArn"], fix)}
+    for logical_id, resource in resources.items():  # the lake's streams: moto resolves their bucket
+        if resource["Type"] == lake.DELIVERY_STREAM and logical_id in substitute:
+            bucket = (resource["Properties"].get("ExtendedS3DestinationConfiguration") or {}).get("BucketARN")
+            if bucket is not None:
+                outputs[f"LocalLakeBucket{logical_id}"] = {"Value": _walk(bucket, fix)}
     cfn["Resources"] = {k: _walk(v, fix) for k, v in resources.items() if k not in dropped}
     cfn["Outputs"] = outputs
     return cfn
 
 
-def _fixer(buses: set[str], substitute: dict[str, str], machines: set[str]) -> Any:
+def _fixer(
+    buses: set[str], substitute: dict[str, str], machines: set[str], attributes: dict[tuple[str, str], str]
+) -> Any:
     def fix(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Fn::GetAtt"}:
+            target = node["Fn::GetAtt"]
+            parts = tuple(target if isinstance(target, list) else str(target).split(".", 1))
+            if parts in attributes:
+                return attributes[parts]
         if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
             return {"Fn::Sub": _substitute_sub(node["Fn::Sub"], substitute)}
         if isinstance(node, dict) and set(node) == {"Ref"}:
@@ -243,10 +262,14 @@ def provision(
             groups[logical_id] = f"{stack_name}-{logical_id}"[:64]
             client("scheduler").create_schedule_group(Name=groups[logical_id])
 
+    region = client("sts").meta.region_name
+    account_id = client("sts").get_caller_identity()["Account"]
+    local_lake = lake.local_lake(app.cfn["Resources"], stack_name, region, account_id)
     cfn = client("cloudformation")
+    substitute = {**secret_arns, **groups, **websocket_api_ids(app), **local_lake.refs}
     cfn.create_stack(
         StackName=stack_name,
-        TemplateBody=json.dumps(moto_template(app, {**secret_arns, **groups, **websocket_api_ids(app)})),
+        TemplateBody=json.dumps(moto_template(app, substitute, local_lake.attributes)),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
@@ -274,6 +297,18 @@ def provision(
         )["stateMachineArn"]
         for logical_id in app.state_machines
     }
+    for logical_id, props in local_lake.streams.items():
+        bucket = outputs.get(f"LocalLakeBucket{logical_id}")
+        if bucket is None:
+            raise ProvisionError(f"{logical_id}: its BucketARN could not be resolved locally")
+        lake.register(
+            lake.DeliveryStream.from_template(
+                local_lake.refs[logical_id],
+                local_lake.attributes[(logical_id, "Arn")],
+                lake.bucket_of(bucket),
+                props,
+            )
+        )
     functions = {}
     for logical_id in app.functions:
         config = client("lambda").get_function_configuration(FunctionName=physical[logical_id])
@@ -289,5 +324,6 @@ def provision(
     physical.update(secret_arns)
     physical.update(groups)
     physical.update(websocket_api_ids(app))
-    template_outputs = {k: v for k, v in outputs.items() if not k.startswith("LocalSfn")}
+    physical.update(local_lake.refs)
+    template_outputs = {k: v for k, v in outputs.items() if not k.startswith(("LocalSfn", "LocalLake"))}
     return Deployment(stack_name, physical, functions, machines, secret_arns, template_outputs, groups)

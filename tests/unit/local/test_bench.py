@@ -42,12 +42,13 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
             "alerts",
             "tracking",
             "transport",
+            "lake",
         ]
     )
     entries = [*sections.STANDALONE, *sections.IN_RUNTIME]
     registered = [importlib.import_module(e.measure.__module__).__name__.rpartition(".")[2] for e in entries]
     assert sorted(registered) == modules  # each module exactly once
-    assert sections.numbers() == list(range(1, 13))
+    assert sections.numbers() == list(range(1, 14))
     assert all(e.measure.__name__ == "measure" for e in entries)
     by_number = {e.number: name for e, name in zip(entries, registered, strict=True)}
     assert by_number == {
@@ -63,13 +64,14 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
         10: "alerts",
         11: "tracking",
         12: "transport",
+        13: "lake",
     }
 
 
 def test_the_runtime_sections_run_cold_starts_first_and_the_big_loads_late() -> None:
     order = [e.number for e in sections.IN_RUNTIME]
     assert order == [4, 2, 5, 8, 6, 7, 9, 12]  # 4 while every worker is cold; 6 leaves 10,000 listings
-    assert [e.number for e in sections.STANDALONE] == [1, 3, 10, 11]
+    assert [e.number for e in sections.STANDALONE] == [1, 3, 10, 11, 13]
 
 
 @pytest.mark.parametrize("module", section_modules())
@@ -161,5 +163,5 @@ def test_a_runtime_that_does_not_start_is_one_section(
 
 def test_only_takes_known_section_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        runner.main(["--only", "2,13"])
-    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]" in capsys.readouterr().err
+        runner.main(["--only", "2,14"])
+    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from soko_local.bench import (
     gateway,
     identity,
     imports,
+    lake,
     market,
     matching,
     prices,
@@ -40,6 +41,7 @@ STANDALONE: tuple[Entry[Callable[[], Section]], ...] = (
     Entry(3, "Cold imports", imports.measure),
     Entry(10, "Price alert digest", alerts.measure),
     Entry(11, "Position ingestion", tracking.measure),
+    Entry(13, "Event lake", lake.measure),
 )
 
 IN_RUNTIME: tuple[Entry[Callable[[Bench], Section]], ...] = (

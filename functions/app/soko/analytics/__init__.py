@@ -3,8 +3,8 @@
 Three read paths, each for its own scale:
 
 - **The event lake.** Every business event on the bus is delivered by Kinesis Data Firehose to the
-  lake bucket as gzipped JSON lines, partitioned by day (EAT is not used here: the partition is the
-  event's UTC date, as Firehose stamps it) and detail-type, described as the Glue table
+  lake bucket as gzipped JSON lines, partitioned by day (the East Africa Time date of the event's
+  time, computed by Firehose's dynamic partitioning) and detail-type, described as the Glue table
   ``events`` and queried with Athena. Locally the runtime writes the same objects to the embedded S3
   and DuckDB runs the same SQL (``lake/sql/*.sql``). Reports and ad-hoc questions read the lake.
 - **Counters.** A consumer of the order, payment, user and search events keeps per-period counters

@@ -8,7 +8,14 @@ detail``). ``dt`` is the event's date in East Africa Time, so a day in the lake 
 region`` and ``detail`` (the detail as JSON text), partitioned by ``dt`` and ``type``.
 
 Portable SQL: only functions both engines have (``json_extract_scalar`` is defined in DuckDB as a
-macro of ``json_extract_string``), ``?`` parameters, no engine-specific date functions.
+macro of ``json_extract_string``), ``?`` parameters, no engine-specific date functions. Every query
+names the detail-type(s) it reads (``type = '...'``: the Glue table projects ``type`` as injected)
+and should bound ``dt``.
+
+Engines (``soko.analytics.deps.lake.lake()`` picks one): ``dal.lake_athena.AthenaLake`` on AWS (the
+lake's workgroup and Glue database) and ``dal.lake_duckdb.DuckDbLake`` locally (over the embedded
+S3, which the local runtime fills at once, one object per event). Rows come back alike from both:
+column -> value, integers as ``int``. See docs/analytics-lake.md.
 """
 
 from __future__ import annotations
