@@ -21,6 +21,7 @@ from support.gateway import Api
 from support.lambda_env import Invoke, aws_operations, deployed, make_invoker
 from support.tables import Table, empty_table
 
+
 class Operations(list[str]):
     def record(self, name: str) -> None:
         self.append(name)
@@ -94,7 +95,12 @@ def order(order_id: str, kind: type[market_events.OrderDetail], **fields: Any) -
     elif kind is market_events.OrderExpired:
         extra = {"reason": "unpaid"}
     elif kind is market_events.OrderDisputed:
-        extra = {"dispute_id": "D-" + order_id, "reason": "quality", "details": "wet", "opened_at": "2026-11-21T09:30:00Z"}
+        extra = {
+            "dispute_id": "D-" + order_id,
+            "reason": "quality",
+            "details": "wet",
+            "opened_at": "2026-11-21T09:30:00Z",
+        }
     return kind(**base, **extra)
 
 

@@ -95,7 +95,9 @@ def mix(seed: int, start: datetime, orders: int = 60) -> list[Sent]:
             continue
         if pay < 0.25:
             out.append(Sent(payment(PaymentFailed, oid, amount, fare, **who), t0 + timedelta(hours=2)))
-        out.append(Sent(payment(PaymentCompleted, oid, amount, fare, **who), t0 + timedelta(hours=2, minutes=30)))
+        out.append(
+            Sent(payment(PaymentCompleted, oid, amount, fare, **who), t0 + timedelta(hours=2, minutes=30))
+        )
         end = rnd.random()
         later = t0 + timedelta(hours=rnd.randrange(4, 40))
         if end < 0.1:
@@ -121,7 +123,9 @@ def mix(seed: int, start: datetime, orders: int = 60) -> list[Sent]:
         at = start + timedelta(minutes=rnd.randrange(0, 4 * 24 * 60))
         crop, district = rnd.choice(CROPS), rnd.choice([*DISTRICTS, None])
         if n % 2:
-            out.append(Sent(CoverageGap(crop=crop, reason="no_prices", district=district, quantity_kg=100), at))
+            out.append(
+                Sent(CoverageGap(crop=crop, reason="no_prices", district=district, quantity_kg=100), at)
+            )
         else:
             out.append(Sent(me.SearchCameUpEmpty(crop=crop, district=district, with_query=True), at))
     # one order placed at 00:30 in Kampala (21:30 UTC the day before): an EAT day, not a UTC one
@@ -173,7 +177,9 @@ def independent(sent: list[Sent], period: str, key: str) -> dict[str, Any]:
             "expired": kinds["PaymentExpired"],
         },
         "gmv_ugx": sum(p.amount_ugx - p.fare_ugx for p in paid),
-        "completed_value_ugx": sum(s.detail.total_ugx for s in mine if isinstance(s.detail, me.OrderCompleted)),
+        "completed_value_ugx": sum(
+            s.detail.total_ugx for s in mine if isinstance(s.detail, me.OrderCompleted)
+        ),
         "new_users": kinds["UserRegistered"],
         "active_farmers": len({o.farmer_id for o in placed_here}),
         "active_buyers": len({o.buyer_id for o in placed_here}),
@@ -184,10 +190,20 @@ def independent(sent: list[Sent], period: str, key: str) -> dict[str, Any]:
 
 
 def assert_matches(answer: dict[str, Any], expected: dict[str, Any]) -> None:
-    for name in ("orders", "payments", "gmv_ugx", "completed_value_ugx", "new_users", "active_farmers", "active_buyers"):
+    for name in (
+        "orders",
+        "payments",
+        "gmv_ugx",
+        "completed_value_ugx",
+        "new_users",
+        "active_farmers",
+        "active_buyers",
+    ):
         assert answer[name] == expected[name], name
     assert {c["crop"]: (c["orders"], c["kg"], c["gmv_ugx"]) for c in answer["top_crops"]} == expected["crops"]
-    assert {d["district"]: (d["orders"], d["gmv_ugx"]) for d in answer["top_districts"]} == expected["districts"]
+    assert {d["district"]: (d["orders"], d["gmv_ugx"]) for d in answer["top_districts"]} == expected[
+        "districts"
+    ]
     assert {(g["district"], g["crop"]): g["searches"] for g in answer["coverage_gaps"]} == expected["gaps"]
 
 
@@ -219,13 +235,24 @@ def test_metrics_equal_an_independent_count_of_a_realistic_mix(
                 continue
             checked.add((period, key))
             operations.clear()
-            answer = api.get("/admin/metrics", user=admin, query={"period": period, "on": day.isoformat()}).expect(200).json
+            answer = (
+                api.get("/admin/metrics", user=admin, query={"period": period, "on": day.isoformat()})
+                .expect(200)
+                .json
+            )
             assert answer["key"] == key
             assert_matches(answer, independent(sent, period, key))
-            assert [o for o in operations if o in ("Query", "Scan", "GetItem", "BatchGetItem")] == ["Query", "Query"]
+            assert [o for o in operations if o in ("Query", "Scan", "GetItem", "BatchGetItem")] == [
+                "Query",
+                "Query",
+            ]
             assert "ListQueues" in operations
     # the series is the same counts, oldest first, ending with the period asked for
-    answer = api.get("/admin/metrics", user=admin, query={"period": "day", "on": days[-1].isoformat()}).expect(200).json
+    answer = (
+        api.get("/admin/metrics", user=admin, query={"period": "day", "on": days[-1].isoformat()})
+        .expect(200)
+        .json
+    )
     assert len(answer["series"]) == 14 and answer["series"][-1]["key"] == days[-1].isoformat()
     for point in answer["series"]:
         expected = independent(sent, "day", point["key"])
@@ -275,8 +302,12 @@ def test_a_retry_after_a_failed_transaction_still_counts_the_active_user(
     active user it would have added; another event of the same user adds none."""
     store = CountersDal(deployment.physical["AnalyticsTable"])
     at = datetime.now(UTC) - timedelta(hours=1)
-    first = ReceivedEvent.model_validate(envelope(order("OR1", me.OrderPlaced, farmer_id="FR", buyer_id="BR"), at))
-    second = ReceivedEvent.model_validate(envelope(order("OR2", me.OrderPlaced, farmer_id="FR", buyer_id="BR"), at))
+    first = ReceivedEvent.model_validate(
+        envelope(order("OR1", me.OrderPlaced, farmer_id="FR", buyer_id="BR"), at)
+    )
+    second = ReceivedEvent.model_validate(
+        envelope(order("OR2", me.OrderPlaced, farmer_id="FR", buyer_id="BR"), at)
+    )
     real = CountersDal.commit
 
     def broken(self: CountersDal, plan: Any, expires: int) -> bool:
@@ -314,5 +345,9 @@ def test_metrics_inputs_and_roles(api: Api) -> None:
     tomorrow = (clock.now().astimezone(clock.EAT).date() + timedelta(days=1)).isoformat()
     api.get("/admin/metrics", user=admin, query={"on": tomorrow}).expect(422, "DATE_OUT_OF_RANGE")
     empty = api.get("/admin/metrics", user=admin, query={"period": "month"}).expect(200).json
-    assert empty["gmv_ugx"] == 0 and empty["rates"] == {"fulfilment": None, "dispute": None, "payment_success": None}
+    assert empty["gmv_ugx"] == 0 and empty["rates"] == {
+        "fulfilment": None,
+        "dispute": None,
+        "payment_success": None,
+    }
     assert len(empty["series"]) == 6
