@@ -2,6 +2,8 @@
 consumer) next to WFP's observed and our forecast prices in the market nearest their district,
 their buyers and ratings; roles and inputs."""
 
+# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta

@@ -2,6 +2,8 @@
 a district or everywhere, next to WFP's observation nearest each week; no user id in the answer;
 precise 422s for unknown crops, districts and week counts."""
 
+# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

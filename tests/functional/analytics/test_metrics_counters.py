@@ -3,6 +3,8 @@
 /admin/metrics then equals an independent count of the same events, for days, weeks and months in
 East Africa Time, in two Queries of the table."""
 
+# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
+
 from __future__ import annotations
 
 import random
@@ -57,7 +59,7 @@ def eat_day(at: datetime) -> date:
     return (at.astimezone(UTC) + EAT_OFFSET).date()
 
 
-def mix(seed: int, start: datetime, orders: int = 60) -> list[Sent]:
+def mix(seed: int, start: datetime, orders: int = 60) -> list[Sent]:  # noqa: C901  (one order life, step by step)
     """Orders through their lives (confirmed or not, paid, failed or expired, completed, cancelled or
     disputed, reviewed), registrations, coverage gaps and empty searches, oldest first."""
     rnd = random.Random(seed)

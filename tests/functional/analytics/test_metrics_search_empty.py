@@ -3,6 +3,8 @@ and district only, never the words searched), not for a later page, an unfiltere
 that found something; a bus that fails does not fail the search; and the event counts as a coverage
 gap in GET /admin/metrics."""
 
+# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -39,7 +41,9 @@ def published(monkeypatch: pytest.MonkeyPatch) -> list[EventDetail]:
     return sent
 
 
-def test_an_empty_filtered_search_is_reported_without_its_words(api: Api, published: list[EventDetail]) -> None:
+def test_an_empty_filtered_search_is_reported_without_its_words(
+    api: Api, published: list[EventDetail]
+) -> None:
     api.get("/listings/", query={"crop": "cassava", "district": "kitgum"}).expect(200)
     api.get("/listings/", query={"q": "matooke", "district": "Gulu"}).expect(200)
     api.get("/listings/", query={"q": "zzqx secretword"}).expect(200)

@@ -14,7 +14,8 @@ they share is in ``core.py``:
 8. ``ussd``: USSD replies through the local Function URL, and the handler's cold import;
 9. ``matching``: scoring, recommendations through the gateway, a new user appearing;
 10. ``alerts``: the weekly price digest's fan-out for 100,000 subscribers (moto, in-process);
-11. ``tracking``: GPS position ingestion through the positions handler, batches of 50 (moto, in-process).
+11. ``tracking``: GPS position ingestion through the positions handler, batches of 50 (moto, in-process);
+13. ``metrics``: ``GET /admin/metrics`` p50/p95 over realistic counters (moto, in-process).
 
 ``python -m soko_local.bench --only 2,8`` measures some sections only.
 """

@@ -15,6 +15,7 @@ from soko_local.bench import (
     imports,
     market,
     matching,
+    metrics,
     prices,
     startup,
     tracking,
@@ -40,6 +41,7 @@ STANDALONE: tuple[Entry[Callable[[], Section]], ...] = (
     Entry(3, "Cold imports", imports.measure),
     Entry(10, "Price alert digest", alerts.measure),
     Entry(11, "Position ingestion", tracking.measure),
+    Entry(13, "Metrics", metrics.measure),
 )
 
 IN_RUNTIME: tuple[Entry[Callable[[Bench], Section]], ...] = (
