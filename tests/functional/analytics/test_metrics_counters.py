@@ -7,6 +7,7 @@ East Africa Time, in two Queries of the table."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import Counter, defaultdict
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
 from metrics_support import (  # noqa: F401  (fixtures)
     Operations,
@@ -353,3 +355,54 @@ def test_metrics_inputs_and_roles(api: Api) -> None:
         "payment_success": None,
     }
     assert len(empty["series"]) == 6
+
+
+def test_the_rule_routes_every_counted_event_to_the_queue_and_nothing_else(deployment: Deployment) -> None:
+    """Through moto's bus: each of the 14 counted detail-types reaches the counters queue; an
+    order event it does not count (OrderDispatched) does not."""
+    from soko.shared.bus import EventPublisher  # noqa: PLC0415
+    from support.lambda_env import REGION  # noqa: PLC0415
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = deployment.physical["AnalyticsCountersQueue"]
+    sqs.purge_queue(QueueUrl=url)
+    samples = [
+        order("OB1", kind)
+        for kind in (
+            me.OrderPlaced,
+            me.OrderConfirmed,
+            me.OrderCompleted,
+            me.OrderCancelled,
+            me.OrderRejected,
+            me.OrderExpired,
+            me.OrderDisputed,
+            me.OrderDispatched,
+        )
+    ]
+    samples += [
+        me.ReviewSubmitted(
+            order_id="OB1",
+            buyer_id="B",
+            farmer_id="F",
+            rating=5,
+            farmer_rating_sum=5,
+            farmer_rating_count=1,
+            farmer_fulfillment_rate=None,
+        ),
+        payment(PaymentCompleted, "OB1", 1_000),
+        payment(PaymentFailed, "OB1", 1_000),
+        payment(PaymentExpired, "OB1", 1_000),
+        UserRegistered(user_id="U", role="buyer"),
+        CoverageGap(crop="maize_grain", reason="no_prices", quantity_kg=1),
+        me.SearchCameUpEmpty(district="Gulu"),
+    ]
+    bus = str(deployment.functions["AnalyticsCountersFunction"].environment["EVENT_BUS_NAME"])
+    EventPublisher(bus).publish(samples)
+    received: list[str] = []
+    for _ in range(10):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            break
+        received += [json.loads(m["Body"])["detail-type"] for m in messages]
+    expected = sorted(s.DETAIL_TYPE for s in samples if s.DETAIL_TYPE != "OrderDispatched")
+    assert sorted(received) == expected
