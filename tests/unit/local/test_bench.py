@@ -48,7 +48,7 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
     entries = [*sections.STANDALONE, *sections.IN_RUNTIME]
     registered = [importlib.import_module(e.measure.__module__).__name__.rpartition(".")[2] for e in entries]
     assert sorted(registered) == modules  # each module exactly once
-    assert sections.numbers() == list(range(1, 14))
+    assert sections.numbers() == list(range(1, 15))
     assert all(e.measure.__name__ == "measure" for e in entries)
     by_number = {e.number: name for e, name in zip(entries, registered, strict=True)}
     assert by_number == {
@@ -65,13 +65,14 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
         11: "tracking",
         12: "transport",
         13: "lake",
+        14: "metrics",
     }
 
 
 def test_the_runtime_sections_run_cold_starts_first_and_the_big_loads_late() -> None:
     order = [e.number for e in sections.IN_RUNTIME]
     assert order == [4, 2, 5, 8, 6, 7, 9, 12]  # 4 while every worker is cold; 6 leaves 10,000 listings
-    assert [e.number for e in sections.STANDALONE] == [1, 3, 10, 11, 13]
+    assert [e.number for e in sections.STANDALONE] == [1, 3, 10, 11, 13, 14]
 
 
 @pytest.mark.parametrize("module", section_modules())
@@ -163,5 +164,5 @@ def test_a_runtime_that_does_not_start_is_one_section(
 
 def test_only_takes_known_section_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        runner.main(["--only", "2,14"])
-    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]" in capsys.readouterr().err
+        runner.main(["--only", "2,15"])
+    assert "sections are [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]" in capsys.readouterr().err

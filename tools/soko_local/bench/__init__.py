@@ -14,7 +14,10 @@ they share is in ``core.py``:
 8. ``ussd``: USSD replies through the local Function URL, and the handler's cold import;
 9. ``matching``: scoring, recommendations through the gateway, a new user appearing;
 10. ``alerts``: the weekly price digest's fan-out for 100,000 subscribers (moto, in-process);
-11. ``tracking``: GPS position ingestion through the positions handler, batches of 50 (moto, in-process).
+11. ``tracking``: GPS position ingestion through the positions handler, batches of 50 (moto, in-process);
+12. ``transport``: quotes and bookings through the gateway, and a booking race;
+13. ``lake``: the event lake's GMV query over 1,000,000 generated events (DuckDB);
+14. ``metrics``: ``GET /admin/metrics`` p50/p95 over realistic counters (moto, in-process).
 
 ``python -m soko_local.bench --only 2,8`` measures some sections only.
 """

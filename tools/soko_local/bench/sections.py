@@ -16,6 +16,7 @@ from soko_local.bench import (
     lake,
     market,
     matching,
+    metrics,
     prices,
     startup,
     tracking,
@@ -42,6 +43,7 @@ STANDALONE: tuple[Entry[Callable[[], Section]], ...] = (
     Entry(10, "Price alert digest", alerts.measure),
     Entry(11, "Position ingestion", tracking.measure),
     Entry(13, "Event lake", lake.measure),
+    Entry(14, "Metrics", metrics.measure),
 )
 
 IN_RUNTIME: tuple[Entry[Callable[[Bench], Section]], ...] = (

@@ -54,16 +54,14 @@ def _dead_letters(state: QueueState, by_arn: dict[str, QueueState]) -> DeadLette
     return DeadLetters(name=dlq.name, arn=dlq.arn, messages=dlq.messages, in_flight=dlq.in_flight)
 
 
-def list_queues(caller: Caller, deps: Queues) -> QueueList:
-    """Every queue of the application that is not itself a dead-letter queue, with its DLQ's depth."""
-    caller.require("admin")
-    states = deps.queues.queues(deps.config.queue_name_prefix)
+def queue_infos(states: list[QueueState], prefix: str) -> list[QueueInfo]:
+    """The queues among ``states`` that are not themselves dead-letter queues, with their DLQ's depth."""
     by_arn = {s.arn: s for s in states}
     dead_letter_arns = {s.dead_letter_arn for s in states if s.dead_letter_arn}
-    items = [
+    return [
         QueueInfo(
             name=s.name,
-            label=label(s.name, deps.config.queue_name_prefix),
+            label=label(s.name, prefix),
             arn=s.arn,
             messages=s.messages,
             in_flight=s.in_flight,
@@ -72,6 +70,13 @@ def list_queues(caller: Caller, deps: Queues) -> QueueList:
         for s in states
         if s.arn not in dead_letter_arns
     ]
+
+
+def list_queues(caller: Caller, deps: Queues) -> QueueList:
+    """Every queue of the application that is not itself a dead-letter queue, with its DLQ's depth."""
+    caller.require("admin")
+    prefix = deps.config.queue_name_prefix
+    items = queue_infos(deps.queues.queues(prefix), prefix)
     return QueueList(
         items=items, dead_letters_total=sum(i.dead_letters.messages for i in items if i.dead_letters)
     )

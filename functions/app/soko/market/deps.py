@@ -5,17 +5,33 @@ from __future__ import annotations
 from dataclasses import replace
 
 from soko.market.dal import MarketDal, ModerationDal
+from soko.market.events import SearchCameUpEmpty
 from soko.market.models import BuyerContactConfig, MarketConfig, MoneyTrailConfig
 from soko.market.moderation import Moderation
 from soko.market.ports import Market
 from soko.payments.public import PaymentsReads
-from soko.shared.config import load
+from soko.shared.bus import EventPublisher
+from soko.shared.config import BusConfig, load
 from soko.shared.media import S3Media
+from soko.shared.observability import logger
 
 
 def market() -> Market:
     config = load(MarketConfig)
     return Market(config=config, dal=MarketDal(config.market_table_name), media=S3Media())
+
+
+def _searched_empty(event: SearchCameUpEmpty) -> None:
+    """Publish it, best effort: a search answers even when the bus does not."""
+    try:
+        EventPublisher(load(BusConfig).event_bus_name).publish([event])
+    except Exception:
+        logger.warning("SearchCameUpEmpty not published", exc_info=True)
+
+
+def market_with_search_events() -> Market:
+    """The market that reports empty filtered searches (GET /listings/)."""
+    return replace(market(), searched_empty=_searched_empty)
 
 
 def market_with_money() -> Market:

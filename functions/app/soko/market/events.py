@@ -48,6 +48,20 @@ class ListingViewed(EventDetail):
     day: str
 
 
+class SearchCameUpEmpty(EventDetail):
+    """A filtered search of the listings found nothing on its first page: where buyers look and
+    nobody sells (analytics' coverage gaps). The search's words are never sent: only the catalogue
+    crop and the district it named, and whether it had words."""
+
+    SOURCE: ClassVar[str] = "soko.listings"
+    DETAIL_TYPE: ClassVar[str] = "SearchCameUpEmpty"
+
+    crop: str | None = None  # a catalogue id
+    district: str | None = None  # a canonical district name
+    category: str | None = None
+    with_query: bool = False
+
+
 class _Order(EventDetail):
     SOURCE: ClassVar[str] = "soko.orders"
 

@@ -286,7 +286,27 @@ def browse(filters: BrowseFilters, limit: int, cursor: str | None, deps: Market)
         raise Unprocessable("min_price is more than max_price.", details={"field": "min_price"})
     query = _plan(filters)
     if query is None:
+        _came_up_empty(filters, cursor, deps)
         return ListingPage(items=[], next_cursor=None)
     scope = "listings:" + "|".join(f"{k}={v}" for k, v in sorted(vars(filters).items()) if v is not None)
     page = deps.dal.browse(query, limit, cursor, scope)
+    if not page.items:
+        _came_up_empty(filters, cursor, deps)
     return ListingPage(items=[_listing(item, deps) for item in page.items], next_cursor=page.next_cursor)
+
+
+def _came_up_empty(filters: BrowseFilters, cursor: str | None, deps: Market) -> None:
+    """A filtered search's first page found nothing: tell analytics where buyers look and nobody
+    sells (the crop and district only; never the words searched)."""
+    if cursor is not None or deps.searched_empty is None:
+        return
+    if not (filters.crop or filters.district or filters.category or filters.q):
+        return
+    deps.searched_empty(
+        ev.SearchCameUpEmpty(
+            crop=filters.crop or (found.id if filters.q and (found := crops.find(filters.q)) else None),
+            district=filters.district,
+            category=filters.category,
+            with_query=bool(filters.q),
+        )
+    )

@@ -15,6 +15,7 @@ from soko.shared.media import MediaStore
 if TYPE_CHECKING:
     from soko.logistics.public import OrderTransport
     from soko.market.dal import BrowseQuery
+    from soko.market.events import SearchCameUpEmpty
     from soko.market.models import MarketConfig
     from soko.payments.public import MoneyTrail
 
@@ -100,3 +101,5 @@ class Market:
     # the order's booked transport (logistics' public read): only logistics' handover is given one, so
     # the order's transporter may enter the buyer's delivery PIN (soko.market.delivery_pin.enter)
     order_transport: Callable[[str], OrderTransport | None] | None = None
+    # tells analytics a filtered search came up empty (GET /listings/ only; best effort)
+    searched_empty: Callable[[SearchCameUpEmpty], None] | None = None

@@ -147,6 +147,22 @@ class PriceReader:
         except NoPriceData:
             return None
 
+    def observed_since(
+        self, market: str, crop: str, since: date, source: str = "wfp"
+    ) -> list[tuple[date, float]]:
+        """The accepted observations of a pair from ``source`` on or after ``since``, oldest first
+        (analytics compares a farmer's prices with the market's)."""
+        return [
+            (o.day, float(o.price))
+            for o in self._dal.observations(market, crop)
+            if o.status == "accepted" and o.source == source and o.day >= since
+        ]
+
+    def forecast_weeks(self, market: str, crop: str) -> list[tuple[date, float]]:
+        """The served forecast's weeks (week start, UGX per kg); [] without a model."""
+        stored = self._dal.forecast(market, crop)
+        return [(p.week_start, float(p.price)) for p in stored.predictions] if stored else []
+
     def gaps(self, crops: list[str]) -> list[GapCounter]:
         """The coverage-gap counters of ``crops`` (those never counted are absent)."""
         return self._dal.gaps(crops)

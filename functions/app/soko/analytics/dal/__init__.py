@@ -11,8 +11,10 @@ bus's archive.
   ``DISTRICT#<district>``, ``GAP#<district>#<crop or ->``
 - who was active in a period (TTL): ``ACTIVE#<period>#<key>`` / ``<role>#<user id>``
 - a farmer's sales by month and crop: ``FARMER#<id>`` / ``SALES#<yyyy-mm>#<crop>``
-- a farmer's buyers (orders per buyer) and their counts: ``FARMER#<id>`` / ``BUYER#<buyer id>``,
-  ``BUYERS``
+- a farmer's buyers (completed orders per buyer; the total and repeat buyers are counted from them
+  on read, in the same Query): ``FARMER#<id>`` / ``BUYER#<buyer id>``
+- an order's crop, district and kg, for its payment events' breakdowns (TTL 120 days):
+  ``ORDER#<id>`` / ``ORDER``
 - a farmer's ratings by month: ``FARMER#<id>`` / ``RATING#<yyyy-mm>``
 - market intelligence, kg and orders by week and kg per price (``p#<ugx>``, for the median):
   ``MARKET#<crop>#<district or ALL>`` / ``WEEK#<yyyy>-W<ww>``

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from soko.market import listings
-from soko.market.deps import market
+from soko.market.deps import market_with_search_events
 from soko.market.models import Category, CropId, District, ListingPage, Sort
 from soko.shared.http import JSON, Cursor, Limit, create_app, entry, error_responses, json_body
 
@@ -18,7 +18,8 @@ app = create_app()
     summary="Browse produce",
     description="Public. Filters combine; `q` searches titles and crops and tolerates typos "
     "(`maze` finds maize). Sorted by `newest` (default), `price` (cheapest first) or `-price`. "
-    "Sold-out listings are left out.",
+    "Sold-out listings are left out. A filtered search whose first page is empty is reported to "
+    "analytics (`SearchCameUpEmpty`: the crop and district only, never the words searched).",
     tags=["listings"],
     responses={
         200: {"description": "A page of listings", "content": {JSON: {"model": ListingPage}}},
@@ -48,7 +49,7 @@ def browse(
         q=q,
         sort=sort,
     )
-    return json_body(listings.browse(filters, limit, cursor, market()))
+    return json_body(listings.browse(filters, limit, cursor, market_with_search_events()))
 
 
 lambda_handler = entry(app)
