@@ -14,17 +14,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import requests
 
-from soko.analytics.dal.lake_duckdb import DuckDbLake
+from soko.analytics.dal.lake_duckdb import DuckDbLake, events_view
 from soko.analytics.models import period_key
 from soko_local import trading
 from support.runtime import ROOT, RunningRuntime, running
@@ -69,10 +72,14 @@ class Capture:
     def __init__(self, runtime: RunningRuntime):
         self.sqs, events = runtime.client("sqs"), runtime.client("events")
         self.url = self.sqs.create_queue(QueueName="test-analytics-capture")["QueueUrl"]
-        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         bus = runtime.endpoints["outputs"]["EventBusName"]
         events.put_rule(
-            Name="test-analytics-capture", EventBusName=bus, EventPattern=json.dumps({"source": [{"prefix": "soko."}]})
+            Name="test-analytics-capture",
+            EventBusName=bus,
+            EventPattern=json.dumps({"source": [{"prefix": "soko."}]}),
         )
         events.put_targets(Rule="test-analytics-capture", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
         self.seen: dict[str, dict[str, Any]] = {}
@@ -98,8 +105,12 @@ def admin_headers(runtime: RunningRuntime, http: requests.Session) -> dict[str, 
     return {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
 
 
-def metrics(runtime: RunningRuntime, http: requests.Session, headers: dict[str, str], day: str) -> dict[str, Any]:
-    reply = http.get(f"{runtime.url}/admin/metrics", params={"period": "day", "on": day}, headers=headers, timeout=TIMEOUT)
+def metrics(
+    runtime: RunningRuntime, http: requests.Session, headers: dict[str, str], day: str
+) -> dict[str, Any]:
+    reply = http.get(
+        f"{runtime.url}/admin/metrics", params={"period": "day", "on": day}, headers=headers, timeout=TIMEOUT
+    )
     assert reply.status_code == 200, reply.text
     return dict(reply.json())
 
@@ -116,7 +127,9 @@ def counts(view: dict[str, Any]) -> dict[str, int]:
 
 def event_counts(events: list[dict[str, Any]]) -> dict[str, int]:
     """The same figures, counted from the events themselves."""
-    by_type = Counter(e["detail-type"] for e in events if e["source"] in ("soko.orders", "soko.payments", "soko.users"))
+    by_type = Counter(
+        e["detail-type"] for e in events if e["source"] in ("soko.orders", "soko.payments", "soko.users")
+    )
     figures = {f"orders.{name}": by_type[kind] for kind, name in ORDER_EVENTS.items()}
     figures.update({f"payments.{name}": by_type[kind] for kind, name in PAYMENT_EVENTS.items()})
     figures["gmv_ugx"] = sum(
@@ -124,16 +137,58 @@ def event_counts(events: list[dict[str, Any]]) -> dict[str, int]:
         for e in events
         if e["detail-type"] == "PaymentCompleted"
     )
-    figures["completed_value_ugx"] = sum(int(e["detail"]["total_ugx"]) for e in events if e["detail-type"] == "OrderCompleted")
+    figures["completed_value_ugx"] = sum(
+        int(e["detail"]["total_ugx"]) for e in events if e["detail-type"] == "OrderCompleted"
+    )
     figures["new_users"] = by_type["UserRegistered"]
     return figures
+
+
+def lake_sql(lake: DuckDbLake, statement: str, params: list[str]) -> list[dict[str, Any]]:
+    """An ad-hoc question to the lake, over the same ``events`` view as the named queries."""
+    root = lake.sync()
+    with duckdb.connect() as connection:
+        events_view(connection, root)
+        cursor = connection.execute(statement, params)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def pdf_text(document: bytes) -> str:
+    """The text drawn on a PDF's pages (its content streams, inflated)."""
+    parts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", document, re.S):
+        try:
+            parts.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            parts.append(stream.decode("latin-1"))
+    return "\n".join(parts)
+
+
+def report(
+    runtime: RunningRuntime, http: requests.Session, headers: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
+    """Request a report, wait until it is ready: the ready report (with its download URL)."""
+    asked = http.post(f"{runtime.url}/reports", json=body, headers=headers, timeout=TIMEOUT)
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["status"] == "queued" and asked.json()["download_url"] is None
+
+    def ready() -> dict[str, Any] | None:
+        got = http.get(f"{runtime.url}/reports/{asked.json()['id']}", headers=headers, timeout=TIMEOUT)
+        assert got.status_code == 200, got.text
+        assert got.json()["status"] != "failed", got.text
+        return dict(got.json()) if got.json()["status"] == "ready" else None
+
+    return dict(eventually(ready, f"the {body['format']} report to be ready"))
 
 
 def minus(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
     return {k: after[k] - before.get(k, 0) for k in after}
 
 
-def test_a_day_of_trading_in_the_metrics_the_lake_and_the_reports(world: RunningRuntime, tmp_path: Path) -> None:
+def test_a_day_of_trading_in_the_metrics_the_lake_and_the_reports(
+    world: RunningRuntime, tmp_path: Path
+) -> None:
     http = requests.Session()
     headers = admin_headers(world, http)
     capture = Capture(world)
@@ -151,7 +206,9 @@ def test_a_day_of_trading_in_the_metrics_the_lake_and_the_reports(world: Running
         return seen if placed == tally.placed and reviews == tally.reviews else None
 
     events = eventually(captured_all, "the test's own copy of the day's events")
-    assert day == period_key("day", datetime.now().astimezone()), "the trading day straddled midnight EAT; run again"
+    assert day == period_key("day", datetime.now().astimezone()), (
+        "the trading day straddled midnight EAT; run again"
+    )
     own = event_counts(events)
     # The script's tally and the events agree (the events are what the script did)...
     assert own["orders.placed"] == tally.placed and own["orders.completed"] == tally.completed
@@ -174,10 +231,10 @@ def test_a_day_of_trading_in_the_metrics_the_lake_and_the_reports(world: Running
     assert any(g["district"] for g in view["coverage_gaps"]), "the empty searches appear as coverage gaps"
 
     # The lake holds every event of the day, and the GMV query over it answers the dashboard's GMV.
-    lake = DuckDbLake(world.endpoints["outputs"]["LakeBucketName"], world.client("s3"))
+    lake = DuckDbLake(world.endpoints["outputs"]["LakeBucketName"], world.client("s3"), cache_dir=tmp_path)
 
     def lake_has_all() -> list[dict[str, Any]] | None:
-        rows = lake.query_sql("SELECT id FROM events WHERE dt = ?", [day])
+        rows = lake_sql(lake, "SELECT id FROM events WHERE dt = ?", [day])
         ids = {r["id"] for r in rows}
         return rows if all(e["id"] in ids for e in events) else None
 
@@ -186,7 +243,38 @@ def test_a_day_of_trading_in_the_metrics_the_lake_and_the_reports(world: Running
     assert len(gmv) == 1 and int(gmv[0]["gmv_ugx"]) == view["gmv_ugx"] == before["gmv_ugx"] + tally.gmv_ugx
     by_type = {
         r["type"]: int(r["n"])
-        for r in lake.query_sql("SELECT type, COUNT(*) AS n FROM events WHERE dt = ? GROUP BY type", [day])
+        for r in lake_sql(
+            lake, "SELECT type, COUNT(DISTINCT id) AS n FROM events WHERE dt = ? GROUP BY type", [day]
+        )
     }
     assert by_type.get("OrderPlaced", 0) == view["orders"]["placed"]
     assert by_type.get("PaymentCompleted", 0) == view["payments"]["succeeded"]
+    assert by_type.get("UserRegistered", 0) == view["new_users"]
+
+    # A farmer's sales report, as CSV and as PDF: its totals are the ledger's.
+    farmer = next(o["farmer_id"] for o in tally.orders if o["outcome"] == "completed")
+    theirs = [o for o in tally.orders if o["farmer_id"] == farmer and o["outcome"] == "completed"]
+    trader = trading.Trader(world.url)
+    token = next(a for a in (trader.account(name) for name, *_ in trading.FARMERS) if a.id == farmer)
+    earnings = http.get(f"{world.url}/payments/earnings", headers=token.headers, timeout=TIMEOUT)
+    assert earnings.status_code == 200, earnings.text
+    ledger_net = int(earnings.json()["net_ugx"])  # what the ledger credited the farmer this month
+    ledger_fees = int(earnings.json()["fees_ugx"])
+    asked = {"kind": "sales", "from_date": day, "to_date": day}
+    as_csv = report(world, http, token.headers, {**asked, "format": "csv"})
+    as_pdf = report(world, http, token.headers, {**asked, "format": "pdf"})
+    assert as_csv["rows"] == as_pdf["rows"] == len(theirs)
+    assert as_csv["total_ugx"] == as_pdf["total_ugx"] == ledger_net
+
+    table = list(
+        csv.DictReader(io.StringIO(http.get(as_csv["download_url"], timeout=TIMEOUT).content.decode("utf-8")))
+    )
+    lines = [row for row in table if row["order_id"] in {o["id"] for o in theirs}]
+    assert len(lines) == len(theirs)
+    assert sum(int(r["gross_ugx"]) for r in lines) == sum(o["total_ugx"] for o in theirs)
+    assert sum(int(r["commission_ugx"]) for r in lines) == ledger_fees
+    assert sum(int(r["net_ugx"]) for r in lines) == ledger_net
+
+    document = http.get(as_pdf["download_url"], timeout=TIMEOUT).content
+    assert document.startswith(b"%PDF-")
+    assert f"{ledger_net:,}" in pdf_text(document), "the PDF states the net total"

@@ -46,6 +46,16 @@ OUTCOMES = (
 EMPTY_SEARCHES = (("sesame", "Kotido"), ("rice", "Hoima"), ("millet", "Arua"))
 
 
+RETRIES = 5
+
+
+def _code(reply: requests.Response) -> str | None:
+    try:
+        return str(reply.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 class TradingError(RuntimeError):
     """A step the API refused: the message says which and why."""
 
@@ -95,8 +105,15 @@ class Trader:
         self.http = requests.Session()
 
     def call(self, method: str, path: str, who: Account | None = None, **kwargs: Any) -> requests.Response:
+        """One request; a write that lost a race (409 ``CONCURRENT_UPDATE``, "try again") is tried
+        again, as the API asks and a real client does."""
         headers = who.headers if who else {}
-        return self.http.request(method, f"{self.url}{path}", headers=headers, timeout=TIMEOUT, **kwargs)
+        for attempt in range(RETRIES):
+            reply = self.http.request(method, f"{self.url}{path}", headers=headers, timeout=TIMEOUT, **kwargs)
+            if reply.status_code != 409 or _code(reply) != "CONCURRENT_UPDATE":
+                break
+            time.sleep(0.1 * (attempt + 1))
+        return reply
 
     def ok(self, reply: requests.Response, step: str) -> dict[str, Any]:
         if reply.status_code >= 300:

@@ -43,6 +43,7 @@ def test_every_section_module_is_registered_once_with_its_number() -> None:
             "tracking",
             "transport",
             "lake",
+            "metrics",
         ]
     )
     entries = [*sections.STANDALONE, *sections.IN_RUNTIME]
