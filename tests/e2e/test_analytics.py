@@ -171,7 +171,7 @@ def report(
     """Request a report, wait until it is ready: the ready report (with its download URL)."""
     asked = http.post(f"{runtime.url}/reports", json=body, headers=headers, timeout=TIMEOUT)
     assert asked.status_code == 202, asked.text
-    assert asked.json()["status"] == "queued" and asked.json()["download_url"] is None
+    assert asked.json()["status"] == "queued" and asked.json().get("download_url") is None
 
     def ready() -> dict[str, Any] | None:
         got = http.get(f"{runtime.url}/reports/{asked.json()['id']}", headers=headers, timeout=TIMEOUT)

@@ -1,8 +1,7 @@
 """A lake for the reports' tests: events written in the lake's layout (gzipped JSON lines under
 ``events/dt=<EAT day>/type=<detail-type>/``) in a temporary directory, and a ``Lake`` that runs the
-real ``lake/sql/*.sql`` over them with DuckDB, as the local engine does (a view ``events`` with
-``detail`` as JSON text and the ``json_extract_scalar`` macro). The lake helper's
-``dal.lake_duckdb`` is the product's engine; this one only proves the reports' SQL."""
+real ``lake/sql/*.sql`` over them through the local engine's own view and runner
+(``soko.analytics.dal.lake_duckdb``), without the bucket the engine mirrors."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from soko.analytics.lake import sql
+from soko.analytics.dal.lake_duckdb import events_view, run
 from soko.shared.clock import EAT
 
 
@@ -53,19 +52,8 @@ class DuckLake:
         self.queries: list[tuple[str, list[str | int]]] = []
 
     def query(self, name: str, params: Sequence[str | int]) -> list[dict[str, Any]]:
+        """The named SQL through the local engine's own view and runner (soko.analytics.dal.lake_duckdb)."""
         self.queries.append((name, list(params)))
-        con = duckdb.connect()
-        con.execute("CREATE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)")
-        files = str(self.root / "events" / "*" / "*" / "*.gz")
-        if not list(self.root.glob("events/*/*/*.gz")):
-            return []
-        con.execute(
-            "CREATE VIEW events AS SELECT id, source, account, time, region, CAST(detail AS JSON) AS detail, "
-            f"CAST(dt AS VARCHAR) AS dt, type FROM read_json('{files}', format = 'newline_delimited', "
-            "hive_partitioning = true, hive_types_autocast = false, "
-            "columns = {id: 'VARCHAR', source: 'VARCHAR', account: 'VARCHAR', time: 'VARCHAR', "
-            "region: 'VARCHAR', detail: 'JSON'})"
-        )
-        cursor = con.execute(sql(name), list(params))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with duckdb.connect() as connection:
+            events_view(connection, self.root / "events")
+            return run(connection, name, params)

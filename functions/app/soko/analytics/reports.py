@@ -13,7 +13,8 @@
 - **Sources**: sales from the event lake (``lake/sql/sales_by_order.sql``: ``OrderCompleted``,
   one row per order, farmer-filtered for a farmer) with gross, Soko's commission (the payments
   rule, :func:`soko.payments.public.commission_ugx`) and net; payouts from the payments ledger
-  (:meth:`soko.payments.public.PaymentsReads.farmer_ledger`); market prices from the lake's traded
+  (:meth:`soko.payments.public.PaymentsReads.farmer_ledger`), an admin's over every farmer from the
+  lake's ``PayoutSent`` events (``lake/sql/payouts_sent.sql``); market prices from the lake's traded
   volume by day (``lake/sql/market_volume_by_day.sql``) by ISO week with the WFP market's price
   (``soko.ml.public``).
 - **Totals**: a sales report's ``total_ugx`` is the farmers' net (gross less commission), which is
@@ -189,11 +190,6 @@ def request_report(
     """Store a queued report for the caller (``owner`` ``admins`` for the schedule) and queue it."""
     if request.kind in ("sales", "payouts") and not (caller.can_sell() or caller.is_admin):
         raise Forbidden("Sales and payouts reports are for farmers and admins.", details={"field": "kind"})
-    if request.kind == "payouts" and caller.is_admin:
-        raise InvalidReport(
-            "A payouts report is a farmer's own; admins read the ledger's accounts (GET /admin/ledger).",
-            details={"field": "kind"},
-        )
     if request.to_date > today():
         raise InvalidReport("to_date is in the future.", details={"field": "to_date"})
     if request.kind == "market_prices" and request.crop is None:
@@ -306,7 +302,40 @@ def build_sales(report: Report, farmer_id: str, deps: ReportsDeps) -> Table:
 PAYOUT_COLUMNS = ["date", "order_id", "kind", "reference", "gross_ugx", "fee_ugx", "net_ugx", "paid_out_ugx"]
 
 
+ALL_PAYOUT_COLUMNS = ["date", "payout_id", "order_id", "farmer_id", "batch_id", "paid_out_ugx"]
+
+
+def build_all_payouts(report: Report, deps: ReportsDeps) -> Table:
+    """An admin's payouts report: every farmer's payouts sent, from the lake (``PayoutSent``); the
+    ledger has no query across every farmer's account, and the lake is where such questions go."""
+    assert deps.lake is not None
+    found = deps.lake().query("payouts_sent", [report.from_date.isoformat(), report.to_date.isoformat()])
+    seen: dict[str, dict[str, Any]] = {}
+    for row in found:
+        seen.setdefault(str(row["payout_id"]), row)
+    rows: list[list[str | int]] = []
+    weeks: dict[str, int] = {}
+    for r in sorted(seen.values(), key=lambda r: (str(r["day"]), str(r["payout_id"]))):
+        day, amount = str(r["day"])[:10], int(r["net_ugx"])
+        weeks[_week(day)] = weeks.get(_week(day), 0) + amount
+        rows.append(
+            [day, str(r["payout_id"]), str(r["order_id"]), str(r["farmer_id"]), str(r["batch_id"]), amount]
+        )
+    total = sum(int(r[5]) for r in rows)
+    return Table(
+        title="Payouts",
+        columns=ALL_PAYOUT_COLUMNS,
+        rows=rows,
+        totals={"paid_out_ugx": total},
+        total_ugx=total,
+        chart_title="Paid out by week (UGX)",
+        chart=_weeks(report, weeks),
+    )
+
+
 def build_payouts(report: Report, farmer_id: str, deps: ReportsDeps) -> Table:
+    if not farmer_id:
+        return build_all_payouts(report, deps)
     assert deps.ledger is not None
     ledger = deps.ledger()
     lines = ledger.farmer_ledger(farmer_id, report.from_date, report.to_date)
