@@ -12,6 +12,7 @@ vi.mock("../src/pages/analytics/Chart", () => ({
 }));
 
 const { MetricsView } = await import("../src/pages/analytics/MetricsPanel");
+const { default: DataTable } = await import("../src/pages/analytics/DataTable");
 const { ReportItems, usePolling, useReportList } = await import("../src/pages/analytics/ReportsView");
 
 const metrics: Metrics = {
@@ -73,6 +74,39 @@ describe("the dashboard's metrics", () => {
       ["Orders completed", [1, 3]],
       ["GMV", [46_000, 123_500]],
     ]);
+  });
+});
+
+describe("the analytics tables", () => {
+  const rows = [
+    { id: "a", n: 1, note: "x" },
+    { id: "b", n: 2, note: "y" },
+  ];
+  const columns = [
+    { label: "Id", cell: (r: (typeof rows)[number]) => r.id },
+    { label: "Count", num: true, cell: (r: (typeof rows)[number]) => r.n },
+    { label: "Note", cell: (r: (typeof rows)[number]) => r.note },
+  ];
+
+  it("names the scrolling region, heads each column and each row, and right-aligns the numbers", () => {
+    act(() => render(<DataTable label="Things" caption collapsible rows={rows} rowKey={(r) => r.id} rowClass={(r) => (r.n > 1 ? "an-alarm" : undefined)} columns={columns} />, root));
+    expect(root.querySelector("details > summary")!.textContent).toBe("Things");
+    const region = root.querySelector("details > div.table-wrap[role=region]")!;
+    expect(region.getAttribute("aria-label")).toBe("Things");
+    expect(region.querySelector("table > caption")!.textContent).toBe("Things");
+    expect([...region.querySelectorAll("thead th[scope=col]")].map((th) => th.textContent)).toEqual(["Id", "Count", "Note"]);
+    const trs = [...region.querySelectorAll("tbody tr")];
+    expect(trs.map((tr) => tr.innerHTML)).toEqual(['<th scope="row">a</th><td class="num">1</td><td>x</td>', '<th scope="row">b</th><td class="num">2</td><td>y</td>']);
+    expect(trs.map((tr) => tr.getAttribute("class"))).toEqual([null, "an-alarm"]);
+  });
+
+  it("is a plain table by default, and says so when there is nothing to show", () => {
+    act(() => render(<DataTable label="Things" rows={rows} rowKey={(r) => r.id} columns={columns} />, root));
+    expect(root.querySelector("details")).toBeNull();
+    expect(root.querySelector("caption")).toBeNull();
+    expect(root.firstElementChild!.getAttribute("aria-label")).toBe("Things");
+    act(() => render(<DataTable label="Things" empty="Nothing yet" rows={[]} rowKey={(r) => r.id} columns={columns} />, root));
+    expect(root.innerHTML).toBe('<p class="empty">Nothing yet</p>');
   });
 });
 

@@ -4,13 +4,14 @@
  * private data. The last answers stay readable offline. */
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { Empty, ErrorMessage, Loading, Page, SavedNotice, Select, TableScroll } from "../../components/ui";
+import { Empty, ErrorMessage, Loading, Page, SavedNotice, Select } from "../../components/ui";
 import { api, OfflineError } from "../../lib/api";
 import { catalogue, cropName, loadCatalogue } from "../../lib/catalogue";
 import { kg, ugx } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
 import Chart from "./Chart";
+import DataTable from "./DataTable";
 import { DEFAULT_MARKET_WEEKS, MARKET_WEEKS, marketData, marketQuery, shortKey, weekLabel } from "./logic";
 import type { MarketIntelligence } from "./types";
 import "./analytics.css";
@@ -59,31 +60,19 @@ function Weeks(props: { crop: string; district: string; weeks: number }) {
               ]}
             />
           )}
-          <TableScroll label={t("an.market.table")}>
-            <table>
-              <caption>{t("an.market.table")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("an.week.col")}</th>
-                  <th scope="col">{t("an.market.orders")}</th>
-                  <th scope="col">{t("an.market.volume")}</th>
-                  <th scope="col">{t("an.market.median")}</th>
-                  <th scope="col">{t("an.market.wfp")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...weeks].reverse().map((w) => (
-                  <tr key={w.week}>
-                    <th scope="row">{weekLabel(w.week, l)}</th>
-                    <td class="num">{w.orders}</td>
-                    <td class="num">{kg(w.kg)}</td>
-                    <td class="num">{ugx(w.median_price_ugx)}</td>
-                    <td class="num">{ugx(w.wfp_price_ugx)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            caption
+            label={t("an.market.table")}
+            rows={[...weeks].reverse()}
+            rowKey={(w) => w.week}
+            columns={[
+              { label: t("an.week.col"), cell: (w) => weekLabel(w.week, l) },
+              { label: t("an.market.orders"), num: true, cell: (w) => w.orders },
+              { label: t("an.market.volume"), num: true, cell: (w) => kg(w.kg) },
+              { label: t("an.market.median"), num: true, cell: (w) => ugx(w.median_price_ugx) },
+              { label: t("an.market.wfp"), num: true, cell: (w) => ugx(w.wfp_price_ugx) },
+            ]}
+          />
         </>
       )}
     </section>

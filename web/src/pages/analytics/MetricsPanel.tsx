@@ -3,13 +3,14 @@
  * a chart (with its table), top crops and districts, coverage gaps and the queues. Read again
  * every minute while the page is open. */
 import { useEffect, useState } from "preact/hooks";
-import { Button, Empty, ErrorMessage, Field, Loading, TableScroll } from "../../components/ui";
+import { Button, ErrorMessage, Field, Loading } from "../../components/ui";
 import { api } from "../../lib/api";
 import { cropName } from "../../lib/catalogue";
 import { dateTime, kg, ugx } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
 import Chart from "./Chart";
+import DataTable from "./DataTable";
 import { metricsQuery, percent, periodLabel, seriesData, shortKey, todayEat } from "./logic";
 import { type Metrics, type Period, PERIODS } from "./types";
 import "./analytics.css";
@@ -51,31 +52,18 @@ function Series(props: { m: Metrics }) {
           { label: t("an.m.gmv"), values: gmv, color: "#b26a00", kind: "line" },
         ]}
       />
-      <details>
-        <summary>{t("an.m.seriesTable")}</summary>
-        <TableScroll label={t("an.m.seriesTable")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.m.period")}</th>
-                <th scope="col">{t("an.m.placed")}</th>
-                <th scope="col">{t("an.m.completed")}</th>
-                <th scope="col">{t("an.m.gmv")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.series.map((p) => (
-                <tr key={p.key}>
-                  <th scope="row">{periodLabel(m.period, p.key, lang.value)}</th>
-                  <td class="num">{p.orders_placed}</td>
-                  <td class="num">{p.orders_completed}</td>
-                  <td class="num">{ugx(p.gmv_ugx)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      </details>
+      <DataTable
+        collapsible
+        label={t("an.m.seriesTable")}
+        rows={m.series}
+        rowKey={(p) => p.key}
+        columns={[
+          { label: t("an.m.period"), cell: (p) => periodLabel(m.period, p.key, lang.value) },
+          { label: t("an.m.placed"), num: true, cell: (p) => p.orders_placed },
+          { label: t("an.m.completed"), num: true, cell: (p) => p.orders_completed },
+          { label: t("an.m.gmv"), num: true, cell: (p) => ugx(p.gmv_ugx) },
+        ]}
+      />
     </section>
   );
 }
@@ -85,112 +73,57 @@ function Tops(props: { m: Metrics }) {
   return (
     <>
       <h3>{t("an.m.topCrops")}</h3>
-      {m.top_crops.length === 0 ? (
-        <Empty>{t("an.m.none")}</Empty>
-      ) : (
-        <TableScroll label={t("an.m.topCrops")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.crop")}</th>
-                <th scope="col">{t("an.m.orders")}</th>
-                <th scope="col">{t("an.kg")}</th>
-                <th scope="col">{t("an.m.gmv")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.top_crops.map((c) => (
-                <tr key={c.crop}>
-                  <th scope="row">{cropName(c.crop)}</th>
-                  <td class="num">{c.orders}</td>
-                  <td class="num">{kg(c.kg)}</td>
-                  <td class="num">{ugx(c.gmv_ugx)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      )}
+      <DataTable
+        label={t("an.m.topCrops")}
+        empty={t("an.m.none")}
+        rows={m.top_crops}
+        rowKey={(c) => c.crop}
+        columns={[
+          { label: t("an.crop"), cell: (c) => cropName(c.crop) },
+          { label: t("an.m.orders"), num: true, cell: (c) => c.orders },
+          { label: t("an.kg"), num: true, cell: (c) => kg(c.kg) },
+          { label: t("an.m.gmv"), num: true, cell: (c) => ugx(c.gmv_ugx) },
+        ]}
+      />
       <h3>{t("an.m.topDistricts")}</h3>
-      {m.top_districts.length === 0 ? (
-        <Empty>{t("an.m.none")}</Empty>
-      ) : (
-        <TableScroll label={t("an.m.topDistricts")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.district")}</th>
-                <th scope="col">{t("an.m.orders")}</th>
-                <th scope="col">{t("an.m.gmv")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.top_districts.map((d) => (
-                <tr key={d.district}>
-                  <th scope="row">{d.district}</th>
-                  <td class="num">{d.orders}</td>
-                  <td class="num">{ugx(d.gmv_ugx)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      )}
+      <DataTable
+        label={t("an.m.topDistricts")}
+        empty={t("an.m.none")}
+        rows={m.top_districts}
+        rowKey={(d) => d.district}
+        columns={[
+          { label: t("an.district"), cell: (d) => d.district },
+          { label: t("an.m.orders"), num: true, cell: (d) => d.orders },
+          { label: t("an.m.gmv"), num: true, cell: (d) => ugx(d.gmv_ugx) },
+        ]}
+      />
       <h3>{t("an.m.gaps")}</h3>
       <p class="muted">{t("an.m.gapsHint")}</p>
-      {m.coverage_gaps.length === 0 ? (
-        <Empty>{t("an.m.noGaps")}</Empty>
-      ) : (
-        <TableScroll label={t("an.m.gaps")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.district")}</th>
-                <th scope="col">{t("an.crop")}</th>
-                <th scope="col">{t("an.m.searches")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.coverage_gaps.map((g) => (
-                <tr key={`${g.district}/${g.crop ?? ""}`}>
-                  <th scope="row">{g.district}</th>
-                  <td>{g.crop ? cropName(g.crop) : t("an.m.anyCrop")}</td>
-                  <td class="num">{g.searches}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      )}
+      <DataTable
+        label={t("an.m.gaps")}
+        empty={t("an.m.noGaps")}
+        rows={m.coverage_gaps}
+        rowKey={(g) => `${g.district}/${g.crop ?? ""}`}
+        columns={[
+          { label: t("an.district"), cell: (g) => g.district },
+          { label: t("an.crop"), cell: (g) => (g.crop ? cropName(g.crop) : t("an.m.anyCrop")) },
+          { label: t("an.m.searches"), num: true, cell: (g) => g.searches },
+        ]}
+      />
       <h3>{t("an.m.queues")}</h3>
-      {m.queues.length === 0 ? (
-        <Empty>{t("an.m.none")}</Empty>
-      ) : (
-        <TableScroll label={t("an.m.queues")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.m.queue")}</th>
-                <th scope="col">{t("an.m.waiting")}</th>
-                <th scope="col">{t("an.m.inFlight")}</th>
-                <th scope="col">{t("an.m.dead")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.queues.map((q) => (
-                <tr key={q.name} class={q.dead_letters ? "an-alarm" : undefined}>
-                  <th scope="row">
-                    <code>{q.name}</code>
-                  </th>
-                  <td class="num">{q.visible}</td>
-                  <td class="num">{q.in_flight}</td>
-                  <td class="num">{q.dead_letters}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      )}
+      <DataTable
+        label={t("an.m.queues")}
+        empty={t("an.m.none")}
+        rows={m.queues}
+        rowKey={(q) => q.name}
+        rowClass={(q) => (q.dead_letters ? "an-alarm" : undefined)}
+        columns={[
+          { label: t("an.m.queue"), cell: (q) => <code>{q.name}</code> },
+          { label: t("an.m.waiting"), num: true, cell: (q) => q.visible },
+          { label: t("an.m.inFlight"), num: true, cell: (q) => q.in_flight },
+          { label: t("an.m.dead"), num: true, cell: (q) => q.dead_letters },
+        ]}
+      />
     </>
   );
 }

@@ -4,7 +4,7 @@
  * stays readable offline. */
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { Empty, ErrorMessage, Loading, Page, SavedNotice, Select, TableScroll } from "../../components/ui";
+import { Empty, ErrorMessage, Loading, Page, SavedNotice, Select } from "../../components/ui";
 import { api } from "../../lib/api";
 import { me } from "../../lib/auth";
 import { cropName } from "../../lib/catalogue";
@@ -12,6 +12,7 @@ import { kg, ugx } from "../../lib/format";
 import { useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
 import Chart from "./Chart";
+import DataTable from "./DataTable";
 import { cropsSold, farmerTotals, monthLabel, priceData, salesByMonth, SALES_MONTHS, shortKey, signedPercent, versusMarket } from "./logic";
 import type { FarmerAnalytics } from "./types";
 import "./analytics.css";
@@ -35,31 +36,18 @@ function Revenue(props: { a: FarmerAnalytics }) {
           { label: t("an.sales.revenue"), values: months.map((m) => m.revenue_ugx), color: "#2f6f3e", kind: "line" },
         ]}
       />
-      <details>
-        <summary>{t("an.sales.byMonthTable")}</summary>
-        <TableScroll label={t("an.sales.byMonthTable")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.month")}</th>
-                <th scope="col">{t("an.sales.orders")}</th>
-                <th scope="col">{t("an.kg")}</th>
-                <th scope="col">{t("an.sales.revenue")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...months].reverse().map((m) => (
-                <tr key={m.month}>
-                  <th scope="row">{monthLabel(m.month, l)}</th>
-                  <td class="num">{m.orders}</td>
-                  <td class="num">{kg(m.kg)}</td>
-                  <td class="num">{ugx(m.revenue_ugx)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      </details>
+      <DataTable
+        collapsible
+        label={t("an.sales.byMonthTable")}
+        rows={[...months].reverse()}
+        rowKey={(m) => m.month}
+        columns={[
+          { label: t("an.month"), cell: (m) => monthLabel(m.month, l) },
+          { label: t("an.sales.orders"), num: true, cell: (m) => m.orders },
+          { label: t("an.kg"), num: true, cell: (m) => kg(m.kg) },
+          { label: t("an.sales.revenue"), num: true, cell: (m) => ugx(m.revenue_ugx) },
+        ]}
+      />
     </section>
   );
 }
@@ -91,35 +79,21 @@ function Prices(props: { a: FarmerAnalytics }) {
           { label: t("an.sales.forecast"), values: data[3], color: "#b26a00", kind: "line", dash: [5, 4] },
         ]}
       />
-      <TableScroll label={t("an.sales.pricesTable", { crop: cropName(crop) })}>
-        <table>
-          <caption>{t("an.sales.pricesTable", { crop: cropName(crop) })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("an.month")}</th>
-              <th scope="col">{t("an.kg")}</th>
-              <th scope="col">{t("an.sales.revenue")}</th>
-              <th scope="col">{t("an.sales.yourPrice")}</th>
-              <th scope="col">{t("an.sales.marketPrice")}</th>
-              <th scope="col">{t("an.sales.versus")}</th>
-              <th scope="col">{t("an.sales.forecast")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.month}>
-                <th scope="row">{monthLabel(r.month, l)}</th>
-                <td class="num">{kg(r.kg)}</td>
-                <td class="num">{ugx(r.revenue_ugx)}</td>
-                <td class="num">{ugx(r.average_price_ugx)}</td>
-                <td class="num">{ugx(r.market_price_ugx)}</td>
-                <td class="num">{signedPercent(versusMarket(r.average_price_ugx, r.market_price_ugx))}</td>
-                <td class="num">{ugx(r.forecast_price_ugx)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      <DataTable
+        caption
+        label={t("an.sales.pricesTable", { crop: cropName(crop) })}
+        rows={rows}
+        rowKey={(r) => r.month}
+        columns={[
+          { label: t("an.month"), cell: (r) => monthLabel(r.month, l) },
+          { label: t("an.kg"), num: true, cell: (r) => kg(r.kg) },
+          { label: t("an.sales.revenue"), num: true, cell: (r) => ugx(r.revenue_ugx) },
+          { label: t("an.sales.yourPrice"), num: true, cell: (r) => ugx(r.average_price_ugx) },
+          { label: t("an.sales.marketPrice"), num: true, cell: (r) => ugx(r.market_price_ugx) },
+          { label: t("an.sales.versus"), num: true, cell: (r) => signedPercent(versusMarket(r.average_price_ugx, r.market_price_ugx)) },
+          { label: t("an.sales.forecast"), num: true, cell: (r) => ugx(r.forecast_price_ugx) },
+        ]}
+      />
     </section>
   );
 }
@@ -137,30 +111,17 @@ function People(props: { a: FarmerAnalytics }) {
         <dd>{buyers.repeat}</dd>
       </dl>
       <h3>{t("an.sales.ratings")}</h3>
-      {ratings.length === 0 ? (
-        <Empty>{t("an.sales.noRatings")}</Empty>
-      ) : (
-        <TableScroll label={t("an.sales.ratings")}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("an.month")}</th>
-                <th scope="col">{t("an.sales.reviews")}</th>
-                <th scope="col">{t("an.sales.average")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...ratings].sort((a, b) => b.month.localeCompare(a.month)).map((r) => (
-                <tr key={r.month}>
-                  <th scope="row">{monthLabel(r.month, l)}</th>
-                  <td class="num">{r.count}</td>
-                  <td class="num">{t("an.sales.stars", { n: r.average.toFixed(1) })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      )}
+      <DataTable
+        label={t("an.sales.ratings")}
+        empty={t("an.sales.noRatings")}
+        rows={[...ratings].sort((a, b) => b.month.localeCompare(a.month))}
+        rowKey={(r) => r.month}
+        columns={[
+          { label: t("an.month"), cell: (r) => monthLabel(r.month, l) },
+          { label: t("an.sales.reviews"), num: true, cell: (r) => r.count },
+          { label: t("an.sales.average"), num: true, cell: (r) => t("an.sales.stars", { n: r.average.toFixed(1) }) },
+        ]}
+      />
     </section>
   );
 }
