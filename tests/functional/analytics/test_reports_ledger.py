@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "payments"))
 
-from payments_support import Tables
 from test_statements_endpoints import journal_sum, scripted_month
 
 from soko.analytics.dal.reports import ReportsBucket, ReportsDal
@@ -32,37 +30,15 @@ from soko.analytics.deps import reports as wiring
 from soko.analytics.reports import ReportsDeps
 from soko.payments import statements
 from soko.payments.public import PaymentsReads, commission_ugx
-from soko.providers import momo, pesapal
 from soko.shared import clock
 from soko_local.provision import Deployment
 from support import events
 from support.gateway import http_event
-from support.lambda_env import Invoke, make_invoker
+from support.lambda_env import Invoke
+from support.payments import Tables
 from support.reports_lake import DuckLake, lake_event, write_events
 from support.sandbox import SandboxServer
 from support.users import User
-
-
-@pytest.fixture
-def server(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
-    pesapal.clear_cache()
-    server = SandboxServer()
-    server.invoke = make_invoker(deployment, overrides=server.provider_urls, setenv=monkeypatch.setenv)
-    yield server
-    server.close()
-    pesapal.clear_cache()
-    momo._tokens.clear()
-
-
-@pytest.fixture
-def run(server: SandboxServer) -> Invoke:
-    assert server.invoke is not None
-    return server.invoke
-
-
-@pytest.fixture
-def tables(deployment: Deployment) -> Tables:
-    return Tables(deployment.physical["PaymentsTable"], deployment.physical["MarketTable"])
 
 
 def _lake_of(tables: Tables, orders: list[str], root: Path) -> DuckLake:

@@ -2,99 +2,15 @@
 moto resources provisioned from template.yaml and talk over real HTTP to the sandbox PesaPal/MoMo
 (``support.sandbox.SandboxServer``, which also serves ``/webhook/pesapal`` by invoking the
 template's IPN functions, as the local runtime does); SQS batches built from outbox items; direct
-reads and writes of the payments and market tables."""
+reads and writes of the payments and market tables (``support.payments.Tables``)."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
 from support import events
-from support.users import User
 
 
 def sqs_event(items: list[dict[str, Any]]) -> dict[str, Any]:
     """SQS records holding EventBridge events built from outbox items."""
     return events.sqs_event(*(events.from_outbox(item) for item in items))
-
-
-@dataclass
-class Tables:
-    payments_name: str
-    market_name: str
-
-    def _t(self, name: str) -> Any:
-        return boto3.resource("dynamodb", region_name="us-east-1").Table(name)
-
-    def all_payments_items(self) -> list[dict[str, Any]]:
-        return list(self._t(self.payments_name).scan()["Items"])  # tests may scan; product code queries
-
-    def outbox(self, detail_type: str, table: str = "payments") -> list[dict[str, Any]]:
-        name = self.payments_name if table == "payments" else self.market_name
-        items = self._t(name).scan()["Items"]
-        return [i for i in items if str(i["pk"]).startswith("OUTBOX#") and i["detail_type"] == detail_type]
-
-    def set_order_status(self, order_id: str, status: str) -> None:
-        self._t(self.market_name).update_item(
-            Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"},
-            UpdateExpression="SET #s = :s",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":s": status},
-        )
-
-    def mismatches(self) -> list[dict[str, Any]]:
-        """The mismatch cases (one per payment)."""
-        return [
-            i for i in self.all_payments_items() if str(i["pk"]).startswith("MISMATCH#") and i["sk"] == "CASE"
-        ]
-
-    def refund(self, payment_id: str) -> dict[str, Any]:
-        return dict(
-            self._t(self.payments_name).get_item(Key={"pk": f"REFUND#{payment_id}", "sk": "REFUND"})["Item"]
-        )
-
-    def payment(self, payment_id: str) -> dict[str, Any]:
-        return dict(
-            self._t(self.payments_name).get_item(Key={"pk": f"PAYMENT#{payment_id}", "sk": "PAYMENT"})["Item"]
-        )
-
-    def balances(self) -> dict[str, int]:
-        items = self.all_payments_items()
-        return {
-            str(i["pk"]).removeprefix("ACCOUNT#"): int(i["balance"])
-            for i in items
-            if str(i["pk"]).startswith("ACCOUNT#") and i["sk"] == "BALANCE"
-        }
-
-    def put_order(self, buyer: User, farmer: User, total: int, status: str = "confirmed") -> str:
-        order_id = uuid.uuid4().hex[:26].upper()
-        self._t(self.market_name).put_item(
-            Item={
-                "pk": f"ORDER#{order_id}",
-                "sk": "ORDER",
-                "id": order_id,
-                "listing_id": "L1",
-                "buyer_id": buyer.id,
-                "farmer_id": farmer.id,
-                "crop": "maize_grain",
-                "title": "Maize",
-                "district": "Gulu",
-                "quantity_g": 100_000,
-                "price_per_kg": total // 100,
-                "total_ugx": total,
-                "status": status,
-                "payment_status": "unpaid",
-                "created_at": "2026-11-21T09:00:00Z",
-                "updated_at": "2026-11-21T09:00:00Z",
-                "version": 1,
-            }
-        )
-        return order_id
-
-    def order(self, order_id: str) -> dict[str, Any]:
-        return dict(
-            self._t(self.market_name).get_item(Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"})["Item"]
-        )

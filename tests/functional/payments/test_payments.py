@@ -11,12 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from payments_support import Tables, sqs_event
+from payments_support import sqs_event
 from werkzeug.wrappers import Request, Response
 
 from support.events import order_detail
 from support.gateway import http_event
 from support.lambda_env import Invoke
+from support.payments import Tables
 from support.sandbox import SandboxServer
 from support.users import User, new_user
 

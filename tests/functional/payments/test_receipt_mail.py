@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from payments_support import Tables, sqs_event
+from payments_support import sqs_event
 from test_payments import paid_order
 
 from soko.identity.dal import UsersDal
@@ -22,6 +22,7 @@ from soko.shared import clock
 from soko_local.provision import Deployment
 from support.gateway import http_event
 from support.lambda_env import Invoke
+from support.payments import Tables
 from support.sandbox import SandboxServer
 from support.users import User, new_user
 

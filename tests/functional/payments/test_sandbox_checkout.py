@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 import requests
-from payments_support import Tables
 from test_payments import initiate, status
 
 from support.lambda_env import Invoke
+from support.payments import Tables
 from support.sandbox import SandboxServer
 from support.users import User, new_user
 

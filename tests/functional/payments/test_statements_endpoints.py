@@ -14,7 +14,6 @@ import zlib
 from typing import Any
 
 import boto3
-from payments_support import Tables
 from test_payments import deliver, initiate, paid_order
 
 from soko.payments import statements
@@ -23,6 +22,7 @@ from soko_local.provision import Deployment
 from support.events import order_detail
 from support.gateway import http_event
 from support.lambda_env import Invoke
+from support.payments import Tables
 from support.sandbox import SandboxServer
 from support.users import User, new_user
 

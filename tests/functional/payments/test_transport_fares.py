@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from payments_support import Tables, sqs_event
+from payments_support import sqs_event
 from test_payments import deliver, initiate
 from test_statements_endpoints import completed, get, statement
 
@@ -19,6 +19,7 @@ from soko.payments import statements
 from soko_local.provision import Deployment
 from support.lambda_env import Invoke
 from support.logistics_money import TRANSPORTER_ID, put_order_transport, transport_event
+from support.payments import Tables
 from support.sandbox import SandboxServer
 from support.users import User, new_user
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
-from payments_support import Tables, sqs_event
+from payments_support import sqs_event
 from test_payments import TOTAL, deliver, initiate, ipn, paid_order, status
 
 from soko.shared import clock
@@ -23,6 +23,7 @@ from support import events
 from support.events import order_detail
 from support.gateway import http_event
 from support.lambda_env import Invoke, make_invoker
+from support.payments import Tables
 from support.sandbox import SandboxServer
 from support.users import User, new_user
 

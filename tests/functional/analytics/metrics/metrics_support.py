@@ -1,64 +1,21 @@
-"""What the metrics functional tests share (fixtures imported by each module, so this suite needs no
-conftest of its own): template.yaml provisioned into moto once per module, the analytics and
-idempotency tables emptied before each test, every AWS operation recorded, and builders of the
-events the counters consumer takes, from their producers' contracts."""
+"""Helpers of the metrics functional tests (fixtures: ``conftest.py``): builders of the events the
+counters consumer takes, from their producers' contracts, and their delivery to the consumer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from soko.market import events as market_events
 from soko.payments.events import PaymentCompleted, PaymentExpired, PaymentFailed
 from soko.shared.events import EventDetail
-from soko_local.provision import Deployment
-from soko_local.template import AppModel
 from support.events import eventbridge_event, sqs_event
-from support.gateway import Api
-from support.lambda_env import Invoke, aws_operations, deployed, make_invoker
-from support.tables import Table, empty_table
+from support.lambda_env import Invoke
 
 
 class Operations(list[str]):
     def record(self, name: str) -> None:
         self.append(name)
-
-
-@pytest.fixture(scope="module")
-def operations() -> Iterator[Operations]:
-    recorder = Operations()
-    with aws_operations(recorder.record):
-        yield recorder
-
-
-@pytest.fixture(scope="module")
-def deployment(app_model: AppModel, operations: Operations) -> Iterator[Deployment]:
-    with deployed(app_model, "soko-metrics") as deployment:
-        yield deployment
-
-
-@pytest.fixture(scope="module")
-def invoke(deployment: Deployment) -> Invoke:
-    return make_invoker(deployment)
-
-
-@pytest.fixture(scope="module")
-def api(invoke: Invoke, app_model: AppModel) -> Api:
-    return Api(invoke, app_model.http_apis[0].routes)
-
-
-@pytest.fixture(scope="module")
-def analytics_table(deployment: Deployment) -> Table:
-    return Table(deployment.physical["AnalyticsTable"])
-
-
-@pytest.fixture(autouse=True)
-def _empty(deployment: Deployment) -> None:
-    empty_table(deployment.physical["AnalyticsTable"])
-    empty_table(deployment.physical["IdempotencyTable"], ("id",))
 
 
 def envelope(detail: EventDetail, at: datetime) -> dict[str, Any]:

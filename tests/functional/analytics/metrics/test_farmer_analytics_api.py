@@ -2,8 +2,6 @@
 consumer) next to WFP's observed and our forecast prices in the market nearest their district,
 their buyers and ratings; roles and inputs."""
 
-# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
-
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -11,17 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
-from metrics_support import (  # noqa: F401  (fixtures)
-    _empty,
-    analytics_table,
-    api,
-    deployment,
-    envelope,
-    feed,
-    invoke,
-    operations,
-    order,
-)
+from metrics_support import envelope, feed, order
 
 from soko.market import events as me
 from soko.ml.dal import MlDal

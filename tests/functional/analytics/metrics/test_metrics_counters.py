@@ -3,8 +3,6 @@
 /admin/metrics then equals an independent count of the same events, for days, weeks and months in
 East Africa Time, in two Queries of the table."""
 
-# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
-
 from __future__ import annotations
 
 import json
@@ -18,19 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from metrics_support import (  # noqa: F401  (fixtures)
-    Operations,
-    _empty,
-    analytics_table,
-    api,
-    deployment,
-    envelope,
-    feed,
-    invoke,
-    operations,
-    order,
-    payment,
-)
+from metrics_support import Operations, envelope, feed, order, payment
 
 from soko.analytics import counters
 from soko.analytics.dal.counters import CountersDal

@@ -3,24 +3,13 @@ and district only, never the words searched), not for a later page, an unfiltere
 that found something; a bus that fails does not fail the search; and the event counts as a coverage
 gap in GET /admin/metrics."""
 
-# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
-
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from metrics_support import (  # noqa: F401  (fixtures)
-    _empty,
-    analytics_table,
-    api,
-    deployment,
-    envelope,
-    feed,
-    invoke,
-    operations,
-)
+from metrics_support import envelope, feed
 
 from soko.market.events import SearchCameUpEmpty
 from soko.shared.bus import EventPublisher

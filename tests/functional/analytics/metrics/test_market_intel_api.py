@@ -2,24 +2,12 @@
 a district or everywhere, next to WFP's observation nearest each week; no user id in the answer;
 precise 422s for unknown crops, districts and week counts."""
 
-# ruff: noqa: F811  (the suite's fixtures come from metrics_support, so no conftest is shared with other parts)
-
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from metrics_support import (  # noqa: F401  (fixtures)
-    _empty,
-    analytics_table,
-    api,
-    deployment,
-    envelope,
-    feed,
-    invoke,
-    operations,
-    order,
-)
+from metrics_support import envelope, feed, order
 
 from soko.analytics.market_intel import weighted_median
 from soko.market import events as me
