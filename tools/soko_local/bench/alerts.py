@@ -15,13 +15,12 @@ The consumer's rate is per Lambda; the queue runs as many as its concurrency all
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from soko_local.bench.core import Figure, Section, pk_sk_table, progress
+from soko_local.bench.core import Figure, Section, in_process_moto_credentials, pk_sk_table, progress
 
 SUBSCRIBERS = 100_000
 MOTO_SUBSCRIBERS = 500  # the moto sample (moto costs milliseconds a call)
@@ -181,12 +180,7 @@ def _rate(count: int, seconds: float) -> float | None:
 
 
 def measure() -> Section:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  (moto's fake keys)
-        AWS_DEFAULT_REGION="us-east-1",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    in_process_moto_credentials()
     section = Section(f"10. Price alerts: the weekly digest's fan-out for {SUBSCRIBERS:,} subscribers")
     progress(f"the weekly digest for {SUBSCRIBERS:,} subscribers (in memory)")
     job_s, consumer_s, pages, published = _in_memory()

@@ -140,6 +140,17 @@ def pk_sk_table(client: Any, name: str, gsi_projections: tuple[str, str]) -> Non
     )
 
 
+def in_process_moto_credentials() -> None:
+    """The environment of a section that runs moto in this process (``mock_aws``): its fake keys and
+    region, and no endpoint left over from a runtime section."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  (moto's fake keys)
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
 def progress(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 

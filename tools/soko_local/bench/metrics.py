@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from soko_local.bench.core import Figure, Section, p95, pk_sk_table, progress
+from soko_local.bench.core import Figure, Section, in_process_moto_credentials, p95, pk_sk_table, progress
 
 ORDERS = 3_000  # each: placed, confirmed, paid, completed (and a gap for one in four): ~12,750 events
 DAYS = 60
@@ -188,12 +188,7 @@ def _through_moto() -> tuple[list[float], int, int, float]:
 
 
 def measure() -> Section:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  (moto's fake keys)
-        AWS_DEFAULT_REGION="us-east-1",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    in_process_moto_credentials()
     section = Section(f"14. Metrics: GET /admin/metrics with ~{ORDERS * 4:,} events counted over {DAYS} days")
     progress(f"metrics: counting {ORDERS} orders' events, then {CALLS} calls of GET /admin/metrics (moto)")
     timings, ok, counted, filling = _through_moto()

@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from soko_local.bench.core import Figure, Section, p95, pk_sk_table, progress
+from soko_local.bench.core import Figure, Section, in_process_moto_credentials, p95, pk_sk_table, progress
 
 BOOKINGS = 10
 BATCHES = 10
@@ -142,12 +142,7 @@ def _through_moto() -> tuple[list[float], int, int]:
 
 
 def measure() -> Section:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106  (moto's fake keys)
-        AWS_DEFAULT_REGION="us-east-1",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    in_process_moto_credentials()
     batches = BOOKINGS * BATCHES
     section = Section(f"11. Tracking: GPS position ingestion, {batches} batches of {FIXES} fixes")
     progress(f"position ingestion: {batches} batches of {FIXES} fixes through the handler (moto)")
