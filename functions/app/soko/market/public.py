@@ -14,9 +14,30 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from soko.market.dal import MarketDal
+from soko.market.models import CropId, District, Kilograms, Ugx, to_grams, to_kg, total_ugx
+from soko.market.tiers import PriceTier, PriceTiers, next_tier, tier_for, tier_price
 from soko.shared import dynamo
 
-__all__ = ["BuyerHistory", "FarmerStats", "ListingCard", "MarketReads", "PayableOrder", "TransportOrder"]
+__all__ = [
+    "BuyerHistory",
+    "CropId",
+    "District",
+    "FarmerStats",
+    "Kilograms",
+    "ListingCard",
+    "MarketReads",
+    "PayableOrder",
+    "PriceTier",
+    "PriceTiers",
+    "TransportOrder",
+    "Ugx",
+    "next_tier",
+    "tier_for",
+    "tier_price",
+    "to_grams",
+    "to_kg",
+    "total_ugx",
+]
 
 _PAGE = 500
 
