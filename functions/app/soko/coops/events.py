@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from soko.market.public import PriceTier
 from soko.shared.events import EventDetail
@@ -24,7 +24,7 @@ class PoolPublished(EventDetail):
     title: str
     district: str
     price_per_kg: int
-    price_tiers: list[PriceTier] = []
+    price_tiers: list[PriceTier] = Field(default_factory=list)
     description: str | None = None
     quantity_g: int
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from soko.market.dal import MarketDal
 from soko.market.models import CropId, District, Kilograms, Ugx, to_grams, to_kg, total_ugx
@@ -25,6 +25,7 @@ __all__ = [
     "FarmerStats",
     "Kilograms",
     "ListingCard",
+    "ListingTerms",
     "MarketReads",
     "PayableOrder",
     "PriceTier",
@@ -102,6 +103,25 @@ class TransportOrder(BaseModel):
     quantity_g: int
 
 
+class ListingTerms(BaseModel):
+    """A listing as a bulk-buying group reads it: what, where, whose, its price and volume tiers
+    (``price_tiers`` as stored: ``[{"min_kg": "1000", "discount_percent": 5}, ...]``), its stock in
+    grams and whether it is active (and the coop, for a pooled listing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    farmer_id: str
+    title: str
+    crop: str
+    district: str
+    price_per_kg: int
+    quantity_g: int
+    status: str
+    price_tiers: list[PriceTier] = Field(default_factory=list)
+    coop_id: str | None = None
+
+
 class MarketReads:
     """Read-only access to the marketplace."""
 
@@ -118,6 +138,17 @@ class MarketReads:
         that id."""
         item = self._dal.get_listing(listing_id)
         return str(item["farmer_id"]) if item else None
+
+    def listing_terms(self, listing_id: str) -> ListingTerms | None:
+        """The listing's terms (whatever its status), or None when no listing has that id."""
+        item = self._dal.get_listing(listing_id)
+        if item is None:
+            return None
+        item = dynamo.plain(item)
+        return ListingTerms.model_validate(
+            {k: item[k] for k in ListingTerms.model_fields if item.get(k) is not None}
+            | {"quantity_g": int(item.get("quantity_g", 0))}
+        )
 
     def payable_order(self, order_id: str) -> PayableOrder | None:
         """The order (no caller check: payments checks who pays)."""

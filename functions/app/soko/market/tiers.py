@@ -8,6 +8,7 @@ has at most five tiers, strictly increasing in both ``min_kg`` and ``discount_pe
 
 from __future__ import annotations
 
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
@@ -32,7 +33,7 @@ class PriceTier(BaseModel):
 
 
 def _ordered(tiers: list[PriceTier]) -> list[PriceTier]:
-    for lower, higher in zip(tiers, tiers[1:], strict=False):
+    for lower, higher in itertools.pairwise(tiers):
         if not (higher.min_kg > lower.min_kg and higher.discount_percent > lower.discount_percent):
             raise ValueError("tiers must increase in both min_kg and discount_percent")
     return tiers
