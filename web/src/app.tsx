@@ -17,11 +17,13 @@ import { UnreadLink } from "./pages/account/unread";
 import { routes as admin } from "./pages/admin/routes";
 import { routes as analytics } from "./pages/analytics/routes";
 import { routes as buyer } from "./pages/buyer/routes";
+import { routes as coops } from "./pages/coops/routes";
 import { routes as farmer } from "./pages/farmer/routes";
+import { routes as groups } from "./pages/groups/routes";
 import { routes as transport } from "./pages/transport/routes";
 import "./i18n/common";
 
-export const ROUTES: RouteDef[] = [...buyer, ...farmer, ...transport, ...admin, ...analytics, ...account];
+export const ROUTES: RouteDef[] = [...buyer, ...groups, ...farmer, ...coops, ...transport, ...admin, ...analytics, ...account];
 
 function allowed(route: RouteDef): boolean {
   if (!route.roles && !route.signedIn) return true;

@@ -1,5 +1,7 @@
 /** `#/listings/:id`: the listing (photos, details), its farmer's public profile and rating (the API
- * shows profiles to signed-in users), and the order form (POST /orders/ with an Idempotency-Key). */
+ * shows profiles to signed-in users), and the order form (POST /orders/ with an Idempotency-Key).
+ * A listing with volume price tiers shows them (the order's total at the tier its quantity reaches)
+ * and "Buy together": its open bulk-buying groups and the form to start one (issue 18). */
 import { useState } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
 import { Button, ErrorMessage, Field, Loading, Page, SavedNotice, Select } from "../../components/ui";
@@ -12,7 +14,11 @@ import { lang, t } from "../../lib/i18n";
 import "./buyer.css";
 import "./messages";
 import { kgOf, Photo } from "./parts";
-import type { Listing, Order, PublicProfile } from "./types";
+import type { Order, PublicProfile } from "./types";
+import { BuyTogether } from "../groups/BuyTogether";
+import { TierTable } from "../groups/parts";
+import { kgNumber, tierFor, tierPrice } from "../groups/tiers";
+import type { TieredListing as Listing } from "../groups/types";
 
 function Farmer(props: { id: string }) {
   const profile = useAsync((signal) => api.get<PublicProfile>(`/users/${props.id}`, { signal }), [props.id]);
@@ -43,7 +49,9 @@ function OrderForm(props: { listing: Listing }) {
   const [key, setKey] = useState(newIdempotencyKey);
   const available = kgOf(l.quantity_kg) ?? 0;
   const amount = Number(quantity);
-  const total = Number.isFinite(amount) && amount > 0 ? Math.round(amount * l.price_per_kg) : null;
+  const tier = Number.isFinite(amount) && amount > 0 ? tierFor(l.price_tiers, amount) : null;
+  const price = tierPrice(l.price_per_kg, tier);
+  const total = Number.isFinite(amount) && amount > 0 ? Math.round(amount * price) : null;
   const order = useAction(async () => {
     const created = await api.post<Order>(
       "/orders/",
@@ -89,7 +97,10 @@ function OrderForm(props: { listing: Listing }) {
         error={fields.delivery_district}
         onChange={(e) => setDistrict((e.currentTarget as HTMLSelectElement).value)}
       />
-      <p aria-live="polite">{total !== null ? t("buyer.order.total", { total: ugx(total) }) : ""}</p>
+      <p aria-live="polite">
+        {tier ? `${t("tiers.order.at", { kg: kg(kgNumber(tier.min_kg)), price: ugx(price), pct: tier.discount_percent })} ` : ""}
+        {total !== null ? t("buyer.order.total", { total: ugx(total) }) : ""}
+      </p>
       <ErrorMessage error={order.error} />
       <Button type="submit" busy={order.busy}>
         {t("buyer.order.place")}
@@ -140,6 +151,7 @@ export default function ListingPage(props: { id: string }) {
             )}
           </dl>
           {l.description && <p class="description">{l.description}</p>}
+          {(l.price_tiers ?? []).length > 0 && <TierTable price={l.price_per_kg} tiers={l.price_tiers!} />}
           <section aria-labelledby="farmer-title">
             <h2 id="farmer-title">{t("buyer.farmer.title")}</h2>
             {user ? (
@@ -175,6 +187,7 @@ export default function ListingPage(props: { id: string }) {
           ) : (
             <p class="muted">{t("buyer.order.not_buyer")}</p>
           )}
+          {l.status === "active" && (l.price_tiers ?? []).length > 0 && <BuyTogether listing={l} />}
         </>
       )}
     </Page>

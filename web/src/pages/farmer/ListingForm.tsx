@@ -1,6 +1,7 @@
 /** `#/farm/listings/new` and `#/farm/listings/:id/edit`: list produce (`POST /listings/`), change it
- * (`PUT /listings/{id}`: title, quantity, price, description, harvest date; crop and district are
- * fixed once listed), withdraw it (`DELETE`), and add photos (presigned upload, with progress). */
+ * (`PUT /listings/{id}`: title, quantity, price, description, harvest date, volume price tiers; crop
+ * and district are fixed once listed), withdraw it (`DELETE`), and add photos (presigned upload,
+ * with progress). */
 import { useState } from "preact/hooks";
 import { useLocation } from "wouter-preact";
 import { Button, ErrorMessage, Field, Loading, Page, Select, TextArea } from "../../components/ui";
@@ -9,8 +10,13 @@ import { me } from "../../lib/auth";
 import { catalogue, cropName } from "../../lib/catalogue";
 import { useAction, useAsync } from "../../lib/hooks";
 import { lang, t } from "../../lib/i18n";
-import type { Listing } from "./types";
+import type { Listing as PlainListing } from "./types";
 import { Photos } from "./Photos";
+import { TiersEditor } from "./TiersEditor";
+import { sameTiers, tierDrafts, tierProblem, tiersBody, type TierDraft } from "../groups/tiers";
+import type { TieredListing } from "../groups/types";
+
+type Listing = PlainListing & Pick<TieredListing, "price_tiers">;
 import "./farmer.css";
 
 interface Draft {
@@ -21,6 +27,8 @@ interface Draft {
   district: string;
   description: string;
   harvest_date: string;
+  /** volume price tiers (issue 18) as typed */
+  tiers?: TierDraft[];
 }
 
 function draftOf(listing: Listing | undefined, district: string): Draft {
@@ -32,12 +40,14 @@ function draftOf(listing: Listing | undefined, district: string): Draft {
     district: listing?.district ?? district,
     description: listing?.description ?? "",
     harvest_date: listing?.harvest_date ?? "",
+    tiers: tierDrafts(listing?.price_tiers),
   };
 }
 
 /** The listing as the API takes it: numbers as numbers, empty optional fields left out (or null,
- * to clear them, when editing). */
-export function listingBody(draft: Draft, editing: boolean): Record<string, unknown> {
+ * to clear them, when editing). Tiers are sent when there are some on a new listing, and on an edit
+ * when they changed (`[]` clears them). */
+export function listingBody(draft: Draft, editing: boolean, originalTiers: TierDraft[] = []): Record<string, unknown> {
   const optional = (value: string) => (value.trim() ? value.trim() : editing ? null : undefined);
   const body: Record<string, unknown> = {
     title: draft.title.trim(),
@@ -46,6 +56,8 @@ export function listingBody(draft: Draft, editing: boolean): Record<string, unkn
     description: optional(draft.description),
     harvest_date: optional(draft.harvest_date),
   };
+  const tiers = draft.tiers ?? [];
+  if (editing ? !sameTiers(tiers, originalTiers) : tiers.length > 0) body.price_tiers = tiersBody(tiers);
   if (!editing) {
     body.crop = draft.crop.trim();
     body.district = draft.district.trim();
@@ -65,6 +77,7 @@ function Form(props: { listing?: Listing; created?: boolean; onSaved: (listing: 
       : api.post<Listing>("/listings/", body, { idempotencyKey: key }),
   );
   const errors = save.error instanceof ApiError ? save.error.fieldErrors() : {};
+  const [tierError, setTierError] = useState<string | null>(null);
   const cat = catalogue.value;
   const crops = cat?.crops ?? [];
   const districts = cat?.districts ?? [];
@@ -72,7 +85,10 @@ function Form(props: { listing?: Listing; created?: boolean; onSaved: (listing: 
   async function submit(event: Event) {
     event.preventDefault();
     setNotice(null);
-    const saved = await save.run(listingBody(draft, editing));
+    const problem = tierProblem(draft.tiers ?? []);
+    setTierError(problem ? t(problem.key, problem.vars) : null);
+    if (problem) return;
+    const saved = await save.run(listingBody(draft, editing, tierDrafts(props.listing?.price_tiers)));
     if (saved) {
       if (editing) setNotice(t("farm.listing.saved"));
       props.onSaved(saved);
@@ -112,6 +128,15 @@ function Form(props: { listing?: Listing; created?: boolean; onSaved: (listing: 
         ) : (
           <Field label={t("farm.listing.district")} value={draft.district} onInput={set("district")} required maxLength={40} autoComplete="address-level2" error={errors.district} />
         ))}
+      <TiersEditor
+        tiers={draft.tiers ?? []}
+        price={Number(draft.price_per_kg) || 0}
+        onChange={(tiers) => {
+          setTierError(null);
+          setDraft((d) => ({ ...d, tiers }));
+        }}
+        error={tierError ?? errors.price_tiers ?? errors.min_kg ?? errors.discount_percent}
+      />
       <Field label={t("farm.listing.harvest")} type="date" value={draft.harvest_date} onInput={set("harvest_date")} error={errors.harvest_date} />
       <TextArea label={t("farm.listing.description")} value={draft.description} onInput={set("description")} maxLength={2000} rows={4} error={errors.description} />
       <ErrorMessage error={save.error} />
