@@ -36,6 +36,8 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/#/farm/sales", "farmer"),
     ("/#/reports", "farmer"),
     ("/#/admin/reports", "admin"),
+    ("/#/groups", "buyer"),
+    ("/#/coops", "farmer"),
 ]
 NAME_RULES = ["button-name", "link-name", "label", "select-name", "input-button-name", "aria-command-name"]
 
