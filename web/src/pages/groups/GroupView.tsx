@@ -21,7 +21,7 @@ import { FillBar, GroupStatusBadge, TierLine, TierTable } from "./parts";
 import { kgNumber } from "./tiers";
 import { MAX_MEMBERS, type Group } from "./types";
 
-const POLL_MS = 15_000;
+const POLL_MS = 10_000;
 
 function MyOrder(props: { group: Group }) {
   const g = props.group;
@@ -61,8 +61,10 @@ export default function GroupView(props: { id: string }) {
     return left;
   });
   const open = g?.status === "open";
+  // while open, the fill moves; once completed, the member's order is created a moment later
+  const waiting = open || (g?.status === "completed" && !!g.mine && g.mine.status !== "left" && !g.mine.order_id);
   useEffect(() => {
-    if (!open) return;
+    if (!waiting) return;
     const timer = setInterval(() => loaded.reload(), POLL_MS);
     const stop = onLive((message) => {
       if (JSON.stringify(message).includes(props.id)) loaded.reload();
@@ -71,7 +73,7 @@ export default function GroupView(props: { id: string }) {
       clearInterval(timer);
       stop();
     };
-  }, [open, props.id]);
+  }, [waiting, props.id]);
   const title = g ? t("groups.page.title", { crop: cropName(g.crop), district: g.district }) : t("groups.page.loading");
   return (
     <Page title={title}>
