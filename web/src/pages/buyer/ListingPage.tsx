@@ -150,6 +150,7 @@ export default function ListingPage(props: { id: string }) {
               </>
             )}
           </dl>
+          {l.coop_id && <p class="notice">{t("buyer.listing.pooled")}</p>}
           {l.description && <p class="description">{l.description}</p>}
           {(l.price_tiers ?? []).length > 0 && <TierTable price={l.price_per_kg} tiers={l.price_tiers!} />}
           <section aria-labelledby="farmer-title">
