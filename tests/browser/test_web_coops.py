@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from support.browser import auth, local_phone, register, sign_in_in_browser, unique_phone
+from support.browser import auth, local_phone, register, register_verified, sign_in_in_browser, unique_phone
 from support.runtime import RunningRuntime
 
 TIMEOUT = 30
@@ -56,8 +56,8 @@ def test_a_coop_pools_its_members_beans_sells_them_and_a_member_confirms_the_all
     url = web_runtime.url
     name = f"Lira Beans Growers {time.time_ns() % 100_000}"
     manager = register(url, "farmer", name="Akello Grace", phone=unique_phone())
-    member_phone = unique_phone()
-    member = register(url, "farmer", name="Okello John", phone=member_phone)
+    member = register_verified(url, "farmer", name="Okello John")  # found by their confirmed phone
+    member_phone = member["phone"]
 
     # "My co-ops" from the menu; a co-op without crops is refused beside the field first.
     sign_in_in_browser(page, manager)
@@ -141,7 +141,7 @@ def test_a_coop_pools_its_members_beans_sells_them_and_a_member_confirms_the_all
         "the pooled listing",
     )
     assert (Decimal(listing["quantity_kg"]), listing["coop_id"], listing["farmer_id"]) == (
-        500,
+        Decimal(500),
         coop_id,
         manager["id"],
     )

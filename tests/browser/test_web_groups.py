@@ -165,11 +165,15 @@ def test_buyers_start_join_leave_and_complete_a_group_at_the_tier_price(
         lambda: call("GET", url, third, f"/groups/{group_id}")["mine"].get("order_id"), "the order"
     )
     order = call("GET", url, third, f"/orders/{mine_part}")
-    assert (order["price_per_kg"], order["status"], Decimal(order["quantity_kg"])) == (1_900, "confirmed", 80)
+    assert (order["price_per_kg"], order["status"], Decimal(order["quantity_kg"])) == (
+        1_900,
+        "confirmed",
+        Decimal(80),
+    )
     assert order["total_ugx"] == 152_000
     pay.click()
     expect(page.get_by_role("heading", name="Pay UGX 152,000")).to_be_visible()
-    for buyer, kg in ((starter, 80), (second, 40)):
+    for buyer, kg in ((starter, Decimal(80)), (second, Decimal(40))):
         other = wait_for(
             lambda b=buyer: call("GET", url, b, f"/groups/{group_id}")["mine"].get("order_id"), "orders"
         )
