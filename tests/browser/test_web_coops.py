@@ -70,7 +70,7 @@ def test_a_coop_pools_its_members_beans_sells_them_and_a_member_confirms_the_all
     start.get_by_role("button", name="Start the co-op").click()
     expect(start.get_by_text("Choose 1 to 10 crops.")).to_be_visible()
     assert call("GET", url, manager, "/coops/mine")["coops"] == []
-    start.get_by_role("checkbox", name="Beans").check()
+    start.get_by_role("checkbox", name="Beans", exact=True).check()
     start.get_by_label("Co-op fee (%)").fill("2.5")
     start.get_by_role("button", name="Start the co-op").click()
 

@@ -107,7 +107,6 @@ export function CommitmentsTable(props: { items: Commitment[]; label: string; na
   return (
     <TableScroll label={props.label}>
       <table>
-        <caption class="muted">{props.label}</caption>
         <thead>
           <tr>
             {props.names && <th scope="col">{t("coops.member")}</th>}
