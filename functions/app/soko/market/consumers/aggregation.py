@@ -26,13 +26,13 @@ def handle(event: ReceivedEvent) -> None:
     store = aggregation.deps_store(market())
     if (pool := event.parse_any(PoolPublished)) is not None:
         created = aggregation.publish_pool(pool, store)
-        logger.info("pooled listing", extra={"listing_id": pool.listing_id, "created": created})
+        logger.info("pooled listing", extra={"listing_id": pool.listing_id, "listing_created": created})
     elif (pooled := event.parse_any(CommitmentPooled)) is not None:
         added = aggregation.pool_commitment(pooled, store)
         logger.info("pooled stock", extra={"listing_id": pooled.listing_id, "added": added})
     elif (completed := event.parse_any(GroupCompleted)) is not None:
         created_ids = aggregation.complete_group(completed, store)
-        logger.info("group orders", extra={"group_id": completed.group_id, "created": len(created_ids)})
+        logger.info("group orders", extra={"group_id": completed.group_id, "orders_created": len(created_ids)})
     elif (repriced := event.parse_any(GroupRepriced)) is not None:
         changed = aggregation.reprice_group(repriced, store, payment_in_flight)
         logger.info("group repriced", extra={"group_id": repriced.group_id, "orders": len(changed)})
