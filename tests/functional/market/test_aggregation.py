@@ -94,7 +94,7 @@ def repriced(invoke: Invoke, listing: dict[str, Any], group_id: str, price: int,
     return deliver(invoke, "soko.groups", "GroupRepriced", detail)
 
 
-OK = {"batchItemFailures": []}
+OK: dict[str, list[Any]] = {"batchItemFailures": []}
 
 
 # ---------------------------------------------------------------------------- pooled listings
@@ -106,7 +106,11 @@ def test_a_pool_becomes_a_listing_once_and_its_orders_carry_the_coop(
     assert pool(invoke, manager, listing_id, 2_000_000) == OK
     assert pool(invoke, manager, listing_id, 9_000_000, title="again") == OK  # another event, same pool
     listing = api.get(f"/listings/{listing_id}").expect(200).json
-    assert (listing["coop_id"], listing["farmer_id"], listing["quantity_kg"]) == ("COOP1", manager.id, "2000.000")
+    assert (listing["coop_id"], listing["farmer_id"], listing["quantity_kg"]) == (
+        "COOP1",
+        manager.id,
+        "2000.000",
+    )
     beans = crops.find("beans")  # a name in the event is stored as its catalogue id
     assert beans is not None
     assert (listing["crop"], listing["title"], listing["status"]) == (beans.id, "Lira coop beans", "active")
@@ -124,9 +128,7 @@ def test_a_pool_becomes_a_listing_once_and_its_orders_carry_the_coop(
     assert confirmed["group_id"] is None
 
 
-def test_a_pooled_commitment_adds_its_grams_once_per_event(
-    invoke: Invoke, market_table: MarketTable
-) -> None:
+def test_a_pooled_commitment_adds_its_grams_once_per_event(invoke: Invoke, market_table: MarketTable) -> None:
     manager = new_user("farmer")
     listing_id = ids.ulid()
     pool(invoke, manager, listing_id, 1_000_000)
@@ -179,7 +181,11 @@ def test_a_completed_group_gets_one_confirmed_order_per_member_at_its_price(
         order_id = group_order_id(group_id, user.id)
         assert ids.is_ulid(order_id)
         order = api.get(f"/orders/{order_id}", user=user).expect(200).json
-        assert (order["status"], order["payment_status"], order["group_id"]) == ("confirmed", "unpaid", group_id)
+        assert (order["status"], order["payment_status"], order["group_id"]) == (
+            "confirmed",
+            "unpaid",
+            group_id,
+        )
         assert (order["price_per_kg"], order["discount_percent"]) == (1900, 5)
         assert order["total_ugx"] == (1900 * grams + 500) // 1000
         assert order["buyer_id"] == user.id and order["farmer_id"] == group_listing["farmer_id"]
@@ -250,9 +256,9 @@ def test_an_unpaid_member_drops_out_with_the_group_on_the_event_and_the_stock_ba
         body = scheduler.get_schedule(GroupName=group, Name=name)["Target"]["Input"]
         record = {**sqs_event({})["Records"][0], "body": body}
         assert invoke("OrderTimersConsumerFunction", {"Records": [record]}) == OK
-    assert api.get(f"/orders/{group_order_id(group_id, payer.id)}", user=payer).expect(200).json["status"] == (
-        "confirmed"
-    )
+    assert api.get(f"/orders/{group_order_id(group_id, payer.id)}", user=payer).expect(200).json[
+        "status"
+    ] == ("confirmed")
     dropped = api.get(f"/orders/{group_order_id(group_id, idler.id)}", user=idler).expect(200).json
     assert (dropped["status"], dropped["expired_reason"]) == ("expired", "unpaid")
     (expired,) = market_table.outbox_details("OrderExpired")
@@ -265,7 +271,9 @@ def seed_attempt(deployment: Deployment, order_id: str, status: str) -> None:
     arranges what the market's read of it sees)."""
     table = boto3.resource("dynamodb", region_name=REGION).Table(deployment.physical["PaymentsTable"])
     payment_id = ids.ulid()
-    table.put_item(Item={"pk": f"ORDER#{order_id}", "sk": "ATTEMPT", "payment_id": payment_id, "state": status})
+    table.put_item(
+        Item={"pk": f"ORDER#{order_id}", "sk": "ATTEMPT", "payment_id": payment_id, "state": status}
+    )
     table.put_item(
         Item={
             "pk": f"PAYMENT#{payment_id}",

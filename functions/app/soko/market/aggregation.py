@@ -29,7 +29,6 @@ from soko.market.dal import StaleWrite, listing_index_keys, time_key
 from soko.market.listings import stored_tiers, title_keys
 from soko.market.models import to_kg, total_ugx
 from soko.market.orders import _audit, _order_fields
-from soko.market.ports import Market
 from soko.shared import clock, crops
 from soko.shared.events import EventDetail
 from soko.shared.observability import logger
@@ -175,7 +174,9 @@ def complete_group(event: GroupCompleted, store: AggregationStore) -> list[str]:
     return [m_id for m in members if (m_id := _member_order(event, m.buyer_id, m.grams, listing, store))]
 
 
-def _member_order(event: GroupCompleted, buyer_id: str, grams: int, listing: Item, store: AggregationStore) -> str:
+def _member_order(
+    event: GroupCompleted, buyer_id: str, grams: int, listing: Item, store: AggregationStore
+) -> str:
     order_id = group_order_id(event.group_id, buyer_id)
     at = clock.now_iso()
     order: Item = {
@@ -240,8 +241,3 @@ def reprice_group(
         if store.reprice_unpaid(order, event.price_per_kg, event.discount_percent, total, now):
             repriced.append(str(order_id))
     return repriced
-
-
-def deps_store(deps: Market) -> AggregationStore:
-    store: Any = deps.dal
-    return store  # MarketDal implements both ports

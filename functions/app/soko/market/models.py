@@ -273,9 +273,12 @@ class Order(BaseModel):
     district: str
     delivery_district: str | None = None
     quantity_kg: Decimal
-    price_per_kg: int = Field(description="the price paid per kg: the listing's, less a volume tier's discount")
+    price_per_kg: int = Field(
+        description="the price paid per kg: the listing's, less a volume tier's discount"
+    )
     discount_percent: int = Field(
-        default=0, description="the volume tier's discount in price_per_kg (the group's tier for a group order)"
+        default=0,
+        description="the volume tier's discount in price_per_kg (the group's tier for a group order)",
     )
     total_ugx: int
     status: OrderStatus

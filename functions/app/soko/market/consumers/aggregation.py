@@ -16,14 +16,17 @@ from __future__ import annotations
 from soko.coops.events import CommitmentPooled, PoolPublished
 from soko.groups.events import GroupCompleted, GroupRepriced
 from soko.market import aggregation
-from soko.market.deps import market, payment_in_flight
+from soko.market.dal import MarketDal
+from soko.market.deps import payment_in_flight
+from soko.market.models import MarketConfig
+from soko.shared.config import load
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import logger
 
 
 def handle(event: ReceivedEvent) -> None:
-    store = aggregation.deps_store(market())
+    store = MarketDal(load(MarketConfig).market_table_name)
     if (pool := event.parse_any(PoolPublished)) is not None:
         created = aggregation.publish_pool(pool, store)
         logger.info("pooled listing", extra={"listing_id": pool.listing_id, "listing_created": created})
@@ -32,7 +35,9 @@ def handle(event: ReceivedEvent) -> None:
         logger.info("pooled stock", extra={"listing_id": pooled.listing_id, "added": added})
     elif (completed := event.parse_any(GroupCompleted)) is not None:
         created_ids = aggregation.complete_group(completed, store)
-        logger.info("group orders", extra={"group_id": completed.group_id, "orders_created": len(created_ids)})
+        logger.info(
+            "group orders", extra={"group_id": completed.group_id, "orders_created": len(created_ids)}
+        )
     elif (repriced := event.parse_any(GroupRepriced)) is not None:
         changed = aggregation.reprice_group(repriced, store, payment_in_flight)
         logger.info("group repriced", extra={"group_id": repriced.group_id, "orders": len(changed)})
