@@ -213,7 +213,7 @@ def test_an_order_without_a_coop_never_asks_the_coops(
 def test_a_disputes_split_pays_the_farmer_part_to_the_members(
     run: Invoke, server: SandboxServer, tables: Tables, splits: dict[str, PayoutSplit]
 ) -> None:
-    buyer, manager, order_id, payment = pooled_paid_order(run, server, tables, 90_001)
+    buyer, manager, order_id, _ = pooled_paid_order(run, server, tables, 90_001)
     splits[order_id] = split_of(order_id, manager, "4", [2, 1])
     detail = {
         "schema_version": 1,

@@ -115,6 +115,7 @@ def _pooled_payout(
     payee_id: str,
     amount: int,
     coop_id: str,
+    *,
     part: Literal["member", "fee"],
     deps: Payments,
 ) -> tuple[dict[str, Any], EventDetail]:
@@ -188,14 +189,16 @@ def _pay_pooled(
     events: list[EventDetail] = []
     reference = ids.ulid()
     if pay.fee:
-        payout, event = _pooled_payout(payment, split.fee_payee_id, pay.fee, split.coop_id, "fee", deps)
+        payout, event = _pooled_payout(
+            payment, split.fee_payee_id, pay.fee, split.coop_id, part="fee", deps=deps
+        )
         items.append(payout)
         events.append(event)
         reference = payout["id"]
     for member in pay.members:
         if member.amount:
             payout, event = _pooled_payout(
-                payment, member.member_id, member.amount, split.coop_id, "member", deps
+                payment, member.member_id, member.amount, split.coop_id, part="member", deps=deps
             )
             items.append(payout)
             events.append(event)
@@ -204,6 +207,28 @@ def _pay_pooled(
     if moved is not None:
         entries.append(moved)
     return items, entries, events, [str(i["id"]) for i in items]
+
+
+def _farmer_payouts(
+    payment: dict[str, Any], plan: Closing, deps: Payments
+) -> tuple[list[dict[str, Any]], list[ledger.Entry], list[EventDetail], dict[str, Any], str]:
+    """The produce released to the farmer's side: one payout to the farmer, or, for a cooperative's
+    pooled order, one per member and one for the coop's fee (:mod:`soko.payments.pooled`); with
+    their ledger entries, events, the payment's changes and a note for its history."""
+    split = _pooled_split(payment, deps)
+    if split is not None:
+        payouts, entries, events, payout_ids = _pay_pooled(payment, plan, split, deps)
+        changes: dict[str, Any] = {"payout_ids": payout_ids}
+        if payout_ids:
+            changes["payout_id"] = payout_ids[0]
+        note = f"{len(payout_ids)} payouts of {plan.farmer_net} UGX scheduled (coop {split.coop_id})"
+        return payouts, entries, events, changes, note
+    order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
+    fare = plan.fare_from_farmer + plan.held_from_farmer
+    payout, scheduled = _payout(payment, plan.farmer_gross, plan.fee, deps, fare=fare)
+    entry = ledger.payout_scheduled(payout["id"], order_id, farmer_id, plan.farmer_gross, plan.fee)
+    note = f"payout {payout['id']} of {plan.farmer_net} UGX scheduled"
+    return [payout], [entry], [scheduled], {"payout_id": payout["id"]}, note
 
 
 def _fare_payout(
@@ -341,25 +366,13 @@ def close(
     new_items: list[dict[str, Any]] = []
     notes = []
     order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
-    split = _pooled_split(payment, deps) if plan.farmer_gross else None
-    if split is not None:  # a cooperative's pooled order: its members and the coop's fee
-        payouts, pooled_entries, pooled_events, payout_ids = _pay_pooled(payment, plan, split, deps)
+    if plan.farmer_gross:
+        payouts, payout_entries, payout_events, payout_changes, note = _farmer_payouts(payment, plan, deps)
         new_items += payouts
-        entries += pooled_entries
-        events += pooled_events
-        changes |= {"payout_id": payout_ids[0] if payout_ids else None, "payout_ids": payout_ids}
-        changes = {k: v for k, v in changes.items() if v is not None}
-        notes.append(f"{len(payout_ids)} payouts of {plan.farmer_net} UGX scheduled (coop {split.coop_id})")
-    elif plan.farmer_gross:
-        fare = plan.fare_from_farmer + plan.held_from_farmer
-        payout, scheduled = _payout(payment, plan.farmer_gross, plan.fee, deps, fare=fare)
-        new_items.append(payout)
-        entries.append(
-            ledger.payout_scheduled(payout["id"], order_id, farmer_id, plan.farmer_gross, plan.fee)
-        )
-        events.append(scheduled)
-        changes["payout_id"] = payout["id"]
-        notes.append(f"payout {payout['id']} of {plan.farmer_net} UGX scheduled")
+        entries += payout_entries
+        events += payout_events
+        changes |= payout_changes
+        notes.append(note)
     fare_paid = plan.fare_from_escrow + plan.fare_from_farmer
     if plan.transport is not None and fare_paid:
         fare_payout, entry, fare_event = _fare_payout(

@@ -16,17 +16,14 @@ from __future__ import annotations
 from soko.coops.events import CommitmentPooled, PoolPublished
 from soko.groups.events import GroupCompleted, GroupRepriced
 from soko.market import aggregation
-from soko.market.dal import MarketDal
-from soko.market.deps import payment_in_flight
-from soko.market.models import MarketConfig
-from soko.shared.config import load
+from soko.market.deps import aggregation_store, payment_in_flight
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import logger
 
 
 def handle(event: ReceivedEvent) -> None:
-    store = MarketDal(load(MarketConfig).market_table_name)
+    store = aggregation_store()
     if (pool := event.parse_any(PoolPublished)) is not None:
         created = aggregation.publish_pool(pool, store)
         logger.info("pooled listing", extra={"listing_id": pool.listing_id, "listing_created": created})
