@@ -128,6 +128,18 @@ def test_a_pool_becomes_a_listing_once_and_its_orders_carry_the_coop(
     assert confirmed["group_id"] is None
 
 
+def test_the_manager_may_not_edit_a_pooled_listings_stock(
+    api: Api, invoke: Invoke, market_table: MarketTable
+) -> None:
+    manager = new_user("farmer")
+    listing_id = ids.ulid()
+    pool(invoke, manager, listing_id, 1_000_000)
+    with market_table.unchanged():
+        api.put(f"/listings/{listing_id}", {"quantity_kg": "5000"}, user=manager).expect(409, "POOLED_STOCK")
+    changed = api.put(f"/listings/{listing_id}", {"price_per_kg": 3100}, user=manager).expect(200).json
+    assert (changed["price_per_kg"], changed["quantity_kg"]) == (3100, "1000.000")
+
+
 def test_a_pooled_commitment_adds_its_grams_once_per_event(invoke: Invoke, market_table: MarketTable) -> None:
     manager = new_user("farmer")
     listing_id = ids.ulid()

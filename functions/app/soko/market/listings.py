@@ -190,6 +190,13 @@ def get_listing(viewer: Caller | None, listing_id: str, deps: Market) -> Listing
 def update_listing(caller: Caller, listing_id: str, update: ListingUpdate, deps: Market) -> Listing:
     item = _own_listing(caller, listing_id, deps)
     changes = update.model_dump(exclude_unset=True)
+    if item.get("coop_id") and "quantity_kg" in changes:
+        raise Conflict(
+            "A pooled listing's stock is its cooperative members' commitments; it changes as they "
+            "commit, not by editing the listing.",
+            code="POOLED_STOCK",
+            details={"coop_id": item["coop_id"]},
+        )
     if not changes:
         return _listing(item, deps, with_moderation=True)
     new = dict(item)
