@@ -116,6 +116,7 @@ def half_up(value: Decimal) -> int:
         (999_999, "7.77", [1, 2, 3, 5, 7, 11, 13]),
         (10_001, "0", [1, 1, 1]),
         (77, "50", [999_999, 1]),
+        (1_234_567, "3.33", list(range(1, 16))),  # the most members one transaction pays
     ],
 )
 def test_a_completed_pooled_order_pays_each_member_and_the_coop_to_the_shilling(
@@ -199,6 +200,18 @@ def test_a_split_not_recorded_yet_is_retried_and_pays_once_it_is(
     run_ok(run, "PaymentsOrderEventsConsumerFunction", [event])  # the redelivery
     assert len(payouts_of(tables, order_id)) == 3
     assert tables.payment(payment["payment_id"])["escrow"] == "released"
+
+
+def test_more_members_than_one_transaction_pays_fail_loudly_and_move_nothing(
+    run: Invoke, server: SandboxServer, tables: Tables, splits: dict[str, PayoutSplit]
+) -> None:
+    _, manager, order_id, payment = pooled_paid_order(run, server, tables, 50_000)
+    splits[order_id] = split_of(order_id, manager, "5", [1] * 16)
+    before = balanced(tables)
+    with pytest.raises(BatchProcessingError, match="processing"):  # retried, then the DLQ (alarmed)
+        run("PaymentsOrderEventsConsumerFunction", sqs_event([completed_event(order_id)]))
+    assert balanced(tables) == before and not payouts_of(tables, order_id)
+    assert tables.payment(payment["payment_id"])["escrow"] == "held"
 
 
 def test_an_order_without_a_coop_never_asks_the_coops(
