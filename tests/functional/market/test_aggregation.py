@@ -8,7 +8,9 @@ all or none, ``GroupOrdersRefused`` once; redelivery creates nothing twice; the 
 
 from __future__ import annotations
 
+import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,6 +26,7 @@ from support.gateway import Api
 from support.lambda_env import REGION, Invoke
 from support.users import User, new_user
 
+ROOT = Path(__file__).resolve().parents[3]
 TIERS = [{"min_kg": "1000", "discount_percent": 5}, {"min_kg": "2000", "discount_percent": 10}]
 PAY_BY = "2030-01-10T12:00:00Z"
 
@@ -327,6 +330,26 @@ def test_a_repriced_group_changes_only_the_orders_still_unpaid_and_not_in_flight
     assert seen(idle) == (1950, 2, (1950 * 700_001 + 500) // 1000)
     with market_table.unchanged():  # the same price again changes nothing
         assert repriced(invoke, group_listing, group_id, 1950, 2) == OK
+
+
+def test_a_malformed_event_fails_its_record_and_changes_nothing(
+    invoke: Invoke, market_table: MarketTable, group_listing: dict[str, Any]
+) -> None:
+    bad = eventbridge_event("soko.groups", "GroupCompleted", {**envelope(), "group_id": ids.ulid()})
+    good = eventbridge_event(
+        "soko.groups",
+        "GroupRepriced",
+        {**envelope(), "group_id": "G", "listing_id": "L", "price_per_kg": 1, "discount_percent": 1},
+    )
+    with market_table.unchanged():
+        result = invoke("MarketAggregationConsumerFunction", sqs_event(bad, good))
+    assert len(result["batchItemFailures"]) == 1
+
+
+def test_the_sample_event_creates_its_pooled_listing(invoke: Invoke, market_table: MarketTable) -> None:
+    sample = json.loads((ROOT / "events" / "MarketAggregationConsumerFunction.json").read_text())
+    assert invoke("MarketAggregationConsumerFunction", sample) == OK
+    assert market_table.listing("01JD00000000000000000000L1")["coop_id"] == "01JD00000000000000000000C1"
 
 
 def test_a_reprice_of_an_unknown_or_refused_group_changes_nothing(
