@@ -43,6 +43,10 @@ def _index_sk(status: str, deadline: str, group_id: str) -> str:
     return f"{status}#{deadline}#{group_id}"
 
 
+def _plain(page: dynamo.Page) -> dynamo.Page:
+    return dynamo.Page(items=[dict(dynamo.plain(i)) for i in page.items], next_cursor=page.next_cursor)
+
+
 class GroupsDal(TableDal):
     # ------------------------------------------------------------------ reads
     def group(self, group_id: str) -> dict[str, Any] | None:
@@ -66,28 +70,32 @@ class GroupsDal(TableDal):
 
     def listing_groups(self, listing_id: str, *, limit: int, cursor: str | None) -> dynamo.Page:
         """The listing's open groups, soonest deadline first (one page)."""
-        return query_page(
-            self._table,
-            scope=f"groups:listing:{listing_id}",
-            key_names=_GROUP_PAGE_KEYS,
-            limit=limit,
-            cursor_token=cursor,
-            IndexName="gsi1",
-            KeyConditionExpression=key("gsi1pk").eq(f"LISTINGGROUPS#{listing_id}")
-            & key("gsi1sk").begins_with(f"{OPEN}#"),
+        return _plain(
+            query_page(
+                self._table,
+                scope=f"groups:listing:{listing_id}",
+                key_names=_GROUP_PAGE_KEYS,
+                limit=limit,
+                cursor_token=cursor,
+                IndexName="gsi1",
+                KeyConditionExpression=key("gsi1pk").eq(f"LISTINGGROUPS#{listing_id}")
+                & key("gsi1sk").begins_with(f"{OPEN}#"),
+            )
         )
 
     def buyer_memberships(self, buyer_id: str, *, limit: int, cursor: str | None) -> dynamo.Page:
         """The buyer's member items, newest first (one page)."""
-        return query_page(
-            self._table,
-            scope=f"groups:mine:{buyer_id}",
-            key_names=_GROUP_PAGE_KEYS,
-            limit=limit,
-            cursor_token=cursor,
-            IndexName="gsi1",
-            KeyConditionExpression=key("gsi1pk").eq(f"BUYERGROUPS#{buyer_id}"),
-            ScanIndexForward=False,
+        return _plain(
+            query_page(
+                self._table,
+                scope=f"groups:mine:{buyer_id}",
+                key_names=_GROUP_PAGE_KEYS,
+                limit=limit,
+                cursor_token=cursor,
+                IndexName="gsi1",
+                KeyConditionExpression=key("gsi1pk").eq(f"BUYERGROUPS#{buyer_id}"),
+                ScanIndexForward=False,
+            )
         )
 
     # ---- the documented reads the clusters (GET /groups/recommended) use
