@@ -55,8 +55,16 @@ def test_an_idempotency_key_replays_the_first_group(groups: Groups) -> None:
         "deadline": clock.iso(clock.now() + timedelta(days=2)),
         "quantity_kg": "100",
     }
-    first = groups.api.post("/groups", body, user=buyer, headers={"Idempotency-Key": "group-start-1"}).expect(201).json
-    again = groups.api.post("/groups", body, user=buyer, headers={"Idempotency-Key": "group-start-1"}).expect(201).json
+    first = (
+        groups.api.post("/groups", body, user=buyer, headers={"Idempotency-Key": "group-start-1"})
+        .expect(201)
+        .json
+    )
+    again = (
+        groups.api.post("/groups", body, user=buyer, headers={"Idempotency-Key": "group-start-1"})
+        .expect(201)
+        .json
+    )
     assert first["id"] == again["id"]
     assert len(groups.table.with_prefix("GROUP#")) == 2  # the group and its starter, once
 
