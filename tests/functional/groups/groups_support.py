@@ -49,7 +49,7 @@ class Bus:
         return [
             e.model_dump(mode="json")
             for e in self.events
-            if e.DETAIL_TYPE == detail_type
+            if detail_type == e.DETAIL_TYPE
             and (
                 group_id is None
                 or getattr(e, "group_id", None) == group_id
