@@ -23,11 +23,12 @@ deadline timer).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from soko.groups.models import MAX_MEMBERS, Group, GroupStatus, JoinRefused, group_view
 from soko.shared import clock, dynamo
-from soko.shared.dynamo import TableDal, key, query_page
+from soko.shared.dynamo import TableDal, TransactionConflict, key, query_page
 
 GROUP_SK = "GROUP"
 MEMBER_PREFIX = "MEMBER#"
@@ -41,6 +42,19 @@ def group_pk(group_id: str) -> str:
 
 def _index_sk(status: str, deadline: str, group_id: str) -> str:
     return f"{status}#{deadline}#{group_id}"
+
+
+def _transact_retrying(items: list[dict[str, Any]], attempts: int = 3) -> list[str | None]:
+    """A transaction retried when DynamoDB cancelled it for a conflict with another one on the same
+    items (not a failed condition): a busy group's joins serialize instead of failing."""
+    for attempt in range(attempts):
+        try:
+            return dynamo.transact(items)
+        except TransactionConflict:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _plain(page: dynamo.Page) -> dynamo.Page:
@@ -169,7 +183,7 @@ class GroupsDal(TableDal):
                 ":room": target_g - grams,
             },
         )
-        codes = dynamo.transact([update, self._put_new(self._member_item(member))])
+        codes = _transact_retrying([update, self._put_new(self._member_item(member))])
         if not codes:
             return
         group = self.group(group_id)
@@ -197,7 +211,7 @@ class GroupsDal(TableDal):
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues=dynamo.serialize({":joined": "joined", ":g": grams}),
         )
-        return not dynamo.transact([update, delete])
+        return not _transact_retrying([update, delete])
 
     def complete(
         self,
@@ -222,7 +236,10 @@ class GroupsDal(TableDal):
                 for m in members
             ),
         ]
-        return not dynamo.transact(updates)
+        try:
+            return not dynamo.transact(updates)
+        except TransactionConflict:  # another request on the group or a member: re-read
+            return False
 
     def set_status(
         self,
