@@ -147,8 +147,9 @@ def _describe(members: Sequence[Behaviour], vectors: Matrix) -> dict[str, Any]:
     total = sum(crop_g.values()) or 1
     top_crops = [{"crop": c, "share": round(g / total, 3)} for c, g in crop_g.most_common(3)]
     regularity = statistics.median(float(v) for v in vectors[:, FEATURES.index("regularity")])
+    intervals = [i for b in members if (i := b.interval_weeks) is not None]
     kg = statistics.median(b.grams / 1000 / max(b.orders, 1) for b in members)
-    rhythm = cadence(regularity)
+    rhythm = cadence(statistics.median(intervals) if intervals else None)
     top = top_crops[0]["crop"] if top_crops else None
     return {
         "size": len(members),

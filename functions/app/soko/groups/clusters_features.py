@@ -67,6 +67,14 @@ class Behaviour(BaseModel):
         return (last - first).days // 7 + 1
 
     @property
+    def interval_weeks(self) -> float | None:
+        """The mean weeks between order days (None below two days)."""
+        if len(self.days) < 2:
+            return None
+        first, last = date.fromisoformat(self.days[0]), date.fromisoformat(self.days[-1])
+        return (last - first).days / 7 / (len(self.days) - 1)
+
+    @property
     def main_district(self) -> str | None:
         known = {d: n for d, n in self.district_orders.items() if d in places.DISTRICTS}
         return min(known, key=lambda d: (-known[d], d)) if known else None
@@ -97,10 +105,11 @@ def nearest(point: Sequence[float], centroids: Sequence[Sequence[float]]) -> int
     return best
 
 
-def cadence(regularity: float) -> str:
-    """A plain cadence for a cluster's median regularity: weekly, fortnightly, monthly."""
-    if regularity >= 0.6:
+def cadence(interval_weeks: float | None) -> str:
+    """A plain cadence for a median interval between orders: weekly (up to 1.5 weeks), fortnightly
+    (up to 3), else monthly."""
+    if interval_weeks is not None and interval_weeks <= 1.5:
         return "weekly"
-    if regularity >= 0.3:
+    if interval_weeks is not None and interval_weeks <= 3:
         return "fortnightly"
     return "monthly"

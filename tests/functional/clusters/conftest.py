@@ -1,0 +1,115 @@
+"""Fixtures of the clusters functional suite: template.yaml provisioned into moto once per module
+(Step Functions executions on, their Lambda tasks run in-process as the local runtime runs them on
+its workers), GroupsTable emptied before each test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from soko.groups.clusters_features import Behaviour
+from soko.groups.dal_clusters import ClustersDal
+from soko_local.provision import Deployment
+from soko_local.template import AppModel
+from support.gateway import Api
+from support.lambda_env import Invoke, deployed, make_invoker
+from support.tables import Table
+
+
+@pytest.fixture(scope="module")
+def deployment(app_model: AppModel) -> Iterator[Deployment]:
+    with deployed(app_model, "soko-clusters", stepfunctions={"execute_state_machine": True}) as deployment:
+        yield deployment
+
+
+@pytest.fixture(scope="module")
+def invoke(deployment: Deployment) -> Invoke:
+    return make_invoker(deployment)
+
+
+@pytest.fixture(scope="module")
+def gateway(invoke: Invoke, app_model: AppModel) -> Api:
+    return Api(invoke, app_model.http_apis[0].routes)
+
+
+@pytest.fixture(scope="module")
+def groups_table(deployment: Deployment) -> Table:
+    return Table(deployment.physical["GroupsTable"])
+
+
+@pytest.fixture(scope="module")
+def dal(deployment: Deployment) -> ClustersDal:
+    return ClustersDal(deployment.physical["GroupsTable"], deployment.outputs["ModelsBucketName"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh(groups_table: Table) -> None:
+    with groups_table.table.batch_writer() as batch:
+        for item in groups_table.items():
+            batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+@pytest.fixture
+def lambda_tasks(deployment: Deployment, invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's Step Functions runs a Lambda task by calling the template's handler in-process
+    (errors reported by exception class name, as the Lambda runtime and the local runtime do)."""
+    from moto.awslambda.models import LambdaFunction  # noqa: PLC0415
+
+    by_name = {config.name: logical for logical, config in deployment.functions.items()}
+
+    def run(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+        try:
+            return json.dumps(invoke(by_name[self.function_name], payload)), False, ""
+        except Exception as err:  # noqa: BLE001  (reported to the state machine, as Lambda does)
+            return json.dumps({"errorType": type(err).__name__, "errorMessage": str(err)}), True, ""
+
+    monkeypatch.setattr(LambdaFunction, "_invoke_lambda", run)
+
+
+def segment(prefix: str, count: int, crop: str, district: str, kg: int, days: list[str]) -> list[Behaviour]:
+    """``count`` buyers who all buy ``kg`` of ``crop`` in ``district`` on ``days`` (kg varies a little)."""
+    return [
+        Behaviour(
+            buyer_id=f"{prefix}{i:02d}",
+            orders=len(days),
+            grams=(kg + i) * 1000 * len(days),
+            crop_grams={crop: (kg + i) * 1000 * len(days)},
+            district_orders={district: len(days)},
+            days=days,
+        )
+        for i in range(count)
+    ]
+
+
+WEEKLY = [f"2026-{m:02d}-{d:02d}" for m in (9, 10) for d in (1, 8, 15, 22)]
+MONTHLY = ["2026-06-03", "2026-07-02", "2026-08-05", "2026-09-01"]
+
+
+def population() -> list[Behaviour]:
+    return (
+        segment("BEANS", 8, "yellow_beans", "Lira", 400, WEEKLY)
+        + segment("MAIZE", 8, "maize_grain", "Mbale", 3000, MONTHLY)
+        + segment("MATOKE", 8, "matoke", "Kampala", 60, WEEKLY[:5])
+    )
+
+
+def clusters_queue(deployment: Deployment) -> tuple[str, Any]:
+    """An SQS queue that receives the bus's ClustersTrained events (url, cleanup)."""
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    bus = deployment.outputs["EventBusName"]
+    url = sqs.create_queue(QueueName="test-clusters-trained")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="test-clusters-trained", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["ClustersTrained"]}))
+    events.put_targets(Rule="test-clusters-trained", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+
+    def cleanup() -> None:
+        events.remove_targets(Rule="test-clusters-trained", EventBusName=bus, Ids=["q"])
+        events.delete_rule(Name="test-clusters-trained", EventBusName=bus)
+        sqs.delete_queue(QueueUrl=url)
+
+    return url, cleanup
