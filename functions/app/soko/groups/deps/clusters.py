@@ -10,7 +10,7 @@ from pydantic import Field
 
 from soko.groups.dal_clusters import ClustersDal
 from soko.groups.recommend import OpenGroups, Sources
-from soko.shared.config import BaseConfig, BusConfig, load
+from soko.shared.config import BaseConfig, load
 
 
 class ClustersConfig(BaseConfig):
@@ -23,10 +23,6 @@ class ClusterModelsConfig(ClustersConfig):
     """Training and recommending: the models bucket (MODELS_BUCKET_NAME)."""
 
     models_bucket_name: str = Field(min_length=1)
-
-
-class ClusterTrainingConfig(ClusterModelsConfig, BusConfig):
-    """The publish task announces ClustersTrained."""
 
 
 class RecommendConfig(ClusterModelsConfig):

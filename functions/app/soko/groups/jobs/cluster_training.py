@@ -11,7 +11,7 @@ from soko.groups.deps import clusters
 from soko.groups.events import ClustersTrained
 from soko.shared import clock, ids
 from soko.shared.bus import EventPublisher
-from soko.shared.config import load
+from soko.shared.config import BusConfig, load
 from soko.shared.observability import lambda_entry, logger
 
 
@@ -54,7 +54,7 @@ def train_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @lambda_entry(correlation_id_path=None)
 def publish_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config = load(clusters.ClusterTrainingConfig)
+    config = load(BusConfig)
     trained = ClustersTrained(
         model_version=str(event["version"]),
         k=int(event["k"]),
