@@ -35,7 +35,7 @@ from soko.shared.errors import Forbidden
 
 NEAR_KM = 150.0
 CROPS_CONSIDERED = 4
-LISTINGS_PER_CROP = 8
+LISTINGS_PER_CROP = 25  # one Query; the terms are read only for the listings near the buyer
 DEFAULT_KG = Decimal(100)
 
 
