@@ -26,7 +26,9 @@ PASSWORD = "Lira-beans-2026-groups"
 
 def _account(http: requests.Session, url: str, role: str) -> tuple[str, dict[str, str]]:
     email = f"{role}-{uuid.uuid4().hex[:10]}@example.com"
-    created = http.post(f"{url}/auth/register", json={"email": email, "password": PASSWORD, "role": role}, timeout=30)
+    created = http.post(
+        f"{url}/auth/register", json={"email": email, "password": PASSWORD, "role": role}, timeout=30
+    )
     assert created.status_code == 201, created.text
     token = http.post(f"{url}/auth/login", json={"email": email, "password": PASSWORD}, timeout=30).json()
     return created.json()["id"], {"Authorization": f"Bearer {token['access_token']}"}
@@ -50,12 +52,13 @@ def _runtime_aws(soko: RunningRuntime) -> Iterator[None]:
 
 def _groups_table(soko: RunningRuntime) -> str:
     [name] = [n for n in soko.client("dynamodb").list_tables()["TableNames"] if "GroupsTable" in n]
-    return name
+    return str(name)
 
 
 def _item(soko: RunningRuntime, table: str, pk: str, sk: str) -> dict[str, Any] | None:
     found = soko.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
-    return found.get("Item")
+    item: dict[str, Any] | None = found.get("Item")
+    return item
 
 
 def test_orders_train_clusters_that_place_the_buyer(soko: RunningRuntime, http: requests.Session) -> None:
@@ -66,10 +69,21 @@ def test_orders_train_clusters_that_place_the_buyer(soko: RunningRuntime, http: 
         f"{url}/listings/",
         headers=farmer,
         timeout=30,
-        json={"title": "Yellow beans", "crop": "beans", "price_per_kg": 3200, "quantity_kg": "900", "district": "Lira"},
+        json={
+            "title": "Yellow beans",
+            "crop": "beans",
+            "price_per_kg": 3200,
+            "quantity_kg": "900",
+            "district": "Lira",
+        },
     )
     assert listing.status_code == 201, listing.text
-    order = http.post(f"{url}/orders/", headers=buyer, json={"listing_id": listing.json()["id"], "quantity_kg": "400"}, timeout=30)
+    order = http.post(
+        f"{url}/orders/",
+        headers=buyer,
+        json={"listing_id": listing.json()["id"], "quantity_kg": "400"},
+        timeout=30,
+    )
     assert order.status_code == 201, order.text
 
     table = _groups_table(soko)
@@ -84,7 +98,9 @@ def test_orders_train_clusters_that_place_the_buyer(soko: RunningRuntime, http: 
         for generated in population():
             dal.put_generated(generated)
 
-    queue, cleanup = clusters_queue(soko.client("events"), soko.client("sqs"), soko.endpoints["outputs"]["EventBusName"])
+    queue, cleanup = clusters_queue(
+        soko.client("events"), soko.client("sqs"), soko.endpoints["outputs"]["EventBusName"]
+    )
     try:
         sfn = soko.client("stepfunctions")
         arn = sfn.start_execution(
@@ -104,7 +120,9 @@ def test_orders_train_clusters_that_place_the_buyer(soko: RunningRuntime, http: 
         soko.client("s3").head_object(Bucket=soko.endpoints["outputs"]["ModelsBucketName"], Key=key)
         announced = []
         for _ in range(20):
-            got = soko.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            got = soko.client("sqs").receive_message(
+                QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            )
             announced += [json.loads(m["Body"]) for m in got.get("Messages", [])]
             if announced:
                 break

@@ -41,7 +41,11 @@ def clusters_queue(events: Any, sqs: Any, bus: str) -> tuple[str, Callable[[], N
     """An SQS queue that receives the bus's ClustersTrained events (url, cleanup)."""
     url = sqs.create_queue(QueueName="test-clusters-trained")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="test-clusters-trained", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["ClustersTrained"]}))
+    events.put_rule(
+        Name="test-clusters-trained",
+        EventBusName=bus,
+        EventPattern=json.dumps({"detail-type": ["ClustersTrained"]}),
+    )
     events.put_targets(Rule="test-clusters-trained", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
 
     def cleanup() -> None:

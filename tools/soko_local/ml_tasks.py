@@ -20,7 +20,9 @@ def _local(port: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("task", choices=["ingest-wfp", "generate-data", "train", "ingest-bootstrap", "train-groups"])
+    parser.add_argument(
+        "task", choices=["ingest-wfp", "generate-data", "train", "ingest-bootstrap", "train-groups"]
+    )
     parser.add_argument("--port", type=int, default=3000)
     parser.add_argument(
         "--no-generate", action="store_true", help="train-groups: never add the generated buyer history"
@@ -91,7 +93,7 @@ def _groups_table() -> str:
     found = [n for n in names if "GroupsTable" in n]
     if len(found) != 1:
         raise SystemExit(f"error: expected one GroupsTable in the local runtime, found {found}")
-    return found[0]
+    return str(found[0])
 
 
 def _train_groups(outputs: dict[str, Any], *, generate: bool) -> int:

@@ -26,7 +26,7 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -56,7 +56,9 @@ SEGMENTS = (
     Segment("weekly beans traders", "yellow_beans", ("Lira", "Apac", "Gulu"), (300, 700), 1, 60),
     Segment("monthly maize bulk buyers", "maize_grain", ("Mbale", "Tororo", "Soroti"), (2000, 5000), 4, 40),
     Segment("weekly matoke retailers", "matoke", ("Kampala", "Wakiso", "Mukono"), (40, 150), 1, 70),
-    Segment("fortnightly potato traders", "irish_potatoes", ("Kabale", "Kisoro", "Mbarara"), (300, 900), 2, 45),
+    Segment(
+        "fortnightly potato traders", "irish_potatoes", ("Kabale", "Kisoro", "Mbarara"), (300, 900), 2, 45
+    ),
     Segment("monthly cassava buyers", "cassava_chips", ("Arua", "Nebbi", "Koboko"), (800, 2000), 4, 35),
     Segment("fortnightly onion traders", "onions", ("Masaka", "Kampala", "Mukono"), (150, 400), 2, 50),
 )
@@ -159,7 +161,7 @@ def generate(seed: int = 18) -> World:
                 target_kg=target,
                 filled_kg=(target * Decimal(rng.randint(20, 80)) / 100).quantize(Decimal(1)),
                 members=rng.randint(1, 8),
-                deadline=f"{START + timedelta(weeks=TRAIN_WEEKS + 1)}T12:00:00Z",  # type: ignore[arg-type]
+                deadline=datetime(2026, 11, 2, 12, tzinfo=UTC),
                 status="open",
                 list_price_per_kg=terms.price_per_kg,
                 tiers=terms.price_tiers,
@@ -193,9 +195,17 @@ class _Memory:
         return [g for g in self.world.groups if g.crop == crop][:limit]
 
     def crop_listings(self, crop: str, limit: int) -> list[ListingCard]:
-        found = sorted((t for t in self.world.listings.values() if t.crop == crop), key=lambda t: t.price_per_kg)
+        found = sorted(
+            (t for t in self.world.listings.values() if t.crop == crop), key=lambda t: t.price_per_kg
+        )
         return [
-            ListingCard(id=t.id, farmer_id=t.farmer_id, title=t.title, district=t.district, price_per_kg=t.price_per_kg)
+            ListingCard(
+                id=t.id,
+                farmer_id=t.farmer_id,
+                title=t.title,
+                district=t.district,
+                price_per_kg=t.price_per_kg,
+            )
             for t in found[:limit]
         ]
 
@@ -289,13 +299,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.seed}): {sum(s.size for s in SEGMENTS)} buyers in {len(SEGMENTS)} segments, "
         f"{TRAIN_WEEKS} weeks to train on, {HELD_OUT_WEEKS} held out.\n"
     )
-    out.write(f"clusters found: k = {model['k']} (silhouette {model['silhouette']:.3f}; by k: {model['silhouettes']})\n")
+    out.write(
+        f"clusters found: k = {model['k']} (silhouette {model['silhouette']:.3f}; "
+        f"by k: {model['silhouettes']})\n"
+    )
     for c in model["clusters"]:
         out.write(f"  {c['label']['en']:<36} {c['size']:>4} buyers, {c['kg_per_order']:>7} kg an order\n")
     metrics = list(next(iter(results.values())))
     out.write(f"\n{'recommender':<12}" + "".join(f"{m:>14}" for m in metrics) + "\n")
     for name, figures in results.items():
-        out.write(f"{name:<12}" + "".join(f"{figures[m]:>14.3f}" for m in metrics[:-1]) + f"{figures[metrics[-1]]:>14,.0f}\n")
+        out.write(
+            f"{name:<12}"
+            + "".join(f"{figures[m]:>14.3f}" for m in metrics[:-1])
+            + f"{figures[metrics[-1]]:>14,.0f}\n"
+        )
     out.write("\nThese figures show the recommender finds planted structure, not how real traders behave.\n")
     return 0
 

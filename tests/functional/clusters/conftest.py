@@ -8,7 +8,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from soko.groups.dal_clusters import ClustersDal
@@ -64,7 +63,7 @@ def lambda_tasks(deployment: Deployment, invoke: Invoke, monkeypatch: pytest.Mon
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
         try:
             return json.dumps(invoke(by_name[self.function_name], payload)), False, ""
-        except Exception as err:  # noqa: BLE001  (reported to the state machine, as Lambda does)
+        except Exception as err:
             return json.dumps({"errorType": type(err).__name__, "errorMessage": str(err)}), True, ""
 
     monkeypatch.setattr(LambdaFunction, "_invoke_lambda", run)

@@ -26,14 +26,25 @@ def _event(kind: str, order_id: str, event_id: str, **fields: Any) -> dict[str, 
     return eventbridge_event("soko.orders", kind, detail)
 
 
-def test_an_order_is_counted_once_and_completed_once(invoke: Any, dal: ClustersDal, groups_table: Table) -> None:
-    placed = _event("OrderPlaced", "O1", _id("E1"), crop="yellow_beans", district="Lira", quantity_kg="250.000")
+def test_an_order_is_counted_once_and_completed_once(
+    invoke: Any, dal: ClustersDal, groups_table: Table
+) -> None:
+    placed = _event(
+        "OrderPlaced", "O1", _id("E1"), crop="yellow_beans", district="Lira", quantity_kg="250.000"
+    )
     again = {**placed, "id": "another-delivery"}  # EventBridge redelivers: same detail.event_id
-    republished = _event("OrderPlaced", "O1", _id("E1b"), crop="yellow_beans", district="Lira", quantity_kg="250.000")
+    republished = _event(
+        "OrderPlaced", "O1", _id("E1b"), crop="yellow_beans", district="Lira", quantity_kg="250.000"
+    )
     assert invoke(CONSUMER, sqs_event(placed, again))["batchItemFailures"] == []
     assert invoke(CONSUMER, sqs_event(republished))["batchItemFailures"] == []  # a new event id, same order
-    done = _event("OrderCompleted", "O1", _id("E2"), crop="yellow_beans", district="Lira", quantity_kg="250.000")
-    assert invoke(CONSUMER, sqs_event(done, _event("OrderCompleted", "O1", _id("E2b"))))["batchItemFailures"] == []
+    done = _event(
+        "OrderCompleted", "O1", _id("E2"), crop="yellow_beans", district="Lira", quantity_kg="250.000"
+    )
+    assert (
+        invoke(CONSUMER, sqs_event(done, _event("OrderCompleted", "O1", _id("E2b"))))["batchItemFailures"]
+        == []
+    )
 
     b = dal.behaviour("B1")
     assert b is not None
@@ -46,8 +57,12 @@ def test_an_order_is_counted_once_and_completed_once(invoke: Any, dal: ClustersD
 def test_a_completion_seen_first_counts_the_order_and_the_placing_does_not_again(
     invoke: Any, dal: ClustersDal
 ) -> None:
-    first = _event("OrderCompleted", "O7", _id("E7"), crop="maize_grain", district="Mbale", quantity_kg="1000.500")
-    later = _event("OrderPlaced", "O7", _id("E8"), crop="maize_grain", district="Mbale", quantity_kg="1000.500")
+    first = _event(
+        "OrderCompleted", "O7", _id("E7"), crop="maize_grain", district="Mbale", quantity_kg="1000.500"
+    )
+    later = _event(
+        "OrderPlaced", "O7", _id("E8"), crop="maize_grain", district="Mbale", quantity_kg="1000.500"
+    )
     other = _event("OrderPlaced", "O8", _id("E9"), crop="matoke", district="Kampala", quantity_kg="20.000")
     assert invoke(CONSUMER, sqs_event(first, later, other))["batchItemFailures"] == []
     b = dal.behaviour("B1")
@@ -59,10 +74,14 @@ def test_a_completion_seen_first_counts_the_order_and_the_placing_does_not_again
 
 def test_training_lists_every_buyer_by_query(invoke: Any, dal: ClustersDal) -> None:
     events = [
-        eventbridge_event("soko.orders", "OrderPlaced", order_detail(f"O{n}", buyer_id=f"B{n % 3}", event_id=_id(f"E{n}")))
+        eventbridge_event(
+            "soko.orders", "OrderPlaced", order_detail(f"O{n}", buyer_id=f"B{n % 3}", event_id=_id(f"E{n}"))
+        )
         for n in range(6)
     ]
-    events.append(eventbridge_event("soko.orders", "OrderConfirmed", order_detail("O9", event_id=_id("E99"))))  # not ours
+    events.append(
+        eventbridge_event("soko.orders", "OrderConfirmed", order_detail("O9", event_id=_id("E99")))
+    )  # not ours
     assert invoke(CONSUMER, sqs_event(*events))["batchItemFailures"] == []
     buyers = {b.buyer_id: b.orders for b in dal.buyers()}
     assert buyers == {"B0": 2, "B1": 2, "B2": 2}

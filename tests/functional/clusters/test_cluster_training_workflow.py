@@ -14,7 +14,6 @@ import pytest
 
 from soko.groups.dal_clusters import ClustersDal
 from soko_local.provision import Deployment
-
 from support.clusters import clusters_queue, population
 
 pytestmark = pytest.mark.usefixtures("lambda_tasks")
@@ -23,7 +22,9 @@ pytestmark = pytest.mark.usefixtures("lambda_tasks")
 def _run(deployment: Deployment) -> dict[str, Any]:
     sfn = boto3.client("stepfunctions")
     arn = sfn.start_execution(
-        stateMachineArn=deployment.state_machines["GroupClustersStateMachine"], name=uuid.uuid4().hex, input="{}"
+        stateMachineArn=deployment.state_machines["GroupClustersStateMachine"],
+        name=uuid.uuid4().hex,
+        input="{}",
     )["executionArn"]
     deadline = time.monotonic() + 60
     while (run := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
@@ -36,7 +37,9 @@ def _run(deployment: Deployment) -> dict[str, Any]:
 def test_the_workflow_trains_stores_and_announces_a_model(deployment: Deployment, dal: ClustersDal) -> None:
     for buyer in population():
         dal.put_generated(buyer)
-    url, cleanup = clusters_queue(boto3.client("events"), boto3.client("sqs"), deployment.outputs["EventBusName"])
+    url, cleanup = clusters_queue(
+        boto3.client("events"), boto3.client("sqs"), deployment.outputs["EventBusName"]
+    )
     try:
         output = _run(deployment)
         assert output["trained"] is True and output["published"] is True
@@ -44,14 +47,25 @@ def test_the_workflow_trains_stores_and_announces_a_model(deployment: Deployment
         assert output["silhouette"] == max(output["silhouettes"].values())
 
         bucket = deployment.outputs["ModelsBucketName"]
-        keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="models/group-clusters/")["Contents"]]
+        keys = [
+            o["Key"]
+            for o in boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="models/group-clusters/")[
+                "Contents"
+            ]
+        ]
         assert keys == [f"models/group-clusters/{output['version']}.json"]
         pointer = dal.current()
         assert pointer is not None and pointer["version"] == output["version"] and pointer["key"] == keys[0]
         model = dal.model(keys[0])
-        assert {c["top_crops"][0]["crop"] for c in model["clusters"]} == {"yellow_beans", "maize_grain", "matoke"}
+        assert {c["top_crops"][0]["crop"] for c in model["clusters"]} == {
+            "yellow_beans",
+            "maize_grain",
+            "matoke",
+        }
 
-        messages = boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        messages = boto3.client("sqs").receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+        )
         [event] = [json.loads(m["Body"]) for m in messages.get("Messages", [])]
         assert event["source"] == "soko.groups" and event["detail-type"] == "ClustersTrained"
         assert event["detail"]["model_version"] == output["version"] and event["detail"]["k"] == 3

@@ -101,7 +101,11 @@ def test_a_buyer_gets_groups_to_join_and_start_with_explanations(gateway: Api, w
         "8 traders near Lira buy beans every week; this group has 800 kg left: join with 400 kg and "
         "together you reach the 2 t tier and save 6%."
     )
-    assert (start["action"], start["group_id"], start["tier"]) == ("start", None, {"min_kg": "2000", "discount_percent": 6})
+    assert (start["action"], start["group_id"], start["tier"]) == (
+        "start",
+        None,
+        {"min_kg": "2000", "discount_percent": 6},
+    )
     assert start["explanation"] == (
         "8 traders near Lira buy beans every week; start a group on this listing: together you reach the "
         "2 t tier and save 6%."

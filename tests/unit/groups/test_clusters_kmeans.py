@@ -31,7 +31,9 @@ def _direct_silhouette(points: list[list[float]], labels: list[int]) -> float:
     return sum(scores) / len(scores)
 
 
-def _blobs(centres: list[tuple[float, float]], per: int, spread: float, seed: int) -> tuple[np.ndarray, list[int]]:
+def _blobs(
+    centres: list[tuple[float, float]], per: int, spread: float, seed: int
+) -> tuple[np.ndarray, list[int]]:
     rng = random.Random(seed)
     points, truth = [], []
     for c, (x, y) in enumerate(centres):
@@ -97,7 +99,10 @@ def test_the_model_document_places_buyers_as_training_did() -> None:
     assert by_crop["yellow_beans"]["cadence"] == "weekly"
     assert by_crop["maize_grain"]["cadence"] == "monthly"
     assert by_crop["yellow_beans"]["crop_districts"] == {"yellow_beans": {"Lira": 10}}
-    assert by_crop["yellow_beans"]["label"] == {"en": "weekly beans buyers", "lg": "Abagula Ebijanjaalo buli wiiki"}
+    assert by_crop["yellow_beans"]["label"] == {
+        "en": "weekly beans buyers",
+        "lg": "Abagula Ebijanjaalo buli wiiki",
+    }
     # the request path's pure-Python nearest centroid agrees with training for every buyer
     for buyer in buyers:
         point = scale(raw_vector(buyer), model["scaler"]["mean"], model["scaler"]["scale"])

@@ -44,7 +44,7 @@ Labels = NDArray[np.int64]
 
 
 def _sq_distances(x: Matrix, centroids: Matrix) -> Matrix:
-    return ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)  # type: ignore[no-any-return]
+    return ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
 
 
 def _plus_plus(x: Matrix, k: int, rng: np.random.Generator) -> Matrix:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from soko.groups.clusters_features import Behaviour
@@ -36,6 +37,18 @@ MODEL_PREFIX = "models/group-clusters/"
 SNAPSHOT_PREFIX = "snapshots/group-clusters/"
 ORDER_TTL_SECONDS = 400 * 24 * 3600
 _CROP, _DISTRICT = "cg_", "dn_"
+
+
+@dataclass(frozen=True)
+class OrderSeen:
+    """An order as the projection counts it."""
+
+    buyer_id: str
+    order_id: str
+    crop: str
+    district: str
+    grams: int
+    day: str  # ISO date
 
 
 def model_key(version: str) -> str:
@@ -62,45 +75,41 @@ class ClustersDal(dynamo.TableDal):
 
     # ---- the projection ----
 
-    def _count(self, buyer_id: str, crop: str, district: str, grams: int, day: str, completed: int) -> dict[str, Any]:
+    def _count(self, order: OrderSeen, completed: int) -> dict[str, Any]:
         return self._update(
-            {"pk": f"BUYER#{buyer_id}", "sk": "BEHAVIOUR"},
+            {"pk": f"BUYER#{order.buyer_id}", "sk": "BEHAVIOUR"},
             "ADD orders :one, completed :done, grams :g, #crop :g, #district :one, days :day "
             "SET gsi1pk = :part, gsi1sk = :buyer",
-            names={"#crop": f"{_CROP}{crop}", "#district": f"{_DISTRICT}{district}"},
+            names={"#crop": f"{_CROP}{order.crop}", "#district": f"{_DISTRICT}{order.district}"},
             values={
                 ":one": 1,
                 ":done": completed,
-                ":g": grams,
-                ":day": {day},
+                ":g": order.grams,
+                ":day": {order.day},
                 ":part": BUYERS_PARTITION,
-                ":buyer": buyer_id,
+                ":buyer": order.buyer_id,
             },
         )
 
-    def _marker(self, buyer_id: str, order_id: str, completed: bool) -> dict[str, Any]:
+    def _marker(self, order: OrderSeen, *, completed: bool) -> dict[str, Any]:
         item: dict[str, Any] = {
-            "pk": f"BUYER#{buyer_id}",
-            "sk": f"ORDER#{order_id}",
+            "pk": f"BUYER#{order.buyer_id}",
+            "sk": f"ORDER#{order.order_id}",
             "expires_at": int(time.time()) + ORDER_TTL_SECONDS,
         }
         if completed:
             item["completed"] = True
         return self._put_new(item)
 
-    def order_placed(self, buyer_id: str, order_id: str, crop: str, district: str, grams: int, day: str) -> bool:
+    def order_placed(self, order: OrderSeen) -> bool:
         """Count the order once (False when it was already counted)."""
-        codes = dynamo.transact(
-            [self._marker(buyer_id, order_id, False), self._count(buyer_id, crop, district, grams, day, 0)]
-        )
+        codes = dynamo.transact([self._marker(order, completed=False), self._count(order, 0)])
         return not codes
 
-    def order_completed(
-        self, buyer_id: str, order_id: str, crop: str, district: str, grams: int, day: str
-    ) -> bool:
+    def order_completed(self, order: OrderSeen) -> bool:
         """Mark the counted order completed once; count it too if its placing was never seen. False
         when nothing changed (already completed)."""
-        key = {"pk": f"BUYER#{buyer_id}", "sk": f"ORDER#{order_id}"}
+        key = {"pk": f"BUYER#{order.buyer_id}", "sk": f"ORDER#{order.order_id}"}
         codes = dynamo.transact(
             [
                 self._update(
@@ -110,7 +119,7 @@ class ClustersDal(dynamo.TableDal):
                     values={":yes": True},
                 ),
                 self._update(
-                    {"pk": f"BUYER#{buyer_id}", "sk": "BEHAVIOUR"},
+                    {"pk": f"BUYER#{order.buyer_id}", "sk": "BEHAVIOUR"},
                     "ADD completed :one",
                     values={":one": 1},
                 ),
@@ -118,9 +127,7 @@ class ClustersDal(dynamo.TableDal):
         )
         if not codes:
             return True
-        codes = dynamo.transact(
-            [self._marker(buyer_id, order_id, True), self._count(buyer_id, crop, district, grams, day, 1)]
-        )
+        codes = dynamo.transact([self._marker(order, completed=True), self._count(order, 1)])
         return not codes
 
     def put_generated(self, behaviour: Behaviour) -> None:
@@ -174,7 +181,10 @@ class ClustersDal(dynamo.TableDal):
         """Store the model document and make it current (the pointer item); returns its key."""
         key = model_key(str(document["version"]))
         aws.client("s3").put_object(
-            Bucket=self.bucket_name, Key=key, Body=json.dumps(document).encode(), ContentType="application/json"
+            Bucket=self.bucket_name,
+            Key=key,
+            Body=json.dumps(document).encode(),
+            ContentType="application/json",
         )
         self._table.put_item(
             Item={
@@ -197,7 +207,9 @@ class ClustersDal(dynamo.TableDal):
         """Store a training run's buyers (so the train task reads exactly what load saw)."""
         key = f"{SNAPSHOT_PREFIX}{version}.json"
         body = json.dumps({"buyers": [b.model_dump() for b in behaviours]}).encode()
-        aws.client("s3").put_object(Bucket=self.bucket_name, Key=key, Body=body, ContentType="application/json")
+        aws.client("s3").put_object(
+            Bucket=self.bucket_name, Key=key, Body=body, ContentType="application/json"
+        )
         return key
 
     def snapshot(self, key: str) -> list[Behaviour]:

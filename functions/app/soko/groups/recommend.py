@@ -19,7 +19,6 @@ the buyer's language (docs/aggregation.md "Trader clusters").
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
@@ -30,8 +29,8 @@ from soko.groups.models import Group, Recommendation, Recommendations
 from soko.groups.recommend_texts import Language
 from soko.market.public import ListingCard, ListingTerms, PriceTier, tier_for, to_kg
 from soko.shared import clock, places
-from soko.shared.identity import Caller
 from soko.shared.errors import Forbidden
+from soko.shared.identity import Caller
 
 NEAR_KM = 150.0
 CROPS_CONSIDERED = 4
@@ -132,11 +131,39 @@ def _crops(cluster: dict[str, Any], behaviour: Behaviour) -> list[tuple[str, flo
     return sorted(weights.items(), key=lambda cw: (-cw[1], cw[0]))[:CROPS_CONSIDERED]
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """What one crop's recommendations for the caller share."""
+
+    caller: Caller
+    crop: str
+    weight: float
+    home: str
+    named: str  # the district the explanation names
+    peers: int
+    rhythm: str
+    usual: Decimal
+    cluster_kg: Decimal
+    lang: Language
+
+    def explain(self, **words: Any) -> str:
+        return recommend_texts.explanation(
+            self.lang,
+            peers=max(self.peers, 1),
+            district=self.named,
+            crop_id=self.crop,
+            rhythm=self.rhythm,
+            **words,
+        )
+
+
 def _nearness(distance: float) -> float:
     return 0.0 if math.isinf(distance) else 1 / (1 + distance / 100)
 
 
-def recommend(caller: Caller, profile: Profile | None, lang: Language, limit: int, src: Sources) -> Recommendations:
+def recommend(
+    caller: Caller, profile: Profile | None, lang: Language, limit: int, src: Sources
+) -> Recommendations:
     if not caller.can_buy():
         raise Forbidden("Only buyers get group recommendations.", details={"role": caller.role})
     model = src.models.current_model()
@@ -144,18 +171,22 @@ def recommend(caller: Caller, profile: Profile | None, lang: Language, limit: in
     if model is None or behaviour is None:
         return Recommendations(items=[], cluster=None, model_version=model["version"] if model else None)
     cluster = place(model, behaviour)
-    home = behaviour.main_district or (profile.district if profile else None) or next(
-        (d["district"] for d in cluster.get("top_districts", [])), "Kampala"
+    home = (
+        behaviour.main_district
+        or (profile.district if profile else None)
+        or next((d["district"] for d in cluster.get("top_districts", [])), "Kampala")
     )
     rhythm = str(cluster.get("cadence", "monthly"))
     usual = _usual_kg(behaviour, cluster)
     items: list[Recommendation] = []
+    cluster_kg = Decimal(str(cluster.get("kg_per_order") or usual))
     for crop, weight in _crops(cluster, behaviour):
         peers, named = _peers(cluster, crop, home)
+        fit = _Fit(caller, crop, weight, home, named, peers, rhythm, usual, cluster_kg, lang)
         grouped: set[str] = set()
         for group in src.groups.open_groups_by_crop(crop, 50):
             grouped.add(group.listing_id)
-            found = _join(caller, group, crop, weight, home, named, peers, rhythm, usual, lang)
+            found = _join(fit, group)
             if found:
                 items.append(found)
         for card in src.listings.crop_listings(crop, LISTINGS_PER_CROP):
@@ -164,99 +195,56 @@ def recommend(caller: Caller, profile: Profile | None, lang: Language, limit: in
             terms = src.listings.listing_terms(card.id)
             if terms is None or terms.status != "active" or not terms.price_tiers:
                 continue
-            items.append(_start(terms, crop, weight, home, named, peers, rhythm, usual, cluster, lang))
+            items.append(_start(fit, terms))
     items.sort(key=lambda r: (-r.score, r.action, r.listing_id, r.group_id or ""))
     return Recommendations(
         items=items[:limit], cluster=str(cluster["label"][lang]), model_version=str(model["version"])
     )
 
 
-def _join(
-    caller: Caller,
-    group: Group,
-    crop: str,
-    weight: float,
-    home: str,
-    named: str,
-    peers: int,
-    rhythm: str,
-    usual: Decimal,
-    lang: Language,
-) -> Recommendation | None:
+def _join(fit: _Fit, group: Group) -> Recommendation | None:
     room = group.target_kg - group.filled_kg
-    distance = km(group.district, home)
-    if group.status != "open" or room <= 0 or group.farmer_id == caller.user_id or distance > NEAR_KM:
+    distance = km(group.district, fit.home)
+    if group.status != "open" or room <= 0 or group.farmer_id == fit.caller.user_id or distance > NEAR_KM:
         return None
     if group.mine is not None:
         return None
-    kg = min(usual, room)
+    kg = min(fit.usual, room)
     tier = tier_for(group.tiers, group.target_kg)
     pct = tier.discount_percent if tier else 0
     fill = float(group.filled_kg / group.target_kg) if group.target_kg else 0.0
-    score = weight * _nearness(distance) * (1.2 + fill) * (1 + pct / 100)
     return Recommendation(
         action="join",
         group_id=group.id,
         listing_id=group.listing_id,
-        crop=crop,
+        crop=fit.crop,
         district=group.district,
         suggested_kg=kg,
         tier=tier,
         saving_percent=pct,
-        peers=peers,
-        explanation=recommend_texts.explanation(
-            lang,
-            action="join",
-            peers=max(peers, 1),
-            district=named,
-            crop_id=crop,
-            rhythm=rhythm,
-            tier_kg=tier.min_kg if tier else None,
-            pct=pct,
-            room_kg=room,
-            kg=kg,
+        peers=fit.peers,
+        explanation=fit.explain(
+            action="join", tier_kg=tier.min_kg if tier else None, pct=pct, room_kg=room, kg=kg
         ),
-        score=round(score, 4),
+        score=round(fit.weight * _nearness(distance) * (1.2 + fill) * (1 + pct / 100), 4),
     )
 
 
-def _start(
-    terms: ListingTerms,
-    crop: str,
-    weight: float,
-    home: str,
-    named: str,
-    peers: int,
-    rhythm: str,
-    usual: Decimal,
-    cluster: dict[str, Any],
-    lang: Language,
-) -> Recommendation:
-    peer_kg = Decimal(str(cluster.get("kg_per_order") or usual))
-    demand = min(usual + peers * peer_kg, to_kg(terms.quantity_g))
-    tiers: Sequence[PriceTier] = terms.price_tiers
-    tier = tier_for(list(tiers), demand) or tiers[0]
+def _start(fit: _Fit, terms: ListingTerms) -> Recommendation:
+    demand = min(fit.usual + fit.peers * fit.cluster_kg, to_kg(terms.quantity_g))
+    tiers: list[PriceTier] = list(terms.price_tiers)
+    tier = tier_for(tiers, demand) or tiers[0]
     pct = tier.discount_percent
-    score = weight * _nearness(km(terms.district, home)) * (1 + pct / 100)
     return Recommendation(
         action="start",
         group_id=None,
         listing_id=terms.id,
-        crop=crop,
+        crop=fit.crop,
         district=terms.district,
-        suggested_kg=usual,
+        suggested_kg=fit.usual,
         tier=tier,
         saving_percent=pct,
-        peers=peers,
-        explanation=recommend_texts.explanation(
-            lang,
-            action="start",
-            peers=max(peers, 1),
-            district=named,
-            crop_id=crop,
-            rhythm=rhythm,
-            tier_kg=tier.min_kg,
-            pct=pct,
-        ),
-        score=round(score, 4),
+        peers=fit.peers,
+        explanation=fit.explain(action="start", tier_kg=tier.min_kg, pct=pct),
+        score=round(fit.weight * _nearness(km(terms.district, fit.home)) * (1 + pct / 100), 4),
     )

@@ -25,7 +25,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "join": "{peers}; this group has {room} left: join with {kg} and together you reach the {tier} tier "
         "and save {pct}%.",
         "join_no_tier": "{peers}; this group has {room} left: join with {kg} and help it reach a price tier.",
-        "start": "{peers}; start a group on this listing: together you reach the {tier} tier and save {pct}%.",
+        "start": "{peers}; start a group on this listing: together you reach the {tier} tier and save "
+        "{pct}%.",
         "label": "{cadence} {crop} buyers",
     },
     "lg": {
@@ -33,8 +34,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "peer": "Omusuubuzi 1 okumpi ne {district} agula {crop} {cadence}",
         "join": "{peers}; ekibiina kino kisigazza {room}: yingira ne {kg}, bwe mugulira wamu mutuuka ku "
         "{tier} ne mukekkereza {pct}%.",
-        "join_no_tier": "{peers}; ekibiina kino kisigazza {room}: yingira ne {kg} mutuuke ku bbeeyi "
-        "entono.",
+        "join_no_tier": "{peers}; ekibiina kino kisigazza {room}: yingira ne {kg} mutuuke ku bbeeyi entono.",
         "start": "{peers}; tandika ekibiina ku kino: bwe mugulira wamu mutuuka ku {tier} ne mukekkereza "
         "{pct}%.",
         "label": "Abagula {crop} {cadence}",

@@ -6,6 +6,7 @@ completed once, whatever the events' order or redelivery)."""
 
 from __future__ import annotations
 
+from soko.groups.dal_clusters import OrderSeen
 from soko.groups.deps import clusters
 from soko.market.events import OrderCompleted, OrderPlaced
 from soko.market.public import to_grams
@@ -20,23 +21,21 @@ def _day(event: ReceivedEvent) -> str:
 
 
 def handle(event: ReceivedEvent) -> None:
-    if (event.source, event.detail_type) == (OrderPlaced.SOURCE, OrderPlaced.DETAIL_TYPE):
-        placed = event.parse(OrderPlaced)
-        counted = clusters.projection().order_placed(
-            placed.buyer_id,
-            placed.order_id,
-            placed.crop,
-            placed.district,
-            to_grams(placed.quantity_kg),
-            _day(event),
-        )
-    elif (event.source, event.detail_type) == (OrderCompleted.SOURCE, OrderCompleted.DETAIL_TYPE):
-        done = event.parse(OrderCompleted)
-        counted = clusters.projection().order_completed(
-            done.buyer_id, done.order_id, done.crop, done.district, to_grams(done.quantity_kg), _day(event)
-        )
-    else:
+    placed = (OrderPlaced.SOURCE, OrderPlaced.DETAIL_TYPE)
+    completed = (OrderCompleted.SOURCE, OrderCompleted.DETAIL_TYPE)
+    if (event.source, event.detail_type) not in (placed, completed):
         return
+    order = event.parse(OrderPlaced if (event.source, event.detail_type) == placed else OrderCompleted)
+    seen = OrderSeen(
+        buyer_id=order.buyer_id,
+        order_id=order.order_id,
+        crop=order.crop,
+        district=order.district,
+        grams=to_grams(order.quantity_kg),
+        day=_day(event),
+    )
+    dal = clusters.projection()
+    counted = dal.order_placed(seen) if isinstance(order, OrderPlaced) else dal.order_completed(seen)
     logger.info("buyer behaviour", extra={"detail_type": event.detail_type, "changed": counted})
 
 

@@ -63,11 +63,14 @@ class CachedModels:
 
 
 def _open_groups(table: str, fallback: ClustersDal) -> OpenGroups:
+    """The groups helper's documented read (``GroupsDal.open_groups_by_crop``); until that module
+    is merged, the minimal read of the same keys in ``dal_clusters`` (delete it then)."""
     try:
-        from soko.groups.dal import GroupsDal  # noqa: PLC0415  (the groups helper's read, once merged)
-    except ImportError:  # pragma: no cover - until groups' dal lands: the minimal read of the same keys
+        from soko.groups.dal import GroupsDal  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:  # pragma: no cover
         return fallback
-    return GroupsDal(table)
+    groups: OpenGroups = GroupsDal(table)
+    return groups
 
 
 def sources() -> Sources:
