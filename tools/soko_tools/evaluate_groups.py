@@ -32,7 +32,7 @@ from typing import Any
 
 from soko.groups import clusters
 from soko.groups.clusters_features import Behaviour
-from soko.groups.models import Group, Recommendation
+from soko.groups.models import Group, GroupRecommendation
 from soko.groups.recommend import NEAR_KM, Sources, km, recommend
 from soko.market.public import ListingCard, ListingTerms, PriceTier
 from soko.shared.identity import Caller
@@ -262,7 +262,7 @@ def evaluate(world: World, recommender: Callable[[Buyer], list[Pick]]) -> dict[s
     return {"precision@5": precision / n, "acceptance": accepted / n, "savings_ugx": savings / n}
 
 
-def _as_pick(r: Recommendation) -> Pick:
+def _as_pick(r: GroupRecommendation) -> Pick:
     return Pick(r.listing_id, r.crop, r.district, r.saving_percent)
 
 

@@ -66,7 +66,7 @@ class GroupPage(BaseModel):
     next_cursor: str | None
 
 
-class Recommendation(BaseModel):
+class GroupRecommendation(BaseModel):
     action: Literal["join", "start"]
     group_id: str | None = Field(default=None, description="the group to join (action join)")
     listing_id: str
@@ -80,7 +80,12 @@ class Recommendation(BaseModel):
     score: float
 
 
-class Recommendations(BaseModel):
-    items: list[Recommendation]
+class GroupRecommendations(BaseModel):
+    items: list[GroupRecommendation]
     cluster: str | None = Field(default=None, description="the caller's segment, e.g. 'weekly beans traders'")
     model_version: str | None = None
+
+
+# The OpenAPI document names schemas by class: matching has its own ``Recommendations``.
+Recommendation = GroupRecommendation
+Recommendations = GroupRecommendations

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from soko.groups import recommend_texts
 from soko.groups.clusters_features import Behaviour, nearest, raw_vector, scale
-from soko.groups.models import Group, Recommendation, Recommendations
+from soko.groups.models import Group, GroupRecommendation, GroupRecommendations
 from soko.groups.recommend_texts import Language
 from soko.market.public import ListingCard, ListingTerms, PriceTier, tier_for, to_kg
 from soko.shared import clock, places
@@ -163,13 +163,13 @@ def _nearness(distance: float) -> float:
 
 def recommend(
     caller: Caller, profile: Profile | None, lang: Language, limit: int, src: Sources
-) -> Recommendations:
+) -> GroupRecommendations:
     if not caller.can_buy():
         raise Forbidden("Only buyers get group recommendations.", details={"role": caller.role})
     model = src.models.current_model()
     behaviour = src.behaviours.behaviour(caller.user_id) or _from_profile(caller.user_id, profile)
     if model is None or behaviour is None:
-        return Recommendations(items=[], cluster=None, model_version=model["version"] if model else None)
+        return GroupRecommendations(items=[], cluster=None, model_version=model["version"] if model else None)
     cluster = place(model, behaviour)
     home = (
         behaviour.main_district
@@ -178,7 +178,7 @@ def recommend(
     )
     rhythm = str(cluster.get("cadence", "monthly"))
     usual = _usual_kg(behaviour, cluster)
-    items: list[Recommendation] = []
+    items: list[GroupRecommendation] = []
     cluster_kg = Decimal(str(cluster.get("kg_per_order") or usual))
     for crop, weight in _crops(cluster, behaviour):
         peers, named = _peers(cluster, crop, home)
@@ -197,12 +197,12 @@ def recommend(
                 continue
             items.append(_start(fit, terms))
     items.sort(key=lambda r: (-r.score, r.action, r.listing_id, r.group_id or ""))
-    return Recommendations(
+    return GroupRecommendations(
         items=items[:limit], cluster=str(cluster["label"][lang]), model_version=str(model["version"])
     )
 
 
-def _join(fit: _Fit, group: Group) -> Recommendation | None:
+def _join(fit: _Fit, group: Group) -> GroupRecommendation | None:
     room = group.target_kg - group.filled_kg
     distance = km(group.district, fit.home)
     if group.status != "open" or room <= 0 or group.farmer_id == fit.caller.user_id or distance > NEAR_KM:
@@ -213,7 +213,7 @@ def _join(fit: _Fit, group: Group) -> Recommendation | None:
     tier = tier_for(group.tiers, group.target_kg)
     pct = tier.discount_percent if tier else 0
     fill = float(group.filled_kg / group.target_kg) if group.target_kg else 0.0
-    return Recommendation(
+    return GroupRecommendation(
         action="join",
         group_id=group.id,
         listing_id=group.listing_id,
@@ -230,12 +230,12 @@ def _join(fit: _Fit, group: Group) -> Recommendation | None:
     )
 
 
-def _start(fit: _Fit, terms: ListingTerms) -> Recommendation:
+def _start(fit: _Fit, terms: ListingTerms) -> GroupRecommendation:
     demand = min(fit.usual + fit.peers * fit.cluster_kg, to_kg(terms.quantity_g))
     tiers: list[PriceTier] = list(terms.price_tiers)
     tier = tier_for(tiers, demand) or tiers[0]
     pct = tier.discount_percent
-    return Recommendation(
+    return GroupRecommendation(
         action="start",
         group_id=None,
         listing_id=terms.id,

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from soko.groups import recommend
 from soko.groups.deps import clusters
-from soko.groups.models import Recommendations
+from soko.groups.models import GroupRecommendations
 from soko.shared.http import JSON, caller, create_app, entry, error_responses, json_body
 
 app = create_app()
@@ -25,7 +25,7 @@ _DOC = {
     "buyer with neither orders nor interests.",
     "tags": ["groups"],
     "responses": {
-        200: {"description": "Best first", "content": {JSON: {"model": Recommendations}}},
+        200: {"description": "Best first", "content": {JSON: {"model": GroupRecommendations}}},
         **error_responses(401, 403, 422),
     },
 }
