@@ -80,6 +80,19 @@ class Behaviour(BaseModel):
         return min(known, key=lambda d: (-known[d], d)) if known else None
 
 
+class OrderSeen(BaseModel):
+    """An order as the buyer-behaviour projection counts it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    buyer_id: str
+    order_id: str
+    crop: str
+    district: str
+    grams: int
+    day: str  # ISO date
+
+
 def raw_vector(b: Behaviour) -> list[float]:
     """The buyer's unscaled feature vector (``FEATURES`` order)."""
     total = sum(g for c, g in b.crop_grams.items() if c in CROPS) or 1

@@ -23,10 +23,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from soko.groups.clusters_features import Behaviour
+from soko.groups.clusters_features import Behaviour, OrderSeen
 from soko.groups.models import Group
 from soko.market.public import PriceTier, tier_for, tier_price, to_kg
 from soko.shared import aws, clock, dynamo
@@ -37,18 +36,6 @@ MODEL_PREFIX = "models/group-clusters/"
 SNAPSHOT_PREFIX = "snapshots/group-clusters/"
 ORDER_TTL_SECONDS = 400 * 24 * 3600
 _CROP, _DISTRICT = "cg_", "dn_"
-
-
-@dataclass(frozen=True)
-class OrderSeen:
-    """An order as the projection counts it."""
-
-    buyer_id: str
-    order_id: str
-    crop: str
-    district: str
-    grams: int
-    day: str  # ISO date
 
 
 def model_key(version: str) -> str:

@@ -6,7 +6,7 @@ completed once, whatever the events' order or redelivery)."""
 
 from __future__ import annotations
 
-from soko.groups.dal_clusters import OrderSeen
+from soko.groups.clusters_features import OrderSeen
 from soko.groups.deps import clusters
 from soko.market.events import OrderCompleted, OrderPlaced
 from soko.market.public import to_grams
