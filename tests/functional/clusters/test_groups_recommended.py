@@ -137,3 +137,30 @@ def test_nothing_to_recommend_before_the_first_training(gateway: Api) -> None:
 def test_a_buyer_with_no_orders_and_no_profile_gets_an_empty_list(gateway: Api, world: str) -> None:
     body = gateway.get("/groups/recommended", user=User("NEWBUYER", "buyer")).expect(200).json
     assert body == {"items": [], "cluster": None, "model_version": world}
+
+
+def test_a_new_buyer_is_placed_by_their_profile_in_their_language(
+    gateway: Api, deployment: Deployment, world: str
+) -> None:
+    """No orders yet: the profile's interests and district place them; its language is used."""
+    boto3.resource("dynamodb").Table(deployment.physical["UsersTable"]).put_item(
+        Item={
+            "pk": "USER#NEWBEANS",
+            "sk": "PROFILE",
+            "id": "NEWBEANS",
+            "role": "buyer",
+            "district": "Apac",
+            "interests": ["yellow_beans"],
+            "language": "lg",
+            "created_at": "2026-11-30T08:00:00Z",
+            "updated_at": "2026-11-30T08:00:00Z",
+        }
+    )
+    body = gateway.get("/groups/recommended", user=User("NEWBEANS", "buyer")).expect(200).json
+    assert body["cluster"] == "Abagula Ebijanjaalo buli wiiki"
+    assert {i["listing_id"] for i in body["items"]} == {
+        "LBEANSGROUP",
+        "LBEANSLIRA",
+        "LBEANSMINE",
+    }  # near Apac
+    assert all(i["explanation"].startswith("Abasuubuzi 8 okumpi ne Apac") for i in body["items"])
