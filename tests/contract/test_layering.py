@@ -140,7 +140,7 @@ class Module:
         rest = self.rest
         if not rest:
             return "package"
-        if rest[0] == "dal" or rest[0].endswith("_store"):
+        if rest[0] == "dal" or rest[0].startswith("dal_") or rest[0].endswith("_store"):
             return "dal"
         if rest[0] in ("deps", "public", "events"):
             return rest[0]

@@ -67,7 +67,7 @@ class GroupPage(BaseModel):
     next_cursor: str | None
 
 
-class Recommendation(BaseModel):
+class GroupRecommendation(BaseModel):
     action: Literal["join", "start"]
     group_id: str | None = Field(default=None, description="the group to join (action join)")
     listing_id: str
@@ -81,8 +81,8 @@ class Recommendation(BaseModel):
     score: float
 
 
-class Recommendations(BaseModel):
-    items: list[Recommendation]
+class GroupRecommendations(BaseModel):
+    items: list[GroupRecommendation]
     cluster: str | None = Field(default=None, description="the caller's segment, e.g. 'weekly beans traders'")
     model_version: str | None = None
 
@@ -166,3 +166,6 @@ class JoinRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.group = group
+# The OpenAPI document names schemas by class: matching has its own ``Recommendations``.
+Recommendation = GroupRecommendation
+Recommendations = GroupRecommendations
