@@ -26,9 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from soko.groups.clusters_features import Behaviour, OrderSeen
-from soko.groups.models import Group
-from soko.market.public import PriceTier, tier_for, tier_price, to_kg
-from soko.shared import aws, clock, dynamo
+from soko.shared import aws, dynamo
 
 BUYERS_PARTITION = "CLUSTERS#BUYERS"
 CURRENT_KEY = {"pk": "CLUSTERS#CURRENT", "sk": "MODEL"}
@@ -207,38 +205,3 @@ class ClustersDal(dynamo.TableDal):
         body = aws.client("s3").get_object(Bucket=self.bucket_name, Key=key)["Body"].read()
         document: dict[str, Any] = json.loads(body)
         return document
-
-    # ---- until the groups helper's GroupsDal.open_groups_by_crop lands (deps prefers it) ----
-
-    def open_groups_by_crop(self, crop: str, limit: int = 50) -> list[Group]:
-        """The OPEN groups of ``crop`` before their deadline: a minimal read of the groups' own
-        documented keys (gsi2 ``CROPGROUPS#<crop>`` / ``open#<deadline>#<id>``), used only until
-        ``soko.groups.dal`` provides it."""
-        items = self._table.query(
-            IndexName="gsi2",
-            KeyConditionExpression=dynamo.key("gsi2pk").eq(f"CROPGROUPS#{crop}")
-            & dynamo.key("gsi2sk").begins_with("open#"),
-            Limit=limit,
-        ).get("Items", [])
-        now = clock.now_iso()
-        groups = []
-        for raw in items:
-            item = dict(dynamo.plain(raw))
-            if str(item["deadline"]) <= now:
-                continue
-            tiers = [PriceTier.model_validate(t) for t in item.get("tiers", [])]
-            filled = to_kg(int(item["filled_g"]))
-            tier = tier_for(tiers, filled)
-            groups.append(
-                Group.model_validate(
-                    {
-                        **{k: item[k] for k in Group.model_fields if k in item and k != "tier"},
-                        "target_kg": to_kg(int(item["target_g"])),
-                        "filled_kg": filled,
-                        "tiers": tiers,
-                        "tier": tier,
-                        "price_per_kg": tier_price(int(item["list_price_per_kg"]), tier),
-                    }
-                )
-            )
-        return groups

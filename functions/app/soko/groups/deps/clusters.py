@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import Field
 
+from soko.groups.dal import GroupsDal
 from soko.groups.dal_clusters import ClustersDal
-from soko.groups.recommend import OpenGroups, Sources
+from soko.groups.recommend import Sources
 from soko.shared.config import BaseConfig, load
 
 
@@ -62,17 +63,6 @@ class CachedModels:
         return _MODELS[key]
 
 
-def _open_groups(table: str, fallback: ClustersDal) -> OpenGroups:
-    """The groups helper's documented read (``GroupsDal.open_groups_by_crop``); until that module
-    is merged, the minimal read of the same keys in ``dal_clusters`` (delete it then)."""
-    try:
-        from soko.groups.dal import GroupsDal  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-    except ImportError:  # pragma: no cover
-        return fallback
-    groups: OpenGroups = GroupsDal(table)
-    return groups
-
-
 def sources() -> Sources:
     from soko.market.public import MarketReads  # noqa: PLC0415
 
@@ -81,7 +71,7 @@ def sources() -> Sources:
     return Sources(
         models=CachedModels(dal),
         behaviours=dal,
-        groups=_open_groups(config.groups_table_name, dal),
+        groups=GroupsDal(config.groups_table_name),
         listings=MarketReads(config.market_table_name),
     )
 
