@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 from soko.alerts import events as alerts
 from soko.analytics import events as analytics
+from soko.coops import events as coops
 from soko.disputes import events as disputes
 from soko.logistics import events as logistics
 from soko.market import events as orders
@@ -326,6 +327,7 @@ NOTICES: tuple[type[Notice], ...] = (
     weather.WeatherAdviceIssued,
     logistics.TransportNoticeIssued,
     analytics.WeeklyReportReady,
+    coops.CoopNoticeIssued,
 )
 
 
