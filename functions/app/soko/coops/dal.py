@@ -174,7 +174,9 @@ class CoopsDal(dynamo.TableDal):
             "sk": f"COMMIT#{commitment['id']}",
             "gsi1pk": user_pk(commitment["member_id"]),
             "gsi1sk": f"COMMIT#{commitment['id']}",
-            "gsi2pk": pool_key(listing_id) if listing_id else open_key(commitment["coop_id"], commitment["crop"]),
+            "gsi2pk": pool_key(listing_id)
+            if listing_id
+            else open_key(commitment["coop_id"], commitment["crop"]),
             "gsi2sk": commitment["id"],
         }
 
@@ -193,7 +195,12 @@ class CoopsDal(dynamo.TableDal):
                     "ADD quantity_g :g, commitments :one",
                     condition="#status = :live AND commitments < :max",
                     names={"#status": "status"},
-                    values={":g": commitment["quantity_g"], ":one": 1, ":live": "live", ":max": MAX_POOL_COMMITMENTS},
+                    values={
+                        ":g": commitment["quantity_g"],
+                        ":one": 1,
+                        ":live": "live",
+                        ":max": MAX_POOL_COMMITMENTS,
+                    },
                 ),
             ]
         )
@@ -420,7 +427,12 @@ class CoopsDal(dynamo.TableDal):
         failed = dynamo.transact(
             [
                 self._put_new(
-                    {"pk": order_pk(order_id), "sk": f"PAYOUT#{payout_id}", "member_id": member_id, "net_ugx": net_ugx}
+                    {
+                        "pk": order_pk(order_id),
+                        "sk": f"PAYOUT#{payout_id}",
+                        "member_id": member_id,
+                        "net_ugx": net_ugx,
+                    }
                 ),
                 self._update(
                     {"pk": order_pk(order_id), "sk": f"ALLOC#{member_id}"},

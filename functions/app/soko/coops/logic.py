@@ -113,7 +113,10 @@ class CoopStore(Protocol):
     def order(self, order_id: str) -> dict[str, Any] | None: ...
     def order_allocations(self, order_id: str) -> list[dict[str, Any]]: ...
     def allocate(
-        self, header: dict[str, Any], draws: list[tuple[dict[str, Any], int]], allocations: list[dict[str, Any]]
+        self,
+        header: dict[str, Any],
+        draws: list[tuple[dict[str, Any], int]],
+        allocations: list[dict[str, Any]],
     ) -> str: ...
     def release(self, order_id: str, header: dict[str, Any], allocations: list[dict[str, Any]]) -> bool: ...
     def complete(self, order_id: str, allocations: list[dict[str, Any]]) -> bool: ...
@@ -196,7 +199,9 @@ def _allocation(item: dict[str, Any]) -> Allocation:
 
 
 def _member(item: dict[str, Any]) -> Member:
-    return Member(user_id=item["user_id"], name=item.get("name"), role=item["role"], joined_at=item["joined_at"])
+    return Member(
+        user_id=item["user_id"], name=item.get("name"), role=item["role"], joined_at=item["joined_at"]
+    )
 
 
 def _require_coop(coop_id: str, deps: Coops) -> dict[str, Any]:
@@ -236,7 +241,9 @@ def create_coop(caller: Caller, request: CoopCreate, deps: Coops) -> Coop:
         "created_at": now,
     }
     name = _name(caller.user_id, deps)
-    deps.store.create_coop(coop, {"user_id": caller.user_id, "role": "manager", "name": name, "joined_at": now})
+    deps.store.create_coop(
+        coop, {"user_id": caller.user_id, "role": "manager", "name": name, "joined_at": now}
+    )
     return _coop({**coop, "member_count": 1}, "manager")
 
 
@@ -255,7 +262,11 @@ def get_coop(caller: Caller, coop_id: str, deps: Coops) -> CoopDetail:
     mine = (lambda item: True) if everything else (lambda item: item["member_id"] == caller.user_id)
     return CoopDetail(
         **_coop(coop, role).model_dump(),
-        members=[_member(m) for m in deps.store.members(coop_id)] if everything else [_member(member)] if member else [],
+        members=[_member(m) for m in deps.store.members(coop_id)]
+        if everything
+        else [_member(member)]
+        if member
+        else [],
         commitments=[_commitment(c) for c in deps.store.commitments(coop_id) if mine(c)],
         pools=[_pool(p) for p in deps.store.pools(coop_id)],
         allocations=[_allocation(a) for a in deps.store.coop_allocations(coop_id) if mine(a)],
@@ -284,7 +295,12 @@ def add_member(caller: Caller, coop_id: str, request: MemberAdd, deps: Coops) ->
         raise UserNotFound("No registered farmer has this phone number or id.")
     if account.role not in ("farmer", "both"):
         raise NotAFarmer("Only farmers join a cooperative.")
-    member = {"user_id": account.id, "role": request.role, "name": account.full_name, "joined_at": clock.now_iso()}
+    member = {
+        "user_id": account.id,
+        "role": request.role,
+        "name": account.full_name,
+        "joined_at": clock.now_iso(),
+    }
     deps.store.add_member(coop_id, member)
     return _member(member)
 
@@ -403,7 +419,9 @@ def confirm_allocation(caller: Caller, coop_id: str, order_id: str, deps: Coops)
         raise AllocationNotFound("You have no allocation in this order.")
     item = deps.store.confirm_by_member(order_id, caller.user_id)
     if item is None:
-        part = next((a for a in deps.store.order_allocations(order_id) if a["member_id"] == caller.user_id), None)
+        part = next(
+            (a for a in deps.store.order_allocations(order_id) if a["member_id"] == caller.user_id), None
+        )
         if part is None:
             raise AllocationNotFound("You have no allocation in this order.")
         raise AllocationReleased("The order ended unpaid: your part was given back to your commitment.")
@@ -431,7 +449,9 @@ def allocate(order_id: str, listing_id: str, quantity_kg: Decimal, deps: Coops) 
         if deps.store.order(order_id) is not None:
             return None
         commitments = [
-            c for c in deps.store.pooled_commitments(listing_id) if int(c["quantity_g"]) > int(c.get("allocated_g", 0))
+            c
+            for c in deps.store.pooled_commitments(listing_id)
+            if int(c["quantity_g"]) > int(c.get("allocated_g", 0))
         ]
         commitments.sort(key=lambda c: c["id"])
         draws = [(c, g) for c, g in zip(commitments, split(grams, commitments), strict=True) if g > 0]
@@ -475,10 +495,14 @@ def allocate(order_id: str, listing_id: str, quantity_kg: Decimal, deps: Coops) 
             return None
         if outcome == "done":
             deps.publish(
-                OrderAllocated(coop_id=pool["coop_id"], order_id=order_id, listing_id=listing_id, shares=shares)
+                OrderAllocated(
+                    coop_id=pool["coop_id"], order_id=order_id, listing_id=listing_id, shares=shares
+                )
             )
             return shares
-    raise Conflict("The pool kept changing while allocating; the event will be retried.", code="CONCURRENT_UPDATE")
+    raise Conflict(
+        "The pool kept changing while allocating; the event will be retried.", code="CONCURRENT_UPDATE"
+    )
 
 
 def release(order_id: str, deps: Coops) -> bool:

@@ -27,6 +27,8 @@ def handle(event: ReceivedEvent) -> None:
         notices = logic.paid_notices(detail.order_id, deps)
         logger.info("pooled order paid", extra={"order_id": detail.order_id, "notices": len(notices)})
         return
+    if not isinstance(detail, PayoutScheduled):
+        return
     recorded = logic.record_payout(detail.order_id, detail.payout_id, detail.farmer_id, detail.net_ugx, deps)
     logger.info("member payout", extra={"order_id": detail.order_id, "recorded": recorded})
 
