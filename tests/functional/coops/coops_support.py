@@ -31,7 +31,7 @@ class Captured:
         self.events.extend(events)
 
     def of(self, detail_type: str) -> list[Any]:
-        return [e for e in self.events if e.DETAIL_TYPE == detail_type]
+        return [e for e in self.events if detail_type == e.DETAIL_TYPE]
 
 
 def _account(api: Api, users_table: str, role: str, name: str, phone: str | None = None) -> User:
@@ -72,13 +72,20 @@ class CoopsWorld:
         )
 
     def coop(self, crops: list[str] | None = None, fee: str = "2") -> dict[str, Any]:
-        body = {"name": "Gulu Maize Growers", "district": "Gulu", "crops": crops or ["maize_grain"], "fee_percent": fee}
+        body = {
+            "name": "Gulu Maize Growers",
+            "district": "Gulu",
+            "crops": crops or ["maize_grain"],
+            "fee_percent": fee,
+        }
         return dict(self.api.post("/coops", body, user=self.manager).expect(201).json)
 
     def coop_with_members(self, **kwargs: Any) -> dict[str, Any]:
         coop = self.coop(**kwargs)
         for farmer in self.farmers:
-            self.api.post(f"/coops/{coop['id']}/members", {"user_id": farmer.id}, user=self.manager).expect(201)
+            self.api.post(f"/coops/{coop['id']}/members", {"user_id": farmer.id}, user=self.manager).expect(
+                201
+            )
         return coop
 
     def commit(self, coop_id: str, farmer: User, kg: str, crop: str = "maize_grain") -> dict[str, Any]:

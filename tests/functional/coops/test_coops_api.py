@@ -46,7 +46,9 @@ def test_a_manager_adds_registered_farmers_by_phone_or_id(world: CoopsWorld, tab
     first, second = world.farmers[0], world.farmers[1]
     assert first.phone
     local = "0" + first.phone.removeprefix("+256")  # any Ugandan format
-    member = world.api.post(f"/coops/{coop['id']}/members", {"phone": local}, user=world.manager).expect(201).json
+    member = (
+        world.api.post(f"/coops/{coop['id']}/members", {"phone": local}, user=world.manager).expect(201).json
+    )
     assert member["user_id"] == first.id and member["role"] == "member" and member["name"] == "Farmer 0"
     world.api.post(
         f"/coops/{coop['id']}/members", {"user_id": second.id, "role": "manager"}, user=world.manager
@@ -66,16 +68,18 @@ def test_adding_members_refuses_what_it_should(world: CoopsWorld) -> None:
     world.api.post(path, {"user_id": world.farmers[1].id}, user=world.farmers[0]).expect(403, "NOT_A_MANAGER")
     world.api.post(path, {"user_id": world.buyer.id}, user=world.manager).expect(403, "NOT_A_FARMER")
     world.api.post(path, {"phone": "+256700000999"}, user=world.manager).expect(404, "USER_NOT_FOUND")
-    world.api.post(path, {"user_id": "01JD0000000000000000000999"}, user=world.manager).expect(404, "USER_NOT_FOUND")
+    world.api.post(path, {"user_id": "01JD0000000000000000000999"}, user=world.manager).expect(
+        404, "USER_NOT_FOUND"
+    )
     world.api.post(path, {}, user=world.manager).expect(422, "PHONE_OR_USER_ID")
     both = {"phone": "0772000111", "user_id": world.farmers[1].id}
     world.api.post(path, both, user=world.manager).expect(422, "PHONE_OR_USER_ID")
     world.api.post(path, {"phone": "12345678901"}, user=world.manager).expect(422, "INVALID_PHONE")
     reply = world.api.post(path, {"user_id": world.farmers[1].id, "role": "owner"}, user=world.manager)
     assert reply.status in (400, 422)
-    world.api.post("/coops/01JD0000000000000000000999/members", {"user_id": world.farmers[1].id}, user=world.manager).expect(
-        404, "COOP_NOT_FOUND"
-    )
+    world.api.post(
+        "/coops/01JD0000000000000000000999/members", {"user_id": world.farmers[1].id}, user=world.manager
+    ).expect(404, "COOP_NOT_FOUND")
 
 
 def test_members_commit_their_crops(world: CoopsWorld, table: Table) -> None:
@@ -85,9 +89,15 @@ def test_members_commit_their_crops(world: CoopsWorld, table: Table) -> None:
     assert commitment["listing_id"] is None
     assert table.item(f"COOP#{coop['id']}", f"COMMIT#{commitment['id']}")["quantity_g"] == 412_500
     path = f"/coops/{coop['id']}/commitments"
-    world.api.post(path, {"crop": "beans", "quantity_kg": "10"}, user=world.farmers[0]).expect(422, "CROP_NOT_IN_COOP")
+    world.api.post(path, {"crop": "beans", "quantity_kg": "10"}, user=world.farmers[0]).expect(
+        422, "CROP_NOT_IN_COOP"
+    )
     world.api.post(path, {"crop": "maize", "quantity_kg": "10"}, user=world.buyer).expect(403, "NOT_A_MEMBER")
-    for bad in ({"crop": "maize", "quantity_kg": "0"}, {"crop": "maize", "quantity_kg": "-3"}, {"crop": "maize"}):
+    for bad in (
+        {"crop": "maize", "quantity_kg": "0"},
+        {"crop": "maize", "quantity_kg": "-3"},
+        {"crop": "maize"},
+    ):
         reply = world.api.post(path, bad, user=world.farmers[0])
         assert reply.status in (400, 422), reply.body
 
@@ -95,7 +105,9 @@ def test_members_commit_their_crops(world: CoopsWorld, table: Table) -> None:
 def test_a_pool_publishes_the_sum_and_later_commitments_join_it(world: CoopsWorld, table: Table) -> None:
     coop = world.coop_with_members()
     world.api.post(
-        f"/coops/{coop['id']}/listings", {"crop": "maize", "title": "Pooled maize", "price_per_kg": 1100}, user=world.manager
+        f"/coops/{coop['id']}/listings",
+        {"crop": "maize", "title": "Pooled maize", "price_per_kg": 1100},
+        user=world.manager,
     ).expect(409, "NO_OPEN_COMMITMENTS")
     for farmer, kg in zip(world.farmers, ("400", "350.5", "250", "600", "399.5"), strict=True):
         world.commit(coop["id"], farmer, kg)
@@ -112,7 +124,9 @@ def test_a_pool_publishes_the_sum_and_later_commitments_join_it(world: CoopsWorl
     assert joined.grams == 100_000 and joined.listing_id == pool["listing_id"]
     assert table.item(f"COOP#{coop['id']}", f"POOL#{pool['listing_id']}")["quantity_g"] == 2_100_000
     world.api.post(
-        f"/coops/{coop['id']}/listings", {"crop": "maize", "title": "Again", "price_per_kg": 1100}, user=world.manager
+        f"/coops/{coop['id']}/listings",
+        {"crop": "maize", "title": "Again", "price_per_kg": 1100},
+        user=world.manager,
     ).expect(409, "POOL_LIVE")
 
 
@@ -123,7 +137,12 @@ def test_only_a_manager_publishes_and_bad_pools_are_4xx(world: CoopsWorld) -> No
     body = {"crop": "maize", "title": "Pooled maize", "price_per_kg": 1100}
     world.api.post(path, body, user=world.farmers[0]).expect(403, "NOT_A_MANAGER")
     world.api.post(path, {**body, "crop": "beans"}, user=world.manager).expect(422, "CROP_NOT_IN_COOP")
-    for bad in ({**body, "price_per_kg": 0}, {**body, "title": "x"}, {**body, "price_per_kg": "1100"}, {**body, "x": 1}):
+    for bad in (
+        {**body, "price_per_kg": 0},
+        {**body, "title": "x"},
+        {**body, "price_per_kg": "1100"},
+        {**body, "x": 1},
+    ):
         reply = world.api.post(path, bad, user=world.manager)
         assert reply.status in (400, 422), (bad, reply.body)
     assert world.captured.of("PoolPublished") == []

@@ -35,7 +35,9 @@ def test_awkward_numbers_add_up_to_the_gram() -> None:
 
 
 @given(
-    weights=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=45).filter(lambda w: sum(w) > 0),
+    weights=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=45).filter(
+        lambda w: sum(w) > 0
+    ),
     fraction=st.fractions(min_value=0, max_value=1),
 )
 def test_shares_always_add_up_and_stay_within_each_weight(weights: list[int], fraction: object) -> None:
