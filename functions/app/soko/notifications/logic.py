@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 from soko.alerts import events as alerts
 from soko.analytics import events as analytics
+from soko.coops import events as coops
 from soko.disputes import events as disputes
 from soko.groups import events as groups
 from soko.logistics import events as logistics
@@ -328,6 +329,7 @@ NOTICES: tuple[type[Notice], ...] = (
     logistics.TransportNoticeIssued,
     analytics.WeeklyReportReady,
     groups.GroupNoticeIssued,
+    coops.CoopNoticeIssued,
 )
 
 
