@@ -17,7 +17,7 @@ STAGE     ?= dev
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints lake-query ussd create-admin seed trade-day settle reconcile ingest-wfp ingest-feed generate-data train backtest \
-        build deploy sam-venv clean ingest-bootstrap eval-recs
+        build deploy sam-venv clean ingest-bootstrap eval-recs train-groups eval-groups
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -132,6 +132,12 @@ ingest-bootstrap: $(STAMP) ## Rebuild the matching feature store (bootstrap stat
 
 eval-recs: $(STAMP) ## Recommendations on a generated population: Precision/Recall/NDCG@5, coverage, diversity vs baselines
 	$(PY) -m soko_tools.evaluate_recs
+
+train-groups: $(STAMP) ## Run the trader-clusters state machine in the running local runtime (adds a generated history to a near-empty dev world, and says so)
+	$(PY) -m soko_local.ml_tasks train-groups --port $(PORT)
+
+eval-groups: $(STAMP) ## Group recommendations on a GENERATED population: precision@5, acceptance, savings vs random and popularity
+	$(PY) -m soko_tools.evaluate_groups
 
 lake-query: $(STAMP) ## Run a lake SQL file on the running local runtime's lake: make lake-query Q=gmv_by_day ARGS="2026-12-01 2026-12-31"
 	@test -n "$(Q)" || { echo 'usage: make lake-query Q=<lake/sql file name> ARGS="<parameters>"'; exit 2; }

@@ -89,6 +89,12 @@ ALLOWED: tuple[Allowance, ...] = (
         "soko.ussd.logic", "soko.logistics.vehicles", "cross-domain", "its store's type (VehicleStore)"
     ),
     Allowance("soko.ussd.menu", "soko.logistics.core_models", "cross-domain", "the plate rule and bounds"),
+    # "9 My coop" (issue 18): a cooperative's member commits, sees and confirms their allocations
+    # through the coops domain's own use cases (as POST /coops/{id}/commitments etc. do)
+    Allowance("soko.ussd.coops", "soko.coops.logic", "cross-domain", "USSD runs the coops use cases"),
+    Allowance("soko.ussd.coops", "soko.coops.models", "cross-domain", "their request (CommitmentCreate)"),
+    Allowance("soko.ussd.logic", "soko.coops.logic", "cross-domain", "the use cases' deps type (Coops)"),
+    Allowance("soko.ussd.deps", "soko.coops", "cross-domain", "the channel wires the coops use cases"),
     # Issue 19's shared rule of a price's age (pure); drop when soko.ml.public re-exports it.
     # Logistics' handover: the transporter enters the buyer's delivery PIN, and the market's own PIN
     # rule decides (the PIN's hash, tries and lock are the order's). Like USSD, logistics runs that one
@@ -140,7 +146,7 @@ class Module:
         rest = self.rest
         if not rest:
             return "package"
-        if rest[0] == "dal" or rest[0].endswith("_store"):
+        if rest[0] == "dal" or rest[0].startswith("dal_") or rest[0].endswith("_store"):
             return "dal"
         if rest[0] in ("deps", "public", "events"):
             return rest[0]

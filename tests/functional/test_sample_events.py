@@ -79,12 +79,22 @@ def _seed_weather(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> No
     )
 
 
+def _seed_cluster_snapshot(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GroupClustersTrainFunction's sample trains on a snapshot: the planted test population."""
+    from soko.groups.dal_clusters import ClustersDal  # noqa: PLC0415
+    from support.clusters import population  # noqa: PLC0415
+
+    dal = ClustersDal(deployment.physical["GroupsTable"], deployment.outputs["ModelsBucketName"])
+    dal.put_snapshot("20261130T030000Z-sample", population())
+
+
 def _nothing(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     """Most samples need no setup."""
 
 
 SETUP: dict[str, Callable[[Deployment, pytest.MonkeyPatch], None]] = {
     "TrainPairFunction": _seed_training_pair,
+    "GroupClustersTrainFunction": _seed_cluster_snapshot,
     "WfpIngestFunction": _wfp_feed,
     "WeatherGetFunction": _seed_weather,
 }

@@ -123,6 +123,8 @@ def test_every_write_puts_exactly_one_event_of_its_type(
         "quantity_kg": "12.500",
         "price_per_kg_ugx": 1000,
         "total_ugx": 12_500,
+        "coop_id": None,  # issue 18: set on a pooled listing's orders
+        "group_id": None,  # issue 18: set on a bulk-buying group's orders
     }
     assert detail == {**{k: detail[k] for k in ENVELOPE}, **expected_order, "flagged": False}
 

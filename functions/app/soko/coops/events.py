@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from soko.market.public import PriceTier
 from soko.shared.events import EventDetail
+from soko.shared.notices import Notice
 
 
 class PoolPublished(EventDetail):
@@ -56,3 +57,11 @@ class OrderAllocated(EventDetail):
     order_id: str
     listing_id: str
     shares: list[Share]
+
+
+class CoopNoticeIssued(Notice):
+    """Something a member must be told (their pooled order is paid), in English and Luganda: the
+    notifications pipeline delivers it (SMS to a basic phone)."""
+
+    SOURCE: ClassVar[str] = "soko.coops"
+    DETAIL_TYPE: ClassVar[str] = "CoopNoticeIssued"

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from soko.market.public import CropId, District, Kilograms, PriceTiers, Ugx
+from soko.shared.config import BaseConfig, BusConfig
 
 Role = Literal["member", "manager"]
 AllocationStatus = Literal["proposed", "confirmed", "released", "paid"]
@@ -118,3 +119,22 @@ class MyCoops(BaseModel):
     commitments: list[Commitment]
     allocations: list[Allocation]
     earnings_ugx: int = Field(description="paid-out shares, after commission and the coop's fee")
+
+
+# ------------------------------------------------------------------ configuration (not in the API)
+
+
+class CoopsConfig(BaseConfig):
+    """Every coops function: the coops table."""
+
+    coops_table_name: str = Field(min_length=1)
+
+
+class CoopsBusConfig(CoopsConfig, BusConfig):
+    """Functions that publish (the pooled listing, the members' notices)."""
+
+
+class MembersConfig(CoopsConfig):
+    """``POST /coops/{id}/members`` and ``GET /coops/{id}``: accounts through identity's public reads."""
+
+    users_table_name: str = Field(min_length=1)

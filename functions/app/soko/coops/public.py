@@ -41,4 +41,18 @@ class CoopReads:
         self.table_name = table_name
 
     def payout_split(self, order_id: str) -> PayoutSplit | None:
-        raise NotImplementedError("issue 18: the coops part implements this")
+        """One consistent read of the order's allocation header (written once, in the allocation's
+        transaction, with the shares in allocation order: earliest commitment first). None when the
+        order is not allocated (not a pool's, or still in flight) or was released."""
+        from soko.coops.dal import CoopsDal  # noqa: PLC0415
+
+        header = CoopsDal(self.table_name).order(order_id)
+        if header is None or header.get("status") == "released":
+            return None
+        return PayoutSplit(
+            coop_id=header["coop_id"],
+            order_id=order_id,
+            fee_percent=Decimal(str(header["fee_percent"])),
+            fee_payee_id=header["fee_payee_id"],
+            shares=[MemberShare(member_id=s["member_id"], grams=int(s["grams"])) for s in header["shares"]],
+        )

@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import BaseModel
 
 from soko.shared.events import EventDetail
+from soko.shared.notices import Notice
 
 
 class MemberGrams(BaseModel):
@@ -51,6 +52,14 @@ class GroupExpired(EventDetail):
     group_id: str
     listing_id: str
     members: list[MemberGrams]
+
+
+class GroupNoticeIssued(Notice):
+    """What a group's member is told (joined, completed with what to pay and by when, repriced,
+    expired, failed): delivered by the notifications domain, English and Luganda."""
+
+    SOURCE: ClassVar[str] = "soko.groups"
+    DETAIL_TYPE: ClassVar[str] = "GroupNoticeIssued"
 
 
 class ClustersTrained(EventDetail):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from soko.market.public import Kilograms, PriceTier
+from soko.market.public import Kilograms, PriceTier, next_tier, tier_for, tier_price, to_kg
+from soko.shared.config import BaseConfig
 
 GroupStatus = Literal["open", "completed", "expired", "failed"]
 MAX_MEMBERS = 40
@@ -66,7 +67,7 @@ class GroupPage(BaseModel):
     next_cursor: str | None
 
 
-class Recommendation(BaseModel):
+class GroupRecommendation(BaseModel):
     action: Literal["join", "start"]
     group_id: str | None = Field(default=None, description="the group to join (action join)")
     listing_id: str
@@ -80,7 +81,93 @@ class Recommendation(BaseModel):
     score: float
 
 
-class Recommendations(BaseModel):
-    items: list[Recommendation]
+class GroupRecommendations(BaseModel):
+    items: list[GroupRecommendation]
     cluster: str | None = Field(default=None, description="the caller's segment, e.g. 'weekly beans traders'")
     model_version: str | None = None
+
+
+# ---------------------------------------------------------------------------- stored item -> view
+def group_view(item: dict[str, Any], mine: dict[str, Any] | None = None) -> Group:
+    """The API's view of a group's item (and of the caller's member item, if any). While open (or
+    expired) the tier is the one the fill reaches now; once completed, the tier it was sold at (a
+    drop-out may have lowered it since: ``docs/aggregation.md``)."""
+    tiers = [PriceTier.model_validate(t) for t in item.get("tiers", [])]
+    filled = to_kg(int(item["filled_g"]))
+    if item["status"] in ("completed", "failed"):
+        tier = PriceTier.model_validate(item["tier"]) if item.get("tier") else None
+        upcoming = None
+        price = int(item["price_per_kg"])
+    else:
+        tier = tier_for(tiers, filled)
+        upcoming = next_tier(tiers, filled)
+        price = tier_price(int(item["list_price_per_kg"]), tier)
+    return Group(
+        id=item["id"],
+        listing_id=item["listing_id"],
+        crop=item["crop"],
+        title=item["title"],
+        district=item["district"],
+        farmer_id=item["farmer_id"],
+        starter_id=item["starter_id"],
+        target_kg=to_kg(int(item["target_g"])),
+        filled_kg=filled,
+        members=int(item["members"]),
+        deadline=datetime.fromisoformat(str(item["deadline"]).replace("Z", "+00:00")),
+        status=item["status"],
+        list_price_per_kg=int(item["list_price_per_kg"]),
+        tiers=tiers,
+        tier=tier,
+        next_tier=upcoming,
+        price_per_kg=price,
+        pay_by=item.get("pay_by"),
+        mine=my_part(mine),
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+def my_part(member: dict[str, Any] | None) -> MyPart | None:
+    if member is None:
+        return None
+    return MyPart(
+        quantity_kg=to_kg(int(member["grams"])),
+        joined_at=member["joined_at"],
+        order_id=member.get("order_id"),
+        status=member["status"],
+    )
+
+
+class GroupsConfig(BaseConfig):
+    """Every groups function: its table (GROUPS_TABLE_NAME)."""
+
+    groups_table_name: str = Field(min_length=1)
+
+
+class GroupsWriteConfig(GroupsConfig):
+    """The functions that change groups and publish (EVENT_BUS_NAME; GROUP_PAY_HOURS: how long
+    members have to pay once their group completed)."""
+
+    event_bus_name: str = Field(min_length=1)
+    group_pay_hours: int = Field(default=48, ge=1, le=24 * 14)
+
+
+class ListingsConfig(BaseConfig):
+    """POST /groups reads the listing (MARKET_TABLE_NAME, through soko.market.public)."""
+
+    market_table_name: str = Field(min_length=1)
+
+
+class JoinRefused(Exception):
+    """The store refused a join's transaction (``reason``: ``closed``, ``full``, ``overfill`` or
+    ``member``), with the group's item as it was read after."""
+
+    def __init__(self, reason: str, group: dict[str, Any] | None):
+        super().__init__(reason)
+        self.reason = reason
+        self.group = group
+
+
+# The OpenAPI document names schemas by class: matching has its own ``Recommendations``.
+Recommendation = GroupRecommendation
+Recommendations = GroupRecommendations

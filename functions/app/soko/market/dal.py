@@ -22,6 +22,8 @@ Access patterns (table ``pk``/``sk``; indexes ``gsi1``..``gsi8``, each ``gsiNpk`
 | a farmer's rating and fulfilment | ``FARMER#<farmer>`` / ``STATS`` |
 | one view per viewer, listing and day | ``VIEW#<listing>#<viewer>`` / ``<day>`` (TTL) |
 | outbox events | ``OUTBOX#<event id>`` / ``EVENT`` (TTL) |
+| a coop's commitment added to a pooled listing, once | ``POOLED#<listing>#<event id>`` / ``STOCK`` |
+| a group's stock reserved (or refused), its orders | ``GROUP#<group>`` / ``ORDERS`` (``order_ids``) |
 
 Browse indexes are sparse: a deleted listing loses its index keys and leaves every list, while the
 listing itself stays readable by id (order history keeps working). Stock is decremented with the
@@ -540,6 +542,112 @@ class MarketDal(dynamo.TableDal):
             "SET payment_status = :s, payment_rank = :r, updated_at = :now",
             condition="attribute_exists(pk) AND (attribute_not_exists(payment_rank) OR payment_rank < :r)",
             values={":s": status, ":r": rank, ":now": now},
+        )
+
+    # ------------------------------------------------------------------ aggregation (issue 18)
+    def add_pooled_stock(
+        self, listing_id: str, coop_id: str, event_id: str, grams: int, events: Sequence[EventDetail]
+    ) -> bool | None:
+        """Add ``grams`` to a pooled listing's stock once per ``event_id`` (a marker item in the same
+        transaction). True: added; False: this event was applied already; None: no such pooled
+        listing (yet)."""
+        codes = dynamo.transact(
+            [
+                self._put_new({"pk": f"POOLED#{listing_id}#{event_id}", "sk": "STOCK", "grams": grams}),
+                self._update(
+                    listing_key(listing_id),
+                    "ADD quantity_g :q, #ver :one",
+                    condition="attribute_exists(pk) AND coop_id = :coop",
+                    names={"#ver": "version"},
+                    values={":q": grams, ":one": 1, ":coop": coop_id},
+                ),
+                *self._outbox(events),
+            ]
+        )
+        if not codes:
+            return True
+        if codes[0] == "ConditionalCheckFailed":
+            return False
+        if codes[1] == "ConditionalCheckFailed":
+            return None
+        raise StaleWrite("The pooled listing changed at the same moment; the event will be retried.")
+
+    def group_record(self, group_id: str) -> dict[str, Any] | None:
+        return self._get(f"GROUP#{group_id}", "ORDERS")
+
+    def reserve_group(self, record: dict[str, Any], grams: int) -> str | None:
+        """Take a group's whole quantity off its listing's stock and write the group's record, in
+        one transaction (all or nothing). None when done; else why not: ``recorded`` (the record
+        exists: a redelivery), ``unavailable`` (the listing is not active) or ``insufficient_stock``."""
+        listing_id = str(record["listing_id"])
+        codes = dynamo.transact(
+            [
+                self._put_new(record),
+                self._update(
+                    listing_key(listing_id),
+                    "SET quantity_g = quantity_g - :q, #ver = #ver + :one",
+                    condition="quantity_g >= :q AND #status = :active",
+                    names={"#status": "status", "#ver": "version"},
+                    values={":q": grams, ":active": "active", ":one": 1},
+                ),
+                self._commit(listing_id, grams),
+            ]
+        )
+        if not codes:
+            return None
+        if codes[0] == "ConditionalCheckFailed":
+            return "recorded"
+        if codes[1] == "ConditionalCheckFailed":
+            listing = self.get_listing(listing_id) or {}
+            return "insufficient_stock" if listing.get("status") == "active" else "unavailable"
+        raise StaleWrite("The listing changed at the same moment; the event will be retried.")
+
+    def refuse_group(self, record: dict[str, Any], events: Sequence[EventDetail]) -> bool:
+        """Record the group as refused with its event, once; False when it was recorded already."""
+        return not dynamo.transact([self._put_new(record), *self._outbox(events)])
+
+    def create_group_order(
+        self, order: dict[str, Any], audit: dict[str, Any], events: Sequence[EventDetail]
+    ) -> bool:
+        """A group member's order (its stock reserved with the group's), once: False when it exists."""
+        codes = dynamo.transact(
+            [
+                self._put_new(order),
+                self._put(audit),
+                self._update(
+                    trade_key(order["buyer_id"], order["farmer_id"]),
+                    "ADD deals :order",
+                    values={":order": {str(order["id"])}},
+                ),
+                *self._outbox(events),
+            ]
+        )
+        if not codes:
+            return True
+        if codes[0] == "ConditionalCheckFailed":
+            return False
+        raise StaleWrite("The order could not be written; the event will be retried.")
+
+    def reprice_unpaid(self, order: dict[str, Any], price: int, discount: int, total: int, now: str) -> bool:
+        """Re-price a confirmed order still unpaid (nothing recorded by payments at or above
+        "paid") and unchanged since read; False when it is paid or moved on."""
+        return self._update_if(
+            {"pk": order["pk"], "sk": "ORDER"},
+            "SET price_per_kg = :p, discount_percent = :d, total_ugx = :t, updated_at = :now, "
+            "#ver = #ver + :one",
+            condition="#ver = :v AND #status = :confirmed "
+            "AND (attribute_not_exists(payment_rank) OR payment_rank < :paid)",
+            names={"#ver": "version", "#status": "status"},
+            values={
+                ":p": price,
+                ":d": discount,
+                ":t": total,
+                ":now": now,
+                ":one": 1,
+                ":v": int(order["version"]),
+                ":confirmed": "confirmed",
+                ":paid": 2,
+            },
         )
 
     def have_deal(self, user_a: str, user_b: str) -> bool:

@@ -40,6 +40,19 @@ def market_with_money() -> Market:
     return replace(market(), money_trail=reads.money_trail)
 
 
+def aggregation_store() -> MarketDal:
+    """The market table as the pooled listings' and group orders' consumer writes it
+    (soko.market.aggregation.AggregationStore)."""
+    return MarketDal(load(MarketConfig).market_table_name)
+
+
+def payment_in_flight(order_id: str) -> bool:
+    """True while the order has a payment attempt pending (payments' money trail): a group's
+    re-pricing leaves such an order at the price its attempt is for."""
+    reads = PaymentsReads(load(MoneyTrailConfig).payments_table_name)
+    return reads.money_trail(order_id).payment_status == "pending"
+
+
 def moderation() -> Moderation:
     """Hidden listings (admin takedowns, suspended farmers): soko.market.moderation."""
     deps = market()

@@ -74,6 +74,9 @@ class _Order(EventDetail):
     quantity_kg: Decimal
     price_per_kg_ugx: int
     total_ugx: int
+    # issue 18 (optional): the cooperative of a pooled listing's order, the group of a group order
+    coop_id: str | None = None
+    group_id: str | None = None
 
 
 OrderDetail = _Order  # what every order event says (for a consumer that reads any of them)
@@ -143,6 +146,20 @@ class OrderDisputed(_Order):
     opened_at: str
 
 
+class GroupOrdersRefused(EventDetail):
+    """The market could not supply a completed bulk-buying group's total (issue 18): no order was
+    created and nobody is charged; the group fails. ``reason``: ``insufficient_stock``,
+    ``unavailable`` (the listing is not active), ``listing_not_found`` or ``self_dealing`` (the
+    listing's farmer is a member)."""
+
+    SOURCE: ClassVar[str] = "soko.orders"
+    DETAIL_TYPE: ClassVar[str] = "GroupOrdersRefused"
+
+    group_id: str
+    listing_id: str
+    reason: str
+
+
 class ReviewSubmitted(EventDetail):
     SOURCE: ClassVar[str] = "soko.orders"
     DETAIL_TYPE: ClassVar[str] = "ReviewSubmitted"
@@ -177,6 +194,7 @@ CONTRACTS: tuple[type[EventDetail], ...] = (
     OrderDelivered,
     OrderExpired,
     OrderDisputed,
+    GroupOrdersRefused,
     ReviewSubmitted,
     AdminActionTaken,
 )

@@ -23,6 +23,7 @@ from soko.market.models import (
     to_kg,
 )
 from soko.market.ports import Market
+from soko.market.tiers import PriceTier
 from soko.shared import clock, crops, ids
 from soko.shared.errors import Conflict, Forbidden, Unprocessable
 from soko.shared.identity import Caller
@@ -49,6 +50,20 @@ def phonetic(word: str) -> str:
 def title_keys(*texts: str) -> list[str]:
     words = {w for text in texts for w in re.findall(r"[a-zA-Z]{3,}", text)}
     return sorted({phonetic(w) for w in words} - {""})
+
+
+# ---------------------------------------------------------------------------- volume price tiers
+def stored_tiers(tiers: list[PriceTier]) -> list[dict[str, Any]]:
+    """Tiers as a listing item stores them: ``min_kg`` an exact decimal string."""
+    return [{"min_kg": str(t.min_kg), "discount_percent": t.discount_percent} for t in tiers]
+
+
+def item_tiers(item: dict[str, Any]) -> list[PriceTier]:
+    """A listing item's tiers (none stored: none)."""
+    return [
+        PriceTier(min_kg=Decimal(str(t["min_kg"])), discount_percent=int(t["discount_percent"]))
+        for t in item.get("price_tiers") or []
+    ]
 
 
 # ---------------------------------------------------------------------------- listings
@@ -89,6 +104,8 @@ def _listing(item: dict[str, Any], deps: Market, *, with_moderation: bool = Fals
         created_at=item["created_at"],
         updated_at=item["updated_at"],
         moderation=moderation(item) if with_moderation else None,
+        price_tiers=item_tiers(item),
+        coop_id=item.get("coop_id"),
     )
 
 
@@ -125,6 +142,7 @@ def create_listing(caller: Caller, request: ListingCreate, deps: Market) -> List
         "status": "active",
         "images": [],
         "title_keys": title_keys(request.title, *crop.names),
+        "price_tiers": stored_tiers(request.price_tiers) or None,
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -172,6 +190,13 @@ def get_listing(viewer: Caller | None, listing_id: str, deps: Market) -> Listing
 def update_listing(caller: Caller, listing_id: str, update: ListingUpdate, deps: Market) -> Listing:
     item = _own_listing(caller, listing_id, deps)
     changes = update.model_dump(exclude_unset=True)
+    if item.get("coop_id") and "quantity_kg" in changes:
+        raise Conflict(
+            "A pooled listing's stock is its cooperative members' commitments; it changes as they "
+            "commit, not by editing the listing.",
+            code="POOLED_STOCK",
+            details={"coop_id": item["coop_id"]},
+        )
     if not changes:
         return _listing(item, deps, with_moderation=True)
     new = dict(item)
@@ -179,6 +204,8 @@ def update_listing(caller: Caller, listing_id: str, update: ListingUpdate, deps:
         new["quantity_g"] = to_grams(Decimal(changes.pop("quantity_kg")))
     if changes.get("harvest_date"):
         changes["harvest_date"] = changes["harvest_date"].isoformat()
+    if "price_tiers" in changes:  # [] clears them
+        changes["price_tiers"] = stored_tiers(update.price_tiers or []) or None
     new.update(changes)
     if "title" in changes:
         crop = crops.by_id(item["crop"])

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from soko.market.tiers import PriceTier, PriceTiers
 from soko.payments.public import MoneyTrail
 from soko.shared import crops, places
 from soko.shared.config import BaseConfig
@@ -122,6 +123,11 @@ class ListingCreate(_Input):
     district: District
     description: Annotated[str | None, Field(max_length=2000)] = None
     harvest_date: date | None = None
+    price_tiers: PriceTiers = Field(
+        default_factory=list,
+        description="volume price tiers (at most 5, increasing in min_kg and discount_percent): an "
+        "order of at least `min_kg` pays the price less `discount_percent`, rounded half up per kg",
+    )
 
     @field_validator("harvest_date")
     @classmethod
@@ -139,8 +145,11 @@ class ListingUpdate(_Input):
     quantity_kg: Annotated[Decimal | None, Field(ge=0)] = None
     description: Annotated[str | None, Field(max_length=2000)] = None
     harvest_date: date | None = None
+    price_tiers: PriceTiers | None = Field(
+        default=None, description="replaces the listing's volume price tiers; `[]` clears them"
+    )
 
-    @field_validator("title", "price_per_kg", "quantity_kg", mode="before")
+    @field_validator("title", "price_per_kg", "quantity_kg", "price_tiers", mode="before")
     @classmethod
     def _no_null(cls, value: Any) -> Any:
         if value is None:
@@ -177,6 +186,10 @@ class Listing(BaseModel):
     moderation: ListingModeration | None = Field(
         default=None, description="why a hidden listing is hidden (to its farmer and admins only)"
     )
+    price_tiers: list[PriceTier] = Field(
+        default_factory=list, description="volume price tiers, increasing in min_kg and discount"
+    )
+    coop_id: str | None = Field(default=None, description="the cooperative of a pooled listing")
 
 
 class ListingPage(BaseModel):
@@ -260,7 +273,13 @@ class Order(BaseModel):
     district: str
     delivery_district: str | None = None
     quantity_kg: Decimal
-    price_per_kg: int
+    price_per_kg: int = Field(
+        description="the price paid per kg: the listing's, less a volume tier's discount"
+    )
+    discount_percent: int = Field(
+        default=0,
+        description="the volume tier's discount in price_per_kg (the group's tier for a group order)",
+    )
     total_ugx: int
     status: OrderStatus
     payment_status: str = "unpaid"
@@ -279,6 +298,8 @@ class Order(BaseModel):
     delivery_pin_locked: bool = False
     dispute: DisputeView | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
+    coop_id: str | None = Field(default=None, description="an order of a cooperative's pooled listing")
+    group_id: str | None = Field(default=None, description="an order of a bulk-buying group")
     money_trail: MoneyTrail | None = Field(
         default=None,
         description="GET /orders/{id} only: the order's payment, where its money is and each movement",

@@ -8,8 +8,8 @@ after its write. Setting one twice is a no-op (its name is the order's id and pu
 
 - ``OrderPlaced``: ``order.<id>.expire-pending`` at created + PendingOrderTtlMinutes; if the order is
   still pending then, it expires (``unanswered``);
-- ``OrderConfirmed``: ``order.<id>.expire-unpaid`` at confirmed + UnpaidOrderTtlMinutes; if it is still
-  confirmed and unpaid then, it expires (``unpaid``);
+- ``OrderConfirmed``: ``order.<id>.expire-unpaid`` at confirmed + UnpaidOrderTtlMinutes (a group's
+  order: at the group's ``pay_by``); if it is still confirmed and unpaid then, it expires (``unpaid``);
 - ``OrderDelivered``: ``order.<id>.release`` at ``release_at`` (delivered + DisputeWindowMinutes); if
   it is still delivered then, it is completed (released_by ``window``).
 
@@ -60,6 +60,8 @@ def on_order_event(event: ev.OrderDetail, deps: Market, timers: Timers) -> str |
         name = timer_name("order", order_id, "expire-unpaid")
         confirmed = order.get("confirmed_at") or order["updated_at"]
         due = _moment(confirmed) + timedelta(minutes=deps.config.unpaid_order_ttl_minutes)
+        if order.get("pay_by"):  # a bulk-buying group's order: unpaid at the group's pay_by
+            due = _moment(str(order["pay_by"]))
         timers.set(name, due, kind="order.expire-unpaid", subject=order_id)
         return name
     return None

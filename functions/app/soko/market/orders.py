@@ -9,7 +9,7 @@ from typing import Any
 
 from soko.market import events as ev
 from soko.market.dal import OrderNotFound, time_key
-from soko.market.listings import load_listing
+from soko.market.listings import item_tiers, load_listing
 from soko.market.models import (
     PAID,
     AuditEntry,
@@ -27,6 +27,7 @@ from soko.market.models import (
     total_ugx,
 )
 from soko.market.ports import Market
+from soko.market.tiers import tier_for, tier_price
 from soko.shared import clock, ids
 from soko.shared.errors import Conflict, Forbidden
 from soko.shared.events import EventDetail
@@ -91,6 +92,7 @@ def order_view(item: dict[str, Any], audit: list[dict[str, Any]] | None = None) 
         delivery_district=item.get("delivery_district"),
         quantity_kg=to_kg(int(item["quantity_g"])),
         price_per_kg=int(item["price_per_kg"]),
+        discount_percent=int(item.get("discount_percent") or 0),
         total_ugx=int(item["total_ugx"]),
         status=item["status"],
         payment_status=item.get("payment_status", "unpaid"),
@@ -113,6 +115,8 @@ def order_view(item: dict[str, Any], audit: list[dict[str, Any]] | None = None) 
             )
             for a in audit or []
         ],
+        coop_id=item.get("coop_id"),
+        group_id=item.get("group_id"),
     )
 
 
@@ -127,6 +131,7 @@ def _order_fields(item: dict[str, Any]) -> dict[str, Any]:
         "quantity_kg": to_kg(int(item["quantity_g"])),
         "price_per_kg_ugx": int(item["price_per_kg"]),
         "total_ugx": int(item["total_ugx"]),
+        **{k: item[k] for k in ("coop_id", "group_id") if item.get(k)},
     }
 
 
@@ -173,6 +178,9 @@ def place_order(caller: Caller, request: OrderCreate, deps: Market) -> Order:
     now = clock.now()
     at = clock.iso(now)
     grams = to_grams(request.quantity_kg)
+    # a volume tier: an order of at least its min_kg pays its price (rounded half up per kg)
+    tier = tier_for(item_tiers(listing), request.quantity_kg)
+    price = tier_price(int(listing["price_per_kg"]), tier)
     order: dict[str, Any] = {
         "id": ids.ulid(),
         "listing_id": listing["id"],
@@ -183,8 +191,10 @@ def place_order(caller: Caller, request: OrderCreate, deps: Market) -> Order:
         "district": listing["district"],
         "delivery_district": request.delivery_district,
         "quantity_g": grams,
-        "price_per_kg": int(listing["price_per_kg"]),
-        "total_ugx": total_ugx(int(listing["price_per_kg"]), grams),
+        "price_per_kg": price,
+        "discount_percent": tier.discount_percent if tier else None,
+        "total_ugx": total_ugx(price, grams),
+        "coop_id": listing.get("coop_id"),
         "status": "pending",
         "payment_status": "unpaid",
         "reviewed": False,

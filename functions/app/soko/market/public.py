@@ -83,6 +83,7 @@ class PayableOrder(BaseModel):
     status: str
     total_ugx: int
     title: str
+    coop_id: str | None = None  # an order of a cooperative's pooled listing (paid to its members)
 
 
 class TransportOrder(BaseModel):
@@ -154,7 +155,7 @@ class MarketReads:
         """The order (no caller check: payments checks who pays)."""
         found = self._dal.get_order(order_id)
         return (
-            PayableOrder.model_validate({k: found[0][k] for k in PayableOrder.model_fields})
+            PayableOrder.model_validate({k: found[0].get(k) for k in PayableOrder.model_fields})
             if found
             else None
         )

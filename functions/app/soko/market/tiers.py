@@ -18,7 +18,9 @@ MAX_TIERS = 5
 
 
 class PriceTier(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # One schema in requests and responses (``min_kg`` is sent as a number or a decimal string and
+    # read back as a decimal string), so every function's OpenAPI names it ``PriceTier`` alike.
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_mode_override="validation")
 
     min_kg: Annotated[
         Decimal,

@@ -35,7 +35,9 @@ from typing import Any, Protocol
 
 from soko.alerts import events as alerts
 from soko.analytics import events as analytics
+from soko.coops import events as coops
 from soko.disputes import events as disputes
+from soko.groups import events as groups
 from soko.logistics import events as logistics
 from soko.market import events as orders
 from soko.messaging.events import SmsDeliveryReported
@@ -326,6 +328,8 @@ NOTICES: tuple[type[Notice], ...] = (
     weather.WeatherAdviceIssued,
     logistics.TransportNoticeIssued,
     analytics.WeeklyReportReady,
+    groups.GroupNoticeIssued,
+    coops.CoopNoticeIssued,
 )
 
 

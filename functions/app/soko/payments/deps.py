@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from soko.coops.public import CoopReads
 from soko.logistics.public import LogisticsReads
 from soko.market.public import MarketReads
 from soko.payments.dal import PaymentsDal
@@ -53,6 +54,7 @@ def payments(*, timers: bool = False) -> Payments:
             if config.logistics_table_name
             else None
         ),
+        payout_split=CoopReads(config.coops_table_name).payout_split if config.coops_table_name else None,
     )
 
 

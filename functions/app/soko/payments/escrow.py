@@ -27,13 +27,14 @@ nothing to freeze).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
+from soko.coops.public import PayoutSplit
 from soko.disputes.events import DisputeResolved
 from soko.logistics.events import TransportCancelled, TransportDeclined, TransportDelivered, TransportExpired
 from soko.market.events import OrderCancelled, OrderCompleted, OrderDisputed, OrderExpired, OrderRejected
 from soko.payments import events as ev
-from soko.payments import fares, ledger, refunds
+from soko.payments import fares, ledger, pooled, refunds
 from soko.payments.ports import Payments
 from soko.providers.http import ProviderError
 from soko.shared import clock, ids
@@ -107,6 +108,127 @@ def _payout(
         due_at=due,
     )
     return payout, event
+
+
+def _pooled_payout(
+    payment: dict[str, Any],
+    payee_id: str,
+    amount: int,
+    coop_id: str,
+    *,
+    part: Literal["member", "fee"],
+    deps: Payments,
+) -> tuple[dict[str, Any], EventDetail]:
+    """A pooled order's payout to one member (``part`` member) or to the coop's fee payee
+    (``fee``): ``amount`` out of the order's farmer's account (see :mod:`soko.payments.pooled`)."""
+    now = clock.now()
+    due = clock.iso(now + timedelta(seconds=deps.config.payout_delay_seconds))
+    payout_id = ids.ulid()
+    payout = {
+        "pk": f"PAYOUT#{payout_id}",
+        "sk": "PAYOUT",
+        "id": payout_id,
+        "payee": "farmer",
+        "payment_id": payment["id"],
+        "order_id": payment["order_id"],
+        "farmer_id": payee_id,
+        "coop_id": coop_id,
+        "coop_payee": part,
+        "gross_ugx": amount,
+        "fee_ugx": 0,
+        "fare_ugx": 0,
+        "net_ugx": amount,
+        "status": "scheduled",
+        "due_at": due,
+        "created_at": clock.iso(now),
+        "gsi2pk": "PAYOUTS#scheduled",
+        "gsi2sk": f"{due}#{payout_id}",
+    }
+    event = ev.PayoutScheduled(
+        payout_id=payout_id,
+        payment_id=payment["id"],
+        order_id=payment["order_id"],
+        farmer_id=payee_id,
+        gross_ugx=amount,
+        fee_ugx=0,
+        net_ugx=amount,
+        due_at=due,
+        coop_id=coop_id,
+        coop_payee=part,
+    )
+    return payout, event
+
+
+def _pooled_split(payment: dict[str, Any], deps: Payments) -> PayoutSplit | None:
+    """The coop's split of a pooled order (soko.coops.public), or None for any other order.
+    Raises :class:`soko.payments.pooled.SplitNotReady` while the coop has not allocated it (the
+    event is retried)."""
+    order = deps.order(str(payment["order_id"]))
+    coop_id = getattr(order, "coop_id", None) if order is not None else None
+    if not coop_id:
+        return None
+    split = deps.payout_split(str(payment["order_id"])) if deps.payout_split is not None else None
+    if split is None:
+        raise pooled.SplitNotReady(f"the split of pooled order {payment['order_id']} is not readable yet")
+    if len(split.shares) > pooled.MAX_MEMBERS:
+        raise pooled.SplitTooLarge(
+            f"pooled order {payment['order_id']} has {len(split.shares)} members; at most "
+            f"{pooled.MAX_MEMBERS} are paid in one transaction"
+        )
+    return split
+
+
+def _pay_pooled(
+    payment: dict[str, Any], plan: Closing, split: PayoutSplit, deps: Payments
+) -> tuple[list[dict[str, Any]], list[ledger.Entry], list[EventDetail], list[str]]:
+    """The members' and the fee payee's payouts of a pooled order, the ledger entries (the release
+    to the order's farmer, less the commission, then the ``coop_split``) and their events."""
+    order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
+    pay = pooled.split(plan.farmer_net, split.fee_percent, [(s.member_id, s.grams) for s in split.shares])
+    items: list[dict[str, Any]] = []
+    events: list[EventDetail] = []
+    reference = ids.ulid()
+    if pay.fee:
+        payout, event = _pooled_payout(
+            payment, split.fee_payee_id, pay.fee, split.coop_id, part="fee", deps=deps
+        )
+        items.append(payout)
+        events.append(event)
+        reference = payout["id"]
+    for member in pay.members:
+        if member.amount:
+            payout, event = _pooled_payout(
+                payment, member.member_id, member.amount, split.coop_id, part="member", deps=deps
+            )
+            items.append(payout)
+            events.append(event)
+    entries = [ledger.payout_scheduled(reference, order_id, farmer_id, plan.farmer_gross, plan.fee)]
+    moved = pooled.split_entry(reference, farmer_id, split.fee_payee_id, pay)
+    if moved is not None:
+        entries.append(moved)
+    return items, entries, events, [str(i["id"]) for i in items]
+
+
+def _farmer_payouts(
+    payment: dict[str, Any], plan: Closing, deps: Payments
+) -> tuple[list[dict[str, Any]], list[ledger.Entry], list[EventDetail], dict[str, Any], str]:
+    """The produce released to the farmer's side: one payout to the farmer, or, for a cooperative's
+    pooled order, one per member and one for the coop's fee (:mod:`soko.payments.pooled`); with
+    their ledger entries, events, the payment's changes and a note for its history."""
+    split = _pooled_split(payment, deps)
+    if split is not None:
+        payouts, entries, events, payout_ids = _pay_pooled(payment, plan, split, deps)
+        changes: dict[str, Any] = {"payout_ids": payout_ids}
+        if payout_ids:
+            changes["payout_id"] = payout_ids[0]
+        note = f"{len(payout_ids)} payouts of {plan.farmer_net} UGX scheduled (coop {split.coop_id})"
+        return payouts, entries, events, changes, note
+    order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
+    fare = plan.fare_from_farmer + plan.held_from_farmer
+    payout, scheduled = _payout(payment, plan.farmer_gross, plan.fee, deps, fare=fare)
+    entry = ledger.payout_scheduled(payout["id"], order_id, farmer_id, plan.farmer_gross, plan.fee)
+    note = f"payout {payout['id']} of {plan.farmer_net} UGX scheduled"
+    return [payout], [entry], [scheduled], {"payout_id": payout["id"]}, note
 
 
 def _fare_payout(
@@ -245,15 +367,12 @@ def close(
     notes = []
     order_id, farmer_id = str(payment["order_id"]), str(payment["farmer_id"])
     if plan.farmer_gross:
-        fare = plan.fare_from_farmer + plan.held_from_farmer
-        payout, scheduled = _payout(payment, plan.farmer_gross, plan.fee, deps, fare=fare)
-        new_items.append(payout)
-        entries.append(
-            ledger.payout_scheduled(payout["id"], order_id, farmer_id, plan.farmer_gross, plan.fee)
-        )
-        events.append(scheduled)
-        changes["payout_id"] = payout["id"]
-        notes.append(f"payout {payout['id']} of {plan.farmer_net} UGX scheduled")
+        payouts, payout_entries, payout_events, payout_changes, note = _farmer_payouts(payment, plan, deps)
+        new_items += payouts
+        entries += payout_entries
+        events += payout_events
+        changes |= payout_changes
+        notes.append(note)
     fare_paid = plan.fare_from_escrow + plan.fare_from_farmer
     if plan.transport is not None and fare_paid:
         fare_payout, entry, fare_event = _fare_payout(

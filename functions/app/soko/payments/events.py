@@ -7,7 +7,7 @@ all of them.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from soko.shared.audit import AdminAction
 from soko.shared.events import EventDetail
@@ -69,6 +69,10 @@ class PayoutScheduled(EventDetail):
     net_ugx: int  # gross - fee - fare_ugx
     due_at: str
     fare_ugx: int = 0  # a transport fare out of the farmer's proceeds (issue 17; optional)
+    # issue 18 (optional): a cooperative's pooled order is paid to its members and the coop's fee
+    # payee, one PayoutScheduled each: ``farmer_id`` the payee, ``coop_payee`` which part it is
+    coop_id: str | None = None
+    coop_payee: Literal["member", "fee"] | None = None
 
 
 class PayoutSent(EventDetail):

@@ -28,6 +28,9 @@ class PaymentsConfig(BaseConfig):
     # An order's transport, read through soko.logistics.public: set for every function that prices
     # a payment or closes an escrow (a function without it reads no transport).
     logistics_table_name: str | None = None
+    # A pooled order's split, read through soko.coops.public: set for the functions that pay out an
+    # order (a pooled order's payout waits, retried, where it is not set).
+    coops_table_name: str | None = None
     payment_provider: Literal["pesapal", "momo"] = "pesapal"
     commission_percent: Annotated[Decimal, Field(ge=0, le=50)] = Decimal(5)
     payout_delay_seconds: Annotated[int, Field(ge=0)] = 0

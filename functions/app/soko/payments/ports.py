@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from soko.payments.ledger import Entry
 from soko.payments.models import PaymentsConfig
@@ -14,6 +14,9 @@ from soko.providers.payments import PaymentProvider
 from soko.shared.dynamo import Page
 from soko.shared.events import EventDetail
 from soko.shared.timers import Timers
+
+if TYPE_CHECKING:
+    from soko.coops.public import PayoutSplit
 
 type Item = dict[str, Any]
 
@@ -112,6 +115,9 @@ class Payments:
     timers: Timers | None = None  # the attempts' expiry timers (None where no function sets one)
     # The order's transport (None: a function that never prices or closes an escrow, so reads none).
     transport: Callable[[str], TransportView | None] | None = None
+    # A pooled order's split among the coop's members (soko.coops.public.CoopReads.payout_split;
+    # None: a function that never pays out a pooled order)
+    payout_split: Callable[[str], PayoutSplit | None] | None = None
 
 
 class LedgerReads(Protocol):

@@ -3,7 +3,8 @@ the marketplace is imported only when a screen needs it). USSD is a channel: it 
 and the marketplace's use cases with their own data access, as their handlers' deps do, but
 without what a phone menu never uses (token signing, SMS, image URLs); a transporter's jobs with
 logistics' public reads and the dependencies of its booking steps, built only when a transporter
-opens "2 My jobs"; logistics' vehicle store when one adds a vehicle ("3 Add vehicle")."""
+opens "2 My jobs"; logistics' vehicle store when one adds a vehicle ("3 Add vehicle"); the coops domain's use
+cases when a member opens "9 My coop"."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from soko.ussd.models import UssdConfig
 
 if TYPE_CHECKING:
     from soko.alerts.logic import Alerts
+    from soko.coops.logic import Coops
     from soko.identity.logic import Identity
     from soko.logistics.dal.vehicles import VehiclesDal
     from soko.logistics.public import LogisticsReads
@@ -30,6 +32,17 @@ if TYPE_CHECKING:
 
 def _no_tokens() -> str:
     raise RuntimeError("the USSD function issues no tokens")
+
+
+def _coops(table_name: str) -> Coops:
+    """A member's commitments and confirmations ("9 My coop"): the coops domain's use cases, with
+    the bus (a commitment joining a live pool publishes ``CommitmentPooled``)."""
+    from soko.coops.dal import CoopsDal  # noqa: PLC0415
+    from soko.coops.logic import Coops  # noqa: PLC0415
+    from soko.shared.bus import EventPublisher  # noqa: PLC0415
+    from soko.shared.config import BusConfig  # noqa: PLC0415
+
+    return Coops(store=CoopsDal(table_name), publisher=EventPublisher(load(BusConfig).event_bus_name))
 
 
 def ussd() -> Ussd:
@@ -98,4 +111,5 @@ def ussd() -> Ussd:
         market_reads=market_reads,
         steps=steps,
         vehicles=vehicles,
+        coops=lambda: _coops(config.coops_table_name),
     )

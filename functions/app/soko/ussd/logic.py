@@ -43,6 +43,7 @@ from soko.ussd.texts import Language
 
 if TYPE_CHECKING:
     from soko.alerts.logic import Alerts
+    from soko.coops.logic import Coops
     from soko.identity.logic import Identity
     from soko.identity.models import SelfRegisteredRole
     from soko.logistics.public import LogisticsReads
@@ -75,6 +76,7 @@ class Ussd:
     market_reads: Callable[[], MarketReads] | None = None
     steps: Callable[[bool], StepDeps] | None = None  # with the market's handover when True
     vehicles: Callable[[], VehicleStore] | None = None  # "3 Add vehicle": logistics' vehicle store
+    coops: Callable[[], Coops] | None = None  # "9 My coop": the coops domain's use cases
 
 
 def history_key(session_id: str, parts: list[str]) -> str:
@@ -256,6 +258,26 @@ class CallerServices:
 
         return transport.add_vehicle(self, args)
 
+    def my_coops(self, limit: int) -> list[dict[str, Any]]:
+        from soko.ussd import coops  # noqa: PLC0415
+
+        return coops.my_coops(self, limit)
+
+    def coop_allocations(self, coop_id: str, limit: int) -> list[dict[str, Any]]:
+        from soko.ussd import coops  # noqa: PLC0415
+
+        return coops.allocations(self, coop_id, limit)
+
+    def _coop_commit(self, args: dict[str, Any]) -> str:
+        from soko.ussd import coops  # noqa: PLC0415
+
+        return coops.commit(self, args)
+
+    def _coop_confirm(self, args: dict[str, Any]) -> str:
+        from soko.ussd import coops  # noqa: PLC0415
+
+        return coops.confirm(self, args)
+
     def _alert_add(self, args: dict[str, Any]) -> str:
         return alert_add(self, args)
 
@@ -334,6 +356,8 @@ class CallerServices:
             "job": self._job,
             "job_deliver": self._job_deliver,
             "add_vehicle": self._add_vehicle,
+            "coop_commit": self._coop_commit,
+            "coop_confirm": self._coop_confirm,
         }
         return actions[action](args)
 

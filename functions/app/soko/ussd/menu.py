@@ -54,6 +54,8 @@ class Services(Protocol):
     def perform(self, step: int, action: str, args: dict[str, Any]) -> str: ...
     def my_alerts(self, limit: int) -> list[dict[str, Any]]: ...  # price alerts (menu 7)
     def my_jobs(self, limit: int) -> list[JobLine]: ...  # a transporter's active bookings (menu 2)
+    def my_coops(self, limit: int) -> list[dict[str, Any]]: ...  # a farmer's coops (menu 9)
+    def coop_allocations(self, coop_id: str, limit: int) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -87,7 +89,7 @@ def _end(key: str, **values: Any) -> MenuState:
 
 # ---------------------------------------------------------------------------- steps
 def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
-    choice = _choice(inp.value, 8)
+    choice = _choice(inp.value, 9)
     if choice is None:
         return _stay(state, "hint.choice")
     anyone = {
@@ -103,6 +105,12 @@ def _main(state: MenuState, inp: Input, svc: Services) -> MenuState:
         return _register_entry(member)
     if member is None:
         return _end("need_register")
+    return _member_choice(state, choice, member, svc)
+
+
+def _member_choice(state: MenuState, choice: int, member: Member, svc: Services) -> MenuState:
+    if choice == 9:  # "9 My coop": not on a transporter's menu
+        return _stay(state, "hint.choice") if member.transports else _coop_entry(member, svc)
     if member.transports:  # a transporter's item 2 is "My jobs", 3 "Add vehicle", and 4 is hidden
         return _transporter_choice(state, choice, member, svc)
     return {2: _orders, 3: _sell_entry, 4: _listings_entry}[choice](member, svc)
@@ -616,6 +624,110 @@ def _job_code(state: MenuState, inp: Input, svc: Services) -> MenuState:
     return _end(ends.get(outcome, "busy"))
 
 
+# ---------------------------------------------------------------------------- 9 My coop (members)
+# a member of a cooperative (issue 18): pick the coop (when in several), then 1 commit a quantity of
+# one of its crops (PIN), 2 their allocations of pooled orders, each confirmed with the PIN
+COOP_COMMIT_ENDS = {"ok": "coop_committed", "pooled": "coop_pooled", "gone": "coop_gone", "busy": "busy"}
+COOP_CONFIRM_ENDS = {"ok": "coop_confirmed", "released": "coop_released", "gone": "coop_gone", "busy": "busy"}
+
+
+def _coop_entry(member: Member, svc: Services) -> MenuState:
+    if not member.sells:
+        return _end("farmers_only")
+    coops = svc.my_coops(LIST_SIZE)
+    if not coops:
+        return _end("no_coop")
+    if len(coops) == 1:
+        return _go("coop", coop=coops[0])
+    return _go("coops", items=coops)
+
+
+def _coops_pick(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    picked = _pick(state, inp)
+    if isinstance(picked, MenuState):
+        return picked
+    return _go("coop", coop=picked)
+
+
+def _coop(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    coop = state.data["coop"]
+    if inp.value == "0":
+        return _go("main")
+    choice = _choice(inp.value, 2)
+    if choice is None:
+        return _stay(state, "hint.choice")
+    if choice == 1:
+        if len(coop["crops"]) == 1:
+            return _go("coop_qty", coop=coop, crop=coop["crops"][0])
+        return _go("coop_crop", coop=coop)
+    parts = svc.coop_allocations(coop["id"], LIST_SIZE)
+    if not parts:
+        return _end("no_allocations")
+    return _go("coop_allocs", coop=coop, items=parts)
+
+
+def _coop_crop(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    coop = state.data["coop"]
+    if inp.value == "0":
+        return _go("coop", coop=coop)
+    choice = _choice(inp.value, len(coop["crops"]))
+    if choice is None:
+        return _stay(state, "hint.choice")
+    return _go("coop_qty", coop=coop, crop=coop["crops"][choice - 1])
+
+
+def _coop_qty(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    kg = _number(inp.value, 1, MAX_KG)
+    if kg is None:
+        return _stay(state, "hint.number")
+    return _go("coop_pin", coop=state.data["coop"], crop=state.data["crop"], kg=kg)
+
+
+def _coop_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _end("cancelled")
+    blocked = _pin_gate(state, inp, svc)
+    if blocked is not None:
+        return blocked
+    crop, kg = state.data["crop"], state.data["kg"]
+    outcome = svc.perform(
+        inp.index, "coop_commit", {"coop_id": state.data["coop"]["id"], "crop": crop, "kg": kg}
+    )
+    return _end(COOP_COMMIT_ENDS.get(outcome, "busy"), crop=crop, kg=kg)
+
+
+def _coop_allocs(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("coop", coop=state.data["coop"])
+    choice = _choice(inp.value, len(state.data["items"]))
+    if choice is None:
+        return _stay(state, "hint.choice")
+    return _go(
+        "coop_alloc", coop=state.data["coop"], part=state.data["items"][choice - 1], items=state.data["items"]
+    )
+
+
+def _coop_alloc(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _go("coop_allocs", coop=state.data["coop"], items=state.data["items"])
+    if state.data["part"]["confirmed"] or _choice(inp.value, 1) is None:
+        return _stay(state, "hint.choice")
+    return _go("coop_alloc_pin", coop=state.data["coop"], part=state.data["part"])
+
+
+def _coop_alloc_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
+    if inp.value == "0":
+        return _end("cancelled")
+    blocked = _pin_gate(state, inp, svc)
+    if blocked is not None:
+        return blocked
+    part = state.data["part"]
+    outcome = svc.perform(
+        inp.index, "coop_confirm", {"coop_id": state.data["coop"]["id"], "order_id": part["order_id"]}
+    )
+    return _end(COOP_CONFIRM_ENDS.get(outcome, "busy"), crop=part["crop"], kg=part["kg"])
+
+
 # ---------------------------------------------------------------------------- 3 Add vehicle (transporters)
 # the keypad order of the vehicle types (soko.logistics.models.VehicleType)
 VEHICLE_TYPES = ("boda_boda", "bicycle", "pickup", "van", "lorry")
@@ -695,6 +807,14 @@ def _veh_pin(state: MenuState, inp: Input, svc: Services) -> MenuState:
 
 STEPS: dict[str, Callable[[MenuState, Input, Services], MenuState]] = {
     "main": _main,
+    "coops": _coops_pick,
+    "coop": _coop,
+    "coop_crop": _coop_crop,
+    "coop_qty": _coop_qty,
+    "coop_pin": _coop_pin,
+    "coop_allocs": _coop_allocs,
+    "coop_alloc": _coop_alloc,
+    "coop_alloc_pin": _coop_alloc_pin,
     "price_crop": _price_crop,
     "price_market": _price_market,
     "orders": _orders_pick,

@@ -26,6 +26,7 @@ class UssdConfig(BaseConfig):
     url_token_secret_arn: str = Field(min_length=1)
     alerts_table_name: str = Field(min_length=1)  # price alerts (menu 7)
     logistics_table_name: str = Field(min_length=1)  # a transporter's jobs (menu 2 for transporters)
+    coops_table_name: str = Field(min_length=1)  # a member's coop (menu 9)
 
 
 class UssdRequest(BaseModel):

@@ -255,7 +255,56 @@ def _main(d: dict[str, Any], lang: Language) -> str:
         return text
     for farmer, transporter in (("menu.orders", "menu.jobs"), ("menu.sell", "menu.vehicle")):
         text = text.replace(t(lang, farmer), t(lang, transporter), 1)
-    return text.replace(t(lang, "menu.listings"), "", 1)
+    return text.replace(t(lang, "menu.listings"), "", 1).replace(t(lang, "menu.coop"), "", 1)
+
+
+# ---------------------------------------------------------------------------- 9 My coop (members)
+def _coops_menu(d: dict[str, Any], lang: Language) -> str:
+    return f"{t(lang, 'coops')}\n{_numbered([c['name'] for c in d['items']])}\n{t(lang, 'back')}"
+
+
+def _coop_menu(d: dict[str, Any], lang: Language) -> str:
+    return f"{t(lang, 'coop', name=d['coop']['name'])}\n{t(lang, 'back')}"
+
+
+def _coop_crops(d: dict[str, Any], lang: Language) -> str:
+    crops = _numbered([crop_label(c, lang) for c in d["coop"]["crops"]])
+    return f"{t(lang, 'coop_choose_crop')}\n{crops}\n{t(lang, 'back')}"
+
+
+def _coop_qty(d: dict[str, Any], lang: Language) -> str:
+    return t(lang, "coop_ask_kg", crop=crop_label(d["crop"], lang))
+
+
+def _coop_commit_pin(d: dict[str, Any], lang: Language) -> str:
+    values = {"kg": d["kg"], "crop": crop_label(d["crop"], lang), "name": d["coop"]["name"]}
+    return f"{t(lang, 'coop_confirm_commit', **values)}\n{t(lang, 'pin_to_confirm')}"
+
+
+def _coop_allocs(d: dict[str, Any], lang: Language) -> str:
+    lines = [
+        f"{crop_label(p['crop'], lang)} {p['kg']}kg {t(lang, 'allocstatus.' + p['status'])}"
+        + ("*" if p["confirmed"] else "")
+        for p in d["items"]
+    ]
+    return f"{t(lang, 'coop_allocs')}\n{_numbered(lines)}\n{t(lang, 'back')}"
+
+
+def _coop_alloc(d: dict[str, Any], lang: Language) -> str:
+    p = d["part"]
+    values = {
+        "kg": p["kg"],
+        "crop": crop_label(p["crop"], lang),
+        "status": t(lang, "allocstatus." + p["status"]),
+    }
+    action = t(lang, "coop_alloc.confirmed" if p["confirmed"] else "coop_alloc.confirm")
+    return f"{t(lang, 'coop_alloc', **values)}\n{action}\n{t(lang, 'back')}"
+
+
+def _coop_alloc_pin(d: dict[str, Any], lang: Language) -> str:
+    p = d["part"]
+    text = t(lang, "coop_confirm_alloc", kg=p["kg"], crop=crop_label(p["crop"], lang))
+    return f"{text}\n{t(lang, 'pin_to_confirm')}"
 
 
 # ---------------------------------------------------------------------------- 3 Add vehicle (transporters)
@@ -338,6 +387,14 @@ def _alert_rule_menu(d: dict[str, Any], lang: Language) -> str:
 # screen -> (ends the session, the screen's text)
 SCREENS: dict[str, tuple[bool, Callable[[dict[str, Any], Language], str]]] = {
     "main": (False, _main),
+    "coops": (False, _coops_menu),
+    "coop": (False, _coop_menu),
+    "coop_crop": (False, _coop_crops),
+    "coop_qty": (False, _coop_qty),
+    "coop_pin": (False, _coop_commit_pin),
+    "coop_allocs": (False, _coop_allocs),
+    "coop_alloc": (False, _coop_alloc),
+    "coop_alloc_pin": (False, _coop_alloc_pin),
     "price_crop": (False, _crop_menu),
     "sell_crop": (False, _crop_menu),
     "price_market": (False, _market_menu),

@@ -404,3 +404,60 @@ STRINGS: dict[Language, dict[str, str]] = {"en": EN, "lg": LG}
 
 def t(language: Language, key: str, **values: object) -> str:
     return STRINGS[language][key].format(**values)
+
+
+# ---- 9 My coop (issue 18): a cooperative's member commits a quantity, sees and confirms their part
+# of pooled orders (soko.coops). Luganda: "ekibiina" (the coop), "okweyama" (to commit/pledge),
+# "omugabo" (a share), as the coops domain's SMS says them.
+EN["main"] += "\n9 My coop"
+LG["main"] += "\n9 Ekibiina kyange"
+EN.update(
+    {
+        "menu.coop": "\n9 My coop",
+        "coops": "Your coops:",
+        "coop": "{name}\n1 Commit a quantity\n2 My allocations",
+        "coop_choose_crop": "Which crop do you commit?",
+        "coop_ask_kg": "How many kg of {crop} do you commit to the coop?",
+        "coop_confirm_commit": "Commit {kg}kg {crop} to {name}?",
+        "coop_allocs": "Your part of pooled orders:",
+        "allocstatus.proposed": "to supply",
+        "allocstatus.confirmed": "delivered",
+        "allocstatus.paid": "paid",
+        "coop_alloc": "Supply {kg}kg {crop} for a pooled order ({status}).",
+        "coop_alloc.confirm": "1 I will supply it",
+        "coop_alloc.confirmed": "You confirmed it.",
+        "coop_confirm_alloc": "Confirm you supply {kg}kg {crop}?",
+        "no_coop": "You are in no cooperative. Ask your coop's manager to add your phone number.",
+        "coop_committed": "Committed {kg}kg {crop}. It goes into the coop's next pooled listing.",
+        "coop_pooled": "Committed {kg}kg {crop}. It is on sale now in the coop's pooled listing.",
+        "coop_gone": "This is no longer possible. Ask your coop's manager.",
+        "no_allocations": "You have no allocations yet. We send an SMS when a pooled order is paid.",
+        "coop_confirmed": "Thank you. You confirmed {kg}kg {crop}; bring it to your coop's manager.",
+        "coop_released": "That order ended unpaid; your {crop} is back in your commitment.",
+    }
+)
+LG.update(
+    {
+        "menu.coop": "\n9 Ekibiina kyange",
+        "coops": "Ebibiina byo:",
+        "coop": "{name}\n1 Weeyame obungi\n2 Emigabo gyange",
+        "coop_choose_crop": "Kirime ki ky'weeyama?",
+        "coop_ask_kg": "Kg mmeka eza {crop} z'weeyama eri ekibiina?",
+        "coop_confirm_commit": "Weeyame kg {kg} eza {crop} eri {name}?",
+        "coop_allocs": "Emigabo gyo mu oda z'ekibiina:",
+        "allocstatus.proposed": "okuleeta",
+        "allocstatus.confirmed": "gutuusiddwa",
+        "allocstatus.paid": "gusasuddwa",
+        "coop_alloc": "Leeta kg {kg} eza {crop} ku oda y'ekibiina ({status}).",
+        "coop_alloc.confirm": "1 Nja kuzireeta",
+        "coop_alloc.confirmed": "Wakakasa dda.",
+        "coop_confirm_alloc": "Kakasa nti oleeta kg {kg} eza {crop}?",
+        "no_coop": "Tolina kibiina. Saba omukulembeze w'ekibiina kyo akuyingize n'essimu yo.",
+        "coop_committed": "Weeyamye kg {kg} eza {crop}. Zijja ku kutunda kw'ekibiina okuddako.",
+        "coop_pooled": "Weeyamye kg {kg} eza {crop}. Ziri ku katale kati mu kutunda kw'ekibiina.",
+        "coop_gone": "Kino tekikyasoboka. Buuza omukulembeze w'ekibiina.",
+        "no_allocations": "Tolina migabo kati. Tukuweereza SMS oda y'ekibiina bw'esasulwa.",
+        "coop_confirmed": "Webale. Okakasizza kg {kg} eza {crop}; zireete eri omukulembeze w'ekibiina.",
+        "coop_released": "Oda eyo tesasuddwa; {crop} yo ezzeeyo mu bye weeyama.",
+    }
+)
