@@ -165,6 +165,22 @@ def test_members_confirm_see_get_paid_and_earn(world: CoopsWorld, invoke: Invoke
     [part] = mine["allocations"]
     assert part["status"] == "paid" and part["share_ugx"] == 409_640
     assert mine["earnings_ugx"] == 409_640
+    # the coop's fee paid to someone who also supplied the order is not part of their share
+    fee = payment_event(
+        "PayoutScheduled",
+        order_id,
+        payout_id=ids.ulid(),
+        payment_id=ids.ulid(),
+        farmer_id=first.id,
+        gross_ugx=0,
+        fee_ugx=0,
+        net_ugx=41_800,
+        due_at="2026-11-26T09:00:00Z",
+        coop_id=coop["id"],
+        coop_payee="fee",
+    )
+    feed(invoke, PAYMENTS_CONSUMER, fee)
+    assert world.api.get("/coops/mine", user=first).expect(200).json["earnings_ugx"] == 409_640
     manager_view = world.api.get(f"/coops/{coop['id']}", user=world.manager).expect(200).json
     assert len(manager_view["allocations"]) == 5
 

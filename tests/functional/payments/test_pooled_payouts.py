@@ -261,3 +261,32 @@ def test_a_disputes_split_pays_the_farmer_part_to_the_members(
 def run_ok(run: Invoke, function: str, items: list[dict[str, Any]]) -> None:
     result = run(function, sqs_event(items))
     assert result["batchItemFailures"] == [], result
+
+
+def _earned(run: Invoke, user: User) -> tuple[int, int, int]:
+    """The user's earnings this month (their GET /payments/earnings): gross, net, due."""
+    event = http_event("PaymentsEarningsFunction", "GET", "/payments/earnings", context=user.context)
+    result = run("PaymentsEarningsFunction", event)
+    assert result["statusCode"] == 200, result
+    row = json.loads(result["body"])["months"][-1]
+    return row["gross_ugx"], row["net_ugx"], row["due_ugx"]
+
+
+def test_each_member_sees_their_share_in_their_earnings_and_the_manager_only_the_fee(
+    run: Invoke, server: SandboxServer, tables: Tables, splits: dict[str, PayoutSplit]
+) -> None:
+    total, fee_percent, grams = 100_003, "2.5", [333, 333, 334]
+    _, manager, order_id, _ = pooled_paid_order(run, server, tables, total)
+    split = split_of(order_id, manager, fee_percent, grams)
+    splits[order_id] = split
+    run_ok(run, "PaymentsOrderEventsConsumerFunction", [completed_event(order_id)])
+    by_part = {(p["coop_payee"], p["farmer_id"]): p["net_ugx"] for p in payouts_of(tables, order_id)}
+
+    for share in split.shares:
+        paid = by_part[("member", share.member_id)]
+        assert _earned(run, User(share.member_id, "farmer")) == (paid, paid, paid)
+    fee = by_part[("fee", manager.id)]
+    commission = half_up(Decimal(total) * COMMISSION / 100)
+    # the manager sold the whole (gross less Soko's commission), passed the members' shares on
+    assert _earned(run, manager) == (total, fee, fee)
+    assert fee + commission + sum(by_part[("member", s.member_id)] for s in split.shares) == total

@@ -34,7 +34,6 @@ from soko.shared.observability import logger
 from soko.shared.timers import TimerMessage, timer_name
 
 DEADLINE_KIND = "group.deadline"
-MIN_DEADLINE = timedelta(hours=1)
 MAX_DEADLINE = timedelta(days=30)
 _EVENTS: dict[str, type[EventDetail]] = {
     "completed": GroupCompleted,
@@ -145,6 +144,7 @@ class GroupDeps:
     listings: Listings | None = None
     timers: DeadlineTimers | None = None
     pay_hours: int = 48
+    min_deadline_minutes: int = 60
 
 
 def deadline_timer(group_id: str) -> str:
@@ -205,7 +205,7 @@ def start(caller: Caller, request: GroupCreate, deps: GroupDeps) -> Group:
     if not tiers:
         raise ListingHasNoTiers("This listing has no volume price tiers to buy together for.")
     target_g, own_g = to_grams(request.target_kg), to_grams(request.quantity_kg)
-    _check_request(request, tiers, listing)
+    _check_request(request, tiers, listing, timedelta(minutes=deps.min_deadline_minutes))
     group_id = ids.ulid()
     deadline = clock.iso(request.deadline)
     stamp = clock.now_iso()
@@ -244,9 +244,12 @@ def start(caller: Caller, request: GroupCreate, deps: GroupDeps) -> Group:
     return get(caller, group_id, deps.store)
 
 
-def _check_request(request: GroupCreate, tiers: list[PriceTier], listing: ListingTerms) -> None:
+def _check_request(
+    request: GroupCreate, tiers: list[PriceTier], listing: ListingTerms, min_deadline: timedelta
+) -> None:
     """The target reaches the lowest tier and is within the stock; the starter's quantity within
-    the target; the deadline 1 hour to 30 days ahead (422 with the field)."""
+    the target; the deadline ``min_deadline`` (1 hour unless the stack's GroupMinDeadlineMinutes
+    says otherwise) to 30 days ahead (422 with the field)."""
     if request.target_kg < tiers[0].min_kg:
         raise Unprocessable(
             f"The target must reach the lowest tier, {tiers[0].min_kg.normalize():f} kg.",
@@ -260,9 +263,11 @@ def _check_request(request: GroupCreate, tiers: list[PriceTier], listing: Listin
     if request.quantity_kg > request.target_kg:
         raise Unprocessable("Your quantity is more than the target.", details={"field": "quantity_kg"})
     now = clock.now()
-    if not now + MIN_DEADLINE <= request.deadline <= now + MAX_DEADLINE:
+    if not now + min_deadline <= request.deadline <= now + MAX_DEADLINE:
+        minutes = int(min_deadline.total_seconds() // 60)
+        least = "1 hour" if minutes == 60 else f"{minutes} minutes"
         raise Unprocessable(
-            "The deadline must be at least 1 hour and at most 30 days ahead.", details={"field": "deadline"}
+            f"The deadline must be at least {least} and at most 30 days ahead.", details={"field": "deadline"}
         )
 
 

@@ -23,7 +23,9 @@ class _Input(BaseModel):
 class GroupCreate(_Input):
     listing_id: Annotated[str, Field(min_length=1, max_length=40)]
     target_kg: Kilograms = Field(description="must reach at least one of the listing's tiers")
-    deadline: AwareDatetime = Field(description="at least 1 hour and at most 30 days ahead")
+    deadline: AwareDatetime = Field(
+        description="at least an hour (the stack's GroupMinDeadlineMinutes) and at most 30 days ahead"
+    )
     quantity_kg: Kilograms = Field(description="the starter's own quantity")
 
 
@@ -150,6 +152,9 @@ class GroupsWriteConfig(GroupsConfig):
 
     event_bus_name: str = Field(min_length=1)
     group_pay_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # How soon a new group's deadline may be (GROUP_MIN_DEADLINE_MINUTES; an hour in production,
+    # a minute in the end-to-end test's runtime so that an expiry is seen).
+    group_min_deadline_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
 
 class ListingsConfig(BaseConfig):

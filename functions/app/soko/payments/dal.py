@@ -466,7 +466,8 @@ class PaymentsDal(dynamo.TableDal):
     # ------------------------------------------------------------------ statements and money trails
     def _entry_copies(self, entry: Entry, at: str, about: dict[str, Any] | None) -> list[dict[str, Any]]:
         """Copies of a journal entry under its farmer and its order (each when ``about``, the
-        payment, payout or refund the entry is about, names one), keyed by time: a farmer's
+        payment, payout or refund the entry is about, names one), and a pooled order's
+        ``coop_split`` under each member it pays, keyed by time: a farmer's
         statement and an order's money trail are each one ``Query`` (written in the entry's own
         transaction, so they hold exactly the entries the balances hold)."""
         if about is None:
@@ -480,6 +481,13 @@ class PaymentsDal(dynamo.TableDal):
             "at": at,
         }
         owners = [f"FARMER#{about['farmer_id']}"] if about.get("farmer_id") else []
+        owners += [  # a pooled order's split: each member's (and the fee payee's) share
+            f"FARMER#{p.account.removeprefix('farmer:')}"
+            for p in entry.postings
+            if entry.kind == "coop_split"
+            and p.account.startswith("farmer:")
+            and f"FARMER#{p.account.removeprefix('farmer:')}" not in owners
+        ]
         owners += [f"ORDER#{about['order_id']}"] if about.get("order_id") else []
         owners += [  # a transporter's fares and payouts: the entries that touch their account
             f"TRANSPORTER#{p.account.removeprefix('transporter:')}"

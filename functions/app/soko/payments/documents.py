@@ -47,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind.refund": {"en": "Refund", "lg": "Ezizziddwayo"},
     "kind.fare": {"en": "Transport fare", "lg": "Ssente z'entambula"},
     "kind.fare_returned": {"en": "Transport fare returned", "lg": "Ssente z'entambula ezizziddwayo"},
+    "kind.coop_share": {"en": "Co-op share", "lg": "Omugabo gw'ekibiina"},
     "earned_fares": {"en": "Fares earned", "lg": "Ssente z'entambula z'ofunye"},
     "fares": {"en": "Transport fares out of your sales", "lg": "Ssente z'entambula eziggiddwa ku by'otunze"},
     "produce": {"en": "Produce", "lg": "Ebirime"},

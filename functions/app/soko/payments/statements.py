@@ -55,6 +55,7 @@ KINDS = {
     "fare": "fare",
     "fare_held": "fare",
     "fare_released": "fare_returned",
+    "coop_split": "coop_share",  # a pooled order's shares: in for a member, out for its manager
 }
 FARE_KINDS = frozenset({"fare", "fare_held", "fare_released"})
 Payee = Literal["farmer", "transporter"]
@@ -259,6 +260,11 @@ def summarise(farmer_id: str, months: list[date], effects: list[Effect], payee: 
         row = MonthEarnings(month=name)
         for e in by_month.get(name, []):
             escrow, due = escrow + e.escrow, due + e.due
+            if e.kind == "coop_split":  # a pooled order: a member's share in, the others' out
+                if e.due > 0:
+                    row.gross_ugx += e.due
+                row.net_ugx += e.due
+                continue
             if e.kind in FARE_KINDS and payee == "farmer":  # a fare out of (or back to) the proceeds
                 row.fares_ugx -= e.due
                 row.net_ugx += e.due
@@ -380,7 +386,8 @@ def build_statement(
             )
         )
     net = sum(line.net_ugx for line in lines)
-    earning = [line for line in lines if line.kind == EARNING_LINES[payee]]
+    # a pooled order's shares are earnings too: a member's in, the others' out of its manager's sale
+    earning = [line for line in lines if line.kind in (EARNING_LINES[payee], KINDS["coop_split"])]
     return Statement(
         farmer_id=farmer_id,
         payee=payee,

@@ -4,7 +4,8 @@ the event id, partial batch failures):
 - ``PaymentCompleted`` -> each allocated member is told the pooled order is paid
   (``CoopNoticeIssued``, English and Luganda; one delivery per member and order: the notice id);
 - ``PayoutScheduled`` of a pooled order -> the member's share is recorded on their allocation
-  (once per payout id) and counts in their earnings.
+  (once per payout id) and counts in their earnings; the coop's fee (``coop_payee`` ``fee``) is
+  not a share, even when the manager it is paid to also supplied the order.
 
 An order that is not a pool's (no allocation of ours) is not for us."""
 
@@ -28,6 +29,9 @@ def handle(event: ReceivedEvent) -> None:
         logger.info("pooled order paid", extra={"order_id": detail.order_id, "notices": len(notices)})
         return
     if not isinstance(detail, PayoutScheduled):
+        return
+    if detail.coop_payee == "fee":  # the coop's fee, paid to a manager: not a member's share
+        logger.info("coop fee payout", extra={"order_id": detail.order_id})
         return
     recorded = logic.record_payout(detail.order_id, detail.payout_id, detail.farmer_id, detail.net_ugx, deps)
     logger.info("member payout", extra={"order_id": detail.order_id, "recorded": recorded})

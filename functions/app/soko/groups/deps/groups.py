@@ -27,4 +27,5 @@ def groups(*, listings: bool = False, timers: bool = False) -> GroupDeps:
         listings=MarketReads(load(ListingsConfig).market_table_name) if listings else None,
         timers=SchedulerTimers(load(TimerConfig)) if timers else None,
         pay_hours=config.group_pay_hours,
+        min_deadline_minutes=config.group_min_deadline_minutes,
     )
