@@ -8,40 +8,24 @@
 - ``GroupOrdersRefused`` (soko.orders): the listing could not supply the group: it fails, nobody is
   charged.
 
-``group_id`` is the optional field the market adds to its order events (issue 18); read from the
-event's detail so an order event without it (any other order) is skipped. Idempotent on the event
+``group_id`` is the optional field the market's order events carry (issue 18); an order event
+without it (any other order) is skipped. Idempotent on the event
 id, and each step by itself (conditional on the member's or group's status)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
-
 from soko.groups import logic
 from soko.groups.deps.groups import groups
-from soko.market.events import OrderCancelled, OrderConfirmed, OrderExpired, OrderPlaced
+from soko.market.events import GroupOrdersRefused, OrderCancelled, OrderConfirmed, OrderExpired, OrderPlaced
 from soko.payments.events import PaymentCompleted
 from soko.shared.consumer import EventConsumer
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import logger
 
 
-class GroupOrdersRefused(BaseModel):
-    """The market's ``GroupOrdersRefused`` (soko.orders; its contract is the market's, in
-    ``soko.market.events``: the fields read here)."""
-
-    group_id: str = Field(min_length=1)
-    listing_id: str = Field(min_length=1)
-    reason: str = ""
-
-
-def _group_id(event: ReceivedEvent) -> str | None:
-    value = event.detail.get("group_id")
-    return str(value) if value else None
-
-
 def handle(event: ReceivedEvent) -> None:
-    if event.source == "soko.orders" and event.detail_type == "GroupOrdersRefused":
-        refused = GroupOrdersRefused.model_validate(event.detail)
+    refused = event.parse_any(GroupOrdersRefused)
+    if refused is not None:
         failed = logic.on_refused(refused.group_id, groups())
         logger.info("group orders refused", extra={"group_id": refused.group_id, "failed": failed})
         return
@@ -50,13 +34,13 @@ def handle(event: ReceivedEvent) -> None:
         logger.info("order paid", extra={"group_member": logic.on_paid(paid.order_id, groups().store)})
         return
     created = event.parse_any(OrderPlaced, OrderConfirmed)
-    group_id = _group_id(event)
     if created is not None:
-        if group_id:
-            logic.on_group_order(created.order_id, group_id, created.buyer_id, groups().store)
+        if created.group_id:
+            logic.on_group_order(created.order_id, created.group_id, created.buyer_id, groups().store)
         return
     gone = event.parse_any(OrderExpired, OrderCancelled)
-    if gone is not None and group_id:
+    if gone is not None and gone.group_id:
+        group_id = gone.group_id
         price = logic.on_dropped(group_id, gone.buyer_id, groups())
         logger.info("group drop-out", extra={"group_id": group_id, "repriced_to": price})
 
