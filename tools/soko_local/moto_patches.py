@@ -34,6 +34,10 @@ tests both provision through :mod:`soko_local.provision`, which calls it).
 5. Firehose targets. moto's EventBridge has no Kinesis Data Firehose target (it raises, failing the
    PutEvents). An event a rule sends to a delivery stream is handed to ``soko_local.lake``, which
    writes it to the lake bucket as the stream would (the rule's other targets are moto's).
+6. Roles by ARN. moto finds a function's role by computing every role's ARN (``get_role_by_arn``),
+   so provisioning the template was quadratic in its functions: about half of every functional
+   test's set-up with 180 functions. Roles are indexed by ARN as they are created (a hit is
+   checked against moto's own roles, so a deleted or renamed role falls back to moto's search).
 """
 
 from __future__ import annotations
@@ -292,6 +296,32 @@ def _firehose_targets() -> None:
     Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
 
 
+def _roles_by_arn() -> None:
+    from moto.iam.models import IAMBackend  # noqa: PLC0415
+
+    create, find = IAMBackend.create_role, IAMBackend.get_role_by_arn
+
+    def index(backend: Any) -> dict[str, Any]:
+        found: dict[str, Any] | None = backend.__dict__.get("_soko_roles_by_arn")
+        if found is None:
+            found = backend.__dict__["_soko_roles_by_arn"] = {}
+        return found
+
+    def create_role(self: Any, *args: Any, **kwargs: Any) -> Any:
+        role = create(self, *args, **kwargs)
+        index(self)[role.arn] = role
+        return role
+
+    def get_role_by_arn(self: Any, arn: str) -> Any:
+        role = index(self).get(arn)
+        if role is not None and self.roles.get(role.id) is role and role.arn == arn:
+            return role
+        return find(self, arn)
+
+    IAMBackend.create_role = create_role  # type: ignore[method-assign]
+    IAMBackend.get_role_by_arn = get_role_by_arn  # type: ignore[method-assign]
+
+
 def apply() -> None:
     global _applied  # noqa: PLW0603  (installed once per process)
     if _applied:
@@ -301,4 +331,5 @@ def apply() -> None:
     _bucket_cors()
     _schedule_changes()
     _firehose_targets()
+    _roles_by_arn()
     _applied = True

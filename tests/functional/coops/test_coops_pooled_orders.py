@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from coops_support import ORDERS_CONSUMER, PAYMENTS_CONSUMER, CoopsWorld, feed, order_event, payment_event
 
 from soko.coops.dal import CoopsDal
@@ -18,6 +19,7 @@ from soko.shared import ids
 from soko.shared.errors import Conflict
 from soko.shared.notices import SMS_LIMIT
 from support.lambda_env import Invoke
+from support.moto_serial import serialized_dynamodb
 from support.tables import Table
 
 KGS = ("333.333", "416.667", "250.001", "599.999", "400")  # 2 t from five members
@@ -216,9 +218,13 @@ def _drawn(table: Table, order_ids: list[str]) -> dict[str, int]:
     return drawn
 
 
-def test_allocations_racing_on_one_pool_never_overdraw_it(world: CoopsWorld, table: Table) -> None:
-    """Eight orders allocated at once (threads, each in its own transaction against moto): every
-    order is allocated exactly, and no commitment gives more than it committed."""
+def test_allocations_racing_on_one_pool_never_overdraw_it(
+    world: CoopsWorld, table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight orders allocated at once (threads, each in its own transaction against moto, each
+    request atomic as in DynamoDB): every order is allocated exactly, and no commitment gives more
+    than it committed."""
+    serialized_dynamodb(monkeypatch)
     coop, pool = _pool(world, ("400",) * 5)
     store = CoopsDal(table.name)
     order_ids = [ids.ulid() for _ in range(8)]  # 8 x 250 kg: exactly the 2 t pool

@@ -5,7 +5,6 @@ clusters use."""
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from soko.groups.models import MAX_MEMBERS
 from soko.shared import clock
 from support.gateway import Api
 from support.lambda_env import call_handler
+from support.moto_serial import serialized_dynamodb
 from support.users import User, new_user
 
 
@@ -329,21 +329,6 @@ def test_30_concurrent_joins_never_overfill_or_miscount(
     assert stored["status"] == "completed"
     [completed] = groups.bus.of("GroupCompleted", gid)
     assert sum(m["grams"] for m in completed["members"]) == 2_000_000 and len(completed["members"]) == 16
-
-
-def serialized_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each of moto's DynamoDB requests runs alone (as one DynamoDB request is atomic)."""
-    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "get_item", "query"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 # ---------------------------------------------------------------------------- the clusters' reads
