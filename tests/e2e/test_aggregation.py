@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
@@ -141,6 +142,7 @@ def _runtime_aws(soko: RunningRuntime) -> Iterator[None]:
     saved = os.environ.get("AWS_ENDPOINT_URL")
     os.environ["AWS_ENDPOINT_URL"] = soko.endpoints["aws_endpoint"]
     aws.reset()
+    boto3.DEFAULT_SESSION = None
     try:
         yield
     finally:
@@ -149,6 +151,9 @@ def _runtime_aws(soko: RunningRuntime) -> Iterator[None]:
         else:
             os.environ["AWS_ENDPOINT_URL"] = saved
         aws.reset()
+        # boto3's default session keeps what it read of the environment (the runtime's endpoint):
+        # the tests after this one must get a fresh one
+        boto3.DEFAULT_SESSION = None
 
 
 def _groups_table(soko: RunningRuntime) -> str:
