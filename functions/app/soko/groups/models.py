@@ -171,8 +171,3 @@ class JoinRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.group = group
-
-
-# The OpenAPI document names schemas by class: matching has its own ``Recommendations``.
-Recommendation = GroupRecommendation
-Recommendations = GroupRecommendations
