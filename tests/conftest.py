@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,8 +29,6 @@ os.environ.update(
     POWERTOOLS_METRICS_NAMESPACE="Soko",
 )
 
-from moto import mock_aws  # noqa: E402  (after the environment above)
-
 from soko_local.provision import Deployment  # noqa: E402
 from soko_local.template import AppModel, load_app  # noqa: E402
 from support.lambda_env import (  # noqa: E402
@@ -37,9 +36,9 @@ from support.lambda_env import (  # noqa: E402
     REGION,
     FakeLambdaContext,
     Invoke,
+    fresh_aws,
     make_invoker,
     provision_template,
-    reset_process_caches,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,11 +53,9 @@ def app_model() -> AppModel:
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """In-process moto, with Step Functions executions enabled."""
-    reset_process_caches()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    """In-process moto, empty, with Step Functions executions enabled."""
+    with fresh_aws(stepfunctions={"execute_state_machine": True}):
         yield
-    reset_process_caches()
 
 
 @pytest.fixture
@@ -77,3 +74,20 @@ def invoke(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> Invoke:
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
+
+
+# ------------------------------------------------------------------------ pytest-xdist (make test)
+_FUZZ_SENT = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """A worker finished: add the fuzz requests it sent (tests/fuzz/conftest.py counts them)."""
+    config: pytest.Config = node.config
+    sent = getattr(node, "workeroutput", {}).get("fuzz_requests_sent", 0)
+    config.stash[_FUZZ_SENT] = config.stash.get(_FUZZ_SENT, 0) + sent
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if sent := terminalreporter.config.stash.get(_FUZZ_SENT, 0):
+        terminalreporter.write_line(f"fuzz: {sent} requests sent to the local runtime (all workers)")

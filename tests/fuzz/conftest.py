@@ -46,6 +46,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"fuzz: {SENT[0]} requests sent to the local runtime")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand the count to the controller (tests/conftest.py prints it)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fuzz_requests_sent"] = SENT[0]
+
+
 @pytest.fixture(scope="session")
 def fuzz_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRuntime]:
     with running(ROOT / "template.yaml", tmp_path_factory.mktemp("fuzz"), "--no-watch", "--empty") as runtime:

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.client import BaseClient
 from moto import mock_aws
+from moto.core.models import MockAWS
 
 from soko.shared import aws as soko_aws
 from soko.shared import config as soko_config
@@ -60,12 +61,29 @@ def provision_template(app_model: AppModel, stack_name: str) -> Deployment:
 
 
 @contextmanager
-def deployed(app_model: AppModel, stack_name: str, **mock_config: Any) -> Iterator[Deployment]:
-    """template.yaml provisioned into in-process moto (``mock_config``: moto's ``config=``)."""
+def fresh_aws(**mock_config: Any) -> Iterator[None]:
+    """In-process moto with nothing in it (``mock_config``: moto's ``config=``).
+
+    moto empties its backends only when no other mock is active: a mock started inside another
+    (a fixture that outlives its module, say) would see, and add to, everything before it, and every
+    test after would be slower and depend on the ones before. That is refused here."""
+    if MockAWS._nested_count:  # moto's own count of the mocks active now
+        raise RuntimeError(
+            "a moto mock is already active, so this one would not start empty: a fixture holding "
+            "mock_aws outlives its scope (a package-scoped fixture in a folder without __init__.py "
+            "lasts the whole session)"
+        )
     reset_process_caches()
     with mock_aws(config=mock_config or None):
-        yield provision_template(app_model, stack_name)
+        yield
     reset_process_caches()
+
+
+@contextmanager
+def deployed(app_model: AppModel, stack_name: str, **mock_config: Any) -> Iterator[Deployment]:
+    """template.yaml provisioned into in-process moto (``mock_config``: moto's ``config=``)."""
+    with fresh_aws(**mock_config):
+        yield provision_template(app_model, stack_name)
 
 
 def call_handler(config: FunctionConfig, event: dict[str, Any]) -> Any:

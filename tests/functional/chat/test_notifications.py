@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from conftest import User, World
 
 from soko.notifications.dal import NotificationsDal
@@ -81,7 +82,7 @@ def test_order_events_notify_the_right_party_and_push_live(world: World) -> None
     assert mine(world, farmer)["items"][0]["type"] == "review_received"
 
 
-def test_a_redelivered_event_never_notifies_twice(world: World) -> None:
+def test_a_redelivered_event_never_notifies_twice(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     buyer, farmer = world.user("buyer"), world.user("farmer")
     live = world.connect(buyer)
     for _ in range(3):  # same event id, new EventBridge id each time
@@ -100,12 +101,10 @@ def test_a_redelivered_event_never_notifies_twice(world: World) -> None:
         "time": "2026-11-21T09:30:00Z",
         "detail": {"event_id": "evt-confirm-1", **order(buyer, farmer)},
     }
-    config = world.deployment.functions[CONSUMER].environment
-    import os  # noqa: PLC0415
-
     from soko.shared import config as soko_config  # noqa: PLC0415
 
-    os.environ.update(config)
+    for name, value in world.deployment.functions[CONSUMER].environment.items():
+        monkeypatch.setenv(name, value)  # the consumer's environment, for this test only
     soko_config.load.cache_clear()
     assert logic.on_event(ReceivedEvent.model_validate(event), notifications()) == 0
 

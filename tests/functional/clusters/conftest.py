@@ -18,28 +18,28 @@ from support.lambda_env import Invoke, deployed, make_invoker
 from support.tables import Table
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def deployment(app_model: AppModel) -> Iterator[Deployment]:
     with deployed(app_model, "soko-clusters", stepfunctions={"execute_state_machine": True}) as deployment:
         yield deployment
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def invoke(deployment: Deployment) -> Invoke:
     return make_invoker(deployment)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def gateway(invoke: Invoke, app_model: AppModel) -> Api:
     return Api(invoke, app_model.http_apis[0].routes)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def groups_table(deployment: Deployment) -> Table:
     return Table(deployment.physical["GroupsTable"])
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def dal(deployment: Deployment) -> ClustersDal:
     return ClustersDal(deployment.physical["GroupsTable"], deployment.outputs["ModelsBucketName"])
 

@@ -2,7 +2,8 @@
 
 The functions run in-process in 20 threads against moto, each request a full handler invocation
 (the same code path as Lambda). The invoker sets the functions' environment once and leaves it set
-(``setenv``), so the threads never see each other's variables come and go."""
+(``setenv``), so the threads never see each other's variables come and go. Each of moto's DynamoDB
+requests runs alone, as each DynamoDB request is atomic (moto's own are not across threads)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from soko_local.template import AppModel
 from support.gateway import Api
 from support.lambda_env import make_invoker
+from support.moto_serial import serialized_dynamodb
 
 PARALLEL = 20
 LIMIT = 3
@@ -21,6 +23,7 @@ LIMIT = 3
 
 @pytest.fixture
 def parallel_api(deployment, app_model: AppModel, sms, monkeypatch) -> Api:
+    serialized_dynamodb(monkeypatch)
     invoke = make_invoker(
         deployment,
         overrides=lambda: {"AFRICASTALKING_BASE_URL": sms.africastalking_base_url},

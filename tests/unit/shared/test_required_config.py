@@ -57,6 +57,7 @@ COMPLETE: dict[type[BaseConfig], dict[str, str]] = {
         "MARKET_TABLE_NAME": "market",
         "LOGISTICS_TABLE_NAME": "logistics",
         "ML_TABLE_NAME": "ml",
+        "COOPS_TABLE_NAME": "coops",
         "URL_TOKEN_SECRET_ARN": "arn:ussd",
     },
     MatchTableConfig: {"MATCH_TABLE_NAME": "match"},
