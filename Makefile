@@ -14,6 +14,7 @@ EMPTY     ?=# make dev EMPTY=1: start without the shipped WFP prices and the dem
 NO_TRAIN  ?=# make dev NO_TRAIN=1: load them, but do not train forecasts in the background
 yes        = $(filter 1 y yes true,$(1))
 STAGE     ?= dev
+TEST_WORKERS ?= 2# make test: pytest-xdist worker processes, each given whole test files (0: all in one process, in order)
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: help dev web chromium test-web test test-fast fuzz lint fmt bench openapi schemas check-template run-schedule endpoints lake-query ussd create-admin seed trade-day settle reconcile ingest-wfp ingest-feed generate-data train backtest \
@@ -63,7 +64,7 @@ dev: $(STAMP) $(WEB_BUILD) ## Run the whole system locally with real prices and 
 test: $(STAMP) $(WEB_BUILD) chromium ## Run every test suite (web unit, unit, functional, contract, template, end-to-end, fuzz, browser) with branch coverage
 	cd web && npm test --silent
 	$(PY) -m coverage erase
-	$(PY) -m coverage run -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=
 	@$(PY) -m coverage report | grep -E '^(Name|TOTAL)'
 	@echo "branch coverage of the [tool.coverage.run] source packages, % (make test fails below fail_under in pyproject.toml):"
 	@$(PY) -m coverage report --format=total --precision=1
