@@ -11,6 +11,15 @@ falls back to EventBridge's ``id`` for events from elsewhere. A consumer functio
 ``handle`` raising marks only that record failed; SQS redelivers it and, after the queue's
 ``maxReceiveCount``, moves it to the DLQ. A record that is not an EventBridge event fails the same
 way (it is poison, and belongs in the DLQ where someone will look at it).
+
+A timer queue's consumer (EventBridge Scheduler one-time schedules, :mod:`soko.shared.timers`) is
+the same loop over ``TimerMessage`` records::
+
+    lambda_handler = TimerConsumer("order timers", on_timer).lambda_handler   # on_timer(TimerMessage)
+
+It keeps no idempotency record: a timer's effect is a write conditioned on the state it expects, so
+a timer delivered twice, or after its subject moved on, does nothing the second time. ``on_timer``
+raising (a timer that fired early, a table that did not answer) fails only that record.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from soko.shared import aws
 from soko.shared.config import IdempotencyTableConfig, load
 from soko.shared.events import ReceivedEvent
 from soko.shared.observability import lambda_entry, logger
+from soko.shared.timers import TimerMessage
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch import BatchProcessor
@@ -31,6 +41,13 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600  # longer than any queue's retention with its redrives
+
+
+def _sqs_processor() -> BatchProcessor:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor  # noqa: PLC0415
+    from aws_lambda_powertools.utilities.batch.base import EventType  # noqa: PLC0415
+
+    return BatchProcessor(event_type=EventType.SQS)
 
 
 class EventConsumer:
@@ -45,10 +62,7 @@ class EventConsumer:
     # invocation, which needs boto3 for DynamoDB anyway, not at import.
     @cached_property
     def _processor(self) -> BatchProcessor:
-        from aws_lambda_powertools.utilities.batch import BatchProcessor  # noqa: PLC0415
-        from aws_lambda_powertools.utilities.batch.base import EventType  # noqa: PLC0415
-
-        return BatchProcessor(event_type=EventType.SQS)
+        return _sqs_processor()
 
     @cached_property
     def _config(self) -> IdempotencyConfig:
@@ -94,6 +108,30 @@ class EventConsumer:
         from aws_lambda_powertools.utilities.batch import process_partial_response  # noqa: PLC0415
 
         self._config.register_lambda_context(context)
+        response = process_partial_response(
+            event=event, record_handler=self._record, processor=self._processor, context=context
+        )
+        return dict(response)
+
+
+class TimerConsumer:
+    def __init__(self, name: str, on_timer: Callable[[TimerMessage], object]):
+        self.name = name
+        self._on_timer = on_timer
+        self.lambda_handler = lambda_entry(correlation_id_path=None)(self._lambda_handler)
+
+    @cached_property
+    def _processor(self) -> BatchProcessor:
+        return _sqs_processor()
+
+    def _record(self, record: SQSRecord) -> None:
+        message = TimerMessage.model_validate_json(record.body)  # poison fails here, before any write
+        logger.append_keys(timer=message.timer, timer_kind=message.kind)
+        self._on_timer(message)
+
+    def _lambda_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from aws_lambda_powertools.utilities.batch import process_partial_response  # noqa: PLC0415
+
         response = process_partial_response(
             event=event, record_handler=self._record, processor=self._processor, context=context
         )
