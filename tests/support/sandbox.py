@@ -26,6 +26,10 @@ class SandboxServer:
         self.invoke = invoke
         self.ipn_calls = 0
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        # A client that gives up between the listener's select and its accept leaves accept waiting
+        # for the next connection, and shutdown() waiting on it forever: with a timeout, accept
+        # gives up too (socketserver passes over it) and the loop sees the shutdown request.
+        self._server.socket.settimeout(1.0)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
