@@ -4,7 +4,6 @@ soon as the runtime says it is ready, and a bad setting stops it with one line, 
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 import uuid
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from soko_local.seed import FARMERS
+from support.runtime import SESSION_ENVIRONMENT
 
 from .conftest import ROOT
 
@@ -102,7 +102,7 @@ def test_right_after_start_up_the_demo_world_is_listed(
 
 
 def _start_with(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SOKO_ADMIN_"))}
+    environment = {k: v for k, v in SESSION_ENVIRONMENT.items() if not k.startswith("SOKO_ADMIN_")}
     return subprocess.run(
         [sys.executable, "-m", "soko_local", "dev", "--port", "0", "--no-watch", *args],
         env={**environment, **env},

@@ -18,6 +18,10 @@ import boto3
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 180  # generous: a fresh clone compiles everything on a busy 2-core machine
+# The environment as the session found it (this module is imported while the tests are collected,
+# before any runs): a runtime started later, after other tests of the same worker process, gets
+# this and not what those tests may have left in os.environ.
+SESSION_ENVIRONMENT = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
 
 
 @dataclass
@@ -46,7 +50,7 @@ class RunningRuntime:
 def start_runtime(template: Path, workdir: Path, *extra: str) -> RunningRuntime:
     ready = workdir / "ready.json"
     log = workdir / "runtime.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env = dict(SESSION_ENVIRONMENT)
     env["SOKO_E2E_SENTINEL"] = "must-not-reach-functions"
     process = subprocess.Popen(
         [
