@@ -15,7 +15,7 @@ way (it is poison, and belongs in the DLQ where someone will look at it).
 A timer queue's consumer (EventBridge Scheduler one-time schedules, :mod:`soko.shared.timers`) is
 the same loop over ``TimerMessage`` records::
 
-    lambda_handler = TimerConsumer("order timers", on_timer).lambda_handler   # on_timer(TimerMessage)
+    lambda_handler = TimerConsumer(on_timer).lambda_handler   # on_timer(TimerMessage)
 
 It keeps no idempotency record: a timer's effect is a write conditioned on the state it expects, so
 a timer delivered twice, or after its subject moved on, does nothing the second time. ``on_timer``
@@ -115,8 +115,7 @@ class EventConsumer:
 
 
 class TimerConsumer:
-    def __init__(self, name: str, on_timer: Callable[[TimerMessage], object]):
-        self.name = name
+    def __init__(self, on_timer: Callable[[TimerMessage], object]):
         self._on_timer = on_timer
         self.lambda_handler = lambda_entry(correlation_id_path=None)(self._lambda_handler)
 

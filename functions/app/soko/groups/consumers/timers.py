@@ -20,4 +20,4 @@ def handle(message: TimerMessage) -> str | None:
     return status
 
 
-lambda_handler = TimerConsumer("group timers", handle).lambda_handler
+lambda_handler = TimerConsumer(handle).lambda_handler

@@ -21,4 +21,4 @@ def handle(message: TimerMessage) -> str | None:
     return moved.status if moved else None
 
 
-lambda_handler = TimerConsumer("booking timers", handle).lambda_handler
+lambda_handler = TimerConsumer(handle).lambda_handler

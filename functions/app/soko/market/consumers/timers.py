@@ -18,4 +18,4 @@ def handle(message: TimerMessage) -> str | None:
     return status
 
 
-lambda_handler = TimerConsumer("order timers", handle).lambda_handler
+lambda_handler = TimerConsumer(handle).lambda_handler

@@ -17,4 +17,4 @@ def handle(message: TimerMessage) -> list[str]:
     return sent
 
 
-lambda_handler = TimerConsumer("notification timers", handle).lambda_handler
+lambda_handler = TimerConsumer(handle).lambda_handler

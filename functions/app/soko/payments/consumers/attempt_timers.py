@@ -19,4 +19,4 @@ def handle(message: TimerMessage) -> None:
     logger.info("payment attempt timer", extra={"payment_id": message.subject, "expired": expired})
 
 
-lambda_handler = TimerConsumer("payment attempt timers", handle).lambda_handler
+lambda_handler = TimerConsumer(handle).lambda_handler
